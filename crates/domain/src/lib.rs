@@ -1,0 +1,19 @@
+//! The domain of `bilan`: the execution report of a State–Département anti-poverty
+//! convention, its money and its reference data. Pure: no IO, no panics on any input.
+
+pub mod amount;
+pub mod date;
+pub mod department;
+pub mod geo;
+pub mod indicator;
+pub mod model;
+pub mod money;
+pub mod programme;
+
+pub use amount::{figure, Amount};
+pub use date::Date;
+pub use department::DepartmentCode;
+pub use indicator::{Indicator, IndicatorUnit, IndicatorValue, MissingReason, Quantity, TerritoryValue};
+pub use model::*;
+pub use money::Money;
+pub use programme::{programme, Programme, PROGRAMMES};
