@@ -1,0 +1,89 @@
+//! Reading and writing the TOML file of one execution report.
+//!
+//! Reading gives the [`Report`] and a [`SpanIndex`] that maps every field path
+//! (`mesures[0].actions[1].prevision.total`, the same paths the checks report) to its
+//! place in the text. Errors carry a span and a French message.
+
+mod errors;
+mod spans;
+
+use std::ops::Range;
+
+use bilan_domain::Report;
+
+pub use errors::translate_toml_message;
+pub use spans::{LineIndex, SpanIndex};
+
+/// A report read from a file, with where each of its values came from.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub report: Report,
+    pub spans: SpanIndex,
+}
+
+/// Why a file could not be read as a report. The message is French and user-facing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParseError {
+    pub message: String,
+    /// Byte range in the text, when the error has a place.
+    pub span: Option<Range<usize>>,
+}
+
+/// Reads a report from raw bytes: the file may not even be UTF-8.
+pub fn parse_bytes(bytes: &[u8]) -> Result<(String, Parsed), ParseError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_string(),
+        Err(e) => {
+            let at = e.valid_up_to();
+            // Show what we can: the text up to the bad byte, so the span points at it.
+            return Err(ParseError {
+                message: format!(
+                    "le fichier n'est pas encodé en UTF-8 (octet invalide à la position {at}) : \
+                     enregistrez-le en UTF-8 depuis votre éditeur"
+                ),
+                span: Some(at..at),
+            });
+        }
+    };
+    let parsed = parse_str(&text)?;
+    Ok((text, parsed))
+}
+
+/// Reads a report from its TOML text.
+pub fn parse_str(text: &str) -> Result<Parsed, ParseError> {
+    let text_no_bom = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let offset = text.len() - text_no_bom.len();
+    let shift = |r: Range<usize>| (r.start + offset)..(r.end + offset);
+    let spans = SpanIndex::build(text_no_bom).map_err(|e| ParseError {
+        message: translate_toml_message(e.message()),
+        span: e.span().map(shift),
+    })?;
+    let report: Report = toml::from_str(text_no_bom).map_err(|e| ParseError {
+        message: translate_toml_message(e.message()),
+        span: e.span().map(shift),
+    })?;
+    let spans = spans.shifted(offset);
+    if bilan_domain::programme(&report.programme).is_none() {
+        let known: Vec<&str> = bilan_domain::PROGRAMMES.iter().map(|p| p.id).collect();
+        return Err(ParseError {
+            message: format!(
+                "programme « {} » inconnu : valeurs possibles {}",
+                report.programme,
+                known.iter().map(|k| format!("« {k} »")).collect::<Vec<_>>().join(", ")
+            ),
+            span: spans.value_span("programme"),
+        });
+    }
+    Ok(Parsed { report, spans })
+}
+
+/// Writes a report as TOML, in the same layout a person would write.
+pub fn to_toml(report: &Report) -> String {
+    let body = toml::to_string_pretty(report).unwrap_or_else(|e| {
+        // Serialising our own types cannot fail except on a serializer bug; degrade to a
+        // comment rather than panic so a user never loses the command's other output.
+        format!("# erreur interne d'écriture : {e}\n")
+    });
+    body
+}

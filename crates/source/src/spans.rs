@@ -1,0 +1,132 @@
+//! Where each value of a TOML file is: field path → byte range.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+#[derive(Debug, Clone, Default)]
+pub struct SpanIndex {
+    values: HashMap<String, Range<usize>>,
+    keys: HashMap<String, Range<usize>>,
+}
+
+impl SpanIndex {
+    pub fn build(text: &str) -> Result<SpanIndex, toml::de::Error> {
+        let root = DeTable::parse(text)?;
+        let mut index = SpanIndex::default();
+        index.walk_table("", root.get_ref());
+        Ok(index)
+    }
+
+    fn walk_table(&mut self, prefix: &str, table: &DeTable<'_>) {
+        for (key, value) in table.iter() {
+            let path = if prefix.is_empty() {
+                key.get_ref().to_string()
+            } else {
+                format!("{prefix}.{}", key.get_ref())
+            };
+            self.keys.insert(path.clone(), key.span());
+            self.walk_value(path, value);
+        }
+    }
+
+    fn walk_value(&mut self, path: String, value: &Spanned<DeValue<'_>>) {
+        match value.get_ref() {
+            DeValue::Table(t) => self.walk_table(&path, t),
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.walk_value(format!("{path}[{i}]"), item);
+                }
+            }
+            _ => {}
+        }
+        self.values.insert(path, value.span());
+    }
+
+    pub(crate) fn shifted(mut self, offset: usize) -> SpanIndex {
+        if offset > 0 {
+            for r in self.values.values_mut().chain(self.keys.values_mut()) {
+                *r = (r.start + offset)..(r.end + offset);
+            }
+        }
+        self
+    }
+
+    /// The span of the value at `path`, if the file wrote it.
+    pub fn value_span(&self, path: &str) -> Option<Range<usize>> {
+        self.values.get(path).cloned()
+    }
+
+    /// The best place to show for `path`: its value if written; for a table, its header
+    /// key; otherwise the nearest written ancestor (a missing key is shown at its table).
+    pub fn locate(&self, path: &str) -> Option<Range<usize>> {
+        let mut p = path;
+        loop {
+            if let Some(v) = self.values.get(p) {
+                // Tables span their whole body: point at the header line instead.
+                if let Some(k) = self.keys.get(p) {
+                    if v.end.saturating_sub(v.start) > 200 {
+                        return Some(k.clone());
+                    }
+                }
+                if v.end.saturating_sub(v.start) > 200 {
+                    return Some(v.start..v.start + 1);
+                }
+                return Some(v.clone());
+            }
+            let cut = p.rfind(['.', '['])?;
+            p = &p[..cut];
+        }
+    }
+
+    /// Whether the file itself wrote this path (as opposed to a default).
+    pub fn contains(&self, path: &str) -> bool {
+        self.values.contains_key(path)
+    }
+}
+
+/// Byte offset → (line, column), both 1-based, columns in characters.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = match self.starts.binary_search(&offset) {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        };
+        let start = self.starts[line];
+        let col = text.get(start..offset).map(|s| s.chars().count()).unwrap_or(offset - start);
+        (line + 1, col + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_nested_arrays_of_tables() {
+        let text = "a = 1\n[[m]]\nx = \"y\"\n[[m.actions]]\nn = 3\n[[m]]\nx = \"z\"\n";
+        let idx = SpanIndex::build(text).unwrap();
+        let r = idx.value_span("m[0].actions[0].n").unwrap();
+        assert_eq!(&text[r], "3");
+        let r = idx.value_span("m[1].x").unwrap();
+        assert_eq!(&text[r], "\"z\"");
+        // A missing key falls back to its table.
+        assert!(idx.locate("m[0].actions[0].absent").is_some());
+        let li = LineIndex::new(text);
+        assert_eq!(li.line_col(text, text.find("n = 3").unwrap()), (5, 1));
+    }
+}
