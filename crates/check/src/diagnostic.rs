@@ -58,6 +58,9 @@ pub struct Diagnostic {
     pub label: String,
     pub related: Vec<Related>,
     pub hint: Option<String>,
+    /// The words of the field the diagnostic is about (a template instruction inside a
+    /// long narrative), so a viewer can point at them rather than at the whole field.
+    pub focus: Option<String>,
 }
 
 impl Diagnostic {

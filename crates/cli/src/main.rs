@@ -1,1 +1,162 @@
-fn main() {}
+//! `bilan`: write, check and render the execution reports of anti-poverty conventions.
+
+mod check_cmd;
+mod json;
+mod new_cmd;
+mod snippet;
+mod term;
+
+use std::io::Write;
+use std::ops::Range;
+
+use bilan_source::{LineIndex, Parsed};
+
+const USAGE: &str = "\
+bilan — rapports d'exécution des conventions de lutte contre la pauvreté
+
+Utilisation :
+  bilan check FICHIER… [--format humain|json] [--precedent FICHIER]
+        Vérifie des rapports et signale chaque incohérence.
+        Code de sortie : 0 (aucune erreur), 1 (erreurs), 2 (fichier illisible).
+  bilan new --department CODE --year ANNÉE [--from PRÉCÉDENT.toml] [-o SORTIE]
+        Crée le squelette d'un rapport ; avec --from, reprend les actions,
+        les résultats comme situation N-1 et les reports demandés.
+  bilan regles
+        Affiche le catalogue des règles (Markdown, celui de docs/rules.md).
+  bilan --version | --help
+";
+
+/// A file that could not be read as a report.
+pub struct Failure {
+    pub name: String,
+    pub message: String,
+    pub text: Option<String>,
+    pub span: Option<Range<usize>>,
+}
+
+/// A report read from disk with what is needed to point into its text.
+pub struct Loaded {
+    pub name: String,
+    pub text: String,
+    pub lines: LineIndex,
+    pub parsed: Parsed,
+}
+
+/// Largest report file accepted: a real report is ~100 KB.
+const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+pub fn load(path: &str) -> Result<Loaded, Failure> {
+    let fail = |message: String| Failure { name: path.to_string(), message, text: None, span: None };
+    let meta = std::fs::metadata(path).map_err(|e| fail(io_message(&e)))?;
+    if meta.is_dir() {
+        return Err(fail("c'est un dossier, pas un fichier de rapport".into()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(fail(format!("fichier trop volumineux ({} octets) pour être un rapport", meta.len())));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(io_message(&e)))?;
+    match bilan_source::parse_bytes(&bytes) {
+        Ok((text, parsed)) => Ok(Loaded { name: path.to_string(), lines: LineIndex::new(&text), text, parsed }),
+        Err(e) => Err(Failure {
+            name: path.to_string(),
+            message: e.message,
+            text: Some(String::from_utf8_lossy(&bytes).into_owned()),
+            span: e.span,
+        }),
+    }
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "fichier introuvable".into(),
+        std::io::ErrorKind::PermissionDenied => "lecture refusée (droits insuffisants)".into(),
+        _ => format!("lecture impossible ({e})"),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`bilan check … | head`) ends quietly.
+pub fn write_stdout(s: &str) {
+    let mut out = std::io::stdout().lock();
+    if out.write_all(s.as_bytes()).and_then(|_| out.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
+
+fn usage_error(msg: &str) -> i32 {
+    eprintln!("bilan : {msg}\n\n{USAGE}");
+    2
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    std::process::exit(run(args));
+}
+
+fn run(args: Vec<String>) -> i32 {
+    let Some(command) = args.first() else {
+        print!("{USAGE}");
+        return 2;
+    };
+    let rest = &args[1..];
+    match command.as_str() {
+        "-h" | "--help" | "aide" | "help" => {
+            write_stdout(USAGE);
+            0
+        }
+        "-V" | "--version" => {
+            write_stdout(&format!("bilan {}\n", env!("CARGO_PKG_VERSION")));
+            0
+        }
+        "check" | "verifier" => match parse_check(rest) {
+            Ok(opts) => check_cmd::run(opts),
+            Err(m) => usage_error(&m),
+        },
+        "new" | "nouveau" => match new_cmd::parse(rest) {
+            Ok(opts) => new_cmd::run(opts),
+            Err(m) => usage_error(&m),
+        },
+        "regles" | "rules" => {
+            write_stdout(&bilan_check::rules_markdown());
+            0
+        }
+        other => usage_error(&format!("commande inconnue « {other} »")),
+    }
+}
+
+fn parse_check(args: &[String]) -> Result<check_cmd::Options, String> {
+    let mut files = Vec::new();
+    let mut format = check_cmd::Format::Human;
+    let mut previous = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--format" | "-f" => {
+                format = match it.next().map(String::as_str) {
+                    Some("json") => check_cmd::Format::Json,
+                    Some("humain") | Some("human") | Some("texte") => check_cmd::Format::Human,
+                    Some(other) => return Err(format!("format « {other} » inconnu (humain ou json)")),
+                    None => return Err("--format attend une valeur (humain ou json)".into()),
+                }
+            }
+            "--precedent" | "--previous" => {
+                previous = Some(it.next().ok_or("--precedent attend un fichier")?.clone());
+            }
+            s if s.starts_with("--format=") => {
+                return parse_check(
+                    &[vec!["--format".to_string(), s["--format=".len()..].to_string()], it.cloned().collect(), files]
+                        .concat(),
+                )
+                .map(|mut o| {
+                    o.previous = o.previous.or(previous.clone());
+                    o
+                });
+            }
+            s if s.starts_with('-') && s.len() > 1 => return Err(format!("option « {s} » inconnue")),
+            _ => files.push(a.clone()),
+        }
+    }
+    if files.is_empty() {
+        return Err("indiquez au moins un fichier de rapport à vérifier".into());
+    }
+    Ok(check_cmd::Options { files, format, previous })
+}

@@ -4,6 +4,7 @@
 pub mod amount;
 pub mod date;
 pub mod department;
+pub mod draft;
 pub mod geo;
 pub mod indicator;
 pub mod model;

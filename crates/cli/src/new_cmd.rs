@@ -1,0 +1,129 @@
+//! `bilan new`: a new report skeleton, or next year's draft from this year's report.
+
+use bilan_domain::{draft, programme, DepartmentCode, PROGRAMMES};
+
+use crate::check_cmd::{self, Format};
+use crate::term::Style;
+
+pub struct Options {
+    department: Option<String>,
+    year: i32,
+    from: Option<String>,
+    output: Option<String>,
+    programme: Option<String>,
+}
+
+pub fn parse(args: &[String]) -> Result<Options, String> {
+    let mut department = None;
+    let mut year = None;
+    let mut from = None;
+    let mut output = None;
+    let mut prog = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} attend une valeur"));
+        match a.as_str() {
+            "--department" | "--departement" | "-d" => department = Some(value(a)?),
+            "--year" | "--annee" | "-y" => {
+                let v = value(a)?;
+                year = Some(v.trim().parse::<i32>().map_err(|_| format!("« {v} » n'est pas une année"))?);
+            }
+            "--from" | "--depuis" => from = Some(value(a)?),
+            "-o" | "--output" | "--sortie" => output = Some(value(a)?),
+            "--programme" => prog = Some(value(a)?),
+            other => return Err(format!("argument « {other} » inconnu")),
+        }
+    }
+    let year = year.ok_or("--year est obligatoire")?;
+    if department.is_none() && from.is_none() {
+        return Err("indiquez --department CODE (ou --from RAPPORT.toml)".into());
+    }
+    Ok(Options { department, year, from, output, programme: prog })
+}
+
+pub fn run(o: Options) -> i32 {
+    let fail = |m: String| {
+        eprintln!("bilan new : {m}");
+        2
+    };
+    let prog = match &o.programme {
+        Some(id) => match programme(id) {
+            Some(p) => p,
+            None => return fail(format!("programme « {id} » inconnu (calpae ou pacte)")),
+        },
+        None => match PROGRAMMES.iter().find(|p| p.covers(o.year)) {
+            Some(p) => p,
+            None => {
+                return fail(format!(
+                    "aucun programme ne couvre l'année {} (CALPAE 2019–2022, Pacte des solidarités 2024–2027)",
+                    o.year
+                ))
+            }
+        },
+    };
+    if !prog.covers(o.year) {
+        return fail(format!("le programme {} couvre {}–{}, pas {}", prog.short_name, prog.first_year, prog.last_year, o.year));
+    }
+    let report = match &o.from {
+        Some(path) => {
+            let loaded = match crate::load(path) {
+                Ok(l) => l,
+                Err(f) => {
+                    check_cmd::print_failure(&f, Format::Human, Style::for_stream(&std::io::stdout()));
+                    return 2;
+                }
+            };
+            let prev = &loaded.parsed.report;
+            if let Some(d) = &o.department {
+                match DepartmentCode::parse(d) {
+                    Ok(code) if code == prev.department => {}
+                    Ok(code) => {
+                        return fail(format!(
+                            "{path} est le rapport du département {}, pas du {}",
+                            prev.department, code
+                        ))
+                    }
+                    Err(m) => return fail(m),
+                }
+            }
+            if o.year <= prev.year {
+                return fail(format!("l'année {} doit suivre celle du rapport repris ({})", o.year, prev.year));
+            }
+            draft::follow_up(prev, o.year, prog)
+        }
+        None => {
+            let code = match DepartmentCode::parse(o.department.as_deref().unwrap_or_default()) {
+                Ok(c) => c,
+                Err(m) => return fail(m),
+            };
+            draft::skeleton(code, o.year, prog)
+        }
+    };
+    let info = report.department.info();
+    let header = format!(
+        "# Rapport d'exécution {} – département {} ({}), région {}\n# Créé par `bilan new` ; vérifiez-le avec `bilan check`.\n\n",
+        report.year,
+        info.name,
+        info.code,
+        info.region().name
+    );
+    let text = format!("{header}{}", bilan_source::to_toml(&report));
+    match &o.output {
+        None => {
+            crate::write_stdout(&text);
+            0
+        }
+        Some(path) => {
+            if std::path::Path::new(path).exists() {
+                return fail(format!("{path} existe déjà : choisissez un autre nom, rien n'a été écrit"));
+            }
+            match std::fs::write(path, text) {
+                Ok(()) => {
+                    eprintln!("bilan new : {path} créé");
+                    0
+                }
+                Err(e) => fail(format!("écriture de {path} impossible ({e})")),
+            }
+        }
+    }
+}

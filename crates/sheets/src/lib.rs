@@ -1,0 +1,78 @@
+//! The financial annex of an execution report as spreadsheets: XLSX, ODS and CSV.
+//!
+//! One [`annex::AnnexTable`] is computed from the report, one [`layout::Grid`] places it
+//! in cells, and each writer only renders that grid, so the three formats hold the same
+//! rows at the same places:
+//!
+//! - a title row, the subtitle (when there is one), the colour legend, a header row;
+//! - one row per expense line: Mesure, Action, Direction, Dépense, Valorisation ETP,
+//!   Montant inscrit, Montant réalisé, Montant à reporter, Commentaires, Recette État;
+//!   staff-time (valorisation ETP) rows in light green;
+//! - after each group, a bold subtotal row whose amounts are real `SUM` formulas over the
+//!   group's rows (with the computed result cached in the file, for readers that do not
+//!   compute), and the group's declared Recette État;
+//! - a bold "Montant total" row summing the subtotal cells.
+//!
+//! Every text cell that a spreadsheet could take for a formula (starting with `=`, `+`,
+//! `-`, `@`, a tab or a carriage return) is written with a leading apostrophe, as text:
+//! see [`neutralize`].
+//!
+//! Money: the model holds exact cents; spreadsheets hold floats, written as
+//! `cents as f64 / 100.0` (see [`layout::to_f64`]). ODS and CSV write the exact decimal
+//! text of the cents.
+
+pub mod annex;
+mod csv;
+pub mod layout;
+mod ods;
+mod xlsx;
+
+use std::borrow::Cow;
+
+pub use annex::AnnexTable;
+pub use csv::csv;
+pub use ods::ods;
+pub use xlsx::xlsx;
+
+/// Why a spreadsheet could not be produced. The message is French and user-facing.
+#[derive(Debug, thiserror::Error)]
+pub enum SheetError {
+    #[error("impossible de produire le classeur XLSX : {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("impossible de produire le classeur ODS : {0}")]
+    Zip(#[from] zip::result::ZipError),
+    #[error("impossible d'écrire le classeur : {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Neutralises formula injection: text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading apostrophe, so no spreadsheet (nor a CSV import) reads
+/// it as a formula. Other text is returned as is.
+pub fn neutralize(text: &str) -> Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralize;
+
+    #[test]
+    fn formula_like_text_is_neutralized() {
+        for t in [
+            "=HYPERLINK(\"x\")",
+            "+cmd",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(neutralize(t), format!("'{t}"));
+        }
+        for t in ["", "Frais de personnel", "DRH", "'déjà", " =1"] {
+            assert_eq!(neutralize(t), t);
+        }
+    }
+}
