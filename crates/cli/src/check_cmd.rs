@@ -244,7 +244,7 @@ pub fn human_failure(f: &Failure, style: Style) -> String {
         (Some(text), Some(span)) => {
             let lines = LineIndex::new(text);
             let src = Source { name: &f.name, text, lines: &lines };
-            let marks = [Mark { span: span.clone(), label: "ici".into(), primary: true }];
+            let marks = [Mark { span: span.clone(), label: "à corriger".into(), primary: true }];
             snippet::render(&mut out, style, &header, &f.message, &src, &marks, &[]);
         }
         _ => {

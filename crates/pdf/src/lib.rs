@@ -22,9 +22,9 @@ pub use source::typst_source;
 /// Why a PDF could not be produced. The message is French: it reaches users.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PdfError {
-    #[error("la mise en page du document a échoué : {0}")]
+    #[error("la mise en page du document a échoué\u{a0}: {0}")]
     Layout(String),
-    #[error("l’export au format PDF/A a échoué : {0}")]
+    #[error("l’export au format PDF/A a échoué\u{a0}: {0}")]
     Export(String),
 }
 

@@ -118,7 +118,7 @@ fn fixture_prints_french_amounts_and_literal_text() {
     assert!(text.contains(ESCAPE), "escape attempt altered: {text}");
     assert!(text.contains("Ligne 1 Ligne 2 avec 100 % et 3 < 4"));
     // Points de vigilance.
-    assert!(text.contains("Avertissement IND002 : Résultat inférieur à la cible sans justification. (action 1.1). Conseil : Expliquez l’écart"));
+    assert!(text.contains("Avertissement IND002 : Résultat inférieur à la cible sans justification (voir 1.1). Conseil : Expliquez l’écart"));
 
     // The annex is on landscape pages, the rest in portrait.
     let info = run("pdfinfo", &["-f", "1", "-l", "999", path.to_str().unwrap()]);

@@ -164,7 +164,15 @@ fn table(s: &mut String, t: &Table) {
         let _ = write!(s, "<th scope=\"col\"{class}>{}</th>", escape(&c.title));
     }
     s.push_str("</tr>\n</thead>\n<tbody>\n");
-    for row in &t.rows {
+    // Each group of rows is a <tbody> headed by its label; a total after groups
+    // stands in its own.
+    let mut in_group = false;
+    for (k, row) in t.rows.iter().enumerate() {
+        let starts_group = row.kind == RowKind::Group;
+        if k > 0 && (starts_group || (in_group && row.kind == RowKind::Total)) {
+            s.push_str("</tbody>\n<tbody>\n");
+        }
+        in_group = starts_group || (in_group && row.kind != RowKind::Total);
         self::row(s, t, row);
     }
     s.push_str("</tbody>\n</table>\n");
@@ -183,7 +191,7 @@ fn row(s: &mut String, t: &Table, row: &Row) {
         let label = row.cells.first().map(String::as_str).unwrap_or_default();
         let _ = write!(
             s,
-            "<th scope=\"colgroup\" colspan=\"{}\">{}</th>",
+            "<th scope=\"rowgroup\" colspan=\"{}\">{}</th>",
             t.columns.len(),
             text(label)
         );

@@ -239,7 +239,7 @@ fn html_is_accessible_and_self_contained() {
         "<caption>",
         "<th scope=\"col\"",
         "<th scope=\"row\"",
-        "<th scope=\"colgroup\" colspan=\"7\">",
+        "<th scope=\"rowgroup\" colspan=\"7\">",
         "@media print",
         "<tr class=\"valorisation\">",
         "role=\"img\"",
@@ -284,9 +284,29 @@ fn vigilance_lists_the_diagnostics() {
     let html = bilan_render::html(&fixture(), &[diagnostic()]);
     let section = &html[html.find("id=\"vigilance\"").unwrap()..];
     assert!(section.contains(
-        "<li>Erreur BUD001\u{a0}: La part CD est inférieure à la part État. (action\u{a0}1.2). Conseil\u{a0}: Corrigez la part CD &lt;b&gt;</li>"
+        "<li>Erreur BUD001\u{a0}: La part CD est inférieure à la part État (voir\u{a0}1.2). Conseil\u{a0}: Corrigez la part CD &lt;b&gt;.</li>"
     ), "{section}");
     assert!(!section.contains("Aucun point de vigilance."));
+}
+
+#[test]
+fn vigilance_lists_what_the_checks_find() {
+    for report in [Some(fixture()), allier()].into_iter().flatten() {
+        let diagnostics = bilan_check::check(&report);
+        let html = bilan_render::html(&report, &diagnostics);
+        let section = &html[html.find("id=\"vigilance\"").unwrap()..];
+        assert_eq!(
+            section.contains("Aucun point de vigilance."),
+            diagnostics.is_empty()
+        );
+        for d in &diagnostics {
+            assert!(
+                section.contains(&format!(" {}\u{a0}: ", d.code)),
+                "{} missing",
+                d.code
+            );
+        }
+    }
 }
 
 #[test]
@@ -298,11 +318,10 @@ fn odt_is_a_valid_package() {
         assert_eq!(first.name().unwrap(), "mimetype");
         assert_eq!(first.compression(), zip::CompressionMethod::Stored);
     }
-    assert_eq!(
-        &bytes[30..38],
-        b"mimetype",
-        "mimetype is the first entry, uncompressed"
-    );
+    // Local header: name at 30, no extra field, the media type stored right after.
+    assert_eq!(&bytes[26..30], [8, 0, 0, 0]);
+    assert_eq!(&bytes[30..38], b"mimetype");
+    assert_eq!(&bytes[38..77], b"application/vnd.oasis.opendocument.text");
     assert_eq!(
         entry(&mut zip, "mimetype"),
         "application/vnd.oasis.opendocument.text"

@@ -59,6 +59,8 @@ const NAMESPACES: &str = concat!(
     r#" xmlns:dc="http://purl.org/dc/elements/1.1/""#,
     r#" xmlns:config="urn:oasis:names:tc:opendocument:xmlns:config:1.0""#,
     r#" xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2""#,
+    // LibreOffice's extension namespace: "fit to one page wide" has no ODF 1.2 attribute.
+    r#" xmlns:loext="urn:org:documentfoundation:names:experimental:office:xmlns:loext:1.0""#,
 );
 
 fn manifest() -> String {
@@ -350,7 +352,7 @@ fn styles() -> String {
         r#"<style:style style:name="Default" style:family="table-cell"/>"#,
         "</office:styles>",
         "<office:automatic-styles>",
-        r#"<style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="29.7cm" fo:page-height="21cm" style:print-orientation="landscape" fo:margin-top="1cm" fo:margin-bottom="1cm" fo:margin-left="1cm" fo:margin-right="1cm" style:scale-to-X="1" style:scale-to-Y="0"/></style:page-layout>"#,
+        r#"<style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="29.7cm" fo:page-height="21cm" style:print-orientation="landscape" fo:margin-top="1cm" fo:margin-bottom="1cm" fo:margin-left="1cm" fo:margin-right="1cm" loext:scale-to-X="1" loext:scale-to-Y="0"/></style:page-layout>"#,
         "</office:automatic-styles>",
         "<office:master-styles>",
         r#"<style:master-page style:name="Annexe" style:page-layout-name="pm1"/>"#,

@@ -76,8 +76,11 @@ impl SpanIndex {
                 }
                 return Some(v.clone());
             }
-            let cut = p.rfind(['.', '['])?;
-            p = &p[..cut];
+            match p.rfind(['.', '[']) {
+                Some(cut) => p = &p[..cut],
+                // A missing top-level key: the report as a whole, shown at its first line.
+                None => return self.values.values().min_by_key(|r| r.start).map(|r| r.start..r.start + 1),
+            }
         }
     }
 

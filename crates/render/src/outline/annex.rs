@@ -4,7 +4,7 @@
 use bilan_domain::{Action, ExpenseLine, Money, Report};
 
 use super::{unnumbered, Block, Column, Row, RowKind, Table, VALUATION_MARK};
-use crate::text::{amount_cell, sum, sum_cell};
+use crate::text::{amount_cell, sum, sum_cell, NBSP};
 
 /// A group of the annex with the actions whose lines it shows.
 struct Group<'a> {
@@ -35,7 +35,7 @@ pub(super) fn blocks(report: &Report) -> Vec<Block> {
     }
     if has_valuation {
         out.push(Block::Paragraph(format!(
-            "Les lignes de valorisation du temps de travail des agents sont sur fond vert et portent la mention « {VALUATION_MARK} »."
+            "Les lignes de valorisation du temps de travail des agents sont sur fond vert et portent la mention «{NBSP}{VALUATION_MARK}{NBSP}»."
         )));
     }
     if groups
@@ -160,7 +160,9 @@ fn table(year: i32, groups: &[Group]) -> Table {
         all_revenue,
     ));
     Table {
-        caption: format!("Dépenses {year} par action : montants inscrits, réalisés et à reporter"),
+        caption: format!(
+            "Dépenses {year} par action{NBSP}: montants inscrits, réalisés et à reporter"
+        ),
         columns: vec![
             Column::text("Direction", 2),
             Column::text("Dépense", 5),

@@ -30,26 +30,29 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
-/// "Erreur BUD001 : message (action 1.2). Conseil : hint"
+/// "Erreur BUD001 : message (voir 1.2). Conseil : hint."
 fn item(report: &Report, order: &Order, d: &Diagnostic) -> String {
-    let mut s = label_value(
-        &format!("{} {}", severity(d.severity), d.code),
-        d.message.trim(),
-    );
+    let message = d.message.trim().trim_end_matches('.');
+    let mut s = label_value(&format!("{} {}", severity(d.severity), d.code), message);
     if let Some(place) = place(report, order, &d.path) {
-        s.push_str(&format!(" ({place})"));
+        s.push_str(&format!(" (voir{NBSP}{place})"));
     }
+    s.push('.');
     if let Some(hint) = d.hint.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
-        s.push_str(&format!(". {}", label_value("Conseil", hint)));
+        s.push(' ');
+        s.push_str(&label_value("Conseil", hint));
+        if !hint.ends_with(['.', '!', '?', '…']) {
+            s.push('.');
+        }
     }
     s
 }
 
-/// Where a field path points, in the document's own numbering: "action 1.2", "mesure 3.",
-/// "annexe financière". `None` for the report as a whole.
+/// Where a field path points, in the document's own numbering: "1.2" (an action), "3."
+/// (a measure), "l’annexe financière". `None` for the report as a whole.
 fn place(report: &Report, order: &Order, path: &str) -> Option<String> {
     if path.starts_with("annexe") {
-        return Some("annexe financière".into());
+        return Some("l’annexe financière".into());
     }
     let mi = index_after(path, "mesures[")?;
     let rest = &path[path.find(']')? + 1..];
@@ -60,11 +63,9 @@ fn place(report: &Report, order: &Order, path: &str) -> Option<String> {
                 .get(mi)
                 .is_some_and(|m| ai < m.actions.len()) =>
         {
-            order.action(mi, ai).map(|n| format!("action{NBSP}{n}"))
+            order.action(mi, ai)
         }
-        _ => order
-            .measure(mi)
-            .map(|i| format!("mesure{NBSP}{}", super::measure_number(i))),
+        _ => order.measure(mi).map(super::measure_number),
     }
 }
 
