@@ -12,7 +12,12 @@ pub struct Rule {
     pub explanation: &'static str,
 }
 
-const fn rule(code: &'static str, severity: Severity, title: &'static str, explanation: &'static str) -> Rule {
+const fn rule(
+    code: &'static str,
+    severity: Severity,
+    title: &'static str,
+    explanation: &'static str,
+) -> Rule {
     Rule { code, severity, title, explanation }
 }
 
@@ -134,9 +139,17 @@ pub fn markdown() -> String {
                 "NUM" => "Structure",
                 _ => "Autres",
             };
-            out.push_str(&format!("## {name}\n\n| Code | Gravité | Règle | Ce qui est vérifié |\n|---|---|---|---|\n"));
+            out.push_str(&format!(
+                "## {name}\n\n| Code | Gravité | Règle | Ce qui est vérifié |\n|---|---|---|---|\n"
+            ));
         }
-        out.push_str(&format!("| `{}` | {} | {} | {} |\n", r.code, r.severity.label(), r.title, r.explanation));
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            r.code,
+            r.severity.label(),
+            r.title,
+            r.explanation
+        ));
         if RULES.iter().skip_while(|x| x.code != r.code).nth(1).is_none_or(|n| n.code[..3] != *f) {
             out.push('\n');
         }

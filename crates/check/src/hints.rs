@@ -6,7 +6,7 @@ use bilan_domain::Money;
 /// other (their difference is then always a multiple of 9).
 pub fn transposition(a: Money, b: Money) -> Option<String> {
     let diff = a.cents().abs_diff(b.cents());
-    if diff == 0 || diff % 9 != 0 {
+    if diff == 0 || !diff.is_multiple_of(9) {
         return None;
     }
     let da: Vec<u8> = a.cents().unsigned_abs().to_string().into_bytes();
@@ -46,10 +46,9 @@ pub fn matching_line<'a>(
         .filter(|(_, m)| *m != Money::ZERO && within_rounding(m.sub(diff), rounded_terms))
         .collect();
     match found.as_slice() {
-        [(one, m)] if *m == diff => Some(format!(
-            "l'écart ({}) correspond exactement à la ligne « {one} »{what}",
-            diff.to_french()
-        )),
+        [(one, m)] if *m == diff => {
+            Some(format!("l'écart ({}) correspond exactement à la ligne « {one} »{what}", diff.to_french()))
+        }
         [(one, m)] => Some(format!(
             "l'écart ({}) correspond, à l'arrondi près, à la ligne « {one} » ({}){what}",
             diff.to_french(),
@@ -95,7 +94,8 @@ mod tests {
         .unwrap();
         assert!(h.contains("« formation »"), "{h}");
         assert!(matching_line(Money::from_euros(1), [("a", Money::from_euros(2))], "", 0).is_none());
-        let h = matching_line(Money::from_cents(93_960), [("livrets", Money::from_euros(940))], "", 2).unwrap();
+        let h =
+            matching_line(Money::from_cents(93_960), [("livrets", Money::from_euros(940))], "", 2).unwrap();
         assert!(h.contains("à l'arrondi près"), "{h}");
     }
 

@@ -49,8 +49,10 @@ fn case(code: &str) -> Report {
         "BUD007" => act(&mut r, 1, 0).executed.as_mut().unwrap().spent = euros("38 000 €"),
         "BUD008" => act(&mut r, 0, 0).executed.as_mut().unwrap().lines[0].spent = euros("21 000 €"),
         "BUD009" => act(&mut r, 0, 0).executed.as_mut().unwrap().committed = euros("95 000 €"),
-        "BUD010" => act(&mut r, 0, 0).executed.as_mut().unwrap().lines[1].staff_details[1].amount =
-            Amount::parse("14 000 €").unwrap(),
+        "BUD010" => {
+            act(&mut r, 0, 0).executed.as_mut().unwrap().lines[1].staff_details[1].amount =
+                Amount::parse("14 000 €").unwrap()
+        }
         "BUD011" => act(&mut r, 1, 0).forecast = None,
         "BUD012" => act(&mut r, 1, 0).budget_shared_with = Some("9.9.9".into()),
         "ANX001" => r.annex.groups[0].subtotal.as_mut().unwrap().planned = euros("100 100 €"),
@@ -59,16 +61,26 @@ fn case(code: &str) -> Report {
         "ANX004" => r.annex.total.as_mut().unwrap().state_revenue = euros("70 000 €"),
         "ANX005" => r.annex.groups[1].subtotal_label = "Sous-total - Référent de parcours".into(),
         "ANX006" => r.annex.groups[1].actions.push("1.1.1".into()),
-        "IND001" => act(&mut r, 0, 0).indicators[1].result = Some(IndicatorValue::Number(Quantity::from_int(35))),
-        "IND002" => act(&mut r, 1, 0).indicators[0].result =
-            Some(IndicatorValue::Missing { reason: MissingReason::NotAvailable, text: "ND".into() }),
+        "IND001" => {
+            act(&mut r, 0, 0).indicators[1].result = Some(IndicatorValue::Number(Quantity::from_int(35)))
+        }
+        "IND002" => {
+            act(&mut r, 1, 0).indicators[0].result =
+                Some(IndicatorValue::Missing { reason: MissingReason::NotAvailable, text: "ND".into() })
+        }
         "IND003" => {
-            if let Some(IndicatorValue::Breakdown { total, .. }) = &mut act(&mut r, 0, 0).indicators[0].result {
+            if let Some(IndicatorValue::Breakdown { total, .. }) = &mut act(&mut r, 0, 0).indicators[0].result
+            {
                 *total = Some(Quantity::from_int(54));
             }
         }
-        "IND004" => act(&mut r, 1, 0).indicators[0].baseline = Some(IndicatorValue::Number(Quantity::from_int(41))),
-        "TXT001" => act(&mut r, 0, 0).budget_comment = "Voir l'annexe. [Commentez le tableau financier au sein de cette section]".into(),
+        "IND004" => {
+            act(&mut r, 1, 0).indicators[0].baseline = Some(IndicatorValue::Number(Quantity::from_int(41)))
+        }
+        "TXT001" => {
+            act(&mut r, 0, 0).budget_comment =
+                "Voir l'annexe. [Commentez le tableau financier au sein de cette section]".into()
+        }
         "TXT002" => act(&mut r, 0, 0).indicators[0].measure_label = "Référent de parcours]".into(),
         "COM001" => act(&mut r, 0, 0).description = "  ".into(),
         "COM002" => act(&mut r, 0, 0).outlook = String::new(),
@@ -178,7 +190,12 @@ fn hostile_reports_never_panic() {
     let big = euros("1 000 000 000 000 €");
     for m in &mut r.measures {
         for a in &mut m.actions {
-            a.forecast = Some(Forecast { state_share: big, department_share: big, total: Some(Amount::Blank), comment: "[".into() });
+            a.forecast = Some(Forecast {
+                state_share: big,
+                department_share: big,
+                total: Some(Amount::Blank),
+                comment: "[".into(),
+            });
             for e in &mut a.expenses {
                 e.planned = big;
                 e.spent = big;
@@ -188,7 +205,10 @@ fn hostile_reports_never_panic() {
                 measure_label: "]]][[".into(),
                 name: String::new(),
                 unit: None,
-                baseline: Some(IndicatorValue::Breakdown { parts: vec![], total: Some(Quantity::from_int(1)) }),
+                baseline: Some(IndicatorValue::Breakdown {
+                    parts: vec![],
+                    total: Some(Quantity::from_int(1)),
+                }),
                 target: None,
                 result: Some(IndicatorValue::Breakdown { parts: vec![], total: None }),
                 justification: String::new(),

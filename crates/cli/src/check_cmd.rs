@@ -82,7 +82,10 @@ pub fn run(opts: Options) -> i32 {
                 summary_counts(errors, warnings, infos, style)
             );
             if unreadable > 0 {
-                line.push_str(&format!(", {}", style.red(&plural(unreadable, "fichier illisible", "fichiers illisibles"))));
+                line.push_str(&format!(
+                    ", {}",
+                    style.red(&plural(unreadable, "fichier illisible", "fichiers illisibles"))
+                ));
             }
             out.push_str(&line);
             out.push('\n');
@@ -155,7 +158,15 @@ fn human(d: &Diagnostic, loaded: &Loaded, style: Style) -> String {
     }
     let mut out = String::new();
     let src = Source { name: &loaded.name, text: &loaded.text, lines: &loaded.lines };
-    snippet::render(&mut out, style, &severity_header(d.severity, d.code, style), &d.message, &src, &marks, &notes);
+    snippet::render(
+        &mut out,
+        style,
+        &severity_header(d.severity, d.code, style),
+        &d.message,
+        &src,
+        &marks,
+        &notes,
+    );
     out
 }
 
@@ -229,7 +240,8 @@ fn failure_place(f: &Failure) -> Option<(usize, usize)> {
 }
 
 fn json_failure(f: &Failure) -> String {
-    let (l, c) = failure_place(f).map_or(("null".into(), "null".into()), |(l, c)| (l.to_string(), c.to_string()));
+    let (l, c) =
+        failure_place(f).map_or(("null".into(), "null".into()), |(l, c)| (l.to_string(), c.to_string()));
     json::object(&[
         ("fichier", json::string(&f.name)),
         ("illisible", json::object(&[("message", json::string(&f.message)), ("ligne", l), ("colonne", c)])),

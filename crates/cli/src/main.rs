@@ -56,7 +56,9 @@ pub fn load(path: &str) -> Result<Loaded, Failure> {
     }
     let bytes = std::fs::read(path).map_err(|e| fail(io_message(&e)))?;
     match bilan_source::parse_bytes(&bytes) {
-        Ok((text, parsed)) => Ok(Loaded { name: path.to_string(), lines: LineIndex::new(&text), text, parsed }),
+        Ok((text, parsed)) => {
+            Ok(Loaded { name: path.to_string(), lines: LineIndex::new(&text), text, parsed })
+        }
         Err(e) => Err(Failure {
             name: path.to_string(),
             message: e.message,
@@ -143,8 +145,12 @@ fn parse_check(args: &[String]) -> Result<check_cmd::Options, String> {
             }
             s if s.starts_with("--format=") => {
                 return parse_check(
-                    &[vec!["--format".to_string(), s["--format=".len()..].to_string()], it.cloned().collect(), files]
-                        .concat(),
+                    &[
+                        vec!["--format".to_string(), s["--format=".len()..].to_string()],
+                        it.cloned().collect(),
+                        files,
+                    ]
+                    .concat(),
                 )
                 .map(|mut o| {
                     o.previous = o.previous.or(previous.clone());

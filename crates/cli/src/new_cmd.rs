@@ -53,16 +53,17 @@ pub fn run(o: Options) -> i32 {
         },
         None => match PROGRAMMES.iter().find(|p| p.covers(o.year)) {
             Some(p) => p,
-            None => {
-                return fail(format!(
-                    "aucun programme ne couvre l'année {} (CALPAE 2019–2022, Pacte des solidarités 2024–2027)",
-                    o.year
-                ))
-            }
+            None => return fail(format!(
+                "aucun programme ne couvre l'année {} (CALPAE 2019–2022, Pacte des solidarités 2024–2027)",
+                o.year
+            )),
         },
     };
     if !prog.covers(o.year) {
-        return fail(format!("le programme {} couvre {}–{}, pas {}", prog.short_name, prog.first_year, prog.last_year, o.year));
+        return fail(format!(
+            "le programme {} couvre {}–{}, pas {}",
+            prog.short_name, prog.first_year, prog.last_year, o.year
+        ));
     }
     let report = match &o.from {
         Some(path) => {
@@ -87,7 +88,10 @@ pub fn run(o: Options) -> i32 {
                 }
             }
             if o.year <= prev.year {
-                return fail(format!("l'année {} doit suivre celle du rapport repris ({})", o.year, prev.year));
+                return fail(format!(
+                    "l'année {} doit suivre celle du rapport repris ({})",
+                    o.year, prev.year
+                ));
             }
             draft::follow_up(prev, o.year, prog)
         }

@@ -81,7 +81,8 @@ pub fn render(
             let (_, col) = src.lines.line_col(src.text, m.span.start);
             let start_in_line = col - 1;
             let visible = line_text.chars().count().saturating_sub(start_in_line).max(1);
-            let len = src.text.get(m.span.clone()).map_or(1, |s| s.chars().take_while(|c| *c != '\n').count());
+            let len =
+                src.text.get(m.span.clone()).map_or(1, |s| s.chars().take_while(|c| *c != '\n').count());
             let len = len.clamp(1, visible);
             let (ch, paint): (char, fn(Style, &str) -> String) =
                 if m.primary { ('^', Style::red) } else { ('-', Style::cyan) };

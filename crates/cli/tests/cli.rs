@@ -93,7 +93,12 @@ fn with_action(forecast: &str) -> String {
 
 #[test]
 fn malformed_files_get_a_french_error_and_exit_2() {
-    assert_unreadable("mot", with_action("part_etat = \"quinze mille euros\"").as_bytes(), "n'est pas un montant", 12);
+    assert_unreadable(
+        "mot",
+        with_action("part_etat = \"quinze mille euros\"").as_bytes(),
+        "n'est pas un montant",
+        12,
+    );
     assert_unreadable("negatif", with_action("part_etat = \"-15 000 €\"").as_bytes(), "est négatif", 12);
     assert_unreadable("negatif-entier", with_action("part_cd = -3").as_bytes(), "est négatif", 12);
     assert_unreadable(
@@ -114,9 +119,24 @@ fn malformed_files_get_a_french_error_and_exit_2() {
     bad_utf8.extend_from_slice(b"titre = \"Rapport \xff\xfe\"\n");
     assert_unreadable("utf8", &bad_utf8, "n'est pas encodé en UTF-8", 4);
     assert_unreadable("cle", format!("{HEAD}titr = \"x\"\n").as_bytes(), "clé « titr » inconnue", 4);
-    assert_unreadable("syntaxe", format!("{HEAD}titre = \"non fermé\n").as_bytes(), "syntaxe TOML invalide", 4);
-    assert_unreadable("manquant", "programme = \"calpae\"\nannee = 2019\n".as_bytes(), "clé obligatoire « departement » absente", 1);
-    assert_unreadable("programme", format!("{}", HEAD.replace("calpae", "plan")).as_bytes(), "programme « plan » inconnu", 1);
+    assert_unreadable(
+        "syntaxe",
+        format!("{HEAD}titre = \"non fermé\n").as_bytes(),
+        "syntaxe TOML invalide",
+        4,
+    );
+    assert_unreadable(
+        "manquant",
+        "programme = \"calpae\"\nannee = 2019\n".as_bytes(),
+        "clé obligatoire « departement » absente",
+        1,
+    );
+    assert_unreadable(
+        "programme",
+        HEAD.replace("calpae", "plan").as_bytes(),
+        "programme « plan » inconnu",
+        1,
+    );
     assert_unreadable("date", format!("{HEAD}echeance = 2020-02-30\n").as_bytes(), "date", 4);
 }
 
@@ -146,14 +166,16 @@ fn clean_report_exits_0() {
 fn new_from_previous_year_carries_results_into_baselines() {
     let dir = tempdir("new");
     let out = dir.join("allier-2020.toml");
-    let o = bilan(&["new", "--from", "examples/allier-2019.toml", "--year", "2020", "-o", out.to_str().unwrap()]);
+    let o =
+        bilan(&["new", "--from", "examples/allier-2019.toml", "--year", "2020", "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     // The new file is readable by `bilan check` (a draft: warnings and errors, never exit 2).
     let c = bilan(&["check", out.to_str().unwrap()]);
     assert_ne!(c.status.code(), Some(2), "{}", stdout(&c));
-    let prev = bilan_source::parse_str(&std::fs::read_to_string(root().join("examples/allier-2019.toml")).unwrap())
-        .unwrap()
-        .report;
+    let prev =
+        bilan_source::parse_str(&std::fs::read_to_string(root().join("examples/allier-2019.toml")).unwrap())
+            .unwrap()
+            .report;
     let next = bilan_source::parse_str(&std::fs::read_to_string(&out).unwrap()).unwrap().report;
     assert_eq!(next.year, 2020);
     assert_eq!(next.department.as_str(), "03");
@@ -177,10 +199,18 @@ fn new_from_previous_year_carries_results_into_baselines() {
         .sum();
     assert_eq!(carried, 4_280_000);
     // Refuses to overwrite.
-    let again = bilan(&["new", "--from", "examples/allier-2019.toml", "--year", "2020", "-o", out.to_str().unwrap()]);
+    let again =
+        bilan(&["new", "--from", "examples/allier-2019.toml", "--year", "2020", "-o", out.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2));
     // Baseline check across years: the draft's baselines agree with the 2019 results.
-    let c = bilan(&["check", "--format", "json", "--precedent", "examples/allier-2019.toml", out.to_str().unwrap()]);
+    let c = bilan(&[
+        "check",
+        "--format",
+        "json",
+        "--precedent",
+        "examples/allier-2019.toml",
+        out.to_str().unwrap(),
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&c.stdout).unwrap();
     assert!(!v["fichiers"][0]["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "IND004"));
 }

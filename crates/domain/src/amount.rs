@@ -75,24 +75,22 @@ impl Visitor<'_> for AmountVisitor {
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
         if v < 0 {
-            return Err(E::custom(format!(
-                "« {v} » est négatif : un montant déclaré ne peut pas l'être"
-            )));
+            return Err(E::custom(format!("« {v} » est négatif : un montant déclaré ne peut pas l'être")));
         }
         match v.checked_mul(100) {
             Some(c) if c <= MAX_CENTS => Ok(Amount::Value(Money::from_cents(c))),
-            _ => Err(E::custom(format!(
-                "« {v} » dépasse le plus grand montant accepté (1 000 000 000 000 €)"
-            ))),
+            _ => {
+                Err(E::custom(format!("« {v} » dépasse le plus grand montant accepté (1 000 000 000 000 €)")))
+            }
         }
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
         match i64::try_from(v) {
             Ok(v) => self.visit_i64(v),
-            Err(_) => Err(E::custom(format!(
-                "« {v} » dépasse le plus grand montant accepté (1 000 000 000 000 €)"
-            ))),
+            Err(_) => {
+                Err(E::custom(format!("« {v} » dépasse le plus grand montant accepté (1 000 000 000 000 €)")))
+            }
         }
     }
 
@@ -102,9 +100,7 @@ impl Visitor<'_> for AmountVisitor {
             return Err(E::custom(format!("« {v} » n'est pas un montant")));
         }
         if v < 0.0 {
-            return Err(E::custom(format!(
-                "« {v} » est négatif : un montant déclaré ne peut pas l'être"
-            )));
+            return Err(E::custom(format!("« {v} » est négatif : un montant déclaré ne peut pas l'être")));
         }
         let cents = (v * 100.0).round();
         if cents > MAX_CENTS as f64 {

@@ -13,8 +13,18 @@ pub struct Date {
 }
 
 const MONTHS: [&str; 12] = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 
 fn days_in_month(year: i32, month: u8) -> u8 {
@@ -49,9 +59,7 @@ impl Date {
     /// "2020-06-30" or "30/06/2020".
     pub fn parse(text: &str) -> Result<Date, String> {
         let t = text.trim();
-        let bad = || {
-            format!("« {t} » n'est pas une date : écrivez 2020-06-30 (ou 30/06/2020)")
-        };
+        let bad = || format!("« {t} » n'est pas une date : écrivez 2020-06-30 (ou 30/06/2020)");
         let parts: Vec<&str> = if t.contains('-') {
             t.split('-').collect()
         } else {

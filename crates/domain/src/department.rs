@@ -12,9 +12,7 @@ pub struct DepartmentCode(&'static str);
 impl DepartmentCode {
     pub fn parse(code: &str) -> Result<DepartmentCode, String> {
         geo::department(code.trim()).map(|d| DepartmentCode(d.code)).ok_or_else(|| {
-            format!(
-                "« {code} » n'est pas un code de département INSEE (exemples : \"03\", \"2A\", \"974\")"
-            )
+            format!("« {code} » n'est pas un code de département INSEE (exemples : \"03\", \"2A\", \"974\")")
         })
     }
     pub fn as_str(self) -> &'static str {

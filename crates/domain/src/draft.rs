@@ -13,7 +13,8 @@ use crate::money::Money;
 use crate::programme::Programme;
 
 const DESCRIBE: &str = "[Décrivez l'action : objectifs, public visé, modalités]";
-const REVIEW: &str = "[Rendez compte de l'exécution de l'action au 31/12 : réalisations, résultats, difficultés]";
+const REVIEW: &str =
+    "[Rendez compte de l'exécution de l'action au 31/12 : réalisations, résultats, difficultés]";
 const OUTLOOK: &str = "[Poursuite ou réorientation de l'action, donnez des précisions. Réorientation des cibles des indicateurs le cas échéant.]";
 
 fn deadline(p: &Programme, year: i32) -> Option<Date> {
@@ -163,7 +164,9 @@ fn carry_action(a: &Action, prev_year: i32) -> Action {
                 committed: None,
                 spent: None,
                 carry_over: None,
-                comment: format!("Report des crédits {prev_year} demandé dans le rapport d'exécution {prev_year}"),
+                comment: format!(
+                    "Report des crédits {prev_year} demandé dans le rapport d'exécution {prev_year}"
+                ),
             });
         }
     }
@@ -179,7 +182,9 @@ fn carry_action(a: &Action, prev_year: i32) -> Action {
             expenses.push(ExpenseLine {
                 label: format!("Report {prev_year}"),
                 planned: Some(Amount::Value(m)),
-                comment: format!("Report des crédits {prev_year} demandé dans le rapport d'exécution {prev_year}"),
+                comment: format!(
+                    "Report des crédits {prev_year} demandé dans le rapport d'exécution {prev_year}"
+                ),
                 ..ExpenseLine::default()
             });
         }

@@ -35,12 +35,7 @@ const fn dep(
     region_code: &'static str,
     of_name: &'static str,
 ) -> DepartmentInfo {
-    DepartmentInfo {
-        code,
-        name,
-        region_code,
-        of_name,
-    }
+    DepartmentInfo { code, name, region_code, of_name }
 }
 
 /// The 18 French regions, ordered by INSEE code.
@@ -260,11 +255,7 @@ mod tests {
     #[test]
     fn every_region_has_a_department() {
         for r in REGIONS.iter() {
-            assert!(
-                departments_of_region(r.code).next().is_some(),
-                "region {} has no département",
-                r.code
-            );
+            assert!(departments_of_region(r.code).next().is_some(), "region {} has no département", r.code);
         }
     }
 

@@ -26,6 +26,8 @@ impl Quantity {
     pub fn is_whole(self) -> bool {
         self.0 % 100 == 0
     }
+    /// Saturating, like [`crate::Money::add`].
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, o: Quantity) -> Quantity {
         Quantity(self.0.saturating_add(o.0))
     }
@@ -69,7 +71,10 @@ impl MissingReason {
             MissingReason::NotAvailable
         } else if t.starts_with("non évalué") || t.starts_with("non evalue") {
             MissingReason::NotEvaluated
-        } else if t.starts_with("pas d'action") || t.starts_with("pas actions") || t.starts_with("aucune action") {
+        } else if t.starts_with("pas d'action")
+            || t.starts_with("pas actions")
+            || t.starts_with("aucune action")
+        {
             MissingReason::NoAction
         } else if t == "ras" || t.starts_with("sans objet") || t == "so" || t == "-" {
             MissingReason::NotApplicable
@@ -102,9 +107,15 @@ pub struct TerritoryValue {
 pub enum IndicatorValue {
     Number(Quantity),
     /// Printed text instead of a figure, kept verbatim.
-    Missing { reason: MissingReason, text: String },
+    Missing {
+        reason: MissingReason,
+        text: String,
+    },
     /// "83 Montluçon, 47 Moulins, 40 Vichy : 170 au total".
-    Breakdown { parts: Vec<TerritoryValue>, total: Option<Quantity> },
+    Breakdown {
+        parts: Vec<TerritoryValue>,
+        total: Option<Quantity>,
+    },
 }
 
 impl IndicatorValue {
@@ -205,7 +216,10 @@ impl Serialize for IndicatorValue {
             IndicatorValue::Breakdown { parts, total } => {
                 let raw: Vec<RawPart> = parts
                     .iter()
-                    .map(|p| RawPart { territory: p.territory.clone(), value: IndicatorValue::Number(p.value) })
+                    .map(|p| RawPart {
+                        territory: p.territory.clone(),
+                        value: IndicatorValue::Number(p.value),
+                    })
                     .collect();
                 let mut m = s.serialize_map(None)?;
                 m.serialize_entry("repartition", &raw)?;
@@ -246,10 +260,7 @@ struct ValueVisitor;
 fn number_only<E: de::Error>(v: IndicatorValue, what: &str) -> Result<Quantity, E> {
     match v {
         IndicatorValue::Number(q) => Ok(q),
-        other => Err(E::custom(format!(
-            "{what} : un nombre est attendu, pas « {} »",
-            other.to_french()
-        ))),
+        other => Err(E::custom(format!("{what} : un nombre est attendu, pas « {} »", other.to_french()))),
     }
 }
 
@@ -273,7 +284,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
             .and_then(|v| self.visit_i64(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<IndicatorValue, E> {
-        if !v.is_finite() || v < 0.0 || v > 1e15 {
+        if !v.is_finite() || !(0.0..=1e15).contains(&v) {
             return Err(E::custom(format!("« {v} » n'est pas une valeur d'indicateur acceptée")));
         }
         let h = (v * 100.0).round();
@@ -290,7 +301,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
         }
         Ok(match Quantity::parse(v) {
             Some(q) => IndicatorValue::Number(q),
-            None => IndicatorValue::Missing { reason: MissingReason::classify(v), text: v.trim().to_string() },
+            None => {
+                IndicatorValue::Missing { reason: MissingReason::classify(v), text: v.trim().to_string() }
+            }
         })
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<IndicatorValue, A::Error> {
@@ -359,6 +372,8 @@ mod tests {
     fn refuses_bad_values() {
         assert!(toml::from_str::<Doc>("v = -1").is_err());
         assert!(toml::from_str::<Doc>("v = \"\"").is_err());
-        assert!(toml::from_str::<Doc>("v = { repartition = [{ territoire = \"A\", valeur = \"ND\" }] }").is_err());
+        assert!(
+            toml::from_str::<Doc>("v = { repartition = [{ territoire = \"A\", valeur = \"ND\" }] }").is_err()
+        );
     }
 }

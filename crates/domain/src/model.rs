@@ -325,8 +325,6 @@ impl Report {
 
     /// Finds an action by its printed number.
     pub fn action(&self, number: &str) -> Option<(usize, usize, &Action)> {
-        self.actions()
-            .find(|(_, _, _, a)| a.number == number)
-            .map(|(mi, _, ai, a)| (mi, ai, a))
+        self.actions().find(|(_, _, _, a)| a.number == number).map(|(mi, _, ai, a)| (mi, ai, a))
     }
 }

@@ -36,10 +36,13 @@ impl Money {
     pub fn is_whole_euros(self) -> bool {
         self.0 % 100 == 0
     }
-    /// Saturating: report checks must never panic, even on absurd input.
+    /// Saturating: report checks must never panic, even on absurd input. Deliberately
+    /// not `std::ops::Add`, whose `+` reads as plain (overflowing) arithmetic.
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, other: Money) -> Money {
         Money(self.0.saturating_add(other.0))
     }
+    #[allow(clippy::should_implement_trait)]
     pub fn sub(self, other: Money) -> Money {
         Money(self.0.saturating_sub(other.0))
     }
@@ -231,9 +234,7 @@ pub fn parse_number(text: &str, unit: Unit) -> Result<i64, AmountError> {
     let whole: i64 = if digits.is_empty() {
         0
     } else {
-        digits
-            .parse()
-            .map_err(|_| AmountError::TooLarge(original.to_string()))?
+        digits.parse().map_err(|_| AmountError::TooLarge(original.to_string()))?
     };
     let mut hundredths: i64 = 0;
     for (i, c) in frac.chars().enumerate() {
@@ -262,13 +263,13 @@ pub fn format_number(hundredths: i64, decimals: u8, keep_zero_decimals: bool) ->
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(NNBSP);
         }
         out.push(c);
     }
     if decimals > 0 && (frac != 0 || keep_zero_decimals) {
-        if decimals == 1 && frac % 10 == 0 {
+        if decimals == 1 && frac.is_multiple_of(10) {
             out.push_str(&format!(",{}", frac / 10));
         } else {
             out.push_str(&format!(",{frac:02}"));

@@ -15,13 +15,14 @@ table { border-collapse: collapse; width: 100%; margin: 1rem 0; font-size: 0.9re
 caption { text-align: left; font-weight: bold; padding: 0.25rem 0; }
 th, td { border: 1px solid #929292; padding: 0.25rem 0.5rem; vertical-align: top; text-align: left; }
 thead th { background: #eeeeee; }
-.nombre { text-align: right; white-space: nowrap; }
+.nombre { text-align: right; } td.nombre { white-space: nowrap; }
 tr.groupe th { background: #e3e3fd; }
 tr.sous-total, tr.total, tr.groupe { font-weight: bold; }
 tr.total { background: #eeeeee; }
 tr.valorisation { background: #b8fec9; }
 figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 nav ul { list-style: none; padding-left: 1rem; }
+nav .niveau-2 { padding-left: 1rem; } nav .niveau-3 { padding-left: 2rem; }
 @page { size: A4; margin: 1.5cm; }
 @page paysage { size: A4 landscape; }
 @media print {
@@ -154,11 +155,22 @@ fn text(t: &str) -> String {
 }
 
 fn table(s: &mut String, t: &Table) {
-    let _ = writeln!(
-        s,
-        "<table>\n<caption>{}</caption>\n<thead>\n<tr>",
-        escape(&t.caption)
-    );
+    let _ = writeln!(s, "<table>\n<caption>{}</caption>", escape(&t.caption));
+    let total: u32 = t
+        .columns
+        .iter()
+        .map(|c| u32::from(c.width))
+        .sum::<u32>()
+        .max(1);
+    s.push_str("<colgroup>");
+    for c in &t.columns {
+        let _ = write!(
+            s,
+            "<col style=\"width: {}%\">",
+            u32::from(c.width) * 100 / total
+        );
+    }
+    s.push_str("</colgroup>\n<thead>\n<tr>");
     for c in &t.columns {
         let class = if c.numeric { " class=\"nombre\"" } else { "" };
         let _ = write!(s, "<th scope=\"col\"{class}>{}</th>", escape(&c.title));

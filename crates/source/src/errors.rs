@@ -3,9 +3,7 @@
 /// Turns a toml/serde message into French. Our own messages (already French) pass through.
 pub fn translate_toml_message(msg: &str) -> String {
     let msg = msg.trim();
-    let ticked = |s: &str| -> Vec<String> {
-        s.split('`').skip(1).step_by(2).map(str::to_string).collect()
-    };
+    let ticked = |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_string).collect() };
     if msg.starts_with("duplicate key") {
         return match ticked(msg).first() {
             Some(k) => format!("clé « {k} » en double : chaque clé ne peut apparaître qu'une fois"),

@@ -7,8 +7,9 @@ use bilan_domain::{figure, Action, AnnexTotals, ExpenseLine, Money};
 use super::{action_path, Checker};
 
 type Pick = fn(&ExpenseLine) -> Option<Money>;
+type PickTotal = fn(&AnnexTotals) -> Option<Money>;
 
-const COLUMNS: [(&str, &str, Pick, fn(&AnnexTotals) -> Option<Money>); 3] = [
+const COLUMNS: [(&str, &str, Pick, PickTotal); 3] = [
     ("inscrit", "le montant inscrit", |e| figure(&e.planned), |t| figure(&t.planned)),
     ("realise", "le montant réalisé", |e| figure(&e.spent), |t| figure(&t.spent)),
     ("report", "le montant à reporter", |e| figure(&e.carry_over), |t| figure(&t.carry_over)),
@@ -36,7 +37,10 @@ pub(super) fn check(c: &mut Checker<'_>) {
                     c.emit(
                         "ANX006",
                         format!("annexe.groupes[{gi}].actions[{k}]"),
-                        format!("le groupe « {} » cite l'action {number}, qui n'existe pas dans le rapport", g.label),
+                        format!(
+                            "le groupe « {} » cite l'action {number}, qui n'existe pas dans le rapport",
+                            g.label
+                        ),
                         "action inconnue".into(),
                     );
                 }
@@ -64,7 +68,10 @@ pub(super) fn check(c: &mut Checker<'_>) {
             c.emit(
                 "ANX006",
                 format!("{}.depenses", action_path(mi, ai)),
-                format!("les lignes de dépense de l'action {} ne figurent dans aucun groupe de l'annexe", a.number),
+                format!(
+                    "les lignes de dépense de l'action {} ne figurent dans aucun groupe de l'annexe",
+                    a.number
+                ),
                 "hors annexe".into(),
             )
             .hint = Some("ajoutez le numéro de l'action à la liste `actions` d'un groupe de l'annexe".into());
@@ -122,10 +129,7 @@ pub(super) fn check(c: &mut Checker<'_>) {
             let d = c.emit(
                 "ANX005",
                 format!("{gp}.intitule_sous_total"),
-                format!(
-                    "le sous-total du groupe « {} » est intitulé « {} »",
-                    g.label, g.subtotal_label
-                ),
+                format!("le sous-total du groupe « {} » est intitulé « {} »", g.label, g.subtotal_label),
                 "intitulé d'un autre groupe".into(),
             );
             d.related(format!("{gp}.intitule"), "intitulé du groupe".into());

@@ -87,12 +87,14 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         c.emit(
             "BUD011",
             format!("{path}.prevision"),
-            format!("l'action {} ne rappelle pas son budget prévisionnel (part État, part CD, total)", a.number),
+            format!(
+                "l'action {} ne rappelle pas son budget prévisionnel (part État, part CD, total)",
+                a.number
+            ),
             "budget prévisionnel absent".into(),
         )
-        .hint = Some(
-            "si le budget est porté par une autre action, indiquez-la avec `budget_commun_avec`".into(),
-        );
+        .hint =
+            Some("si le budget est porté par une autre action, indiquez-la avec `budget_commun_avec`".into());
     }
     let forecast_path = if declared_total.is_some() {
         format!("{path}.prevision.total")
@@ -168,7 +170,12 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
                 c.emit(
                     "BUD004",
                     format!("{path}.execution.lignes[{li}].consomme"),
-                    format!("« {} » : {} consommés pour {} engagés", l.label, sp.to_french(), com.to_french()),
+                    format!(
+                        "« {} » : {} consommés pour {} engagés",
+                        l.label,
+                        sp.to_french(),
+                        com.to_french()
+                    ),
                     format!("consommé : {}", sp.to_french()),
                 );
             }
@@ -188,8 +195,10 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
     }
 
     // BUD006 / BUD005 at the action level: the body's figures, else the annex's.
-    let spent = body_spent.clone().or(annex_spent.map(|v| Figure { value: v, path: format!("{path}.depenses") }));
-    let carry = body_carry.clone().or(annex_carry.map(|v| Figure { value: v, path: format!("{path}.depenses") }));
+    let spent =
+        body_spent.clone().or(annex_spent.map(|v| Figure { value: v, path: format!("{path}.depenses") }));
+    let carry =
+        body_carry.clone().or(annex_carry.map(|v| Figure { value: v, path: format!("{path}.depenses") }));
     if let (Some(total), Some(sp)) = (forecast_total, &spent) {
         if sp.value > total {
             let d = c.emit(
@@ -319,7 +328,11 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         .iter()
         .filter(|l| l.expense.is_none())
         .map(|l| {
-            (l.label.as_str(), figure(&l.spent).unwrap_or(Money::ZERO), figure(&l.carry_over).unwrap_or(Money::ZERO))
+            (
+                l.label.as_str(),
+                figure(&l.spent).unwrap_or(Money::ZERO),
+                figure(&l.carry_over).unwrap_or(Money::ZERO),
+            )
         })
         .collect();
     let unmatched_annex: Vec<(&str, Money, Money)> = a
@@ -327,7 +340,11 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         .iter()
         .filter(|e| !ex.lines.iter().any(|l| l.expense.as_deref() == Some(e.id.as_str()) && !e.id.is_empty()))
         .map(|e| {
-            (e.label.as_str(), figure(&e.spent).unwrap_or(Money::ZERO), figure(&e.carry_over).unwrap_or(Money::ZERO))
+            (
+                e.label.as_str(),
+                figure(&e.spent).unwrap_or(Money::ZERO),
+                figure(&e.carry_over).unwrap_or(Money::ZERO),
+            )
         })
         .collect();
     for (body, annex, n, explained, what, pick) in [
@@ -345,13 +362,25 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         }
         let terms = c.rounded_terms(n.max(1));
         let label = format!("{what} pour l'action {}", a.number);
-        if let Some(d) = c.mismatch("BUD007", b.path.clone(), &label, b.value, "la somme des lignes de l'annexe", x, terms) {
+        if let Some(d) =
+            c.mismatch("BUD007", b.path.clone(), &label, b.value, "la somme des lignes de l'annexe", x, terms)
+        {
             d.related(format!("{path}.depenses"), format!("annexe : {}", x.to_french()));
             let pickf = |t: &(&str, Money, Money)| if pick == 0 { t.1 } else { t.2 };
             let hint = if gap > Money::ZERO {
-                hints::matching_line(gap, unlinked.iter().map(|t| (t.0, pickf(t))), ", du corps du rapport, absente de l'annexe", terms)
+                hints::matching_line(
+                    gap,
+                    unlinked.iter().map(|t| (t.0, pickf(t))),
+                    ", du corps du rapport, absente de l'annexe",
+                    terms,
+                )
             } else {
-                hints::matching_line(gap, unmatched_annex.iter().map(|t| (t.0, pickf(t))), " de l'annexe, absente du corps du rapport", terms)
+                hints::matching_line(
+                    gap,
+                    unmatched_annex.iter().map(|t| (t.0, pickf(t))),
+                    " de l'annexe, absente du corps du rapport",
+                    terms,
+                )
             };
             d.hint_if_none(hint);
         }

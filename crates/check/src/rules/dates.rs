@@ -25,7 +25,10 @@ pub(super) fn check_report(c: &mut Checker<'_>) {
             c.emit(
                 "DAT005",
                 "annee".into(),
-                format!("le programme {} couvre {}–{}, pas l'année {}", p.short_name, p.first_year, p.last_year, r.year),
+                format!(
+                    "le programme {} couvre {}–{}, pas l'année {}",
+                    p.short_name, p.first_year, p.last_year, r.year
+                ),
                 format!("{}–{}", p.first_year, p.last_year),
             );
         }
@@ -57,7 +60,10 @@ pub(super) fn check_report(c: &mut Checker<'_>) {
             c.emit(
                 "DAT004",
                 "deliberation.date".into(),
-                format!("la délibération du {date} précède la fin de l'année {} dont elle adopte le bilan", r.year),
+                format!(
+                    "la délibération du {date} précède la fin de l'année {} dont elle adopte le bilan",
+                    r.year
+                ),
                 "délibération".into(),
             );
         }

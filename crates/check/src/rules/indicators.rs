@@ -14,7 +14,9 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         let justified = !ind.justification.trim().is_empty();
 
         // IND003: breakdowns add up.
-        for (key, value) in [("situation_precedente", &ind.baseline), ("cible", &ind.target), ("resultat", &ind.result)] {
+        for (key, value) in
+            [("situation_precedente", &ind.baseline), ("cible", &ind.target), ("resultat", &ind.result)]
+        {
             if let Some(IndicatorValue::Breakdown { parts, total: Some(total) }) = value {
                 let sum = parts.iter().fold(Quantity::default(), |s, p| s.add(p.value));
                 if sum != *total {
@@ -44,7 +46,10 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
                 c.emit(
                     "IND002",
                     if ind.result.is_some() { format!("{ip}.resultat") } else { ip.clone() },
-                    format!("l'indicateur « {} » n'a pas de résultat chiffré ({what}) et aucune justification", ind.name),
+                    format!(
+                        "l'indicateur « {} » n'a pas de résultat chiffré ({what}) et aucune justification",
+                        ind.name
+                    ),
                     what,
                 )
                 .hint = Some("expliquez pourquoi dans `justification`".into());

@@ -51,9 +51,24 @@ impl<'a> Checker<'a> {
     }
 
     /// Adds a diagnostic with the catalogue's severity for `code`.
-    pub fn emit(&mut self, code: &'static str, path: String, message: String, label: String) -> &mut Diagnostic {
+    pub fn emit(
+        &mut self,
+        code: &'static str,
+        path: String,
+        message: String,
+        label: String,
+    ) -> &mut Diagnostic {
         let severity = rule_by_code(code).map_or(Severity::Error, |r| r.severity);
-        self.out.push(Diagnostic { code, severity, message, path, label, related: Vec::new(), hint: None, focus: None });
+        self.out.push(Diagnostic {
+            code,
+            severity,
+            message,
+            path,
+            label,
+            related: Vec::new(),
+            hint: None,
+            focus: None,
+        });
         let last = self.out.len() - 1;
         &mut self.out[last]
     }

@@ -19,7 +19,10 @@ pub(super) fn check(c: &mut Checker<'_>) {
             c.emit(
                 "NUM001",
                 format!("mesures[{mi}].numero"),
-                format!("la mesure « {} » est numérotée {} alors qu'elle est en position {expected}", m.title, m.number),
+                format!(
+                    "la mesure « {} » est numérotée {} alors qu'elle est en position {expected}",
+                    m.title, m.number
+                ),
                 format!("attendu : {expected}"),
             );
         }

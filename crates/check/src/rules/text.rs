@@ -74,13 +74,8 @@ fn check_text(c: &mut Checker<'_>, path: String, text: &str) {
 
 fn check_blank(c: &mut Checker<'_>, path: String, amount: &Option<Amount>, what: &str) {
     if *amount == Some(Amount::Blank) {
-        c.emit(
-            "COM003",
-            path,
-            format!("{what} est imprimé sans montant"),
-            "montant vide".into(),
-        )
-        .hint = Some("indiquez le montant, « 0 € » s'il est nul, ou retirez la ligne".into());
+        c.emit("COM003", path, format!("{what} est imprimé sans montant"), "montant vide".into()).hint =
+            Some("indiquez le montant, « 0 € » s'il est nul, ou retirez la ligne".into());
     }
 }
 
@@ -98,7 +93,12 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         check_text(c, format!("{path}.{key}"), text);
         if text.trim().is_empty() && key != "budget_commentaire" {
             let code = if required { "COM001" } else { "COM002" };
-            c.emit(code, format!("{path}.{key}"), format!("action {} : la section « {name} » est vide", a.number), "section vide".into());
+            c.emit(
+                code,
+                format!("{path}.{key}"),
+                format!("action {} : la section « {name} » est vide", a.number),
+                "section vide".into(),
+            );
         }
     }
     check_text(c, format!("{path}.intitule"), &a.title);
@@ -119,7 +119,12 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         let lp = format!("{path}.depenses[{k}]");
         check_text(c, format!("{lp}.libelle"), &e.label);
         check_text(c, format!("{lp}.commentaire"), &e.comment);
-        check_blank(c, format!("{lp}.inscrit"), &e.planned, &format!("le montant inscrit de « {} »", e.label));
+        check_blank(
+            c,
+            format!("{lp}.inscrit"),
+            &e.planned,
+            &format!("le montant inscrit de « {} »", e.label),
+        );
         check_blank(c, format!("{lp}.realise"), &e.spent, &format!("le montant réalisé de « {} »", e.label));
     }
     for (k, ind) in a.indicators.iter().enumerate() {
@@ -135,13 +140,21 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         c.emit(
             "COM005",
             format!("{path}.fapi"),
-            format!("action {} : la section « Action déjà financée au titre du FAPI » n'est pas renseignée", a.number),
+            format!(
+                "action {} : la section « Action déjà financée au titre du FAPI » n'est pas renseignée",
+                a.number
+            ),
             "FAPI non renseigné".into(),
         )
         .hint = Some("fapi = \"oui\", \"non\" ou \"oui en partie\"".into());
     }
     if a.indicators.is_empty() {
-        c.emit("COM006", format!("{path}.indicateurs"), format!("l'action {} ne rend compte d'aucun indicateur", a.number), "aucun indicateur".into());
+        c.emit(
+            "COM006",
+            format!("{path}.indicateurs"),
+            format!("l'action {} ne rend compte d'aucun indicateur", a.number),
+            "aucun indicateur".into(),
+        );
     }
 }
 
@@ -165,7 +178,8 @@ pub(super) fn check_report(c: &mut Checker<'_>) {
             format!("la délibération qui adopte le rapport n'est pas renseignée ({what})"),
             "délibération".into(),
         )
-        .hint = Some("ajoutez une table [deliberation] avec numero et date une fois le rapport adopté".into());
+        .hint =
+            Some("ajoutez une table [deliberation] avec numero et date une fois le rapport adopté".into());
     }
 }
 
