@@ -33,21 +33,16 @@ pub enum PdfError {
 pub fn pdf(report: &Report, diagnostics: &[Diagnostic]) -> Result<Vec<u8>, PdfError> {
     let outline = bilan_render::outline(report, diagnostics);
     let source = typst_source(&outline);
-    let world =
-        world::ReportWorld::new(source, source::CHART_PATH, bilan_render::chart_svg(report));
+    let world = world::ReportWorld::new(source, source::CHART_PATH, bilan_render::chart_svg(report));
     let compiled = typst::compile::<PagedDocument>(&world).output;
-    let document = compiled
-        .map_err(|errors| PdfError::Layout(messages(errors.iter().map(|e| e.message.as_str()))));
+    let document =
+        compiled.map_err(|errors| PdfError::Layout(messages(errors.iter().map(|e| e.message.as_str()))));
     // Typst memoizes across compilations; keep a server's memory bounded.
     typst::comemo::evict(10);
-    let standards = PdfStandards::new(&[PdfStandard::A_2b])
-        .map_err(|e| PdfError::Export(e.message().to_string()))?;
+    let standards =
+        PdfStandards::new(&[PdfStandard::A_2b]).map_err(|e| PdfError::Export(e.message().to_string()))?;
     // PDF/A needs a creation date: the time of generation.
-    let options = PdfOptions {
-        standards,
-        timestamp: now_utc(),
-        ..PdfOptions::default()
-    };
+    let options = PdfOptions { standards, timestamp: now_utc(), ..PdfOptions::default() };
     typst_pdf::pdf(&document?, &options)
         .map_err(|errors| PdfError::Export(messages(errors.iter().map(|e| e.message.as_str()))))
 }
@@ -58,18 +53,11 @@ fn messages<'a>(list: impl Iterator<Item = &'a str>) -> String {
 
 /// The current time, in UTC, as Typst wants it.
 fn now_utc() -> Option<Timestamp> {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_secs();
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
     let days = i64::try_from(secs / 86_400).ok()?;
     let (y, m, d) = civil_from_days(days);
     let rest = secs % 86_400;
-    let (h, min, s) = (
-        (rest / 3600) as u8,
-        (rest % 3600 / 60) as u8,
-        (rest % 60) as u8,
-    );
+    let (h, min, s) = ((rest / 3600) as u8, (rest % 3600 / 60) as u8, (rest % 60) as u8);
     Datetime::from_ymd_hms(y, m, d, h, min, s).map(Timestamp::new_utc)
 }
 

@@ -101,12 +101,7 @@ const TEMPLATE: &str = r##"
 pub fn typst_source(outline: &Outline) -> String {
     let mut s = String::with_capacity(128 * 1024);
     let t = &outline.title;
-    let _ = writeln!(
-        s,
-        "#set document(title: {}, author: {})",
-        lit(&t.title),
-        lit(&t.department)
-    );
+    let _ = writeln!(s, "#set document(title: {}, author: {})", lit(&t.title), lit(&t.department));
     s.push_str(TEMPLATE);
     title_page(&mut s, t);
     s.push_str("#pagebreak()\n#outline(title: \"Sommaire\")\n");
@@ -121,11 +116,8 @@ pub fn typst_source(outline: &Outline) -> String {
 }
 
 fn title_page(s: &mut String, t: &TitlePage) {
-    let fields: Vec<String> = t
-        .fields
-        .iter()
-        .map(|f| format!("({}, {})", lit(&f.label), lit(&f.value)))
-        .collect();
+    let fields: Vec<String> =
+        t.fields.iter().map(|f| format!("({}, {})", lit(&f.label), lit(&f.value))).collect();
     let _ = writeln!(
         s,
         "#title-page({}, {}, {}, {}, {}, {})",
@@ -141,12 +133,7 @@ fn title_page(s: &mut String, t: &TitlePage) {
 fn block(s: &mut String, b: &Block) {
     match b {
         Block::Heading(h) => {
-            let _ = writeln!(
-                s,
-                "#heading(level: {}, {})",
-                h.level.clamp(1, 5),
-                lit(&h.text())
-            );
+            let _ = writeln!(s, "#heading(level: {}, {})", h.level.clamp(1, 5), lit(&h.text()));
         }
         Block::Paragraph(p) => {
             let _ = writeln!(s, "#para({})", lit(p));
@@ -155,35 +142,19 @@ fn block(s: &mut String, b: &Block) {
             let _ = writeln!(s, "#field({}, {})", lit(label), lit(value));
         }
         Block::List(items) => {
-            let _ = writeln!(
-                s,
-                "#items({})",
-                items.iter().map(|i| lit(i)).collect::<Vec<_>>().join(", ")
-            );
+            let _ = writeln!(s, "#items({})", items.iter().map(|i| lit(i)).collect::<Vec<_>>().join(", "));
         }
         Block::Table(t) => table(s, t),
         Block::Chart(c) => {
-            let _ = writeln!(
-                s,
-                "#figure(image({}, width: 100%, alt: {}))",
-                lit(CHART_PATH),
-                lit(&c.description)
-            );
+            let _ =
+                writeln!(s, "#figure(image({}, width: 100%, alt: {}))", lit(CHART_PATH), lit(&c.description));
         }
     }
 }
 
 fn table(s: &mut String, t: &Table) {
-    let widths: Vec<String> = t
-        .columns
-        .iter()
-        .map(|c| format!("{}fr", c.width.max(1)))
-        .collect();
-    let numeric: Vec<String> = t
-        .columns
-        .iter()
-        .map(|c: &Column| c.numeric.to_string())
-        .collect();
+    let widths: Vec<String> = t.columns.iter().map(|c| format!("{}fr", c.width.max(1))).collect();
+    let numeric: Vec<String> = t.columns.iter().map(|c: &Column| c.numeric.to_string()).collect();
     let header: Vec<String> = t.columns.iter().map(|c| lit(&c.title)).collect();
     let rows: Vec<String> = t.rows.iter().map(row).collect();
     let _ = writeln!(
@@ -206,11 +177,7 @@ fn row(r: &Row) -> String {
         RowKind::Subtotal => "subtotal",
         RowKind::Total => "total",
     };
-    format!(
-        "({}, {})",
-        lit(kind),
-        array(&r.cells.iter().map(|c| lit(c)).collect::<Vec<_>>())
-    )
+    format!("({}, {})", lit(kind), array(&r.cells.iter().map(|c| lit(c)).collect::<Vec<_>>()))
 }
 
 /// A Typst array of already-written expressions; a trailing comma keeps one-element
@@ -251,10 +218,7 @@ mod tests {
 
     #[test]
     fn literals_escape_everything_that_could_end_them() {
-        assert_eq!(
-            lit("a\"b\\c\nd\u{0}#[]$*_@<x>"),
-            "\"a\\\"b\\\\c\\nd\\u{0}#[]$*_@<x>\""
-        );
+        assert_eq!(lit("a\"b\\c\nd\u{0}#[]$*_@<x>"), "\"a\\\"b\\\\c\\nd\\u{0}#[]$*_@<x>\"");
         assert_eq!(array(&["1".into()]), "(1,)");
         assert_eq!(array(&[]), "()");
     }

@@ -13,9 +13,7 @@ use typst::{Library, LibraryExt, World};
 /// Fonts of the `typst-assets` crate (Libertinus Serif, New Computer Modern, DejaVu Sans
 /// Mono), parsed once per process.
 static FONTS: LazyLock<(LazyHash<FontBook>, Vec<Font>)> = LazyLock::new(|| {
-    let fonts: Vec<Font> = typst_assets::fonts()
-        .flat_map(|data| Font::iter(Bytes::new(data)))
-        .collect();
+    let fonts: Vec<Font> = typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect();
     (LazyHash::new(FontBook::from_fonts(&fonts)), fonts)
 });
 

@@ -13,11 +13,7 @@ const ESCAPE: &str = "fin\") #panic(\"pris\") // ]] \\\" <b>";
 
 fn report(name: &str) -> Option<Report> {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(name)).ok()?;
-    Some(
-        bilan_source::parse_str(&text)
-            .expect("the report parses")
-            .report,
-    )
+    Some(bilan_source::parse_str(&text).expect("the report parses").report)
 }
 
 fn fixture() -> Report {
@@ -52,24 +48,15 @@ fn run(program: &str, args: &[&str]) -> String {
     let out = Command::new(program)
         .args(args)
         .output()
-        .unwrap_or_else(|e| {
-            panic!("{program} is needed by this test (apt-get install poppler-utils): {e}")
-        });
-    assert!(
-        out.status.success(),
-        "{program} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .unwrap_or_else(|e| panic!("{program} is needed by this test (apt-get install poppler-utils): {e}"));
+    assert!(out.status.success(), "{program} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 
 /// The text of the PDF, every run of spaces (narrow or not) and line breaks made one space.
 fn text(path: &Path) -> String {
     let raw = run("pdftotext", &[path.to_str().unwrap(), "-"]);
-    raw.replace(['\u{202f}', '\u{a0}'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    raw.replace(['\u{202f}', '\u{a0}'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]
@@ -77,10 +64,7 @@ fn fixture_prints_french_amounts_and_literal_text() {
     let bytes = bilan_pdf::pdf(&fixture(), &[diagnostic()]).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
     let xmp = String::from_utf8_lossy(&bytes);
-    assert!(
-        xmp.contains("pdfaid:part") && xmp.contains("pdfaid:conformance"),
-        "no PDF/A identification"
-    );
+    assert!(xmp.contains("pdfaid:part") && xmp.contains("pdfaid:conformance"), "no PDF/A identification");
     let path = save(&bytes, "fixture.pdf");
     let text = text(&path);
 
@@ -108,10 +92,7 @@ fn fixture_prints_french_amounts_and_literal_text() {
         assert!(text.contains(expected), "missing {expected:?}");
     }
     // Annex sums computed from the lines, valuation rows marked in words.
-    assert!(
-        text.contains("74 400,00 €") && text.contains("99 400,00 €"),
-        "annex sums: {text}"
-    );
+    assert!(text.contains("74 400,00 €") && text.contains("99 400,00 €"), "annex sums: {text}");
     assert!(text.contains("(valorisation ETP)"));
     // User text printed literally, never interpreted.
     assert!(text.contains(HOSTILE), "hostile narrative altered: {text}");
@@ -126,36 +107,22 @@ fn fixture_prints_french_amounts_and_literal_text() {
         .lines()
         .filter(|l| l.starts_with("Page") && l.contains("size:"))
         .map(|l| {
-            let dims: Vec<f64> = l
-                .split_whitespace()
-                .filter_map(|w| w.parse().ok())
-                .collect();
+            let dims: Vec<f64> = l.split_whitespace().filter_map(|w| w.parse().ok()).collect();
             (dims[1], dims[2])
         })
         .collect();
     assert!(sizes.len() >= 4, "{info}");
-    assert!(
-        sizes.first().is_some_and(|(w, h)| w < h),
-        "title page in portrait"
-    );
-    assert!(
-        sizes.iter().any(|(w, h)| w > h),
-        "no landscape page: {info}"
-    );
-    assert!(
-        sizes.last().is_some_and(|(w, h)| w < h),
-        "vigilance in portrait"
-    );
+    assert!(sizes.first().is_some_and(|(w, h)| w < h), "title page in portrait");
+    assert!(sizes.iter().any(|(w, h)| w > h), "no landscape page: {info}");
+    assert!(sizes.last().is_some_and(|(w, h)| w < h), "vigilance in portrait");
+    let _ = std::fs::remove_file(path);
 }
 
 #[test]
 fn source_passes_user_text_as_literals() {
     let outline = bilan_render::outline(&fixture(), &[]);
     let source = bilan_pdf::typst_source(&outline);
-    assert!(
-        source.contains("\"fin\\\") #panic(\\\"pris\\\") // ]] \\\\\\\" <b>\""),
-        "{source}"
-    );
+    assert!(source.contains("\"fin\\\") #panic(\\\"pris\\\") // ]] \\\\\\\" <b>\""), "{source}");
     assert!(source.contains("#image(\"/chart.svg\"") || source.contains("image(\"/chart.svg\""));
     assert!(source.contains("#set text(lang: \"fr\""));
     assert!(source.contains("#set page(flipped: true)"));
@@ -167,7 +134,9 @@ fn allier_example_prints() {
         return;
     };
     let bytes = bilan_pdf::pdf(&report, &[]).unwrap();
-    let text = text(&save(&bytes, "allier.pdf"));
+    let path = save(&bytes, "allier.pdf");
+    let text = text(&path);
+    let _ = std::fs::remove_file(path);
     assert!(text.contains("Département de l’Allier"));
     assert!(text.contains("Aucun point de vigilance."));
     assert!(text.contains("Sous-total - Prévention Sortie sèche de l'ASE"));

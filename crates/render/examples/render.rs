@@ -12,23 +12,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let diagnostics = bilan_check::check(&report);
     let dir = PathBuf::from(output);
     std::fs::create_dir_all(&dir)?;
-    std::fs::write(
-        dir.join("rapport.html"),
-        bilan_render::html(&report, &diagnostics),
-    )?;
-    std::fs::write(
-        dir.join("rapport.odt"),
-        bilan_render::odt(&report, &diagnostics),
-    )?;
-    std::fs::write(
-        dir.join("rapport.docx"),
-        bilan_render::docx(&report, &diagnostics),
-    )?;
+    std::fs::write(dir.join("rapport.html"), bilan_render::html(&report, &diagnostics))?;
+    std::fs::write(dir.join("rapport.odt"), bilan_render::odt(&report, &diagnostics))?;
+    std::fs::write(dir.join("rapport.docx"), bilan_render::docx(&report, &diagnostics))?;
     std::fs::write(dir.join("graphique.svg"), bilan_render::chart_svg(&report))?;
-    println!(
-        "{} points de vigilance ; documents écrits dans {}",
-        diagnostics.len(),
-        dir.display()
-    );
+    println!("{} points de vigilance ; documents écrits dans {}", diagnostics.len(), dir.display());
     Ok(())
 }

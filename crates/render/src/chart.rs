@@ -38,38 +38,18 @@ pub fn svg(year: i32, figures: &[MeasureFigures]) -> String {
         escape(&title),
         escape(&crate::outline::chart_description(figures))
     );
-    let _ = write!(
-        s,
-        r##"<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>"##
-    );
-    let _ = write!(
-        s,
-        r#"<text x="10" y="22" font-size="16" font-weight="bold">{}</text>"#,
-        escape(&title)
-    );
+    let _ = write!(s, r##"<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>"##);
+    let _ = write!(s, r#"<text x="10" y="22" font-size="16" font-weight="bold">{}</text>"#, escape(&title));
     legend(&mut s);
     if figures.is_empty() {
-        let _ = write!(
-            s,
-            r#"<text x="10" y="{}">Aucune mesure renseignée.</text>"#,
-            TOP + 20.0
-        );
+        let _ = write!(s, r#"<text x="10" y="{}">Aucune mesure renseignée.</text>"#, TOP + 20.0);
         s.push_str("</svg>");
         return s;
     }
-    let max = figures
-        .iter()
-        .flat_map(|f| [f.planned, f.spent])
-        .flatten()
-        .map(Money::cents)
-        .max()
-        .unwrap_or(0);
+    let max =
+        figures.iter().flat_map(|f| [f.planned, f.spent]).flatten().map(Money::cents).max().unwrap_or(0);
     let step = tick_step(max);
-    let top_value = if max == 0 {
-        step
-    } else {
-        (max + step - 1) / step * step
-    };
+    let top_value = if max == 0 { step } else { (max + step - 1) / step * step };
     let x = |cents: i64| PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * cents as f64 / top_value as f64;
     let bottom = TOP + BAND * figures.len() as f64;
     axis(&mut s, step, top_value, bottom, x);
@@ -115,14 +95,7 @@ fn axis(s: &mut String, step: i64, top_value: i64, bottom: f64, x: impl Fn(i64) 
     }
 }
 
-fn bar(
-    s: &mut String,
-    what: &str,
-    value: Option<Money>,
-    y: f64,
-    x: impl Fn(i64) -> f64,
-    fill: &str,
-) {
+fn bar(s: &mut String, what: &str, value: Option<Money>, y: f64, x: impl Fn(i64) -> f64, fill: &str) {
     let cents = value.map_or(0, Money::cents).max(0);
     let w = x(cents) - PLOT_LEFT;
     let label = sum_cell(value);
@@ -143,23 +116,12 @@ pub fn height(measures: usize) -> f64 {
 
 /// The measure's number and title, right-aligned beside its bars, on up to three lines.
 fn label(s: &mut String, f: &MeasureFigures, y: f64) {
-    let lines = wrap(
-        &format!("{} {}", f.number, f.title),
-        LABEL_CHARS,
-        LABEL_LINES,
-    );
+    let lines = wrap(&format!("{} {}", f.number, f.title), LABEL_CHARS, LABEL_LINES);
     let first = y + BAND / 2.0 + 4.0 - LINE * (lines.len() as f64 - 1.0) / 2.0;
-    let _ = write!(
-        s,
-        r#"<text x="{LABEL_WIDTH}" y="{first:.1}" text-anchor="end" font-size="11">"#
-    );
+    let _ = write!(s, r#"<text x="{LABEL_WIDTH}" y="{first:.1}" text-anchor="end" font-size="11">"#);
     for (k, line) in lines.iter().enumerate() {
         let dy = if k == 0 { 0.0 } else { LINE };
-        let _ = write!(
-            s,
-            r#"<tspan x="{LABEL_WIDTH}" dy="{dy}">{}</tspan>"#,
-            escape(line)
-        );
+        let _ = write!(s, r#"<tspan x="{LABEL_WIDTH}" dy="{dy}">{}</tspan>"#, escape(line));
     }
     s.push_str("</text>");
 }
@@ -222,10 +184,7 @@ mod tests {
         assert_eq!(wrap("1. Court", 50, 3), ["1. Court"]);
         let w = wrap(&"mot ".repeat(60), 20, 3);
         assert_eq!(w.len(), 3);
-        assert!(
-            w[2].ends_with('…') && w.iter().all(|l| l.chars().count() <= 20),
-            "{w:?}"
-        );
+        assert!(w[2].ends_with('…') && w.iter().all(|l| l.chars().count() <= 20), "{w:?}");
     }
 
     #[test]

@@ -19,38 +19,14 @@ pub fn write(outline: &Outline) -> Vec<u8> {
     let document = document(outline);
     let core = core(&outline.title);
     zip(&[
-        Part {
-            name: "[Content_Types].xml",
-            data: CONTENT_TYPES.as_bytes(),
-        },
-        Part {
-            name: "_rels/.rels",
-            data: RELS.as_bytes(),
-        },
-        Part {
-            name: "docProps/core.xml",
-            data: core.as_bytes(),
-        },
-        Part {
-            name: "word/document.xml",
-            data: document.as_bytes(),
-        },
-        Part {
-            name: "word/_rels/document.xml.rels",
-            data: DOCUMENT_RELS.as_bytes(),
-        },
-        Part {
-            name: "word/styles.xml",
-            data: STYLES.as_bytes(),
-        },
-        Part {
-            name: "word/numbering.xml",
-            data: NUMBERING.as_bytes(),
-        },
-        Part {
-            name: "word/footer1.xml",
-            data: FOOTER.as_bytes(),
-        },
+        Part { name: "[Content_Types].xml", data: CONTENT_TYPES.as_bytes() },
+        Part { name: "_rels/.rels", data: RELS.as_bytes() },
+        Part { name: "docProps/core.xml", data: core.as_bytes() },
+        Part { name: "word/document.xml", data: document.as_bytes() },
+        Part { name: "word/_rels/document.xml.rels", data: DOCUMENT_RELS.as_bytes() },
+        Part { name: "word/styles.xml", data: STYLES.as_bytes() },
+        Part { name: "word/numbering.xml", data: NUMBERING.as_bytes() },
+        Part { name: "word/footer1.xml", data: FOOTER.as_bytes() },
     ])
 }
 
@@ -125,11 +101,8 @@ struct Body {
 }
 
 fn document(outline: &Outline) -> String {
-    let mut b = Body {
-        xml: String::with_capacity(128 * 1024),
-        text_width: A4_SHORT - 2 * MARGIN,
-        bookmarks: 0,
-    };
+    let mut b =
+        Body { xml: String::with_capacity(128 * 1024), text_width: A4_SHORT - 2 * MARGIN, bookmarks: 0 };
     b.title_page(&outline.title);
     let last = outline.sections.len().saturating_sub(1);
     for (k, section) in outline.sections.iter().enumerate() {
@@ -140,11 +113,7 @@ fn document(outline: &Outline) -> String {
         }
         if k != last {
             // A section ends with a paragraph holding its own properties.
-            let _ = write!(
-                b.xml,
-                "<w:p><w:pPr>{}</w:pPr></w:p>",
-                section_properties(section.landscape)
-            );
+            let _ = write!(b.xml, "<w:p><w:pPr>{}</w:pPr></w:p>", section_properties(section.landscape));
         }
     }
     let final_landscape = outline.sections.last().is_some_and(|s| s.landscape);
@@ -170,11 +139,7 @@ fn runs(t: &str, bold: bool) -> String {
                 let _ = write!(out, "<w:r>{rpr}<w:tab/></w:r>");
             }
             if !piece.is_empty() {
-                let _ = write!(
-                    out,
-                    r#"<w:r>{rpr}<w:t xml:space="preserve">{}</w:t></w:r>"#,
-                    escape(piece)
-                );
+                let _ = write!(out, r#"<w:r>{rpr}<w:t xml:space="preserve">{}</w:t></w:r>"#, escape(piece));
             }
         }
     }
@@ -183,11 +148,8 @@ fn runs(t: &str, bold: bool) -> String {
 
 impl Body {
     fn p(&mut self, style: &str, text: &str) {
-        let _ = write!(
-            self.xml,
-            r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{}</w:p>"#,
-            runs(text, false)
-        );
+        let _ =
+            write!(self.xml, r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{}</w:p>"#, runs(text, false));
     }
 
     fn title_page(&mut self, t: &TitlePage) {
@@ -204,20 +166,15 @@ impl Body {
             self.field(&Field::new("Signataires", ""));
             self.list(&t.signatories);
         }
-        self.xml
-            .push_str(r#"<w:p><w:r><w:br w:type="page"/></w:r></w:p>"#);
+        self.xml.push_str(r#"<w:p><w:r><w:br w:type="page"/></w:r></w:p>"#);
     }
 
     fn heading(&mut self, h: &Heading) {
         let level = h.level.clamp(1, 5);
         self.bookmarks += 1;
         let id = self.bookmarks;
-        let name: String = h
-            .anchor
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .take(40)
-            .collect();
+        let name: String =
+            h.anchor.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).take(40).collect();
         let _ = write!(
             self.xml,
             r#"<w:p><w:pPr><w:pStyle w:val="Heading{level}"/></w:pPr><w:bookmarkStart w:id="{id}" w:name="{name}"/>{}<w:bookmarkEnd w:id="{id}"/></w:p>"#,
@@ -261,17 +218,9 @@ impl Body {
 
     fn table(&mut self, t: &Table) {
         self.p("Caption", &t.caption);
-        let total: u32 = t
-            .columns
-            .iter()
-            .map(|c| u32::from(c.width))
-            .sum::<u32>()
-            .max(1);
-        let widths: Vec<u32> = t
-            .columns
-            .iter()
-            .map(|c| self.text_width * u32::from(c.width) / total)
-            .collect();
+        let total: u32 = t.columns.iter().map(|c| u32::from(c.width)).sum::<u32>().max(1);
+        let widths: Vec<u32> =
+            t.columns.iter().map(|c| self.text_width * u32::from(c.width) / total).collect();
         let _ = write!(
             self.xml,
             r#"<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/><w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="{}" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/><w:tblCaption w:val="{}"/></w:tblPr><w:tblGrid>"#,
@@ -294,8 +243,7 @@ impl Body {
     }
 
     fn row(&mut self, t: &Table, row: &Row, widths: &[u32]) {
-        self.xml
-            .push_str(r#"<w:tr><w:trPr><w:cantSplit/></w:trPr>"#);
+        self.xml.push_str(r#"<w:tr><w:trPr><w:cantSplit/></w:trPr>"#);
         let fill = match row.kind {
             RowKind::Normal => None,
             RowKind::Valuation => Some("B8FEC9"),
@@ -314,33 +262,15 @@ impl Body {
         self.xml.push_str("</w:tr>");
     }
 
-    fn cell(
-        &mut self,
-        text: &str,
-        width: u32,
-        span: usize,
-        fill: Option<&str>,
-        bold: bool,
-        numeric: bool,
-    ) {
-        let _ = write!(
-            self.xml,
-            r#"<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>"#
-        );
+    fn cell(&mut self, text: &str, width: u32, span: usize, fill: Option<&str>, bold: bool, numeric: bool) {
+        let _ = write!(self.xml, r#"<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>"#);
         if span > 1 {
             let _ = write!(self.xml, r#"<w:gridSpan w:val="{span}"/>"#);
         }
         if let Some(fill) = fill {
-            let _ = write!(
-                self.xml,
-                r#"<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>"#
-            );
+            let _ = write!(self.xml, r#"<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>"#);
         }
-        let jc = if numeric {
-            r#"<w:jc w:val="right"/>"#
-        } else {
-            ""
-        };
+        let jc = if numeric { r#"<w:jc w:val="right"/>"# } else { "" };
         let _ = write!(
             self.xml,
             r#"</w:tcPr><w:p><w:pPr><w:pStyle w:val="TableContents"/>{jc}</w:pPr>{}</w:p></w:tc>"#,

@@ -51,11 +51,7 @@ pub fn write(outline: &Outline, svg: &str) -> String {
     contents(&mut s, outline);
     s.push_str("<main>\n");
     for section in &outline.sections {
-        let class = if section.landscape {
-            "paysage"
-        } else {
-            "portrait"
-        };
+        let class = if section.landscape { "paysage" } else { "portrait" };
         let _ = writeln!(s, "<section class=\"{class}\">");
         for block in &section.blocks {
             self::block(&mut s, block, svg);
@@ -132,21 +128,11 @@ fn block(s: &mut String, block: &Block, svg: &str) {
 fn heading(s: &mut String, h: &Heading) {
     // h1 is the document's title: outline level 1 is an h2.
     let n = (h.level + 1).min(6);
-    let _ = writeln!(
-        s,
-        "<h{n} id=\"{}\">{}</h{n}>",
-        escape(&h.anchor),
-        escape(&h.text())
-    );
+    let _ = writeln!(s, "<h{n} id=\"{}\">{}</h{n}>", escape(&h.anchor), escape(&h.text()));
 }
 
 fn field(s: &mut String, f: &Field) {
-    let _ = writeln!(
-        s,
-        "<p><strong>{}</strong>&#160;: {}</p>",
-        escape(&f.label),
-        text(&f.value)
-    );
+    let _ = writeln!(s, "<p><strong>{}</strong>&#160;: {}</p>", escape(&f.label), text(&f.value));
 }
 
 /// Escaped text with its line breaks.
@@ -156,19 +142,10 @@ fn text(t: &str) -> String {
 
 fn table(s: &mut String, t: &Table) {
     let _ = writeln!(s, "<table>\n<caption>{}</caption>", escape(&t.caption));
-    let total: u32 = t
-        .columns
-        .iter()
-        .map(|c| u32::from(c.width))
-        .sum::<u32>()
-        .max(1);
+    let total: u32 = t.columns.iter().map(|c| u32::from(c.width)).sum::<u32>().max(1);
     s.push_str("<colgroup>");
     for c in &t.columns {
-        let _ = write!(
-            s,
-            "<col style=\"width: {}%\">",
-            u32::from(c.width) * 100 / total
-        );
+        let _ = write!(s, "<col style=\"width: {}%\">", u32::from(c.width) * 100 / total);
     }
     s.push_str("</colgroup>\n<thead>\n<tr>");
     for c in &t.columns {
@@ -201,12 +178,7 @@ fn row(s: &mut String, t: &Table, row: &Row) {
     let _ = write!(s, "<tr{class}>");
     if row.kind == RowKind::Group {
         let label = row.cells.first().map(String::as_str).unwrap_or_default();
-        let _ = write!(
-            s,
-            "<th scope=\"rowgroup\" colspan=\"{}\">{}</th>",
-            t.columns.len(),
-            text(label)
-        );
+        let _ = write!(s, "<th scope=\"rowgroup\" colspan=\"{}\">{}</th>", t.columns.len(), text(label));
     } else {
         for (k, (cell, col)) in row.cells.iter().zip(&t.columns).enumerate() {
             let class = if col.numeric { " class=\"nombre\"" } else { "" };

@@ -18,30 +18,12 @@ pub fn write(outline: &Outline, svg: &str) -> Vec<u8> {
     let content = content(outline);
     let meta = meta(&outline.title);
     zip(&[
-        Part {
-            name: "mimetype",
-            data: MIMETYPE.as_bytes(),
-        },
-        Part {
-            name: "META-INF/manifest.xml",
-            data: MANIFEST.as_bytes(),
-        },
-        Part {
-            name: "content.xml",
-            data: content.as_bytes(),
-        },
-        Part {
-            name: "styles.xml",
-            data: STYLES.as_bytes(),
-        },
-        Part {
-            name: "meta.xml",
-            data: meta.as_bytes(),
-        },
-        Part {
-            name: CHART_FILE,
-            data: svg.as_bytes(),
-        },
+        Part { name: "mimetype", data: MIMETYPE.as_bytes() },
+        Part { name: "META-INF/manifest.xml", data: MANIFEST.as_bytes() },
+        Part { name: "content.xml", data: content.as_bytes() },
+        Part { name: "styles.xml", data: STYLES.as_bytes() },
+        Part { name: "meta.xml", data: meta.as_bytes() },
+        Part { name: CHART_FILE, data: svg.as_bytes() },
     ])
 }
 
@@ -140,18 +122,10 @@ struct Body {
 }
 
 fn content(outline: &Outline) -> String {
-    let mut b = Body {
-        text: String::with_capacity(128 * 1024),
-        widths: BTreeSet::new(),
-        tables: 0,
-    };
+    let mut b = Body { text: String::with_capacity(128 * 1024), widths: BTreeSet::new(), tables: 0 };
     b.title_page(&outline.title);
     for section in &outline.sections {
-        let master = if section.landscape {
-            "Debut_20_Paysage"
-        } else {
-            "Debut_20_Portrait"
-        };
+        let master = if section.landscape { "Debut_20_Paysage" } else { "Debut_20_Portrait" };
         let mut blocks = section.blocks.iter();
         match blocks.next() {
             // The first heading of a section carries the page switch itself.
@@ -167,10 +141,9 @@ fn content(outline: &Outline) -> String {
         }
     }
     let mut auto = String::new();
-    for (name, parent, page) in [
-        ("Debut_20_Portrait", "Heading_20_1", "Standard"),
-        ("Debut_20_Paysage", "Heading_20_1", "Paysage"),
-    ] {
+    for (name, parent, page) in
+        [("Debut_20_Portrait", "Heading_20_1", "Standard"), ("Debut_20_Paysage", "Heading_20_1", "Paysage")]
+    {
         let _ = write!(
             auto,
             r#"<style:style style:name="{name}" style:family="paragraph" style:parent-style-name="{parent}" style:master-page-name="{page}"/>"#
@@ -193,18 +166,12 @@ fn content(outline: &Outline) -> String {
 
 /// Escaped text with ODF line breaks and tabs.
 fn text(t: &str) -> String {
-    escape(t)
-        .replace('\n', "<text:line-break/>")
-        .replace('\t', "<text:tab/>")
+    escape(t).replace('\n', "<text:line-break/>").replace('\t', "<text:tab/>")
 }
 
 impl Body {
     fn p(&mut self, style: &str, content: &str) {
-        let _ = write!(
-            self.text,
-            r#"<text:p text:style-name="{style}">{}</text:p>"#,
-            text(content)
-        );
+        let _ = write!(self.text, r#"<text:p text:style-name="{style}">{}</text:p>"#, text(content));
     }
 
     fn title_page(&mut self, t: &TitlePage) {
@@ -287,24 +254,14 @@ impl Body {
         );
         for c in &t.columns {
             self.widths.insert(c.width);
-            let _ = write!(
-                self.text,
-                r#"<table:table-column table:style-name="Col{}"/>"#,
-                c.width
-            );
+            let _ = write!(self.text, r#"<table:table-column table:style-name="Col{}"/>"#, c.width);
         }
-        self.text
-            .push_str("<table:table-header-rows><table:table-row>");
+        self.text.push_str("<table:table-header-rows><table:table-row>");
         for c in &t.columns {
-            let style = if c.numeric {
-                "Cell_20_Number_20_Bold"
-            } else {
-                "Table_20_Heading"
-            };
+            let style = if c.numeric { "Cell_20_Number_20_Bold" } else { "Table_20_Heading" };
             self.cell("Cell_20_Head", style, &c.title, 1);
         }
-        self.text
-            .push_str("</table:table-row></table:table-header-rows>");
+        self.text.push_str("</table:table-row></table:table-header-rows>");
         for row in &t.rows {
             self.row(t, row);
         }
@@ -338,11 +295,8 @@ impl Body {
     }
 
     fn cell(&mut self, cell_style: &str, p_style: &str, content: &str, span: usize) {
-        let spanned = if span > 1 {
-            format!(r#" table:number-columns-spanned="{span}""#)
-        } else {
-            String::new()
-        };
+        let spanned =
+            if span > 1 { format!(r#" table:number-columns-spanned="{span}""#) } else { String::new() };
         let _ = write!(
             self.text,
             r#"<table:table-cell table:style-name="{cell_style}" office:value-type="string"{spanned}><text:p text:style-name="{p_style}">{}</text:p></table:table-cell>"#,

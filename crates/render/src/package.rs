@@ -17,11 +17,7 @@ pub struct Part<'a> {
 pub fn zip(parts: &[Part]) -> Vec<u8> {
     let mut w = ZipWriter::new(Cursor::new(Vec::new()));
     for (k, part) in parts.iter().enumerate() {
-        let method = if k == 0 {
-            CompressionMethod::Stored
-        } else {
-            CompressionMethod::Deflated
-        };
+        let method = if k == 0 { CompressionMethod::Stored } else { CompressionMethod::Deflated };
         let options = SimpleFileOptions::default().compression_method(method);
         // Writing to memory: the only possible failures are misuse (duplicate names,
         // entries over 4 GiB), which the fixed part lists of this crate cannot produce.

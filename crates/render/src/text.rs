@@ -32,8 +32,7 @@ pub fn amount_text(amount: Option<&Amount>) -> String {
 
 /// A computed sum: "—" when no line had a figure at all.
 pub fn sum_cell(sum: Option<Money>) -> String {
-    sum.map(Money::to_french)
-        .unwrap_or_else(|| BLANK_AMOUNT.to_string())
+    sum.map(Money::to_french).unwrap_or_else(|| BLANK_AMOUNT.to_string())
 }
 
 pub fn date(d: Date) -> String {
@@ -92,10 +91,7 @@ mod tests {
         assert_eq!(amount_cell(None), "");
         assert_eq!(amount_text(None), "non renseigné");
         assert_eq!(sum([None, Some(&Amount::Blank)]), None);
-        assert_eq!(
-            sum([Some(&v), Some(&v)]),
-            Some(Money::from_cents(29_093_652))
-        );
+        assert_eq!(sum([Some(&v), Some(&v)]), Some(Money::from_cents(29_093_652)));
     }
 
     #[test]

@@ -12,26 +12,16 @@ const HOSTILE: &str =
     "Une plateforme <script>alert('x')</script> # titre *gras* $x$ \\ [lien] _souligné_ @ref & fin";
 
 fn fixture() -> Report {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/rapport.toml"
-    ))
-    .unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rapport.toml")).unwrap();
     bilan_source::parse_str(&text).unwrap().report
 }
 
 /// The report of the Allier for 2019, when the example has landed.
 fn allier() -> Option<Report> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/allier-2019.toml"
-    );
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/allier-2019.toml");
     let text = std::fs::read_to_string(path).ok()?;
-    Some(
-        bilan_source::parse_str(&text)
-            .expect("examples/allier-2019.toml parses")
-            .report,
-    )
+    Some(bilan_source::parse_str(&text).expect("examples/allier-2019.toml parses").report)
 }
 
 /// Narrow and plain no-break spaces read as spaces.
@@ -118,28 +108,17 @@ fn unzip(bytes: &[u8]) -> zip::ZipArchive<Cursor<&[u8]>> {
 
 fn entry(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> String {
     let mut s = String::new();
-    zip.by_name(name)
-        .unwrap_or_else(|_| panic!("{name} is missing"))
-        .read_to_string(&mut s)
-        .unwrap();
+    zip.by_name(name).unwrap_or_else(|_| panic!("{name} is missing")).read_to_string(&mut s).unwrap();
     s
 }
 
 #[test]
 fn numbering_comes_from_the_position() {
     let h = headings(&fixture());
-    let at = |level: u8| {
-        h.iter()
-            .filter(|h| h.level == level)
-            .map(Heading::text)
-            .collect::<Vec<_>>()
-    };
+    let at = |level: u8| h.iter().filter(|h| h.level == level).map(Heading::text).collect::<Vec<_>>();
     let parts = at(1);
     let core = parts.iter().position(|p| p == "Mesures socle").unwrap();
-    let local = parts
-        .iter()
-        .position(|p| p == "Mesures à l’initiative du Département")
-        .unwrap();
+    let local = parts.iter().position(|p| p == "Mesures à l’initiative du Département").unwrap();
     assert!(core < local, "{parts:?}");
     assert_eq!(
         at(2),
@@ -166,23 +145,16 @@ fn numbering_comes_from_the_position() {
     }
     assert_eq!(
         &at(5)[..2],
-        [
-            "1.1.5.1 Budget prévisionnel figurant dans la convention",
-            "1.1.5.2 Budget exécuté au 31/12/2019"
-        ]
+        ["1.1.5.1 Budget prévisionnel figurant dans la convention", "1.1.5.2 Budget exécuté au 31/12/2019"]
     );
     // The action numbers printed in the file ("1.1.3", "1.4.7", "2.1.1") are not used.
-    assert!(!h
-        .iter()
-        .any(|h| h.level == 3 && ["1.1.3", "1.4.7", "2.1.1"].contains(&h.number.as_str())));
+    assert!(!h.iter().any(|h| h.level == 3 && ["1.1.3", "1.4.7", "2.1.1"].contains(&h.number.as_str())));
 }
 
 #[test]
 fn annex_sums_are_computed_from_the_lines() {
-    let annex = tables(&fixture())
-        .into_iter()
-        .find(|t| t.caption.starts_with("Dépenses 2019 par action"))
-        .unwrap();
+    let annex =
+        tables(&fixture()).into_iter().find(|t| t.caption.starts_with("Dépenses 2019 par action")).unwrap();
     let cols: Vec<&str> = annex.columns.iter().map(|c| c.title.as_str()).collect();
     assert_eq!(&cols[..2], ["Direction", "Dépense"]);
     assert!(cols.contains(&"Commentaires"));
@@ -195,20 +167,11 @@ fn annex_sums_are_computed_from_the_lines() {
             .cells
             .clone()
     };
-    let sub = row(
-        RowKind::Subtotal,
-        "Sous-total - Prévention Sortie sèche de l'ASE",
-    );
-    assert_eq!(
-        norm(&sub[2..5].join(" | ")),
-        "74 400,00 € | 21 863,00 € | 19 800,00 €"
-    );
+    let sub = row(RowKind::Subtotal, "Sous-total - Prévention Sortie sèche de l'ASE");
+    assert_eq!(norm(&sub[2..5].join(" | ")), "74 400,00 € | 21 863,00 € | 19 800,00 €");
     assert_eq!(norm(&sub[6]), "37 200,00 €", "recette État = Σ part État");
     let total = row(RowKind::Total, "Montant total");
-    assert_eq!(
-        norm(&total[2..5].join(" | ")),
-        "99 400,00 € | 48 263,00 € | 19 800,00 €"
-    );
+    assert_eq!(norm(&total[2..5].join(" | ")), "99 400,00 € | 48 263,00 € | 19 800,00 €");
     assert_eq!(norm(&total[6]), "47 200,00 €");
     let valuation = row(RowKind::Valuation, "Valorisation temps de présence agents");
     assert!(valuation[1].ends_with("(valorisation ETP)"));
@@ -246,10 +209,7 @@ fn html_is_accessible_and_self_contained() {
     ] {
         assert!(html.contains(tag), "missing {tag}");
     }
-    assert_eq!(
-        html.matches("<table>").count(),
-        html.matches("<caption>").count()
-    );
+    assert_eq!(html.matches("<table>").count(), html.matches("<caption>").count());
     for external in ["src=", "<link", "<script", "@import", "url("] {
         assert!(!html.contains(external), "external resource: {external}");
     }
@@ -295,16 +255,9 @@ fn vigilance_lists_what_the_checks_find() {
         let diagnostics = bilan_check::check(&report);
         let html = bilan_render::html(&report, &diagnostics);
         let section = &html[html.find("id=\"vigilance\"").unwrap()..];
-        assert_eq!(
-            section.contains("Aucun point de vigilance."),
-            diagnostics.is_empty()
-        );
+        assert_eq!(section.contains("Aucun point de vigilance."), diagnostics.is_empty());
         for d in &diagnostics {
-            assert!(
-                section.contains(&format!(" {}\u{a0}: ", d.code)),
-                "{} missing",
-                d.code
-            );
+            assert!(section.contains(&format!(" {}\u{a0}: ", d.code)), "{} missing", d.code);
         }
     }
 }
@@ -322,10 +275,7 @@ fn odt_is_a_valid_package() {
     assert_eq!(&bytes[26..30], [8, 0, 0, 0]);
     assert_eq!(&bytes[30..38], b"mimetype");
     assert_eq!(&bytes[38..77], b"application/vnd.oasis.opendocument.text");
-    assert_eq!(
-        entry(&mut zip, "mimetype"),
-        "application/vnd.oasis.opendocument.text"
-    );
+    assert_eq!(entry(&mut zip, "mimetype"), "application/vnd.oasis.opendocument.text");
     let manifest = entry(&mut zip, "META-INF/manifest.xml");
     xml_text(&manifest);
     assert!(manifest.contains("manifest:full-path=\"content.xml\""));
@@ -374,9 +324,7 @@ fn docx_is_a_valid_package() {
     let styles = entry(&mut zip, "word/styles.xml");
     xml_text(&styles);
     for level in 1..=4 {
-        assert!(styles.contains(&format!(
-            "w:styleId=\"Heading{level}\"><w:name w:val=\"heading {level}\"/>"
-        )));
+        assert!(styles.contains(&format!("w:styleId=\"Heading{level}\"><w:name w:val=\"heading {level}\"/>")));
     }
     let document = entry(&mut zip, "word/document.xml");
     let text = xml_text(&document);
@@ -396,9 +344,7 @@ fn chart_is_accessible_svg() {
     let svg = bilan_render::chart_svg(&fixture());
     let text = xml_text(&svg);
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\""));
-    assert!(
-        svg.contains("<title id=\"graphique-titre\">Prévu et réalisé par mesure en 2019</title>")
-    );
+    assert!(svg.contains("<title id=\"graphique-titre\">Prévu et réalisé par mesure en 2019</title>"));
     assert!(svg.contains("<desc id=\"graphique-desc\">"));
     // Two bars per measure.
     assert_eq!(svg.matches("<rect x=\"310\"").count(), 6);
@@ -406,10 +352,7 @@ fn chart_is_accessible_svg() {
     assert!(text.contains("1. Prévenir toute « sortie sèche » pour les jeunes sortants de l'aide sociale à l'enfance (ASE) : prévu 74 400,00 €, réalisé 21 863,00 €."), "{text}");
     // No expense line: the forecast stands for the planned amount.
     assert!(text.contains("2. Référent de parcours : prévu 100 000,00 €, réalisé —."));
-    assert!(
-        text.contains("200 000 €") || text.contains("100 000 €"),
-        "axis in French: {text}"
-    );
+    assert!(text.contains("200 000 €") || text.contains("100 000 €"), "axis in French: {text}");
 }
 
 #[test]
@@ -421,29 +364,20 @@ fn empty_report_still_renders() {
     let html = bilan_render::html(&r, &[]);
     assert!(html.contains("Aucune ligne de dépense renseignée."));
     xml_text(&bilan_render::chart_svg(&r));
-    xml_text(&entry(
-        &mut unzip(&bilan_render::docx(&r, &[])),
-        "word/document.xml",
-    ));
-    xml_text(&entry(
-        &mut unzip(&bilan_render::odt(&r, &[])),
-        "content.xml",
-    ));
+    xml_text(&entry(&mut unzip(&bilan_render::docx(&r, &[])), "word/document.xml"));
+    xml_text(&entry(&mut unzip(&bilan_render::odt(&r, &[])), "content.xml"));
 }
 
 #[test]
 fn allier_example_renders_in_every_format() {
     let Some(report) = allier() else { return };
     let h = headings(&report);
-    let actions: Vec<String> = h
-        .iter()
-        .filter(|h| h.level == 3)
-        .map(|h| h.number.clone())
-        .collect();
+    let actions: Vec<String> = h.iter().filter(|h| h.level == 3).map(|h| h.number.clone()).collect();
     assert_eq!(&actions[..3], ["1.1", "1.2", "1.3"]);
-    assert!(h.iter().filter(|h| h.level == 4).all(|s| s
-        .number
-        .starts_with(&format!("{}.", s.number.rsplit_once('.').unwrap().0))));
+    assert!(h
+        .iter()
+        .filter(|h| h.level == 4)
+        .all(|s| s.number.starts_with(&format!("{}.", s.number.rsplit_once('.').unwrap().0))));
     let html = bilan_render::html(&report, &[]);
     assert!(html.contains("Département de l’Allier"));
     assert!(html.contains("<tr class=\"valorisation\">"));
@@ -453,13 +387,7 @@ fn allier_example_renders_in_every_format() {
         .find(|r| r.kind == RowKind::Total && r.cells[1] == "Montant total")
         .unwrap();
     assert!(total.cells[2].ends_with("\u{a0}€"));
-    xml_text(&entry(
-        &mut unzip(&bilan_render::odt(&report, &[])),
-        "content.xml",
-    ));
-    xml_text(&entry(
-        &mut unzip(&bilan_render::docx(&report, &[])),
-        "word/document.xml",
-    ));
+    xml_text(&entry(&mut unzip(&bilan_render::odt(&report, &[])), "content.xml"));
+    xml_text(&entry(&mut unzip(&bilan_render::docx(&report, &[])), "word/document.xml"));
     xml_text(&bilan_render::chart_svg(&report));
 }

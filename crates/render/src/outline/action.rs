@@ -5,9 +5,7 @@ use bilan_domain::{
 };
 
 use super::figures::forecast_total;
-use super::{
-    action_number, Block, Column, Field, Heading, Order, Row, RowKind, Table, SECTION_TITLES,
-};
+use super::{action_number, Block, Column, Field, Heading, Order, Row, RowKind, Table, SECTION_TITLES};
 use crate::text::{self, amount_cell, amount_text, sum, sum_cell, NBSP};
 
 const NOT_FILLED: &str = "Non renseigné.";
@@ -67,11 +65,7 @@ pub(super) fn blocks(
     out.push(section(7));
     paragraphs(&action.indicators_comment, out);
     if !action.indicators.is_empty() {
-        out.push(Block::Table(indicators(
-            report.year,
-            &number,
-            &action.indicators,
-        )));
+        out.push(Block::Table(indicators(report.year, &number, &action.indicators)));
     } else if action.indicators_comment.trim().is_empty() {
         out.push(Block::Paragraph("Aucun indicateur renseigné.".into()));
     }
@@ -105,19 +99,11 @@ fn fapi(f: Option<Fapi>) -> &'static str {
     }
 }
 
-fn budget(
-    report: &Report,
-    order: &Order,
-    action: &Action,
-    (i, j): (usize, usize),
-    out: &mut Vec<Block>,
-) {
+fn budget(report: &Report, order: &Order, action: &Action, (i, j): (usize, usize), out: &mut Vec<Block>) {
     let number = action_number(i, j);
     paragraphs(&action.budget_comment, out);
     if let Some(other) = &action.budget_shared_with {
-        let other = order
-            .action_by_printed(report, other)
-            .unwrap_or_else(|| other.clone());
+        let other = order.action_by_printed(report, other).unwrap_or_else(|| other.clone());
         out.push(Block::Paragraph(format!(
             "Le budget de cette action est présenté avec celui de l’action {other}."
         )));
@@ -131,10 +117,7 @@ fn budget(
         })
     };
 
-    out.push(sub(
-        1,
-        "Budget prévisionnel figurant dans la convention".into(),
-    ));
+    out.push(sub(1, "Budget prévisionnel figurant dans la convention".into()));
     match &action.forecast {
         Some(f) => forecast(f, &number, report.year, out),
         None => out.push(Block::Paragraph(NOT_FILLED.into())),
@@ -146,21 +129,13 @@ fn budget(
 
 fn forecast(f: &Forecast, number: &str, year: i32, out: &mut Vec<Block>) {
     let total = forecast_total(f).map(Amount::Value).or(f.total);
-    let rows = [
-        ("Part État", f.state_share),
-        ("Part CD", f.department_share),
-        ("Total", total),
-    ]
-    .into_iter()
-    .map(|(label, a)| Row {
-        kind: if label == "Total" {
-            RowKind::Total
-        } else {
-            RowKind::Normal
-        },
-        cells: vec![label.to_string(), amount_text(a.as_ref())],
-    })
-    .collect();
+    let rows = [("Part État", f.state_share), ("Part CD", f.department_share), ("Total", total)]
+        .into_iter()
+        .map(|(label, a)| Row {
+            kind: if label == "Total" { RowKind::Total } else { RowKind::Normal },
+            cells: vec![label.to_string(), amount_text(a.as_ref())],
+        })
+        .collect();
     out.push(Block::Table(Table {
         caption: format!("Budget prévisionnel {year} de l’action {number}"),
         columns: vec![Column::text("Financeur", 3), Column::number("Montant", 2)],
@@ -258,11 +233,7 @@ fn expense_lines(action: &Action, number: &str, year: i32) -> Table {
         .expenses
         .iter()
         .map(|l| Row {
-            kind: if l.staff_time_valuation {
-                RowKind::Valuation
-            } else {
-                RowKind::Normal
-            },
+            kind: if l.staff_time_valuation { RowKind::Valuation } else { RowKind::Normal },
             cells: vec![
                 super::annex::expense_label(l),
                 amount_cell(l.committed.as_ref()),

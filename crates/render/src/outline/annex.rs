@@ -15,21 +15,14 @@ struct Group<'a> {
 
 pub(super) fn blocks(report: &Report) -> Vec<Block> {
     let annex = &report.annex;
-    let title = if annex.title.trim().is_empty() {
-        "Annexe financière"
-    } else {
-        annex.title.trim()
-    };
+    let title = if annex.title.trim().is_empty() { "Annexe financière" } else { annex.title.trim() };
     let mut out = vec![Block::Heading(unnumbered(title, "annexe"))];
     if !annex.subtitle.trim().is_empty() {
         out.push(Block::Paragraph(annex.subtitle.trim().to_string()));
     }
     let groups = groups(report);
-    let has_valuation = groups
-        .iter()
-        .flat_map(|g| &g.actions)
-        .flat_map(|a| &a.expenses)
-        .any(|l| l.staff_time_valuation);
+    let has_valuation =
+        groups.iter().flat_map(|g| &g.actions).flat_map(|a| &a.expenses).any(|l| l.staff_time_valuation);
     if !annex.legend.trim().is_empty() {
         out.push(Block::Paragraph(annex.legend.trim().to_string()));
     }
@@ -38,13 +31,8 @@ pub(super) fn blocks(report: &Report) -> Vec<Block> {
             "Les lignes de valorisation du temps de travail des agents sont sur fond vert et portent la mention «{NBSP}{VALUATION_MARK}{NBSP}»."
         )));
     }
-    if groups
-        .iter()
-        .all(|g| g.actions.iter().all(|a| a.expenses.is_empty()))
-    {
-        out.push(Block::Paragraph(
-            "Aucune ligne de dépense renseignée.".into(),
-        ));
+    if groups.iter().all(|g| g.actions.iter().all(|a| a.expenses.is_empty())) {
+        out.push(Block::Paragraph("Aucune ligne de dépense renseignée.".into()));
         return out;
     }
     out.push(Block::Table(table(report.year, &groups)));
@@ -72,31 +60,15 @@ fn groups(report: &Report) -> Vec<Group<'_>> {
             .map(|g| Group {
                 label: g.label.trim().to_string(),
                 subtotal_label: g.subtotal_label.trim().to_string(),
-                actions: g
-                    .actions
-                    .iter()
-                    .filter_map(|n| report.action(n))
-                    .map(|(_, _, a)| a)
-                    .collect(),
+                actions: g.actions.iter().filter_map(|n| report.action(n)).map(|(_, _, a)| a).collect(),
             })
             .collect()
     };
-    let listed = |a: &Action| {
-        groups
-            .iter()
-            .any(|g| g.actions.iter().any(|b| std::ptr::eq(*b, a)))
-    };
-    let left: Vec<&Action> = report
-        .actions()
-        .map(|(_, _, _, a)| a)
-        .filter(|a| !a.expenses.is_empty() && !listed(a))
-        .collect();
+    let listed = |a: &Action| groups.iter().any(|g| g.actions.iter().any(|b| std::ptr::eq(*b, a)));
+    let left: Vec<&Action> =
+        report.actions().map(|(_, _, _, a)| a).filter(|a| !a.expenses.is_empty() && !listed(a)).collect();
     if !left.is_empty() {
-        groups.push(Group {
-            label: "Autres dépenses".into(),
-            subtotal_label: String::new(),
-            actions: left,
-        });
+        groups.push(Group { label: "Autres dépenses".into(), subtotal_label: String::new(), actions: left });
     }
     groups
 }
@@ -117,16 +89,9 @@ fn table(year: i32, groups: &[Group]) -> Table {
     let mut all_revenue: Option<Money> = None;
     for g in groups {
         let lines: Vec<&ExpenseLine> = g.actions.iter().flat_map(|a| &a.expenses).collect();
-        rows.push(Row {
-            kind: RowKind::Group,
-            cells: vec![g.label.clone()],
-        });
+        rows.push(Row { kind: RowKind::Group, cells: vec![g.label.clone()] });
         rows.extend(lines.iter().map(|l| Row {
-            kind: if l.staff_time_valuation {
-                RowKind::Valuation
-            } else {
-                RowKind::Normal
-            },
+            kind: if l.staff_time_valuation { RowKind::Valuation } else { RowKind::Normal },
             cells: vec![
                 l.directorate.trim().to_string(),
                 expense_label(l),
@@ -138,10 +103,7 @@ fn table(year: i32, groups: &[Group]) -> Table {
             ],
         }));
         // Recette État of a group: the State's share of its actions.
-        let revenue = sum(g
-            .actions
-            .iter()
-            .map(|a| a.forecast.as_ref().and_then(|f| f.state_share.as_ref())));
+        let revenue = sum(g.actions.iter().map(|a| a.forecast.as_ref().and_then(|f| f.state_share.as_ref())));
         if let Some(r) = revenue {
             all_revenue = Some(all_revenue.unwrap_or(Money::ZERO).add(r));
         }
@@ -153,16 +115,9 @@ fn table(year: i32, groups: &[Group]) -> Table {
         rows.push(sums(RowKind::Subtotal, label, &lines, revenue));
         all.extend(lines);
     }
-    rows.push(sums(
-        RowKind::Total,
-        "Montant total".into(),
-        &all,
-        all_revenue,
-    ));
+    rows.push(sums(RowKind::Total, "Montant total".into(), &all, all_revenue));
     Table {
-        caption: format!(
-            "Dépenses {year} par action{NBSP}: montants inscrits, réalisés et à reporter"
-        ),
+        caption: format!("Dépenses {year} par action{NBSP}: montants inscrits, réalisés et à reporter"),
         columns: vec![
             Column::text("Direction", 2),
             Column::text("Dépense", 5),

@@ -21,10 +21,7 @@ pub struct MeasureFigures {
 
 /// The forecast total of an action: the two shares when both are stated, else the stated total.
 pub(crate) fn forecast_total(f: &Forecast) -> Option<Money> {
-    match (
-        f.state_share.and_then(|a| a.value()),
-        f.department_share.and_then(|a| a.value()),
-    ) {
+    match (f.state_share.and_then(|a| a.value()), f.department_share.and_then(|a| a.value())) {
         (Some(s), Some(d)) => Some(s.add(d)),
         _ => f.total.and_then(|a| a.value()),
     }
@@ -33,25 +30,13 @@ pub(crate) fn forecast_total(f: &Forecast) -> Option<Money> {
 fn measure_figures(number: usize, m: &Measure) -> MeasureFigures {
     let lines = || m.actions.iter().flat_map(|a| &a.expenses);
     let planned = sum(lines().map(|l| l.planned.as_ref())).or_else(|| {
-        let totals: Vec<Money> = m
-            .actions
-            .iter()
-            .filter_map(|a| a.forecast.as_ref().and_then(forecast_total))
-            .collect();
+        let totals: Vec<Money> =
+            m.actions.iter().filter_map(|a| a.forecast.as_ref().and_then(forecast_total)).collect();
         (!totals.is_empty()).then(|| Money::sum(totals))
     });
-    let spent = sum(lines().map(|l| l.spent.as_ref())).or_else(|| {
-        sum(m
-            .actions
-            .iter()
-            .map(|a| a.executed.as_ref().and_then(|e| e.spent.as_ref())))
-    });
-    MeasureFigures {
-        number: measure_number(number),
-        title: m.title.trim().to_string(),
-        planned,
-        spent,
-    }
+    let spent = sum(lines().map(|l| l.spent.as_ref()))
+        .or_else(|| sum(m.actions.iter().map(|a| a.executed.as_ref().and_then(|e| e.spent.as_ref()))));
+    MeasureFigures { number: measure_number(number), title: m.title.trim().to_string(), planned, spent }
 }
 
 /// The figures of every measure, in printed order.
@@ -79,11 +64,7 @@ pub(super) fn synthesis(report: &Report, order: &Order) -> Vec<Block> {
         .iter()
         .map(|f| Row {
             kind: RowKind::Normal,
-            cells: vec![
-                format!("{} {}", f.number, f.title),
-                sum_cell(f.planned),
-                sum_cell(f.spent),
-            ],
+            cells: vec![format!("{} {}", f.number, f.title), sum_cell(f.planned), sum_cell(f.spent)],
         })
         .collect();
     let total = |get: fn(&MeasureFigures) -> Option<Money>| {

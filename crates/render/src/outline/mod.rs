@@ -19,10 +19,8 @@ pub(crate) use figures::description as chart_description;
 pub use figures::{figures, MeasureFigures, CHART_TITLE};
 
 /// The two parts of the body, in the order they are printed.
-pub const PARTS: [(MeasureKind, &str); 2] = [
-    (MeasureKind::Core, "Mesures socle"),
-    (MeasureKind::Local, "Mesures à l’initiative du Département"),
-];
+pub const PARTS: [(MeasureKind, &str); 2] =
+    [(MeasureKind::Core, "Mesures socle"), (MeasureKind::Local, "Mesures à l’initiative du Département")];
 
 /// The nine sections of every fiche-action, in order.
 pub const SECTION_TITLES: [&str; 9] = [
@@ -109,10 +107,7 @@ pub struct Field {
 
 impl Field {
     pub fn new(label: impl Into<String>, value: impl Into<String>) -> Field {
-        Field {
-            label: label.into(),
-            value: value.into(),
-        }
+        Field { label: label.into(), value: value.into() }
     }
     /// "label : value" with a no-break space before the colon.
     pub fn text(&self) -> String {
@@ -140,18 +135,10 @@ pub struct Column {
 
 impl Column {
     pub fn text(title: impl Into<String>, width: u16) -> Column {
-        Column {
-            title: title.into(),
-            numeric: false,
-            width,
-        }
+        Column { title: title.into(), numeric: false, width }
     }
     pub fn number(title: impl Into<String>, width: u16) -> Column {
-        Column {
-            title: title.into(),
-            numeric: true,
-            width,
-        }
+        Column { title: title.into(), numeric: true, width }
     }
 }
 
@@ -196,11 +183,7 @@ pub fn outline(report: &Report, diagnostics: &[Diagnostic]) -> Outline {
     let mut body = Vec::new();
     if !report.preamble.trim().is_empty() {
         body.push(Block::Heading(unnumbered("Préambule", "preambule")));
-        body.extend(
-            text::paragraphs(&report.preamble)
-                .into_iter()
-                .map(Block::Paragraph),
-        );
+        body.extend(text::paragraphs(&report.preamble).into_iter().map(Block::Paragraph));
     }
     body.extend(figures::synthesis(report, &order));
     for (kind, title) in PARTS {
@@ -214,11 +197,7 @@ pub fn outline(report: &Report, diagnostics: &[Diagnostic]) -> Outline {
         if measures.is_empty() {
             continue;
         }
-        let anchor = if kind == MeasureKind::Core {
-            "mesures-socle"
-        } else {
-            "mesures-initiative"
-        };
+        let anchor = if kind == MeasureKind::Core { "mesures-socle" } else { "mesures-initiative" };
         body.push(Block::Heading(unnumbered(title, anchor)));
         for (i, mi) in measures {
             let measure = &report.measures[mi];
@@ -236,18 +215,9 @@ pub fn outline(report: &Report, diagnostics: &[Diagnostic]) -> Outline {
     Outline {
         title: title_page(report),
         sections: vec![
-            Section {
-                landscape: false,
-                blocks: body,
-            },
-            Section {
-                landscape: true,
-                blocks: annex::blocks(report),
-            },
-            Section {
-                landscape: false,
-                blocks: vigilance::blocks(report, &order, diagnostics),
-            },
+            Section { landscape: false, blocks: body },
+            Section { landscape: true, blocks: annex::blocks(report) },
+            Section { landscape: false, blocks: vigilance::blocks(report, &order, diagnostics) },
         ],
     }
 }
@@ -264,12 +234,7 @@ impl Order {
         let measures = PARTS
             .iter()
             .flat_map(|(kind, _)| {
-                report
-                    .measures
-                    .iter()
-                    .enumerate()
-                    .filter(move |(_, m)| m.kind == *kind)
-                    .map(|(i, _)| i)
+                report.measures.iter().enumerate().filter(move |(_, m)| m.kind == *kind).map(|(i, _)| i)
             })
             .collect();
         Order { measures }
@@ -287,9 +252,7 @@ impl Order {
 
     /// Positional number of the action printed as `printed` in the file.
     pub(crate) fn action_by_printed(&self, report: &Report, printed: &str) -> Option<String> {
-        report
-            .action(printed)
-            .and_then(|(mi, ai, _)| self.action(mi, ai))
+        report.action(printed).and_then(|(mi, ai, _)| self.action(mi, ai))
     }
 
     /// File indices of the measures in printed order.
@@ -309,22 +272,13 @@ pub fn action_number(i: usize, j: usize) -> String {
 }
 
 pub(crate) fn unnumbered(title: &str, anchor: &str) -> Heading {
-    Heading {
-        level: 1,
-        number: String::new(),
-        title: title.to_string(),
-        anchor: anchor.to_string(),
-    }
+    Heading { level: 1, number: String::new(), title: title.to_string(), anchor: anchor.to_string() }
 }
 
 fn title_page(report: &Report) -> TitlePage {
-    let department = format!(
-        "Département {}",
-        typographic(report.department.info().of_name)
-    );
-    let programme = bilan_domain::programme(&report.programme)
-        .map(|p| typographic(p.name))
-        .unwrap_or_default();
+    let department = format!("Département {}", typographic(report.department.info().of_name));
+    let programme =
+        bilan_domain::programme(&report.programme).map(|p| typographic(p.name)).unwrap_or_default();
     let title = if report.title.trim().is_empty() {
         format!("Rapport d’exécution {}", report.year)
     } else {

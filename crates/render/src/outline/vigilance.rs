@@ -16,9 +16,7 @@ pub(super) fn blocks(report: &Report, order: &Order, diagnostics: &[Diagnostic])
     }
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by_key(|d| d.severity);
-    out.push(Block::List(
-        sorted.into_iter().map(|d| item(report, order, d)).collect(),
-    ));
+    out.push(Block::List(sorted.into_iter().map(|d| item(report, order, d)).collect()));
     out
 }
 
@@ -57,14 +55,7 @@ fn place(report: &Report, order: &Order, path: &str) -> Option<String> {
     let mi = index_after(path, "mesures[")?;
     let rest = &path[path.find(']')? + 1..];
     match index_after(rest, ".actions[") {
-        Some(ai)
-            if report
-                .measures
-                .get(mi)
-                .is_some_and(|m| ai < m.actions.len()) =>
-        {
-            order.action(mi, ai)
-        }
+        Some(ai) if report.measures.get(mi).is_some_and(|m| ai < m.actions.len()) => order.action(mi, ai),
         _ => order.measure(mi).map(super::measure_number),
     }
 }
