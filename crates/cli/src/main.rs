@@ -3,6 +3,7 @@
 mod check_cmd;
 mod json;
 mod new_cmd;
+mod render_cmd;
 mod snippet;
 mod term;
 
@@ -21,6 +22,10 @@ Utilisation :
   bilan new --department CODE --year ANNÉE [--from PRÉCÉDENT.toml] [-o SORTIE]
         Crée le squelette d'un rapport ; avec --from, reprend les actions,
         les résultats comme situation N-1 et les reports demandés.
+  bilan render FICHIER --to pdf|odt|docx|html|svg|xlsx|ods|csv [-o SORTIE]
+        Met en forme le rapport (pdf, odt, docx, html), son graphique (svg)
+        ou son annexe financière (xlsx, ods, csv). Le format se déduit aussi
+        de l'extension de SORTIE ; « -o - » écrit sur la sortie standard.
   bilan regles
         Affiche le catalogue des règles (Markdown, celui de docs/rules.md).
   bilan --version | --help
@@ -115,6 +120,10 @@ fn run(args: Vec<String>) -> i32 {
         },
         "new" | "nouveau" => match new_cmd::parse(rest) {
             Ok(opts) => new_cmd::run(opts),
+            Err(m) => usage_error(&m),
+        },
+        "render" | "rendre" => match render_cmd::parse(rest) {
+            Ok(opts) => render_cmd::run(opts),
             Err(m) => usage_error(&m),
         },
         "regles" | "rules" => {

@@ -53,10 +53,12 @@ pub fn run(o: Options) -> i32 {
         },
         None => match PROGRAMMES.iter().find(|p| p.covers(o.year)) {
             Some(p) => p,
-            None => return fail(format!(
+            None => {
+                return fail(format!(
                 "aucun programme ne couvre l'année {} (CALPAE 2019–2022, Pacte des solidarités 2024–2027)",
                 o.year
-            )),
+            ))
+            }
         },
     };
     if !prog.covers(o.year) {

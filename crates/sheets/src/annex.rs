@@ -123,21 +123,12 @@ impl AnnexTable {
                 .iter()
                 .map(|g| {
                     let numbers: Vec<&str> = g.actions.iter().map(String::as_str).collect();
-                    build_group(
-                        report,
-                        &g.label,
-                        &g.subtotal_label,
-                        &numbers,
-                        figure(&g.state_revenue),
-                    )
+                    build_group(report, &g.label, &g.subtotal_label, &numbers, figure(&g.state_revenue))
                 })
                 .collect()
         };
 
-        let revenues: Vec<Money> = groups
-            .iter()
-            .filter_map(|g| g.subtotal.state_revenue)
-            .collect();
+        let revenues: Vec<Money> = groups.iter().filter_map(|g| g.subtotal.state_revenue).collect();
         let total = Totals {
             planned: Money::sum(groups.iter().map(|g| g.subtotal.planned)),
             spent: Money::sum(groups.iter().map(|g| g.subtotal.spent)),
@@ -203,20 +194,11 @@ fn build_group(
             comment: e.comment.clone(),
         }));
     }
-    let subtotal = Totals {
-        state_revenue,
-        ..Totals::of_rows(&rows)
-    };
+    let subtotal = Totals { state_revenue, ..Totals::of_rows(&rows) };
     let subtotal_label = if subtotal_label.trim().is_empty() {
         default_subtotal_label(label)
     } else {
         subtotal_label.trim().to_string()
     };
-    AnnexGroupTable {
-        label: label.to_string(),
-        subtotal_label,
-        rows,
-        subtotal,
-        missing_actions,
-    }
+    AnnexGroupTable { label: label.to_string(), subtotal_label, rows, subtotal, missing_actions }
 }

@@ -23,8 +23,7 @@ pub mod col {
 }
 
 /// Column widths in characters (Excel's unit; ODS converts).
-pub const WIDTHS: [f64; COLUMNS as usize] =
-    [30.0, 9.0, 16.0, 45.0, 11.0, 17.0, 17.0, 17.0, 38.0, 15.0];
+pub const WIDTHS: [f64; COLUMNS as usize] = [30.0, 9.0, 16.0, 45.0, 11.0, 17.0, 17.0, 17.0, 38.0, 15.0];
 
 /// Light green of staff-time (valorisation ETP) rows, as in the seed's annex.
 pub const GREEN: u32 = 0xE2EFDA;
@@ -35,10 +34,7 @@ pub const GREY: u32 = 0xD9D9D9;
 
 /// Whether a column holds amounts (F, G, H, J).
 pub fn is_money_column(c: u16) -> bool {
-    matches!(
-        c,
-        col::PLANNED | col::SPENT | col::CARRY_OVER | col::STATE_REVENUE
-    )
+    matches!(c, col::PLANNED | col::SPENT | col::CARRY_OVER | col::STATE_REVENUE)
 }
 
 /// The name of the single sheet.
@@ -123,20 +119,11 @@ fn text(s: &str) -> Cell {
 
 impl Grid {
     pub fn new(table: &AnnexTable) -> Grid {
-        let mut rows = vec![SheetRow {
-            kind: RowKind::Title,
-            cells: vec![text(&table.title)],
-        }];
+        let mut rows = vec![SheetRow { kind: RowKind::Title, cells: vec![text(&table.title)] }];
         if !table.subtitle.is_empty() {
-            rows.push(SheetRow {
-                kind: RowKind::Note,
-                cells: vec![text(&table.subtitle)],
-            });
+            rows.push(SheetRow { kind: RowKind::Note, cells: vec![text(&table.subtitle)] });
         }
-        rows.push(SheetRow {
-            kind: RowKind::Note,
-            cells: vec![text(&table.legend)],
-        });
+        rows.push(SheetRow { kind: RowKind::Note, cells: vec![text(&table.legend)] });
         let header_row = rows.len() as u32;
         rows.push(SheetRow {
             kind: RowKind::Header,
@@ -148,9 +135,7 @@ impl Grid {
             let first = rows.len() as u32;
             for r in &group.rows {
                 rows.push(SheetRow {
-                    kind: RowKind::Line {
-                        staff_time: r.staff_time_valuation,
-                    },
+                    kind: RowKind::Line { staff_time: r.staff_time_valuation },
                     cells: vec![
                         text(&r.measure),
                         text(&r.action),
@@ -168,14 +153,7 @@ impl Grid {
             let last = rows.len() as u32; // one past the last line
             let sum = |col: u16, value: Money| {
                 if last > first {
-                    Cell::Sum {
-                        terms: SumTerms::Range {
-                            col,
-                            first,
-                            last: last - 1,
-                        },
-                        value,
-                    }
+                    Cell::Sum { terms: SumTerms::Range { col, first, last: last - 1 }, value }
                 } else {
                     // An empty group: nothing to sum over.
                     Cell::Money(value)
@@ -205,13 +183,7 @@ impl Grid {
             if subtotal_rows.is_empty() {
                 Cell::Money(value)
             } else {
-                Cell::Sum {
-                    terms: SumTerms::Cells {
-                        col,
-                        rows: subtotal_rows.clone(),
-                    },
-                    value,
-                }
+                Cell::Sum { terms: SumTerms::Cells { col, rows: subtotal_rows.clone() }, value }
             }
         };
         rows.push(SheetRow {
@@ -226,8 +198,7 @@ impl Grid {
                 total(col::SPENT, t.spent),
                 total(col::CARRY_OVER, t.carry_over),
                 Cell::Empty,
-                t.state_revenue
-                    .map_or(Cell::Empty, |v| total(col::STATE_REVENUE, v)),
+                t.state_revenue.map_or(Cell::Empty, |v| total(col::STATE_REVENUE, v)),
             ],
         });
         Grid { rows, header_row }
@@ -254,10 +225,7 @@ pub fn sum_of_cells(refs: &[String], sep: &str) -> String {
     if refs.len() <= MAX_ARGS {
         return format!("SUM({})", refs.join(sep));
     }
-    let parts: Vec<String> = refs
-        .chunks(MAX_ARGS)
-        .map(|c| sum_of_cells(c, sep))
-        .collect();
+    let parts: Vec<String> = refs.chunks(MAX_ARGS).map(|c| sum_of_cells(c, sep)).collect();
     sum_of_cells(&parts, sep)
 }
 
@@ -300,18 +268,12 @@ mod tests {
 
     #[test]
     fn decimals_are_exact() {
-        assert_eq!(
-            decimal(Money::from_cents(14_546_826), '.', false),
-            "145468.26"
-        );
+        assert_eq!(decimal(Money::from_cents(14_546_826), '.', false), "145468.26");
         assert_eq!(decimal(Money::from_euros(30_000), '.', false), "30000");
         assert_eq!(decimal(Money::from_euros(30_000), ',', true), "30000,00");
         assert_eq!(decimal(Money::from_cents(5), ',', true), "0,05");
         assert_eq!(decimal(Money::from_cents(-5), ',', true), "-0,05");
-        assert_eq!(
-            to_f64(Money::from_cents(14_546_826)).to_string(),
-            "145468.26"
-        );
+        assert_eq!(to_f64(Money::from_cents(14_546_826)).to_string(), "145468.26");
     }
 
     #[test]

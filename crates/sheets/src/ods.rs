@@ -17,8 +17,8 @@ use zip::{CompressionMethod, ZipWriter};
 
 use crate::annex::AnnexTable;
 use crate::layout::{
-    self, column_letters, decimal, is_money_column, Cell, Grid, RowKind, SumTerms, COLUMNS, GREEN,
-    GREY, LIGHT_GREY,
+    self, column_letters, decimal, is_money_column, Cell, Grid, RowKind, SumTerms, COLUMNS, GREEN, GREY,
+    LIGHT_GREY,
 };
 use crate::{neutralize, SheetError};
 
@@ -73,10 +73,8 @@ fn manifest() -> String {
         r#"<manifest:file-entry manifest:full-path="/" manifest:version="1.2" manifest:media-type="{MIMETYPE}"/>"#
     );
     for part in ["content.xml", "styles.xml", "meta.xml", "settings.xml"] {
-        let _ = write!(
-            x,
-            r#"<manifest:file-entry manifest:full-path="{part}" manifest:media-type="text/xml"/>"#
-        );
+        let _ =
+            write!(x, r#"<manifest:file-entry manifest:full-path="{part}" manifest:media-type="text/xml"/>"#);
     }
     x.push_str("</manifest:manifest>");
     x
@@ -120,11 +118,7 @@ fn paragraphs(text: &str) -> String {
             }
             // XML collapses nothing, but ODF does: the first space of a run is kept as a
             // character unless it starts the paragraph.
-            let (literal, counted) = if at_start {
-                (0, *spaces)
-            } else {
-                (1, *spaces - 1)
-            };
+            let (literal, counted) = if at_start { (0, *spaces) } else { (1, *spaces - 1) };
             out.push_str(&" ".repeat(literal));
             if counted == 1 {
                 out.push_str("<text:s/>");
@@ -161,29 +155,15 @@ fn width_cm(chars: f64) -> String {
 }
 
 fn cell_style(name: &str, bold: bool, background: Option<u32>, wrap: bool, money: bool) -> String {
-    let data_style = if money {
-        r#" style:data-style-name="N_EUR""#
-    } else {
-        ""
-    };
-    let background = background
-        .map(|c| format!(r##" fo:background-color="#{c:06X}""##))
-        .unwrap_or_default();
-    let wrap = if wrap {
-        r#" fo:wrap-option="wrap""#
-    } else {
-        ""
-    };
+    let data_style = if money { r#" style:data-style-name="N_EUR""# } else { "" };
+    let background = background.map(|c| format!(r##" fo:background-color="#{c:06X}""##)).unwrap_or_default();
+    let wrap = if wrap { r#" fo:wrap-option="wrap""# } else { "" };
     let bold = if bold {
         r#"<style:text-properties fo:font-weight="bold" style:font-weight-asian="bold" style:font-weight-complex="bold"/>"#
     } else {
         ""
     };
-    let align = if money {
-        r#"<style:paragraph-properties fo:text-align="end"/>"#
-    } else {
-        ""
-    };
+    let align = if money { r#"<style:paragraph-properties fo:text-align="end"/>"# } else { "" };
     format!(
         r#"<style:style style:name="{name}" style:family="table-cell" style:parent-style-name="Default"{data_style}><style:table-cell-properties fo:border="0.06pt solid #000000" style:vertical-align="top"{wrap}{background}/>{align}{bold}</style:style>"#
     )
@@ -224,29 +204,15 @@ fn automatic_styles() -> String {
     x.push_str(r#"<style:style style:name="ceTitle" style:family="table-cell" style:parent-style-name="Default"><style:text-properties fo:font-size="14pt" style:font-size-asian="14pt" style:font-size-complex="14pt" fo:font-weight="bold" style:font-weight-asian="bold" style:font-weight-complex="bold"/></style:style>"#);
     x.push_str(r#"<style:style style:name="ceNote" style:family="table-cell" style:parent-style-name="Default"><style:text-properties fo:font-style="italic" style:font-style-asian="italic" style:font-style-complex="italic"/></style:style>"#);
     x.push_str(
-        &cell_style("ceHeader", true, Some(GREY), true, false).replace(
-            r#"style:vertical-align="top""#,
-            r#"style:vertical-align="middle""#,
-        ),
+        &cell_style("ceHeader", true, Some(GREY), true, false)
+            .replace(r#"style:vertical-align="top""#, r#"style:vertical-align="middle""#),
     );
     x.push_str(&cell_style("ceText", false, None, true, false));
     x.push_str(&cell_style("ceMoney", false, None, false, true));
     x.push_str(&cell_style("ceTextEtp", false, Some(GREEN), true, false));
     x.push_str(&cell_style("ceMoneyEtp", false, Some(GREEN), false, true));
-    x.push_str(&cell_style(
-        "ceSubText",
-        true,
-        Some(LIGHT_GREY),
-        true,
-        false,
-    ));
-    x.push_str(&cell_style(
-        "ceSubMoney",
-        true,
-        Some(LIGHT_GREY),
-        false,
-        true,
-    ));
+    x.push_str(&cell_style("ceSubText", true, Some(LIGHT_GREY), true, false));
+    x.push_str(&cell_style("ceSubMoney", true, Some(LIGHT_GREY), false, true));
     x.push_str(&cell_style("ceTotText", true, Some(GREY), true, false));
     x.push_str(&cell_style("ceTotMoney", true, Some(GREY), false, true));
     x.push_str("</office:automatic-styles>");
@@ -254,9 +220,7 @@ fn automatic_styles() -> String {
 }
 
 fn money_cell(style: &str, value: Money, formula: Option<&str>) -> String {
-    let formula = formula
-        .map(|f| format!(r#" table:formula="{}""#, escape(f)))
-        .unwrap_or_default();
+    let formula = formula.map(|f| format!(r#" table:formula="{}""#, escape(f))).unwrap_or_default();
     format!(
         r#"<table:table-cell table:style-name="{style}"{formula} office:value-type="currency" office:currency="EUR" office:value="{}"><text:p>{}</text:p></table:table-cell>"#,
         decimal(value, '.', false),
@@ -281,10 +245,7 @@ fn formula(terms: &SumTerms) -> String {
 
 fn content(grid: &Grid) -> String {
     let mut x = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    let _ = write!(
-        x,
-        r#"<office:document-content{NAMESPACES} office:version="1.2">"#
-    );
+    let _ = write!(x, r#"<office:document-content{NAMESPACES} office:version="1.2">"#);
     x.push_str(&automatic_styles());
     let _ = write!(
         x,
@@ -310,11 +271,7 @@ fn content(grid: &Grid) -> String {
             let cell = row.cells.get(usize::from(c)).unwrap_or(&Cell::Empty);
             match cell {
                 Cell::Empty if is_table => {
-                    let style = if is_money_column(c) {
-                        money_style
-                    } else {
-                        text_style
-                    };
+                    let style = if is_money_column(c) { money_style } else { text_style };
                     let _ = write!(x, r#"<table:table-cell table:style-name="{style}"/>"#);
                 }
                 Cell::Empty => x.push_str("<table:table-cell/>"),
@@ -342,10 +299,7 @@ fn content(grid: &Grid) -> String {
 
 fn styles() -> String {
     let mut x = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    let _ = write!(
-        x,
-        r#"<office:document-styles{NAMESPACES} office:version="1.2">"#
-    );
+    let _ = write!(x, r#"<office:document-styles{NAMESPACES} office:version="1.2">"#);
     x.push_str(concat!(
         "<office:styles>",
         r#"<style:default-style style:family="table-cell"><style:text-properties fo:language="fr" fo:country="FR" fo:font-size="10pt"/></style:default-style>"#,
@@ -375,9 +329,7 @@ fn meta(table: &AnnexTable) -> String {
 fn settings(grid: &Grid) -> String {
     let frozen = grid.header_row + 1;
     let item = |name: &str, ty: &str, value: &str| {
-        format!(
-            r#"<config:config-item config:name="{name}" config:type="{ty}">{value}</config:config-item>"#
-        )
+        format!(r#"<config:config-item config:name="{name}" config:type="{ty}">{value}</config:config-item>"#)
     };
     let sheet = escape(layout::SHEET_NAME);
     let mut x = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
@@ -417,16 +369,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped_and_spaces_kept() {
-        assert_eq!(
-            escape("a<b & \"c\" 'd'>"),
-            "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;"
-        );
+        assert_eq!(escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;");
         assert_eq!(escape("a\u{1}b"), "ab");
         assert_eq!(paragraphs("a  b"), "<text:p>a <text:s/>b</text:p>");
-        assert_eq!(
-            paragraphs("  a"),
-            r#"<text:p><text:s text:c="2"/>a</text:p>"#
-        );
+        assert_eq!(paragraphs("  a"), r#"<text:p><text:s text:c="2"/>a</text:p>"#);
         assert_eq!(paragraphs("a\nb"), "<text:p>a</text:p><text:p>b</text:p>");
         assert_eq!(paragraphs("a\tb"), "<text:p>a<text:tab/>b</text:p>");
         assert_eq!(paragraphs("a b"), "<text:p>a b</text:p>");
@@ -434,16 +380,9 @@ mod tests {
 
     #[test]
     fn formulas_use_openformula_references() {
-        let range = SumTerms::Range {
-            col: 6,
-            first: 4,
-            last: 9,
-        };
+        let range = SumTerms::Range { col: 6, first: 4, last: 9 };
         assert_eq!(formula(&range), "of:=SUM([.G5:.G10])");
-        let cells = SumTerms::Cells {
-            col: 5,
-            rows: vec![10, 14],
-        };
+        let cells = SumTerms::Cells { col: 5, rows: vec![10, 14] };
         assert_eq!(formula(&cells), "of:=SUM([.F11];[.F15])");
     }
 }

@@ -7,8 +7,8 @@ use rust_xlsxwriter::{
 
 use crate::annex::AnnexTable;
 use crate::layout::{
-    self, column_letters, is_money_column, to_f64, Cell, Grid, RowKind, SumTerms, COLUMNS, GREEN,
-    GREY, LIGHT_GREY,
+    self, column_letters, is_money_column, to_f64, Cell, Grid, RowKind, SumTerms, COLUMNS, GREEN, GREY,
+    LIGHT_GREY,
 };
 use crate::{neutralize, SheetError};
 
@@ -37,21 +37,15 @@ fn row_style(kind: RowKind) -> usize {
 
 impl Formats {
     fn new() -> Formats {
-        let cell = Format::new()
-            .set_border(FormatBorder::Thin)
-            .set_align(FormatAlign::Top);
+        let cell = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::Top);
         let text = cell.clone().set_text_wrap();
         let money = cell.set_num_format(MONEY_FORMAT);
         let variants = |base: &Format| {
             [
                 base.clone(),
                 base.clone().set_background_color(Color::RGB(GREEN)),
-                base.clone()
-                    .set_bold()
-                    .set_background_color(Color::RGB(LIGHT_GREY)),
-                base.clone()
-                    .set_bold()
-                    .set_background_color(Color::RGB(GREY)),
+                base.clone().set_bold().set_background_color(Color::RGB(LIGHT_GREY)),
+                base.clone().set_bold().set_background_color(Color::RGB(GREY)),
             ]
         };
         Formats {
@@ -78,10 +72,7 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, SheetError> {
     workbook.set_properties(
         &DocProperties::new()
             .set_title(&table.title)
-            .set_subject(format!(
-                "Annexe financière du rapport d'exécution {}",
-                table.year
-            ))
+            .set_subject(format!("Annexe financière du rapport d'exécution {}", table.year))
             .set_comment("Produit par bilan"),
     );
     let sheet = workbook.add_worksheet();
@@ -109,11 +100,7 @@ fn write_sheet(sheet: &mut Worksheet, grid: &Grid) -> Result<(), SheetError> {
             let is_table = !matches!(row.kind, RowKind::Title | RowKind::Note);
             match cell {
                 Cell::Empty if is_table => {
-                    let format = if is_money_column(c) {
-                        money_format
-                    } else {
-                        text_format
-                    };
+                    let format = if is_money_column(c) { money_format } else { text_format };
                     sheet.write_blank(r, c, format)?;
                 }
                 Cell::Empty => {}
@@ -124,8 +111,7 @@ fn write_sheet(sheet: &mut Worksheet, grid: &Grid) -> Result<(), SheetError> {
                     sheet.write_number_with_format(r, c, to_f64(*m), money_format)?;
                 }
                 Cell::Sum { terms, value } => {
-                    let formula =
-                        Formula::new(formula(terms)).set_result(to_f64(*value).to_string());
+                    let formula = Formula::new(formula(terms)).set_result(to_f64(*value).to_string());
                     sheet.write_formula_with_format(r, c, formula, money_format)?;
                 }
             }
@@ -160,16 +146,9 @@ mod tests {
 
     #[test]
     fn formulas_use_a1_references() {
-        let range = SumTerms::Range {
-            col: 6,
-            first: 4,
-            last: 9,
-        };
+        let range = SumTerms::Range { col: 6, first: 4, last: 9 };
         assert_eq!(formula(&range), "=SUM(G5:G10)");
-        let cells = SumTerms::Cells {
-            col: 5,
-            rows: vec![10, 14],
-        };
+        let cells = SumTerms::Cells { col: 5, rows: vec![10, 14] };
         assert_eq!(formula(&cells), "=SUM(F11,F15)");
     }
 }

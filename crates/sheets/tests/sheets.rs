@@ -112,14 +112,8 @@ struct ReadBack {
 impl ReadBack {
     fn new(data: Range<Data>, formulas: Range<String>) -> ReadBack {
         let (h, _) = data.end().expect("empty sheet");
-        let header = (0..=h)
-            .find(|&r| text_of(data.get_value((r, 0))) == "Mesure")
-            .expect("no header row");
-        ReadBack {
-            data,
-            formulas,
-            header,
-        }
+        let header = (0..=h).find(|&r| text_of(data.get_value((r, 0))) == "Mesure").expect("no header row");
+        ReadBack { data, formulas, header }
     }
 
     fn cell(&self, r: u32, c: u32) -> Option<&Data> {
@@ -137,13 +131,7 @@ impl ReadBack {
             .map(|r| {
                 let t = |c| text_of(self.cell(r, c));
                 let a = |c| cents_of(self.cell(r, c));
-                (
-                    r,
-                    Row {
-                        texts: [t(0), t(1), t(2), t(3), t(4), t(8)],
-                        amounts: [a(5), a(6), a(7), a(9)],
-                    },
-                )
+                (r, Row { texts: [t(0), t(1), t(2), t(3), t(4), t(8)], amounts: [a(5), a(6), a(7), a(9)] })
             })
             .collect()
     }
@@ -215,10 +203,7 @@ fn check_sheet(
     let total_row = sheet.header + 1 + i as u32;
     for (k, col) in ['F', 'G', 'H', 'J'].into_iter().enumerate() {
         let c = if k == 3 { 9 } else { 5 + k as u32 };
-        assert_eq!(
-            sheet.formula(total_row, c),
-            cells_formula(col, &subtotal_rows)
-        );
+        assert_eq!(sheet.formula(total_row, c), cells_formula(col, &subtotal_rows));
     }
 }
 
@@ -247,19 +232,10 @@ fn annex_table_follows_the_groups_and_ignores_declared_subtotals() {
     assert_eq!(table.groups.len(), 2);
     assert_eq!(table.groups[0].rows.len(), 3);
     assert_eq!(table.groups[1].rows.len(), 3);
-    assert_eq!(
-        table.groups[0].subtotal_label,
-        "Sous-total – Prévention Sortie sèche de l'ASE"
-    );
-    assert_eq!(
-        table.groups[1].subtotal_label,
-        "Sous-total - Insertion et parcours des BRSA"
-    );
+    assert_eq!(table.groups[0].subtotal_label, "Sous-total – Prévention Sortie sèche de l'ASE");
+    assert_eq!(table.groups[1].subtotal_label, "Sous-total - Insertion et parcours des BRSA");
     let blank = &table.groups[1].rows[1];
-    assert_eq!(
-        (blank.planned, blank.spent, blank.carry_over),
-        (None, None, None)
-    );
+    assert_eq!((blank.planned, blank.spent, blank.carry_over), (None, None, None));
     check_known_figures(&table);
 }
 
@@ -270,18 +246,9 @@ fn without_groups_there_is_one_group_per_measure() {
     let table = AnnexTable::from_report(&report);
     assert!(table.groups_from_measures);
     let labels: Vec<&str> = table.groups.iter().map(|g| g.label.as_str()).collect();
-    assert_eq!(
-        labels,
-        [
-            report.measures[0].title.as_str(),
-            "Insertion et parcours des BRSA"
-        ]
-    );
+    assert_eq!(labels, [report.measures[0].title.as_str(), "Insertion et parcours des BRSA"]);
     // Recette État of a measure = Σ part État of its actions.
-    assert_eq!(
-        table.groups[0].subtotal.state_revenue,
-        Some(Money::from_cents(2_300_050))
-    );
+    assert_eq!(table.groups[0].subtotal.state_revenue, Some(Money::from_cents(2_300_050)));
     assert_eq!(table.groups[1].subtotal.state_revenue, None);
     assert_eq!(table.groups[0].rows.len() + table.groups[1].rows.len(), 6);
     // The sheets still re-read to the model.
@@ -312,10 +279,7 @@ fn xlsx_reads_back_as_the_model_with_formulas() {
     assert_eq!(text_of(sheet.cell(2, 0)), "En vert : valorisation ETP");
     assert_eq!(sheet.header, 3);
     let h = sheet.header;
-    assert_eq!(
-        text_of(sheet.cell(h, 5)),
-        "Montant inscrit dans la convention pour 2019"
-    );
+    assert_eq!(text_of(sheet.cell(h, 5)), "Montant inscrit dans la convention pour 2019");
     assert_eq!(text_of(sheet.cell(h, 6)), "Montant réalisé au 31/12/2019");
     assert_eq!(text_of(sheet.cell(h, 7)), "Montant à reporter en 2020");
     assert_eq!(text_of(sheet.cell(h, 9)), "Recette État");
@@ -361,16 +325,10 @@ fn zip_part(bytes: &[u8], name: &str) -> String {
 fn xlsx_has_french_money_format_green_rows_and_frozen_header() {
     let bytes = xlsx(&fixture()).unwrap();
     let styles = zip_part(&bytes, "xl/styles.xml");
-    assert!(
-        styles.contains(r##"formatCode="#,##0.00 &quot;€&quot;""##),
-        "{styles}"
-    );
+    assert!(styles.contains(r##"formatCode="#,##0.00 &quot;€&quot;""##), "{styles}");
     assert!(styles.contains("FFE2EFDA"), "no green fill");
     let sheet = zip_part(&bytes, "xl/worksheets/sheet1.xml");
-    assert!(
-        sheet.contains(r#"ySplit="4""#) && sheet.contains(r#"state="frozen""#),
-        "{sheet}"
-    );
+    assert!(sheet.contains(r#"ySplit="4""#) && sheet.contains(r#"state="frozen""#), "{sheet}");
 }
 
 #[test]
@@ -379,31 +337,17 @@ fn ods_package_is_well_formed() {
     // The mimetype comes first, stored, without extra field, so that its text sits at a
     // fixed offset of the file.
     assert_eq!(&bytes[0..4], b"PK\x03\x04");
-    assert_eq!(
-        u16::from_le_bytes([bytes[8], bytes[9]]),
-        0,
-        "mimetype must be stored"
-    );
-    assert_eq!(
-        u16::from_le_bytes([bytes[28], bytes[29]]),
-        0,
-        "no extra field"
-    );
+    assert_eq!(u16::from_le_bytes([bytes[8], bytes[9]]), 0, "mimetype must be stored");
+    assert_eq!(u16::from_le_bytes([bytes[28], bytes[29]]), 0, "no extra field");
     assert_eq!(&bytes[30..38], b"mimetype");
-    assert_eq!(
-        &bytes[38..84],
-        b"application/vnd.oasis.opendocument.spreadsheet"
-    );
+    assert_eq!(&bytes[38..84], b"application/vnd.oasis.opendocument.spreadsheet");
 
     let manifest = zip_part(&bytes, "META-INF/manifest.xml");
     assert!(manifest.contains(r#"manifest:full-path="content.xml""#));
     let content = zip_part(&bytes, "content.xml");
     assert!(content.contains(r#"office:value-type="currency" office:currency="EUR""#));
     assert!(content.contains(r#"office:value="145468.26""#));
-    assert!(
-        content.contains(r#"table:formula="of:=SUM([.F5:.F7])""#),
-        "{content}"
-    );
+    assert!(content.contains(r#"table:formula="of:=SUM([.F5:.F7])""#), "{content}");
     assert!(content.contains("ceTextEtp"), "green staff-time rows");
     assert!(content.contains(r#"number:language="fr" number:country="FR""#));
     assert!(content.contains("&amp;") || !content.contains(" & "));
@@ -444,16 +388,12 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
             c => field.push(c),
         }
     }
-    assert!(
-        field.is_empty() && row.is_empty(),
-        "last row not terminated by CRLF"
-    );
+    assert!(field.is_empty() && row.is_empty(), "last row not terminated by CRLF");
     rows
 }
 
 fn french_decimal(c: Option<i64>) -> String {
-    c.map(|c| format!("{},{:02}", c / 100, c % 100))
-        .unwrap_or_default()
+    c.map(|c| format!("{},{:02}", c / 100, c % 100)).unwrap_or_default()
 }
 
 #[test]
@@ -487,12 +427,7 @@ fn csv_has_bom_crlf_and_parses_back() {
 #[test]
 fn formula_injection_is_neutralized_everywhere() {
     let report = fixture();
-    let dangerous = [
-        "'=HYPERLINK(\"http://exemple.invalid\";\"clic\")",
-        "'+cmd",
-        "'-2+3",
-        "'@SUM(A1)",
-    ];
+    let dangerous = ["'=HYPERLINK(\"http://exemple.invalid\";\"clic\")", "'+cmd", "'-2+3", "'@SUM(A1)"];
     let find = |sheet: &ReadBack| -> Vec<String> {
         let mut found = Vec::new();
         for (_, row) in sheet.rows() {
@@ -527,11 +462,8 @@ fn formula_injection_is_neutralized_everywhere() {
 
     let bytes = csv(&report);
     let rows = parse_csv(std::str::from_utf8(&bytes[3..]).unwrap());
-    let mut found: Vec<String> = rows
-        .into_iter()
-        .flatten()
-        .filter(|f| dangerous.contains(&f.as_str()))
-        .collect();
+    let mut found: Vec<String> =
+        rows.into_iter().flatten().filter(|f| dangerous.contains(&f.as_str())).collect();
     found.sort();
     assert_eq!(found, all);
 }
@@ -573,10 +505,7 @@ fn allier_2019_totals_equal_the_expense_lines() {
     let spent = sum(|l| figure(&l.spent));
     let carry_over = sum(|l| figure(&l.carry_over));
 
-    for sheet in [
-        read_xlsx(xlsx(&report).unwrap()),
-        read_ods(ods(&report).unwrap()),
-    ] {
+    for sheet in [read_xlsx(xlsx(&report).unwrap()), read_ods(ods(&report).unwrap())] {
         let rows = sheet.rows();
         let (_, total) = rows.last().unwrap();
         assert_eq!(total.texts[0], "Montant total");

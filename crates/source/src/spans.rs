@@ -79,7 +79,7 @@ impl SpanIndex {
             match p.rfind(['.', '[']) {
                 Some(cut) => p = &p[..cut],
                 // A missing top-level key: the report as a whole, shown at its first line.
-                None => return self.values.values().min_by_key(|r| r.start).map(|r| r.start..r.start + 1),
+                None => return self.values.values().min_by_key(|r| r.start).cloned(),
             }
         }
     }

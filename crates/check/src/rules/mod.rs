@@ -99,10 +99,10 @@ impl<'a> Checker<'a> {
         }
         let diff = declared.sub(computed);
         let message = format!(
-            "{what} : {}, alors que {against} donne {} (écart de {})",
+            "écart de {} entre {what} ({}) et {against} ({})",
+            diff.abs().to_french(),
             declared.to_french(),
-            computed.to_french(),
-            diff.abs().to_french()
+            computed.to_french()
         );
         let rounding = hints::within_rounding(diff, rounded_terms);
         let d = self.emit(code, path, message, format!("déclaré : {}", declared.to_french()));
