@@ -138,6 +138,14 @@ fn parse_check(args: &[String]) -> Result<check_cmd::Options, String> {
     let mut files = Vec::new();
     let mut format = check_cmd::Format::Human;
     let mut previous = None;
+    // "--format=json" and "--format json" are the same.
+    let args: Vec<String> = args
+        .iter()
+        .flat_map(|a| match a.split_once('=') {
+            Some((k, v)) if k.starts_with("--") => vec![k.to_string(), v.to_string()],
+            _ => vec![a.clone()],
+        })
+        .collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -151,20 +159,6 @@ fn parse_check(args: &[String]) -> Result<check_cmd::Options, String> {
             }
             "--precedent" | "--previous" => {
                 previous = Some(it.next().ok_or("--precedent attend un fichier")?.clone());
-            }
-            s if s.starts_with("--format=") => {
-                return parse_check(
-                    &[
-                        vec!["--format".to_string(), s["--format=".len()..].to_string()],
-                        it.cloned().collect(),
-                        files,
-                    ]
-                    .concat(),
-                )
-                .map(|mut o| {
-                    o.previous = o.previous.or(previous.clone());
-                    o
-                });
             }
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("option « {s} » inconnue")),
             _ => files.push(a.clone()),
