@@ -6,11 +6,13 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# LibreOffice opens our ODT and DOCX exactly as a Département would.
+command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installation : ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
 echo "==> cargo fmt --check"
@@ -19,3 +21,22 @@ echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "==> cargo test"
 cargo test --workspace --all-features
+
+echo "==> ODT et DOCX ouverts par LibreOffice"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+cargo build -q -p bilan-cli
+for fmt in odt docx; do
+  ./target/debug/bilan render examples/allier-2019.toml -o "$out/allier.$fmt"
+  mkdir -p "$out/$fmt"
+  timeout 300 soffice --headless -env:UserInstallation=file://"$out/profile" \
+    --convert-to pdf --outdir "$out/$fmt" "$out/allier.$fmt" >/dev/null 2>&1
+  text=$(pdftotext "$out/$fmt/allier.pdf" -)
+  for expected in "648,26" "Points de vigilance" "Montant total" "Référent de parcours"; do
+    if ! grep -qF "$expected" <<<"$text"; then
+      echo "LibreOffice : « $expected » absent du PDF converti depuis le $fmt" >&2
+      exit 1
+    fi
+  done
+  echo "$fmt : converti par LibreOffice, $(pdfinfo "$out/$fmt/allier.pdf" | awk '/^Pages/ {print $2}') pages"
+done
