@@ -10,7 +10,7 @@
 //!   staff-time (valorisation ETP) rows in light green;
 //! - after each group, a bold subtotal row whose amounts are real `SUM` formulas over the
 //!   group's rows (with the computed result cached in the file, for readers that do not
-//!   compute), and the group's declared Recette État;
+//!   compute), and the group's Recette État (Σ part État of its actions);
 //! - a bold "Montant total" row summing the subtotal cells.
 //!
 //! Every text cell that a spreadsheet could take for a formula (starting with `=`, `+`,
@@ -21,7 +21,8 @@
 //! `cents as f64 / 100.0` (see [`layout::to_f64`]). ODS and CSV write the exact decimal
 //! text of the cents.
 
-pub mod annex;
+/// The annex table shared with the report documents (it lives in the domain).
+pub use bilan_domain::annex_table as annex;
 mod csv;
 pub mod layout;
 mod ods;

@@ -213,7 +213,8 @@ fn check_known_figures(table: &AnnexTable) {
     assert_eq!(g1.planned, Money::from_euros(66_000));
     assert_eq!(g1.spent, Money::from_cents(2_498_855));
     assert_eq!(g1.carry_over, Money::from_euros(19_800));
-    assert_eq!(g1.state_revenue, Some(Money::from_euros(63_200)));
+    // Recette État = Σ part État (15 000 € + 8 000,50 €), not the declared 63 200 €.
+    assert_eq!(g1.state_revenue, Some(Money::from_cents(2_300_050)));
     let g2 = &table.groups[1].subtotal;
     assert_eq!(g2.planned, Money::from_cents(14_646_826));
     assert_eq!(g2.spent, Money::from_cents(14_692_159));
@@ -222,7 +223,8 @@ fn check_known_figures(table: &AnnexTable) {
     assert_eq!(t.planned, Money::from_cents(21_246_826));
     assert_eq!(t.spent, Money::from_cents(17_191_014));
     assert_eq!(t.carry_over, Money::from_cents(1_980_001));
-    assert_eq!(t.state_revenue, Some(Money::from_cents(13_593_413)));
+    // 23 000,50 € + 72 734,13 € (2.1.1 states no part État: the declared figure stands).
+    assert_eq!(t.state_revenue, Some(Money::from_cents(9_573_463)));
 }
 
 #[test]
@@ -232,7 +234,7 @@ fn annex_table_follows_the_groups_and_ignores_declared_subtotals() {
     assert_eq!(table.groups.len(), 2);
     assert_eq!(table.groups[0].rows.len(), 3);
     assert_eq!(table.groups[1].rows.len(), 3);
-    assert_eq!(table.groups[0].subtotal_label, "Sous-total – Prévention Sortie sèche de l'ASE");
+    assert_eq!(table.groups[0].subtotal_label, "Sous-total - Prévention Sortie sèche de l'ASE");
     assert_eq!(table.groups[1].subtotal_label, "Sous-total - Insertion et parcours des BRSA");
     let blank = &table.groups[1].rows[1];
     assert_eq!((blank.planned, blank.spent, blank.carry_over), (None, None, None));
@@ -420,7 +422,7 @@ fn csv_has_bom_crlf_and_parses_back() {
     assert!(text.contains(";145468,26;145648,99;"), "{text}");
     assert!(text.contains("\"Ligne 1 avec \"\"guillemets\"\"\nLigne 2\""));
     assert!(text.contains("\"Conventions Missions locales adoptées en CP en 2020 ; « à suivre »\""));
-    assert!(text.contains("Montant total;;;;;212468,26;171910,14;19800,01;;135934,13\r\n"));
+    assert!(text.contains("Montant total;;;;;212468,26;171910,14;19800,01;;95734,63\r\n"));
 }
 
 /// Text that spreadsheets would run as a formula comes back as text, with the apostrophe.

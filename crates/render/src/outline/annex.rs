@@ -1,17 +1,12 @@
 //! The financial annex: one row per expense line, a subtotal per group, a grand total.
-//! Every sum is computed from the lines; the totals declared in the file are not used.
+//! The table is [`AnnexTable`], shared with the spreadsheets, so the documents and the
+//! XLSX/ODS/CSV annex show the same rows and sums; this module only lays it out.
 
-use bilan_domain::{Action, ExpenseLine, Money, Report};
+use bilan_domain::annex_table::{AnnexRow, AnnexTable, Totals, TOTAL_LABEL};
+use bilan_domain::{ExpenseLine, Report};
 
 use super::{unnumbered, Block, Column, Row, RowKind, Table, VALUATION_MARK};
-use crate::text::{amount_cell, sum, sum_cell, NBSP};
-
-/// A group of the annex with the actions whose lines it shows.
-struct Group<'a> {
-    label: String,
-    subtotal_label: String,
-    actions: Vec<&'a Action>,
-}
+use crate::text::{sum_cell, NBSP};
 
 pub(super) fn blocks(report: &Report) -> Vec<Block> {
     let annex = &report.annex;
@@ -20,102 +15,79 @@ pub(super) fn blocks(report: &Report) -> Vec<Block> {
     if !annex.subtitle.trim().is_empty() {
         out.push(Block::Paragraph(annex.subtitle.trim().to_string()));
     }
-    let groups = groups(report);
-    let has_valuation =
-        groups.iter().flat_map(|g| &g.actions).flat_map(|a| &a.expenses).any(|l| l.staff_time_valuation);
+    let table = AnnexTable::from_report(report);
     if !annex.legend.trim().is_empty() {
         out.push(Block::Paragraph(annex.legend.trim().to_string()));
     }
-    if has_valuation {
+    if table.rows().any(|r| r.staff_time_valuation) {
         out.push(Block::Paragraph(format!(
             "Les lignes de valorisation du temps de travail des agents sont sur fond vert et portent la mention «{NBSP}{VALUATION_MARK}{NBSP}»."
         )));
     }
-    if groups.iter().all(|g| g.actions.iter().all(|a| a.expenses.is_empty())) {
+    if table.rows().next().is_none() {
         out.push(Block::Paragraph("Aucune ligne de dépense renseignée.".into()));
         return out;
     }
-    out.push(Block::Table(table(report.year, &groups)));
+    out.push(Block::Table(layout(report.year, &table)));
     out
-}
-
-/// The groups declared in the annex, or one per measure when none is; actions with lines
-/// that no group lists are gathered at the end, so that no expense is left out.
-fn groups(report: &Report) -> Vec<Group<'_>> {
-    let mut groups: Vec<Group> = if report.annex.groups.is_empty() {
-        report
-            .measures
-            .iter()
-            .map(|m| Group {
-                label: m.title.trim().to_string(),
-                subtotal_label: String::new(),
-                actions: m.actions.iter().collect(),
-            })
-            .collect()
-    } else {
-        report
-            .annex
-            .groups
-            .iter()
-            .map(|g| Group {
-                label: g.label.trim().to_string(),
-                subtotal_label: g.subtotal_label.trim().to_string(),
-                actions: g.actions.iter().filter_map(|n| report.action(n)).map(|(_, _, a)| a).collect(),
-            })
-            .collect()
-    };
-    let listed = |a: &Action| groups.iter().any(|g| g.actions.iter().any(|b| std::ptr::eq(*b, a)));
-    let left: Vec<&Action> =
-        report.actions().map(|(_, _, _, a)| a).filter(|a| !a.expenses.is_empty() && !listed(a)).collect();
-    if !left.is_empty() {
-        groups.push(Group { label: "Autres dépenses".into(), subtotal_label: String::new(), actions: left });
-    }
-    groups
 }
 
 /// "Frais de personnel (valorisation ETP)".
 pub(super) fn expense_label(l: &ExpenseLine) -> String {
-    let label = l.label.trim();
-    if l.staff_time_valuation {
+    marked_label(&l.label, l.staff_time_valuation)
+}
+
+fn marked_label(label: &str, staff_time_valuation: bool) -> String {
+    let label = label.trim();
+    if staff_time_valuation {
         format!("{label} {VALUATION_MARK}")
     } else {
         label.to_string()
     }
 }
 
-fn table(year: i32, groups: &[Group]) -> Table {
-    let mut rows = Vec::new();
-    let mut all: Vec<&ExpenseLine> = Vec::new();
-    let mut all_revenue: Option<Money> = None;
-    for g in groups {
-        let lines: Vec<&ExpenseLine> = g.actions.iter().flat_map(|a| &a.expenses).collect();
-        rows.push(Row { kind: RowKind::Group, cells: vec![g.label.clone()] });
-        rows.extend(lines.iter().map(|l| Row {
-            kind: if l.staff_time_valuation { RowKind::Valuation } else { RowKind::Normal },
-            cells: vec![
-                l.directorate.trim().to_string(),
-                expense_label(l),
-                amount_cell(l.planned.as_ref()),
-                amount_cell(l.spent.as_ref()),
-                amount_cell(l.carry_over.as_ref()),
-                l.comment.trim().to_string(),
-                String::new(),
-            ],
-        }));
-        // Recette État of a group: the State's share of its actions.
-        let revenue = sum(g.actions.iter().map(|a| a.forecast.as_ref().and_then(|f| f.state_share.as_ref())));
-        if let Some(r) = revenue {
-            all_revenue = Some(all_revenue.unwrap_or(Money::ZERO).add(r));
-        }
-        let label = if g.subtotal_label.is_empty() {
-            format!("Sous-total - {}", g.label)
-        } else {
-            g.subtotal_label.clone()
-        };
-        rows.push(sums(RowKind::Subtotal, label, &lines, revenue));
-        all.extend(lines);
+fn money_cell(m: Option<bilan_domain::Money>) -> String {
+    m.map(|m| m.to_french()).unwrap_or_default()
+}
+
+fn row(r: &AnnexRow) -> Row {
+    Row {
+        kind: if r.staff_time_valuation { RowKind::Valuation } else { RowKind::Normal },
+        cells: vec![
+            r.directorate.trim().to_string(),
+            marked_label(&r.label, r.staff_time_valuation),
+            money_cell(r.planned),
+            money_cell(r.spent),
+            money_cell(r.carry_over),
+            r.comment.trim().to_string(),
+            String::new(),
+        ],
     }
-    rows.push(sums(RowKind::Total, "Montant total".into(), &all, all_revenue));
+}
+
+fn sums(kind: RowKind, label: String, t: &Totals) -> Row {
+    Row {
+        kind,
+        cells: vec![
+            String::new(),
+            label,
+            t.planned.to_french(),
+            t.spent.to_french(),
+            t.carry_over.to_french(),
+            String::new(),
+            sum_cell(t.state_revenue),
+        ],
+    }
+}
+
+fn layout(year: i32, table: &AnnexTable) -> Table {
+    let mut rows = Vec::new();
+    for g in &table.groups {
+        rows.push(Row { kind: RowKind::Group, cells: vec![g.label.trim().to_string()] });
+        rows.extend(g.rows.iter().map(row));
+        rows.push(sums(RowKind::Subtotal, g.subtotal_label.clone(), &g.subtotal));
+    }
+    rows.push(sums(RowKind::Total, TOTAL_LABEL.into(), &table.total));
     Table {
         caption: format!("Dépenses {year} par action{NBSP}: montants inscrits, réalisés et à reporter"),
         columns: vec![
@@ -129,20 +101,5 @@ fn table(year: i32, groups: &[Group]) -> Table {
         ],
         rows,
         row_headers: false,
-    }
-}
-
-fn sums(kind: RowKind, label: String, lines: &[&ExpenseLine], revenue: Option<Money>) -> Row {
-    Row {
-        kind,
-        cells: vec![
-            String::new(),
-            label,
-            sum_cell(sum(lines.iter().map(|l| l.planned.as_ref()))),
-            sum_cell(sum(lines.iter().map(|l| l.spent.as_ref()))),
-            sum_cell(sum(lines.iter().map(|l| l.carry_over.as_ref()))),
-            String::new(),
-            sum_cell(revenue),
-        ],
     }
 }
