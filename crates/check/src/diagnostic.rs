@@ -20,13 +20,6 @@ impl Severity {
             Severity::Info => "info",
         }
     }
-    pub fn key(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
 }
 
 impl fmt::Display for Severity {
@@ -61,10 +54,4 @@ pub struct Diagnostic {
     /// The words of the field the diagnostic is about (a template instruction inside a
     /// long narrative), so a viewer can point at them rather than at the whole field.
     pub focus: Option<String>,
-}
-
-impl Diagnostic {
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
 }

@@ -14,9 +14,6 @@ use crate::money::{format_number, parse_number, Unit};
 pub struct Quantity(i64);
 
 impl Quantity {
-    pub const fn from_hundredths(h: i64) -> Quantity {
-        Quantity(h)
-    }
     pub const fn from_int(n: i64) -> Quantity {
         Quantity(n * 100)
     }

@@ -314,6 +314,16 @@ pub struct AnnexTotals {
     pub state_revenue: Option<Amount>,
 }
 
+impl Forecast {
+    /// Part État + part CD, when both are stated as figures.
+    pub fn shares_total(&self) -> Option<crate::Money> {
+        match (crate::figure(&self.state_share), crate::figure(&self.department_share)) {
+            (Some(s), Some(d)) => Some(s.add(d)),
+            _ => None,
+        }
+    }
+}
+
 impl Report {
     /// Every action with its measure, in document order.
     pub fn actions(&self) -> impl Iterator<Item = (usize, &Measure, usize, &Action)> {

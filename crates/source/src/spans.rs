@@ -83,11 +83,6 @@ impl SpanIndex {
             }
         }
     }
-
-    /// Whether the file itself wrote this path (as opposed to a default).
-    pub fn contains(&self, path: &str) -> bool {
-        self.values.contains_key(path)
-    }
 }
 
 /// Byte offset → (line, column), both 1-based, columns in characters.

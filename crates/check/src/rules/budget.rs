@@ -79,10 +79,7 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
             .related(format!("{path}.prevision.part_cd"), format!("part CD : {}", d.to_french()));
         }
     }
-    let forecast_total = declared_total.or(match (state, dept) {
-        (Some(s), Some(d)) => Some(s.add(d)),
-        _ => None,
-    });
+    let forecast_total = declared_total.or(f.shares_total());
     if forecast_total.is_none() && a.budget_shared_with.is_none() {
         c.emit(
             "BUD011",

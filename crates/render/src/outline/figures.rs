@@ -21,10 +21,7 @@ pub struct MeasureFigures {
 
 /// The forecast total of an action: the two shares when both are stated, else the stated total.
 pub(crate) fn forecast_total(f: &Forecast) -> Option<Money> {
-    match (f.state_share.and_then(|a| a.value()), f.department_share.and_then(|a| a.value())) {
-        (Some(s), Some(d)) => Some(s.add(d)),
-        _ => f.total.and_then(|a| a.value()),
-    }
+    f.shares_total().or_else(|| f.total.and_then(|a| a.value()))
 }
 
 fn measure_figures(number: usize, m: &Measure) -> MeasureFigures {
