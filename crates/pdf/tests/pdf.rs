@@ -82,12 +82,13 @@ fn fixture_prints_french_amounts_and_literal_text() {
     }
     // Positional numbering and the nine sections.
     for expected in [
-        "1. Prévenir toute",
-        "1.2 Action 2 Référent de parcours",
-        "1.2.5 Budget",
-        "1.1.5.2 Budget exécuté au 31/12/2019",
-        "3.1 Plateforme numérique",
-        "3.1.9 Perspectives",
+        "1. Mesures socle",
+        "1.1 Prévenir toute",
+        "1.1.2 Action 2 Référent de parcours",
+        "1.1.2.5 Budget",
+        "1.1.1.5.2 Budget exécuté au 31/12/2019",
+        "2.1.1 Plateforme numérique",
+        "2.1.1.9 Perspectives",
     ] {
         assert!(text.contains(expected), "missing {expected:?}");
     }
@@ -99,7 +100,7 @@ fn fixture_prints_french_amounts_and_literal_text() {
     assert!(text.contains(ESCAPE), "escape attempt altered: {text}");
     assert!(text.contains("Ligne 1 Ligne 2 avec 100 % et 3 < 4"));
     // Points de vigilance.
-    assert!(text.contains("Avertissement IND002 : Résultat inférieur à la cible sans justification (voir 1.1). Conseil : Expliquez l’écart"));
+    assert!(text.contains("Avertissement IND002 : Résultat inférieur à la cible sans justification (voir 1.1.1). Conseil : Expliquez l’écart"));
 
     // The annex is on landscape pages, the rest in portrait.
     let info = run("pdfinfo", &["-f", "1", "-l", "999", path.to_str().unwrap()]);

@@ -117,38 +117,41 @@ fn numbering_comes_from_the_position() {
     let h = headings(&fixture());
     let at = |level: u8| h.iter().filter(|h| h.level == level).map(Heading::text).collect::<Vec<_>>();
     let parts = at(1);
-    let core = parts.iter().position(|p| p == "Mesures socle").unwrap();
-    let local = parts.iter().position(|p| p == "Mesures à l’initiative du Département").unwrap();
+    let core = parts.iter().position(|p| p == "1. Mesures socle").unwrap();
+    let local = parts.iter().position(|p| p == "2. Mesures à l’initiative du Département").unwrap();
     assert!(core < local, "{parts:?}");
     assert_eq!(
         at(2),
         [
-            "1. Prévenir toute « sortie sèche » pour les jeunes sortants de l'aide sociale à l'enfance (ASE)",
-            "2. Référent de parcours",
-            "3. Insertion et parcours des BRSA",
+            "1.1 Prévenir toute « sortie sèche » pour les jeunes sortants de l'aide sociale à l'enfance (ASE)",
+            "1.2 Référent de parcours",
+            "2.1 Insertion et parcours des BRSA",
         ]
     );
     assert_eq!(
         at(3),
         [
-            "1.1 Action 1 Accompagnement à l'autonomie",
-            "1.2 Action 2 Référent de parcours",
-            "2.1 Formation des référents",
-            "3.1 Plateforme numérique",
+            "1.1.1 Action 1 Accompagnement à l'autonomie",
+            "1.1.2 Action 2 Référent de parcours",
+            "1.2.1 Formation des référents",
+            "2.1.1 Plateforme numérique",
         ]
     );
     let sections = at(4);
     assert_eq!(sections.len(), 4 * 9);
     for (k, title) in SECTION_TITLES.iter().enumerate() {
-        assert_eq!(sections[k], format!("1.1.{} {title}", k + 1));
-        assert_eq!(sections[9 + k], format!("1.2.{} {title}", k + 1));
+        assert_eq!(sections[k], format!("1.1.1.{} {title}", k + 1));
+        assert_eq!(sections[9 + k], format!("1.1.2.{} {title}", k + 1));
     }
     assert_eq!(
         &at(5)[..2],
-        ["1.1.5.1 Budget prévisionnel figurant dans la convention", "1.1.5.2 Budget exécuté au 31/12/2019"]
+        [
+            "1.1.1.5.1 Budget prévisionnel figurant dans la convention",
+            "1.1.1.5.2 Budget exécuté au 31/12/2019"
+        ]
     );
-    // The action numbers printed in the file ("1.1.3", "1.4.7", "2.1.1") are not used.
-    assert!(!h.iter().any(|h| h.level == 3 && ["1.1.3", "1.4.7", "2.1.1"].contains(&h.number.as_str())));
+    // The action numbers printed in the file ("1.1.3", "1.4.7") are not used.
+    assert!(!h.iter().any(|h| h.level == 3 && ["1.1.3", "1.4.7"].contains(&h.number.as_str())));
 }
 
 #[test]
@@ -244,7 +247,7 @@ fn vigilance_lists_the_diagnostics() {
     let html = bilan_render::html(&fixture(), &[diagnostic()]);
     let section = &html[html.find("id=\"vigilance\"").unwrap()..];
     assert!(section.contains(
-        "<li>Erreur BUD001\u{a0}: La part CD est inférieure à la part État (voir\u{a0}1.2). Conseil\u{a0}: Corrigez la part CD &lt;b&gt;.</li>"
+        "<li>Erreur BUD001\u{a0}: La part CD est inférieure à la part État (voir\u{a0}1.1.2). Conseil\u{a0}: Corrigez la part CD &lt;b&gt;.</li>"
     ), "{section}");
     assert!(!section.contains("Aucun point de vigilance."));
 }
@@ -349,9 +352,9 @@ fn chart_is_accessible_svg() {
     // Two bars per measure.
     assert_eq!(svg.matches("<rect x=\"310\"").count(), 6);
     let text = norm(&text);
-    assert!(text.contains("1. Prévenir toute « sortie sèche » pour les jeunes sortants de l'aide sociale à l'enfance (ASE) : prévu 74 400,00 €, réalisé 21 863,00 €."), "{text}");
+    assert!(text.contains("1.1 Prévenir toute « sortie sèche » pour les jeunes sortants de l'aide sociale à l'enfance (ASE) : prévu 74 400,00 €, réalisé 21 863,00 €."), "{text}");
     // No expense line: the forecast stands for the planned amount.
-    assert!(text.contains("2. Référent de parcours : prévu 100 000,00 €, réalisé —."));
+    assert!(text.contains("1.2 Référent de parcours : prévu 100 000,00 €, réalisé —."));
     assert!(text.contains("200 000 €") || text.contains("100 000 €"), "axis in French: {text}");
 }
 
@@ -373,7 +376,7 @@ fn allier_example_renders_in_every_format() {
     let Some(report) = allier() else { return };
     let h = headings(&report);
     let actions: Vec<String> = h.iter().filter(|h| h.level == 3).map(|h| h.number.clone()).collect();
-    assert_eq!(&actions[..3], ["1.1", "1.2", "1.3"]);
+    assert_eq!(&actions[..3], ["1.1.1", "1.1.2", "1.1.3"]);
     assert!(h
         .iter()
         .filter(|h| h.level == 4)

@@ -5,7 +5,7 @@ use bilan_domain::{
 };
 
 use super::figures::forecast_total;
-use super::{action_number, Block, Column, Field, Heading, Order, Row, RowKind, Table, SECTION_TITLES};
+use super::{Block, Column, Field, Heading, Order, Row, RowKind, Table, SECTION_TITLES};
 use crate::text::{self, amount_cell, amount_text, sum, sum_cell, NBSP};
 
 const NOT_FILLED: &str = "Non renseigné.";
@@ -18,7 +18,7 @@ pub(super) fn blocks(
     (i, j): (usize, usize),
     out: &mut Vec<Block>,
 ) {
-    let number = action_number(i, j);
+    let number = order.action_number(i, j);
     out.push(Block::Heading(Heading {
         level: 3,
         number: number.clone(),
@@ -100,7 +100,7 @@ fn fapi(f: Option<Fapi>) -> &'static str {
 }
 
 fn budget(report: &Report, order: &Order, action: &Action, (i, j): (usize, usize), out: &mut Vec<Block>) {
-    let number = action_number(i, j);
+    let number = order.action_number(i, j);
     paragraphs(&action.budget_comment, out);
     if let Some(other) = &action.budget_shared_with {
         let other = order.action_by_printed(report, other).unwrap_or_else(|| other.clone());

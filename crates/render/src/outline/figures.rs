@@ -2,7 +2,7 @@
 
 use bilan_domain::{Forecast, Measure, Money, Report};
 
-use super::{measure_number, unnumbered, Block, Chart, Column, Order, Row, RowKind, Table};
+use super::{unnumbered, Block, Chart, Column, Order, Row, RowKind, Table};
 use crate::text::{sum, sum_cell};
 
 pub const CHART_TITLE: &str = "Prévu et réalisé par mesure";
@@ -10,7 +10,7 @@ pub const CHART_TITLE: &str = "Prévu et réalisé par mesure";
 /// The two bars of one measure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MeasureFigures {
-    /// Positional number, "2.".
+    /// Positional number, "1.2".
     pub number: String,
     pub title: String,
     /// Σ of the expense lines' planned amounts, or of the forecast totals when no line has one.
@@ -24,7 +24,7 @@ pub(crate) fn forecast_total(f: &Forecast) -> Option<Money> {
     f.shares_total().or_else(|| f.total.and_then(|a| a.value()))
 }
 
-fn measure_figures(number: usize, m: &Measure) -> MeasureFigures {
+fn measure_figures(number: String, m: &Measure) -> MeasureFigures {
     let lines = || m.actions.iter().flat_map(|a| &a.expenses);
     let planned = sum(lines().map(|l| l.planned.as_ref())).or_else(|| {
         let totals: Vec<Money> =
@@ -33,7 +33,7 @@ fn measure_figures(number: usize, m: &Measure) -> MeasureFigures {
     });
     let spent = sum(lines().map(|l| l.spent.as_ref()))
         .or_else(|| sum(m.actions.iter().map(|a| a.executed.as_ref().and_then(|e| e.spent.as_ref()))));
-    MeasureFigures { number: measure_number(number), title: m.title.trim().to_string(), planned, spent }
+    MeasureFigures { number, title: m.title.trim().to_string(), planned, spent }
 }
 
 /// The figures of every measure, in printed order.
@@ -47,7 +47,7 @@ fn figures_in(report: &Report, order: &Order) -> Vec<MeasureFigures> {
         .measures()
         .iter()
         .enumerate()
-        .map(|(pos, &mi)| measure_figures(pos + 1, &report.measures[mi]))
+        .map(|(pos, &mi)| measure_figures(order.measure_number(pos + 1), &report.measures[mi]))
         .collect()
 }
 

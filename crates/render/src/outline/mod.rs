@@ -186,7 +186,7 @@ pub fn outline(report: &Report, diagnostics: &[Diagnostic]) -> Outline {
         body.extend(text::paragraphs(&report.preamble).into_iter().map(Block::Paragraph));
     }
     body.extend(figures::synthesis(report, &order));
-    for (kind, title) in PARTS {
+    for (p, (kind, title)) in order.parts(report).into_iter().enumerate() {
         let measures: Vec<(usize, usize)> = order
             .measures
             .iter()
@@ -198,12 +198,12 @@ pub fn outline(report: &Report, diagnostics: &[Diagnostic]) -> Outline {
             continue;
         }
         let anchor = if kind == MeasureKind::Core { "mesures-socle" } else { "mesures-initiative" };
-        body.push(Block::Heading(unnumbered(title, anchor)));
+        body.push(Block::Heading(Heading { number: format!("{}.", p + 1), ..unnumbered(title, anchor) }));
         for (i, mi) in measures {
             let measure = &report.measures[mi];
             body.push(Block::Heading(Heading {
                 level: 2,
-                number: measure_number(i),
+                number: order.measure_number(i),
                 title: measure.title.clone(),
                 anchor: format!("mesure-{i}"),
             }));
@@ -223,21 +223,47 @@ pub fn outline(report: &Report, diagnostics: &[Diagnostic]) -> Outline {
 }
 
 /// The order measures are printed in: core measures, then the Département's own, each in
-/// file order. Positional numbers come from here.
+/// file order. Numbers follow the official template: part "1.", measure "1.2", action
+/// "1.2.1", section "1.2.1.5", computed from positions (never the numbers printed in the
+/// file).
 pub(crate) struct Order {
     /// File indices of the measures in printed order.
     measures: Vec<usize>,
+    /// "p.k" of each measure, in printed order.
+    numbers: Vec<String>,
 }
 
 impl Order {
     pub(crate) fn of(report: &Report) -> Order {
-        let measures = PARTS
-            .iter()
-            .flat_map(|(kind, _)| {
-                report.measures.iter().enumerate().filter(move |(_, m)| m.kind == *kind).map(|(i, _)| i)
-            })
-            .collect();
-        Order { measures }
+        let mut measures = Vec::new();
+        let mut numbers = Vec::new();
+        for (p, (kind, _)) in Self::present_parts(report).into_iter().enumerate() {
+            let of_kind = report.measures.iter().enumerate().filter(|(_, m)| m.kind == kind);
+            for (k, (mi, _)) in of_kind.enumerate() {
+                measures.push(mi);
+                numbers.push(format!("{}.{}", p + 1, k + 1));
+            }
+        }
+        Order { measures, numbers }
+    }
+
+    /// The parts that have at least one measure, in printed order.
+    fn present_parts(report: &Report) -> Vec<(MeasureKind, &'static str)> {
+        PARTS.into_iter().filter(|(kind, _)| report.measures.iter().any(|m| m.kind == *kind)).collect()
+    }
+
+    pub(crate) fn parts(&self, report: &Report) -> Vec<(MeasureKind, &'static str)> {
+        Self::present_parts(report)
+    }
+
+    /// Number of the measure at printed position `pos` (1-based): "1.2".
+    pub(crate) fn measure_number(&self, pos: usize) -> String {
+        self.numbers.get(pos.wrapping_sub(1)).cloned().unwrap_or_default()
+    }
+
+    /// Number of the `j`-th action (1-based) of the measure at printed position `pos`: "1.2.1".
+    pub(crate) fn action_number(&self, pos: usize, j: usize) -> String {
+        format!("{}.{j}", self.measure_number(pos))
     }
 
     /// Printed position (1-based) of the measure at file index `mi`.
@@ -247,7 +273,7 @@ impl Order {
 
     /// Positional number ("2.3") of the action at file indices `(mi, ai)`.
     pub(crate) fn action(&self, mi: usize, ai: usize) -> Option<String> {
-        self.measure(mi).map(|i| action_number(i, ai + 1))
+        self.measure(mi).map(|i| self.action_number(i, ai + 1))
     }
 
     /// Positional number of the action printed as `printed` in the file.
@@ -259,16 +285,6 @@ impl Order {
     pub(crate) fn measures(&self) -> &[usize] {
         &self.measures
     }
-}
-
-/// "3."
-pub fn measure_number(i: usize) -> String {
-    format!("{i}.")
-}
-
-/// "3.2"
-pub fn action_number(i: usize, j: usize) -> String {
-    format!("{i}.{j}")
 }
 
 pub(crate) fn unnumbered(title: &str, anchor: &str) -> Heading {

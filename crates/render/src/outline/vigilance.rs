@@ -46,8 +46,8 @@ fn item(report: &Report, order: &Order, d: &Diagnostic) -> String {
     s
 }
 
-/// Where a field path points, in the document's own numbering: "1.2" (an action), "3."
-/// (a measure), "l’annexe financière". `None` for the report as a whole.
+/// Where a field path points, in the document's own numbering: "1.2.1" (an action),
+/// "1.2" (a measure), "l’annexe financière". `None` for the report as a whole.
 fn place(report: &Report, order: &Order, path: &str) -> Option<String> {
     if path.starts_with("annexe") {
         return Some("l’annexe financière".into());
@@ -56,7 +56,7 @@ fn place(report: &Report, order: &Order, path: &str) -> Option<String> {
     let rest = &path[path.find(']')? + 1..];
     match index_after(rest, ".actions[") {
         Some(ai) if report.measures.get(mi).is_some_and(|m| ai < m.actions.len()) => order.action(mi, ai),
-        _ => order.measure(mi).map(super::measure_number),
+        _ => order.measure(mi).map(|pos| order.measure_number(pos)),
     }
 }
 
