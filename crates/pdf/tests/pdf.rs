@@ -11,13 +11,14 @@ const HOSTILE: &str =
 /// Tries to close the string literal and run code.
 const ESCAPE: &str = "fin\") #panic(\"pris\") // ]] \\\" <b>";
 
-fn report(name: &str) -> Option<Report> {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(name)).ok()?;
-    Some(bilan_source::parse_str(&text).expect("the report parses").report)
+fn report(name: &str) -> Report {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(name))
+        .unwrap_or_else(|e| panic!("{name} is in the repository: {e}"));
+    bilan_source::parse_str(&text).expect("the report parses").report
 }
 
 fn fixture() -> Report {
-    let mut r = report("../render/tests/fixtures/rapport.toml").unwrap();
+    let mut r = report("../render/tests/fixtures/rapport.toml");
     r.measures[0].actions[0].outlook = ESCAPE.to_string();
     r
 }
@@ -131,9 +132,7 @@ fn source_passes_user_text_as_literals() {
 
 #[test]
 fn allier_example_prints() {
-    let Some(report) = report("../../examples/allier-2019.toml") else {
-        return;
-    };
+    let report = report("../../examples/allier-2019.toml");
     let bytes = bilan_pdf::pdf(&report, &[]).unwrap();
     let path = save(&bytes, "allier.pdf");
     let text = text(&path);
