@@ -1,0 +1,729 @@
+//! The store's implementation, written once and compiled once per database.
+//!
+//! `sqlite.rs` and `postgres.rs` each include this file as their `backend` module after
+//! defining `Db` (the sqlx database), `Backend` (their store type, with a `pool` field),
+//! `begin_write` / `begin_read` and `FOR_UPDATE` (the row-lock clause of a locking read;
+//! empty for SQLite, whose `BEGIN IMMEDIATE` already holds the write lock). The code is
+//! therefore concrete for each database; SQL uses `$n` placeholders, which both drivers
+//! accept, and only portable SQL (`RETURNING`, `ON CONFLICT … DO UPDATE`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::{Database, QueryBuilder, Row};
+
+use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE};
+use crate::{
+    constraint_error, describe_user, parse_role, parse_status, time, AuditEntry, Edit, EditScope, Id,
+    Justification, NewUser, ReportFilter, ReportSummary, Status, StoreError, StoredReport, User,
+};
+
+type Conn = <Db as Database>::Connection;
+type DbRow = <Db as Database>::Row;
+
+const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, territory, active";
+const SUMMARY_COLUMNS: &str = "id, department, year, programme, status, version, revision, updated_at";
+const REPORT_COLUMNS: &str = "id, department, year, programme, status, version, revision, updated_at, \
+     text, deliberation_number, deliberation_date, transmitted_at";
+
+fn user_from_row(r: &DbRow) -> Result<User, sqlx::Error> {
+    let role: String = r.try_get("role")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        login: r.try_get("login")?,
+        display_name: r.try_get("display_name")?,
+        password_hash: r.try_get("password_hash")?,
+        role: parse_role(&role)?,
+        territory: r.try_get("territory")?,
+        active: r.try_get("active")?,
+    })
+}
+
+fn summary_from_row(r: &DbRow) -> Result<ReportSummary, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    Ok(ReportSummary {
+        id: r.try_get("id")?,
+        department: r.try_get("department")?,
+        year: r.try_get("year")?,
+        programme: r.try_get("programme")?,
+        status: parse_status(&status)?,
+        version: r.try_get("version")?,
+        revision: r.try_get("revision")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+/// One audit line to append.
+struct AuditRecord<'a> {
+    actor: Option<Id>,
+    report: Option<Id>,
+    kind: &'a str,
+    target: &'a str,
+    before: Option<&'a str>,
+    after: Option<&'a str>,
+}
+
+/// Appends to the audit log, in the caller's transaction. The actor's login is copied so
+/// the entry keeps saying who acted.
+async fn append_audit(conn: &mut Conn, at: &str, rec: AuditRecord<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor_login, report_id, kind, target, before_value, after_value) \
+         VALUES ($1, $2, (SELECT login FROM users WHERE id = $2), $3, $4, $5, $6, $7)",
+    )
+    .bind(at)
+    .bind(rec.actor)
+    .bind(rec.report)
+    .bind(rec.kind)
+    .bind(rec.target)
+    .bind(rec.before)
+    .bind(rec.after)
+    .execute(&mut *conn)
+    .await
+    .map_err(constraint_error)?;
+    Ok(())
+}
+
+async fn action_revisions(conn: &mut Conn, id: Id) -> Result<BTreeMap<String, i64>, sqlx::Error> {
+    let rows = sqlx::query("SELECT number, revision FROM action_revisions WHERE report_id = $1")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("number")?, r.try_get("revision")?))).collect()
+}
+
+/// Loads a report; `lock` takes the row lock (PostgreSQL `FOR UPDATE`).
+async fn load_report(conn: &mut Conn, id: Id, lock: bool) -> Result<Option<StoredReport>, sqlx::Error> {
+    let sql =
+        format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1{}", if lock { FOR_UPDATE } else { "" });
+    let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await? else {
+        return Ok(None);
+    };
+    let summary = summary_from_row(&row)?;
+    Ok(Some(StoredReport {
+        summary,
+        text: row.try_get("text")?,
+        action_revisions: action_revisions(conn, id).await?,
+        deliberation_number: row.try_get("deliberation_number")?,
+        deliberation_date: row.try_get("deliberation_date")?,
+        transmitted_at: row.try_get("transmitted_at")?,
+    }))
+}
+
+/// The status of a report, locking its row (PostgreSQL).
+async fn locked_status(conn: &mut Conn, id: Id) -> Result<Option<Status>, sqlx::Error> {
+    let sql = format!("SELECT status FROM reports WHERE id = $1{FOR_UPDATE}");
+    let code: Option<String> = sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    code.as_deref().map(parse_status).transpose()
+}
+
+impl Backend {
+    /// Closes every connection of the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    // ----- users -----
+
+    pub async fn create_user(&self, actor: Option<Id>, u: NewUser) -> Result<Id, StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let id: Id = sqlx::query_scalar(
+            "INSERT INTO users (login, display_name, password_hash, role, territory, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&u.login)
+        .bind(&u.display_name)
+        .bind(&u.password_hash)
+        .bind(u.role.as_str())
+        .bind(&u.territory)
+        .bind(true)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(constraint_error)?;
+        let after = describe_user(&u.login, &u.display_name, u.role, u.territory.as_deref(), true);
+        let rec = AuditRecord {
+            actor,
+            report: None,
+            kind: "user.create",
+            target: &u.login,
+            before: None,
+            after: Some(&after),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn user(&self, id: Id) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(login) = lower($1)");
+        let row = sqlx::query(&sql).bind(login).fetch_optional(&self.pool).await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY login, id");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn set_user_active(&self, actor: Id, id: Id, active: bool) -> Result<(), StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1{FOR_UPDATE}");
+        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await? else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        let user = user_from_row(&row)?;
+        sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        }
+        let word = |a: bool| if a { "actif" } else { "inactif" };
+        let rec = AuditRecord {
+            actor: Some(actor),
+            report: None,
+            kind: "user.active",
+            target: &user.login,
+            before: Some(word(user.active)),
+            after: Some(word(active)),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_password_hash(&self, actor: Option<Id>, id: Id, hash: &str) -> Result<(), StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let login: Option<String> =
+            sqlx::query_scalar("UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING login")
+                .bind(hash)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(login) = login else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        // The hash itself never goes to the journal.
+        let rec = AuditRecord {
+            actor,
+            report: None,
+            kind: "user.password",
+            target: &login,
+            before: None,
+            after: None,
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ----- sessions -----
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: Id,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(&now).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user)
+        .bind(csrf_token)
+        .bind(&now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(constraint_error)?;
+        let rec = AuditRecord {
+            actor: Some(user),
+            report: None,
+            kind: "session.create",
+            target: "session",
+            before: None,
+            after: Some(expires_at),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<(User, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id AS id, u.login AS login, u.display_name AS display_name, \
+                    u.password_hash AS password_hash, u.role AS role, u.territory AS territory, \
+                    u.active AS active, s.csrf_token AS csrf_token \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active",
+        )
+        .bind(token_hash)
+        .bind(time::now())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some((user_from_row(&row)?, row.try_get("csrf_token")?)))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let user: Option<Id> =
+            sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(user) = user {
+            let rec = AuditRecord {
+                actor: Some(user),
+                report: None,
+                kind: "session.delete",
+                target: "session",
+                before: None,
+                after: None,
+            };
+            append_audit(&mut tx, &now, rec).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ----- reports -----
+
+    pub async fn create_report(
+        &self,
+        actor: Option<Id>,
+        department: &str,
+        year: i32,
+        programme: &str,
+        text: &str,
+        actions: &[String],
+    ) -> Result<Id, StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let id: Id = sqlx::query_scalar(
+            "INSERT INTO reports (department, year, programme, status, version, revision, text, \
+                                  created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 1, 1, $5, $6, $6) RETURNING id",
+        )
+        .bind(department)
+        .bind(year)
+        .bind(programme)
+        .bind(Status::Draft.as_str())
+        .bind(text)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(constraint_error)?;
+        let numbers: BTreeSet<&str> = actions.iter().map(String::as_str).collect();
+        for number in numbers {
+            sqlx::query("INSERT INTO action_revisions (report_id, number, revision) VALUES ($1, $2, 1)")
+                .bind(id)
+                .bind(number)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let target = format!("{department} {year}");
+        let rec = AuditRecord {
+            actor,
+            report: Some(id),
+            kind: "report.create",
+            target: &target,
+            before: None,
+            after: Some(text),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<ReportSummary>, StoreError> {
+        let mut qb: QueryBuilder<'_, Db> =
+            QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM reports WHERE 1 = 1"));
+        if let Some(departments) = &filter.departments {
+            if departments.is_empty() {
+                return Ok(Vec::new());
+            }
+            qb.push(" AND department IN (");
+            let mut list = qb.separated(", ");
+            for d in departments {
+                list.push_bind(d.as_str());
+            }
+            list.push_unseparated(")");
+        }
+        if let Some(statuses) = &filter.statuses {
+            if statuses.is_empty() {
+                return Ok(Vec::new());
+            }
+            qb.push(" AND status IN (");
+            let mut list = qb.separated(", ");
+            for s in statuses {
+                list.push_bind(s.as_str());
+            }
+            list.push_unseparated(")");
+        }
+        if let Some(year) = filter.year {
+            qb.push(" AND year = ").push_bind(year);
+        }
+        qb.push(" ORDER BY department, year DESC, id");
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(summary_from_row).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn report(&self, id: Id) -> Result<Option<StoredReport>, StoreError> {
+        // One snapshot: the text and the revisions agree.
+        let mut tx = begin_read(&self.pool).await?;
+        let report = load_report(&mut tx, id, false).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    pub async fn update_report<F>(
+        &self,
+        actor: Id,
+        id: Id,
+        scope: EditScope,
+        edit: F,
+    ) -> Result<StoredReport, StoreError>
+    where
+        F: FnOnce(&StoredReport) -> Result<Edit, String> + Send,
+    {
+        let mut tx = begin_write(&self.pool).await?;
+        let Some(current) = load_report(&mut tx, id, true).await? else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        if !current.summary.status.is_editable() {
+            tx.rollback().await?;
+            return Err(StoreError::BadTransition { from: current.summary.status });
+        }
+        let (expected, actual) = match &scope {
+            EditScope::Action { number, expected_revision } => {
+                // A vanished action (removed by another edit) is a conflict, revision 0.
+                (*expected_revision, current.action_revisions.get(number).copied().unwrap_or(0))
+            }
+            EditScope::Whole { expected_revision } => (*expected_revision, current.summary.revision),
+        };
+        if actual == 0 || expected != actual {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict { current_text: current.text, current_revision: actual });
+        }
+        let e: Edit = match edit(&current) {
+            Ok(e) => e,
+            Err(message) => {
+                tx.rollback().await?;
+                return Err(StoreError::Rejected(message));
+            }
+        };
+
+        let now = time::now();
+        sqlx::query("UPDATE reports SET text = $1, revision = revision + 1, updated_at = $2 WHERE id = $3")
+            .bind(&e.text)
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let wanted: BTreeSet<&str> = e.actions.iter().map(String::as_str).collect();
+        for number in current.action_revisions.keys() {
+            if !wanted.contains(number.as_str()) {
+                sqlx::query("DELETE FROM action_revisions WHERE report_id = $1 AND number = $2")
+                    .bind(id)
+                    .bind(number)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        // New actions start at 1; an action edit bumps its action only, a whole edit all.
+        let bumped = |number: &str| match &scope {
+            EditScope::Action { number: edited, .. } => edited == number,
+            EditScope::Whole { .. } => true,
+        };
+        for number in wanted {
+            let sql = match current.action_revisions.get(number) {
+                None => "INSERT INTO action_revisions (report_id, number, revision) VALUES ($1, $2, 1)",
+                Some(_) if bumped(number) => {
+                    "UPDATE action_revisions SET revision = revision + 1 WHERE report_id = $1 AND number = $2"
+                }
+                Some(_) => continue,
+            };
+            sqlx::query(sql).bind(id).bind(number).execute(&mut *tx).await?;
+        }
+        let rec = AuditRecord {
+            actor: Some(actor),
+            report: Some(id),
+            kind: &e.audit_action,
+            target: &e.audit_target,
+            before: e.before.as_deref(),
+            after: e.after.as_deref(),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        let updated = load_report(&mut tx, id, false).await?.ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn set_status(
+        &self,
+        actor: Id,
+        id: Id,
+        from: Status,
+        to: Status,
+        reason: &str,
+        deliberation: Option<(String, String)>,
+    ) -> Result<StoredReport, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let Some(current) = load_report(&mut tx, id, true).await? else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        let actual = current.summary.status;
+        if actual != from || !from.can_become(to) {
+            tx.rollback().await?;
+            return Err(StoreError::BadTransition { from: actual });
+        }
+
+        let now = time::now();
+        let mut version = current.summary.version;
+        let mut transmitted_at = current.transmitted_at.clone();
+        let (mut number, mut date) = (current.deliberation_number.clone(), current.deliberation_date.clone());
+        match (from, to) {
+            (_, Status::Transmitted) => {
+                if from == Status::Adopted {
+                    transmitted_at = Some(now.clone());
+                }
+                // Freeze the transmitted text. A reopened (Approved) report is transmitted
+                // again with the same, already frozen, version: nothing to add.
+                sqlx::query(
+                    "INSERT INTO report_versions (report_id, version, text, at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (report_id, version) DO NOTHING",
+                )
+                .bind(id)
+                .bind(version)
+                .bind(&current.text)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            (_, Status::SentBack) => version += 1,
+            (Status::Adopted, Status::Draft) => (number, date) = (None, None),
+            _ => {}
+        }
+        let mut after = to.as_str().to_owned();
+        if let Some((n, d)) = deliberation {
+            after.push_str(&format!("\ndélibération n° {n} du {d}"));
+            (number, date) = (Some(n), Some(d));
+        }
+        sqlx::query(
+            "UPDATE reports SET status = $1, version = $2, revision = revision + 1, deliberation_number = $3, \
+                    deliberation_date = $4, transmitted_at = $5, updated_at = $6 \
+             WHERE id = $7",
+        )
+        .bind(to.as_str())
+        .bind(version)
+        .bind(&number)
+        .bind(&date)
+        .bind(&transmitted_at)
+        .bind(&now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let rec = AuditRecord {
+            actor: Some(actor),
+            report: Some(id),
+            kind: "report.status",
+            target: reason,
+            before: Some(from.as_str()),
+            after: Some(&after),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        let updated = load_report(&mut tx, id, false).await?.ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    pub async fn frozen_versions(&self, id: Id) -> Result<Vec<(i32, String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT version, at, text FROM report_versions WHERE report_id = $1 ORDER BY version",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((r.try_get("version")?, r.try_get("at")?, r.try_get("text")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    // ----- justifications -----
+
+    pub async fn set_justification(
+        &self,
+        actor: Id,
+        report: Id,
+        code: &str,
+        path: &str,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let Some(status) = locked_status(&mut tx, report).await? else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        if matches!(status, Status::Transmitted | Status::Approved) {
+            tx.rollback().await?;
+            return Err(StoreError::BadTransition { from: status });
+        }
+        let before: Option<String> = sqlx::query_scalar(
+            "SELECT text FROM justifications WHERE report_id = $1 AND code = $2 AND path = $3",
+        )
+        .bind(report)
+        .bind(code)
+        .bind(path)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let deleting = text.trim().is_empty();
+        if deleting {
+            if before.is_none() {
+                // Nothing to delete, nothing written.
+                tx.rollback().await?;
+                return Ok(());
+            }
+            sqlx::query("DELETE FROM justifications WHERE report_id = $1 AND code = $2 AND path = $3")
+                .bind(report)
+                .bind(code)
+                .bind(path)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query(
+                "INSERT INTO justifications (report_id, code, path, text, author_id, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (report_id, code, path) \
+                 DO UPDATE SET text = excluded.text, author_id = excluded.author_id, at = excluded.at",
+            )
+            .bind(report)
+            .bind(code)
+            .bind(path)
+            .bind(text)
+            .bind(actor)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await
+            .map_err(constraint_error)?;
+        }
+        let target = format!("{code} {path}");
+        let rec = AuditRecord {
+            actor: Some(actor),
+            report: Some(report),
+            kind: if deleting { "justification.delete" } else { "justification.set" },
+            target: &target,
+            before: before.as_deref(),
+            after: if deleting { None } else { Some(text) },
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn justifications(&self, report: Id) -> Result<Vec<Justification>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT code, path, text, author_id, at FROM justifications WHERE report_id = $1 ORDER BY code, path",
+        )
+        .bind(report)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(Justification {
+                    code: r.try_get("code")?,
+                    path: r.try_get("path")?,
+                    text: r.try_get("text")?,
+                    author: r.try_get("author_id")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    pub async fn audit(&self, report: Option<Id>, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let columns = "id, at, actor_id, actor_login, report_id, kind, target, before_value, after_value";
+        let limit = limit.max(0);
+        let rows = match report {
+            Some(report) => {
+                let sql =
+                    format!("SELECT {columns} FROM audit_log WHERE report_id = $1 ORDER BY id DESC LIMIT $2");
+                sqlx::query(&sql).bind(report).bind(limit).fetch_all(&self.pool).await?
+            }
+            None => {
+                let sql = format!("SELECT {columns} FROM audit_log ORDER BY id DESC LIMIT $1");
+                sqlx::query(&sql).bind(limit).fetch_all(&self.pool).await?
+            }
+        };
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor_id")?,
+                    actor_login: r.try_get("actor_login")?,
+                    report_id: r.try_get("report_id")?,
+                    action: r.try_get("kind")?,
+                    target: r.try_get("target")?,
+                    before: r.try_get("before_value")?,
+                    after: r.try_get("after_value")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    // ----- login rate limiting -----
+
+    pub async fn record_login_failure(&self, key: &str, at: &str) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query("INSERT INTO login_failures (attempt_key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn login_failures_since(&self, key: &str, since: &str) -> Result<i64, StoreError> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE attempt_key = $1 AND at >= $2")
+                .bind(key)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n)
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query("DELETE FROM login_failures WHERE attempt_key = $1").bind(key).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,596 @@
+//! Storage of `bilan`: accounts, sessions, reports (their canonical TOML text), the
+//! workflow of a report, justifications of warnings, the audit log and login rate limiting.
+//!
+//! The contract is `docs/store-api.md`. One concrete implementation per database
+//! ([`sqlite::SqliteStore`], [`postgres::PgStore`]) shares a single source file
+//! (`backend.rs`, compiled once per database with that database's types), and the
+//! [`Store`] enum that the application holds dispatches to them.
+//!
+//! The store never parses TOML: an edit is a synchronous closure run by
+//! [`Store::update_report`] inside the write transaction, after the report row is loaded
+//! and locked, so two concurrent edits cannot lose each other's changes. Money never
+//! appears in a column: figures live in the text, in exact cents.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Migrator};
+
+pub mod postgres;
+pub mod sqlite;
+pub mod time;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Row identifier.
+pub type Id = i64;
+
+/// What an account may do. Stored as text: `editeur`, `signataire`, `prefecture`,
+/// `region`, `national`, `admin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    DepartmentEditor,
+    DepartmentSignatory,
+    PrefectureReviewer,
+    RegionalReviewer,
+    NationalReader,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::DepartmentEditor,
+        Role::DepartmentSignatory,
+        Role::PrefectureReviewer,
+        Role::RegionalReviewer,
+        Role::NationalReader,
+        Role::Admin,
+    ];
+
+    /// The stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::DepartmentEditor => "editeur",
+            Role::DepartmentSignatory => "signataire",
+            Role::PrefectureReviewer => "prefecture",
+            Role::RegionalReviewer => "region",
+            Role::NationalReader => "national",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The role of a stored code.
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == code)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Workflow status of a report. Stored as text: `brouillon`, `adopte`, `transmis`,
+/// `a_corriger`, `approuve`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    Draft,
+    Adopted,
+    Transmitted,
+    SentBack,
+    Approved,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] =
+        [Status::Draft, Status::Adopted, Status::Transmitted, Status::SentBack, Status::Approved];
+
+    /// The stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "brouillon",
+            Status::Adopted => "adopte",
+            Status::Transmitted => "transmis",
+            Status::SentBack => "a_corriger",
+            Status::Approved => "approuve",
+        }
+    }
+
+    /// The status of a stored code.
+    pub fn from_code(code: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == code)
+    }
+
+    /// Whether the text of a report in this status can be edited (Draft and SentBack).
+    pub fn is_editable(self) -> bool {
+        matches!(self, Status::Draft | Status::SentBack)
+    }
+
+    /// The transitions the store accepts: Draft→Adopted, Adopted→Draft,
+    /// Adopted→Transmitted, Transmitted→SentBack, Transmitted→Approved, SentBack→Adopted,
+    /// Approved→Transmitted (reopen).
+    pub fn can_become(self, to: Status) -> bool {
+        use Status::*;
+        matches!(
+            (self, to),
+            (Draft, Adopted)
+                | (Adopted, Draft)
+                | (Adopted, Transmitted)
+                | (Transmitted, SentBack)
+                | (Transmitted, Approved)
+                | (SentBack, Adopted)
+                | (Approved, Transmitted)
+        )
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An account to create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUser {
+    pub login: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    /// Département code for the first three roles, region code for `RegionalReviewer`,
+    /// `None` otherwise.
+    pub territory: Option<String>,
+}
+
+/// A stored account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: Id,
+    pub login: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub territory: Option<String>,
+    pub active: bool,
+}
+
+/// The columns of a report the application lists and filters on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportSummary {
+    pub id: Id,
+    pub department: String,
+    pub year: i32,
+    pub programme: String,
+    pub status: Status,
+    /// The version being worked on (1 at creation, +1 when sent back).
+    pub version: i32,
+    /// Bumped on every write to the report.
+    pub revision: i64,
+    /// RFC 3339 UTC.
+    pub updated_at: String,
+}
+
+/// A report with its text and the revisions of its actions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredReport {
+    pub summary: ReportSummary,
+    /// Canonical TOML text.
+    pub text: String,
+    /// Action number → revision (starting at 1).
+    pub action_revisions: BTreeMap<String, i64>,
+    pub deliberation_number: Option<String>,
+    /// YYYY-MM-DD, as given by the caller.
+    pub deliberation_date: Option<String>,
+    /// RFC 3339 UTC of the last transmission from Adopted.
+    pub transmitted_at: Option<String>,
+}
+
+/// A justification of a warning, tied to (code, path).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Justification {
+    pub code: String,
+    pub path: String,
+    pub text: String,
+    pub author: Id,
+    pub at: String,
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: Id,
+    pub at: String,
+    pub actor: Option<Id>,
+    /// The actor's login when the entry was written.
+    pub actor_login: Option<String>,
+    pub report_id: Option<Id>,
+    /// What was done, e.g. `action.save`, `report.status`, `user.create`.
+    pub action: String,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What an edit touches, for the optimistic lock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EditScope {
+    /// One action's form: its revision must still be `expected_revision`.
+    Action { number: String, expected_revision: i64 },
+    /// A whole-report edit: the report's revision must still be `expected_revision`.
+    Whole { expected_revision: i64 },
+}
+
+/// What the edit closure returns: the new TOML text and the audit record's
+/// target/before/after.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub text: String,
+    pub audit_action: String,
+    pub audit_target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// Action numbers that exist after the edit (revisions are created/removed to match).
+    pub actions: Vec<String>,
+}
+
+/// Which reports to list. `None` means no filter on that column; `Some(vec![])` matches
+/// nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    pub departments: Option<Vec<String>>,
+    pub statuses: Option<Vec<Status>>,
+    pub year: Option<i32>,
+}
+
+/// Errors of the store. `Display` is French: it may reach users.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The revision the caller loaded is stale; nothing was written. For an action edit,
+    /// `current_revision` is the action's current revision (0 if the action no longer
+    /// exists); for a whole edit, the report's.
+    #[error("conflit de modification")]
+    Conflict { current_text: String, current_revision: i64 },
+    #[error("introuvable")]
+    NotFound,
+    /// `from` is the report's actual status.
+    #[error("transition de statut refusée")]
+    BadTransition { from: Status },
+    #[error("identifiant déjà utilisé")]
+    Duplicate,
+    /// The edit closure refused the edit (French message from the caller).
+    #[error("{0}")]
+    Rejected(String),
+    #[error("erreur de base de données")]
+    Database(#[from] sqlx::Error),
+    #[error("erreur de migration")]
+    Migration(#[from] MigrateError),
+}
+
+/// The store the application holds: one of the two databases.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match $self {
+            Store::Sqlite(s) => s.$method($($arg),*).await,
+            Store::Postgres(s) => s.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens the database named by `url` and runs its migrations: `sqlite://PATH` (created
+    /// if missing) or `postgres://…` / `postgresql://…`.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Store::Sqlite(SqliteStore::connect(url).await?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(PgStore::connect(url).await?))
+        } else {
+            Err(StoreError::Database(sqlx::Error::Configuration(
+                "adresse de base de données non reconnue : sqlite://… ou postgres://… attendu".into(),
+            )))
+        }
+    }
+
+    /// Closes every connection (waits for those in use to be returned).
+    pub async fn close(&self) {
+        dispatch!(self.close())
+    }
+
+    // ----- users -----
+
+    /// Creates an account. `Duplicate` if the login (compared without case) exists.
+    pub async fn create_user(&self, actor: Option<Id>, u: NewUser) -> Result<Id, StoreError> {
+        dispatch!(self.create_user(actor, u))
+    }
+
+    pub async fn user(&self, id: Id) -> Result<Option<User>, StoreError> {
+        dispatch!(self.user(id))
+    }
+
+    /// The account of a login, compared without case.
+    pub async fn user_by_login(&self, login: &str) -> Result<Option<User>, StoreError> {
+        dispatch!(self.user_by_login(login))
+    }
+
+    /// Every account, by login.
+    pub async fn users(&self) -> Result<Vec<User>, StoreError> {
+        dispatch!(self.users())
+    }
+
+    /// Activates or deactivates an account; deactivation also ends its sessions.
+    pub async fn set_user_active(&self, actor: Id, id: Id, active: bool) -> Result<(), StoreError> {
+        dispatch!(self.set_user_active(actor, id, active))
+    }
+
+    pub async fn set_password_hash(&self, actor: Option<Id>, id: Id, hash: &str) -> Result<(), StoreError> {
+        dispatch!(self.set_password_hash(actor, id, hash))
+    }
+
+    // ----- sessions -----
+
+    /// Stores a session: `token_hash` is the SHA-256 hex of the cookie token, `expires_at`
+    /// an RFC 3339 UTC time in the store's format (see [`time`]). Expired sessions are purged.
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: Id,
+        csrf_token: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.create_session(token_hash, user, csrf_token, expires_at))
+    }
+
+    /// The session's user and CSRF token; `None` if unknown, expired or the user is inactive.
+    pub async fn session(&self, token_hash: &str) -> Result<Option<(User, String)>, StoreError> {
+        dispatch!(self.session(token_hash))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        dispatch!(self.delete_session(token_hash))
+    }
+
+    // ----- reports -----
+
+    /// Creates a report in Draft, version 1, revision 1, every action at revision 1.
+    /// `Duplicate` if a report of that département and year exists.
+    pub async fn create_report(
+        &self,
+        actor: Option<Id>,
+        department: &str,
+        year: i32,
+        programme: &str,
+        text: &str,
+        actions: &[String],
+    ) -> Result<Id, StoreError> {
+        dispatch!(self.create_report(actor, department, year, programme, text, actions))
+    }
+
+    /// Summaries matching the filter, by département, then year (newest first).
+    pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<ReportSummary>, StoreError> {
+        dispatch!(self.reports(filter))
+    }
+
+    /// A report, read from one snapshot (text and revisions agree).
+    pub async fn report(&self, id: Id) -> Result<Option<StoredReport>, StoreError> {
+        dispatch!(self.report(id))
+    }
+
+    /// Read-modify-write in one transaction: loads the report (locked), checks the scope's
+    /// revision, calls `edit` with the current report, writes the result, bumps revisions,
+    /// appends the audit entry. Only Draft and SentBack reports can be edited (else
+    /// `BadTransition`). A stale revision gives `Conflict`, a refusal of the closure
+    /// `Rejected`: in both cases nothing is written.
+    ///
+    /// The closure runs while the write lock is held: it must be quick and must not call
+    /// the store.
+    ///
+    /// Revisions: the report's is always bumped; in `EditScope::Action` only the edited
+    /// action's is bumped, in `EditScope::Whole` every action's; actions that appear in
+    /// `Edit::actions` start at 1, those that disappear lose their revision.
+    pub async fn update_report<F>(
+        &self,
+        actor: Id,
+        id: Id,
+        scope: EditScope,
+        edit: F,
+    ) -> Result<StoredReport, StoreError>
+    where
+        F: FnOnce(&StoredReport) -> Result<Edit, String> + Send,
+    {
+        dispatch!(self.update_report(actor, id, scope, edit))
+    }
+
+    /// Status change, with its business checks done by the caller. The store enforces the
+    /// transitions of [`Status::can_become`] and that the report is still in `from`
+    /// (`BadTransition { from: actual status }` otherwise), records the deliberation
+    /// (number, YYYY-MM-DD date) when given, and writes an audit entry whose target is
+    /// `reason`. Adopted→Transmitted freezes the text as the current version in
+    /// `report_versions` and sets `transmitted_at`; SentBack starts version + 1;
+    /// Adopted→Draft clears the deliberation.
+    pub async fn set_status(
+        &self,
+        actor: Id,
+        id: Id,
+        from: Status,
+        to: Status,
+        reason: &str,
+        deliberation: Option<(String, String)>,
+    ) -> Result<StoredReport, StoreError> {
+        dispatch!(self.set_status(actor, id, from, to, reason, deliberation))
+    }
+
+    /// The frozen (transmitted) versions of a report: (version, at, text), oldest first.
+    pub async fn frozen_versions(&self, id: Id) -> Result<Vec<(i32, String, String)>, StoreError> {
+        dispatch!(self.frozen_versions(id))
+    }
+
+    // ----- justifications -----
+
+    /// Upserts the justification of warning `code` at `path`; an empty (or blank) text
+    /// deletes it. Refused (`BadTransition`) once the report is Transmitted or Approved.
+    pub async fn set_justification(
+        &self,
+        actor: Id,
+        report: Id,
+        code: &str,
+        path: &str,
+        text: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.set_justification(actor, report, code, path, text))
+    }
+
+    /// Justifications of a report, by code then path.
+    pub async fn justifications(&self, report: Id) -> Result<Vec<Justification>, StoreError> {
+        dispatch!(self.justifications(report))
+    }
+
+    /// The newest `limit` audit entries, newest first: of one report, or of everything.
+    pub async fn audit(&self, report: Option<Id>, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        dispatch!(self.audit(report, limit))
+    }
+
+    // ----- login rate limiting -----
+
+    /// Records a failed login for `key` (a login or an IP) at `at` (RFC 3339 UTC).
+    pub async fn record_login_failure(&self, key: &str, at: &str) -> Result<(), StoreError> {
+        dispatch!(self.record_login_failure(key, at))
+    }
+
+    /// Failures of `key` at or after `since` (same format as `at`).
+    pub async fn login_failures_since(&self, key: &str, since: &str) -> Result<i64, StoreError> {
+        dispatch!(self.login_failures_since(key, since))
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
+        dispatch!(self.clear_login_failures(key))
+    }
+}
+
+/// Migrations compiled into the binary: (version, description, SQL).
+#[derive(Debug)]
+struct Embedded(&'static [(i64, &'static str, &'static str)]);
+
+impl<'s> MigrationSource<'s> for Embedded {
+    fn resolve(self) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 's>> {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .iter()
+                .map(|&(version, description, sql)| {
+                    Migration::new(
+                        version,
+                        Cow::Borrowed(description),
+                        MigrationType::Simple,
+                        Cow::Borrowed(sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+async fn migrator(migrations: &'static [(i64, &'static str, &'static str)]) -> Result<Migrator, StoreError> {
+    Ok(Migrator::new(Embedded(migrations)).await?)
+}
+
+/// Maps constraint violations to the errors the application handles.
+fn constraint_error(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e {
+        if d.is_unique_violation() {
+            return StoreError::Duplicate;
+        }
+        if d.is_foreign_key_violation() {
+            return StoreError::NotFound;
+        }
+    }
+    StoreError::Database(e)
+}
+
+fn decode_error(what: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("{what} inconnu en base : {value:?}").into())
+}
+
+fn parse_role(code: &str) -> Result<Role, sqlx::Error> {
+    Role::from_code(code).ok_or_else(|| decode_error("rôle", code))
+}
+
+fn parse_status(code: &str) -> Result<Status, sqlx::Error> {
+    Status::from_code(code).ok_or_else(|| decode_error("statut", code))
+}
+
+/// The audit record of an account (never its password hash).
+fn describe_user(
+    login: &str,
+    display_name: &str,
+    role: Role,
+    territory: Option<&str>,
+    active: bool,
+) -> String {
+    format!(
+        "identifiant : {login}\nnom : {display_name}\nrôle : {role}\nterritoire : {}\nactif : {}",
+        territory.unwrap_or("—"),
+        if active { "oui" } else { "non" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.as_str()), Some(r));
+        }
+        for s in Status::ALL {
+            assert_eq!(Status::from_code(s.as_str()), Some(s));
+        }
+        assert_eq!(Role::from_code("Admin"), None);
+        assert_eq!(Status::from_code(""), None);
+    }
+
+    #[test]
+    fn transition_table() {
+        use Status::*;
+        let allowed = [
+            (Draft, Adopted),
+            (Adopted, Draft),
+            (Adopted, Transmitted),
+            (Transmitted, SentBack),
+            (Transmitted, Approved),
+            (SentBack, Adopted),
+            (Approved, Transmitted),
+        ];
+        for from in Status::ALL {
+            for to in Status::ALL {
+                assert_eq!(from.can_become(to), allowed.contains(&(from, to)), "{from} → {to}");
+            }
+        }
+        let editable: Vec<_> = Status::ALL.into_iter().filter(|s| s.is_editable()).collect();
+        assert_eq!(editable, [Draft, SentBack]);
+    }
+
+    #[test]
+    fn errors_are_french() {
+        assert_eq!(StoreError::NotFound.to_string(), "introuvable");
+        assert_eq!(StoreError::Duplicate.to_string(), "identifiant déjà utilisé");
+        assert_eq!(
+            StoreError::Conflict { current_text: String::new(), current_revision: 2 }.to_string(),
+            "conflit de modification"
+        );
+        assert_eq!(StoreError::Rejected("montant illisible".into()).to_string(), "montant illisible");
+    }
+}

@@ -1,0 +1,931 @@
+//! The store's contract (docs/store-api.md), written once as async functions taking
+//! `&Store`, and run on SQLite (a fresh file per test) and on PostgreSQL (a fresh
+//! database per test, dropped afterwards).
+//!
+//! PostgreSQL: `BILAN_TEST_POSTGRES_URL` names the maintenance database (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). If it cannot be reached the PostgreSQL
+//! tests fail, unless `BILAN_SKIP_POSTGRES=1`.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bilan_store::{
+    time, Edit, EditScope, Id, NewUser, ReportFilter, Role, Status, Store, StoreError, StoredReport,
+};
+use sqlx::Connection;
+
+// ---------------------------------------------------------------- harness
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let (store, _dir) = crate::sqlite_store().await;
+                    crate::$name(&store).await;
+                    store.close().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = crate::PgDatabase::create().await else { return };
+                    let store = bilan_store::Store::connect(&db.url).await.expect("connexion à la base de test");
+                    let s = store.clone();
+                    // Run the body in a task so that the database is dropped even if it panics.
+                    let outcome = tokio::spawn(async move { crate::$name(&s).await }).await;
+                    store.close().await;
+                    db.drop_database().await;
+                    if let Err(e) = outcome {
+                        std::panic::resume_unwind(e.into_panic());
+                    }
+                }
+            )*
+        }
+    };
+}
+
+async fn sqlite_store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("dossier temporaire");
+    let url = format!("sqlite://{}", dir.path().join("bilan.db").display());
+    let store = Store::connect(&url).await.expect("ouverture SQLite");
+    (store, dir)
+}
+
+fn maintenance_url() -> String {
+    std::env::var("BILAN_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A database created for one test.
+struct PgDatabase {
+    name: String,
+    url: String,
+}
+
+static PG_COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+impl PgDatabase {
+    /// Creates `bilan_test_<pid>_<n>`; `None` only when `BILAN_SKIP_POSTGRES=1`.
+    async fn create() -> Option<PgDatabase> {
+        if std::env::var("BILAN_SKIP_POSTGRES").as_deref() == Ok("1") {
+            eprintln!("PostgreSQL sauté (BILAN_SKIP_POSTGRES=1)");
+            return None;
+        }
+        let admin_url = maintenance_url();
+        let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
+            Ok(c) => c,
+            Err(e) => panic!(
+                "PostgreSQL injoignable à {admin_url} ({e}); démarrez le serveur \
+                 ou posez BILAN_SKIP_POSTGRES=1 pour sauter ces tests"
+            ),
+        };
+        drop_stale_databases(&mut admin).await;
+        let name = format!("bilan_test_{}_{}", std::process::id(), PG_COUNTER.fetch_add(1, Ordering::SeqCst));
+        sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut admin)
+            .await
+            .expect("CREATE DATABASE");
+        admin.close().await.ok();
+        let (server, _) = admin_url.rsplit_once('/').expect("URL postgres://…/base");
+        Some(PgDatabase { url: format!("{server}/{name}"), name })
+    }
+
+    async fn drop_database(self) {
+        let mut admin =
+            sqlx::PgConnection::connect(&maintenance_url()).await.expect("connexion de maintenance");
+        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+            .execute(&mut admin)
+            .await
+            .expect("DROP DATABASE");
+        admin.close().await.ok();
+    }
+}
+
+/// Drops the test databases left by runs whose process is gone.
+async fn drop_stale_databases(admin: &mut sqlx::PgConnection) {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'bilan\\_test\\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        if let Some(pid) = pid {
+            if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut *admin)
+                    .await;
+            }
+        }
+    }
+}
+
+/// Runs raw SQL on either database (to prove constraints the API cannot violate).
+async fn raw_execute(store: &Store, sql: &str) -> Result<u64, sqlx::Error> {
+    match store {
+        Store::Sqlite(s) => sqlx::raw_sql(sql).execute(s.pool()).await.map(|r| r.rows_affected()),
+        Store::Postgres(s) => sqlx::raw_sql(sql).execute(s.pool()).await.map(|r| r.rows_affected()),
+    }
+}
+
+// ---------------------------------------------------------------- fixtures
+
+fn new_user(login: &str, role: Role, territory: Option<&str>) -> NewUser {
+    NewUser {
+        login: login.to_owned(),
+        display_name: format!("Agent {login}"),
+        password_hash: format!("$argon2id$hash-de-{login}"),
+        role,
+        territory: territory.map(str::to_owned),
+    }
+}
+
+async fn editor(store: &Store) -> Id {
+    store.create_user(None, new_user("redacteur", Role::DepartmentEditor, Some("03"))).await.unwrap()
+}
+
+const TEXT: &str = "departement = \"03\"\naction 1.1 : A0\naction 1.2 : B0\n";
+
+fn numbers(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+async fn report_03(store: &Store) -> Id {
+    store.create_report(None, "03", 2019, "calpae", TEXT, &numbers(&["1.1", "1.2"])).await.unwrap()
+}
+
+fn edit(text: String, actions: &[&str], after: &str) -> Edit {
+    Edit {
+        text,
+        audit_action: "action.save".to_owned(),
+        audit_target: "mesures[0].actions[0]".to_owned(),
+        before: Some("avant".to_owned()),
+        after: Some(after.to_owned()),
+        actions: numbers(actions),
+    }
+}
+
+/// An edit replacing `from` by `to` in the current text.
+fn replacing(
+    from: &'static str,
+    to: &'static str,
+) -> impl FnOnce(&StoredReport) -> Result<Edit, String> + Send {
+    move |r: &StoredReport| {
+        if !r.text.contains(from) {
+            return Err(format!("« {from} » absent du texte"));
+        }
+        Ok(edit(r.text.replace(from, to), &["1.1", "1.2"], to))
+    }
+}
+
+fn revisions(list: &[(&str, i64)]) -> BTreeMap<String, i64> {
+    list.iter().map(|(n, r)| ((*n).to_owned(), *r)).collect()
+}
+
+async fn get(store: &Store, id: Id) -> StoredReport {
+    store.report(id).await.unwrap().expect("rapport présent")
+}
+
+async fn audit_count(store: &Store) -> usize {
+    store.audit(None, 10_000).await.unwrap().len()
+}
+
+// ---------------------------------------------------------------- users
+
+async fn users_crud(store: &Store) {
+    let admin = store.create_user(None, new_user("admin", Role::Admin, None)).await.unwrap();
+    let ed = store
+        .create_user(Some(admin), new_user("jdupont", Role::DepartmentEditor, Some("03")))
+        .await
+        .unwrap();
+    let reg =
+        store.create_user(Some(admin), new_user("breg", Role::RegionalReviewer, Some("84"))).await.unwrap();
+    assert!(ed != admin && reg != ed);
+
+    let u = store.user(ed).await.unwrap().unwrap();
+    assert_eq!(u.login, "jdupont");
+    assert_eq!(u.display_name, "Agent jdupont");
+    assert_eq!(u.password_hash, "$argon2id$hash-de-jdupont");
+    assert_eq!(u.role, Role::DepartmentEditor);
+    assert_eq!(u.territory.as_deref(), Some("03"));
+    assert!(u.active);
+    assert_eq!(store.user(admin).await.unwrap().unwrap().territory, None);
+    assert_eq!(store.user(9_999).await.unwrap(), None);
+
+    // Logins are found without regard to case.
+    assert_eq!(store.user_by_login("JDupont").await.unwrap().unwrap().id, ed);
+    assert_eq!(store.user_by_login("inconnu").await.unwrap(), None);
+
+    let logins: Vec<String> = store.users().await.unwrap().into_iter().map(|u| u.login).collect();
+    assert_eq!(logins, ["admin", "breg", "jdupont"]);
+
+    store.set_user_active(admin, ed, false).await.unwrap();
+    assert!(!store.user(ed).await.unwrap().unwrap().active);
+    store.set_user_active(admin, ed, true).await.unwrap();
+    assert!(store.user(ed).await.unwrap().unwrap().active);
+
+    store.set_password_hash(Some(ed), ed, "$argon2id$nouveau").await.unwrap();
+    assert_eq!(store.user(ed).await.unwrap().unwrap().password_hash, "$argon2id$nouveau");
+
+    assert!(matches!(store.set_user_active(admin, 9_999, false).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.set_password_hash(None, 9_999, "x").await, Err(StoreError::NotFound)));
+    // Every role survives the round trip.
+    for (i, role) in Role::ALL.into_iter().enumerate() {
+        let id = store.create_user(Some(admin), new_user(&format!("role{i}"), role, None)).await.unwrap();
+        assert_eq!(store.user(id).await.unwrap().unwrap().role, role);
+    }
+}
+
+async fn duplicate_login(store: &Store) {
+    store.create_user(None, new_user("jdupont", Role::DepartmentEditor, Some("03"))).await.unwrap();
+    let before = audit_count(store).await;
+    for login in ["jdupont", "JDUPONT"] {
+        let e = store.create_user(None, new_user(login, Role::Admin, None)).await.unwrap_err();
+        assert!(matches!(e, StoreError::Duplicate), "{login}: {e:?}");
+        assert_eq!(e.to_string(), "identifiant déjà utilisé");
+    }
+    assert_eq!(store.users().await.unwrap().len(), 1);
+    assert_eq!(audit_count(store).await, before, "a refused creation writes nothing");
+}
+
+// ---------------------------------------------------------------- sessions
+
+async fn sessions(store: &Store) {
+    let admin = store.create_user(None, new_user("admin", Role::Admin, None)).await.unwrap();
+    let ed = editor(store).await;
+    let later = time::now_plus(Duration::from_secs(3600));
+    let past = time::now_minus(Duration::from_secs(1));
+
+    store.create_session("hash-a", ed, "csrf-a", &later).await.unwrap();
+    let (u, csrf) = store.session("hash-a").await.unwrap().expect("session valide");
+    assert_eq!((u.id, u.login.as_str(), csrf.as_str()), (ed, "redacteur", "csrf-a"));
+    assert_eq!(store.session("inconnu").await.unwrap(), None);
+
+    // Expired.
+    store.create_session("hash-old", ed, "csrf-old", &past).await.unwrap();
+    assert_eq!(store.session("hash-old").await.unwrap(), None);
+
+    // Same token twice; unknown user.
+    assert!(matches!(store.create_session("hash-a", ed, "x", &later).await, Err(StoreError::Duplicate)));
+    assert!(matches!(store.create_session("hash-z", 9_999, "x", &later).await, Err(StoreError::NotFound)));
+
+    // An inactive user has no session, even once reactivated (deactivation ends them).
+    store.create_session("hash-b", ed, "csrf-b", &later).await.unwrap();
+    store.set_user_active(admin, ed, false).await.unwrap();
+    assert_eq!(store.session("hash-a").await.unwrap(), None);
+    store.set_user_active(admin, ed, true).await.unwrap();
+    assert_eq!(store.session("hash-b").await.unwrap(), None);
+
+    // Logout.
+    store.create_session("hash-c", ed, "csrf-c", &later).await.unwrap();
+    assert!(store.session("hash-c").await.unwrap().is_some());
+    store.delete_session("hash-c").await.unwrap();
+    assert_eq!(store.session("hash-c").await.unwrap(), None);
+    store.delete_session("hash-c").await.unwrap(); // idempotent
+
+    // A session of another user is that user's.
+    store.create_session("hash-admin", admin, "csrf-admin", &later).await.unwrap();
+    assert_eq!(store.session("hash-admin").await.unwrap().unwrap().0.id, admin);
+}
+
+// ---------------------------------------------------------------- reports
+
+async fn reports_create_list_filter(store: &Store) {
+    let ed = editor(store).await;
+    let r03 = report_03(store).await;
+    let r03b = store.create_report(Some(ed), "03", 2020, "calpae", "b", &[]).await.unwrap();
+    let r2a = store.create_report(Some(ed), "2A", 2019, "calpae", "c", &[]).await.unwrap();
+    let r974 = store.create_report(Some(ed), "974", 2024, "pacte", "d", &[]).await.unwrap();
+
+    let e = store.create_report(Some(ed), "03", 2019, "calpae", "autre", &[]).await.unwrap_err();
+    assert!(matches!(e, StoreError::Duplicate), "{e:?}");
+
+    let r = get(store, r03).await;
+    assert_eq!(r.text, TEXT);
+    assert_eq!(r.summary.department, "03");
+    assert_eq!(r.summary.year, 2019);
+    assert_eq!(r.summary.programme, "calpae");
+    assert_eq!(r.summary.status, Status::Draft);
+    assert_eq!((r.summary.version, r.summary.revision), (1, 1));
+    assert_eq!(r.action_revisions, revisions(&[("1.1", 1), ("1.2", 1)]));
+    assert_eq!((r.deliberation_number, r.deliberation_date, r.transmitted_at), (None, None, None));
+    assert_eq!(r.summary.updated_at.len(), "2025-01-01T00:00:00Z".len());
+    assert!(store.report(9_999).await.unwrap().is_none());
+
+    let ids = |f: ReportFilter| async move {
+        store.reports(&f).await.unwrap().into_iter().map(|s| s.id).collect::<Vec<_>>()
+    };
+    // Ordered by département, then newest year first.
+    assert_eq!(ids(ReportFilter::default()).await, [r03b, r03, r2a, r974]);
+    let deps = |d: &[&str]| Some(d.iter().map(|s| (*s).to_owned()).collect());
+    assert_eq!(ids(ReportFilter { departments: deps(&["03"]), ..Default::default() }).await, [r03b, r03]);
+    assert_eq!(
+        ids(ReportFilter { departments: deps(&["2A", "974"]), ..Default::default() }).await,
+        [r2a, r974]
+    );
+    assert_eq!(ids(ReportFilter { departments: deps(&[]), ..Default::default() }).await, Vec::<Id>::new());
+    assert_eq!(ids(ReportFilter { year: Some(2019), ..Default::default() }).await, [r03, r2a]);
+    assert_eq!(
+        ids(ReportFilter { departments: deps(&["03"]), year: Some(2020), statuses: None }).await,
+        [r03b]
+    );
+
+    store.set_status(ed, r2a, Status::Draft, Status::Adopted, "adoption", None).await.unwrap();
+    let st = |s: &[Status]| Some(s.to_vec());
+    assert_eq!(ids(ReportFilter { statuses: st(&[Status::Adopted]), ..Default::default() }).await, [r2a]);
+    assert_eq!(
+        ids(ReportFilter {
+            statuses: st(&[Status::Draft, Status::Adopted]),
+            year: Some(2019),
+            departments: None
+        })
+        .await,
+        [r03, r2a]
+    );
+    assert_eq!(ids(ReportFilter { statuses: st(&[]), ..Default::default() }).await, Vec::<Id>::new());
+    let summaries = store.reports(&ReportFilter::default()).await.unwrap();
+    assert_eq!(summaries[2].status, Status::Adopted);
+    assert_eq!(summaries[2].revision, 2);
+    assert_eq!(summaries[1], get(store, r03).await.summary);
+}
+
+async fn update_action_happy_path(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let calls = AtomicUsize::new(0);
+    let updated = store
+        .update_report(ed, id, EditScope::Action { number: "1.1".into(), expected_revision: 1 }, |r| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            assert_eq!(r.text, TEXT, "the closure sees the stored text");
+            assert_eq!(r.summary.revision, 1);
+            Ok(edit(r.text.replace("A0", "A1"), &["1.1", "1.2"], "A1"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert!(updated.text.contains("A1") && updated.text.contains("B0"));
+    assert_eq!(updated.summary.revision, 2);
+    assert_eq!(updated.action_revisions, revisions(&[("1.1", 2), ("1.2", 1)]));
+    assert_eq!(get(store, id).await, updated);
+
+    // The other action's form, loaded before, still saves: the lock is per action.
+    let updated = store
+        .update_report(
+            ed,
+            id,
+            EditScope::Action { number: "1.2".into(), expected_revision: 1 },
+            replacing("B0", "B1"),
+        )
+        .await
+        .unwrap();
+    assert!(updated.text.contains("A1") && updated.text.contains("B1"));
+    assert_eq!(updated.summary.revision, 3);
+    assert_eq!(updated.action_revisions, revisions(&[("1.1", 2), ("1.2", 2)]));
+
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!(entry.action, "action.save");
+    assert_eq!(entry.target, "mesures[0].actions[0]");
+    assert_eq!((entry.before.as_deref(), entry.after.as_deref()), (Some("avant"), Some("B1")));
+    assert_eq!(
+        (entry.actor, entry.actor_login.as_deref(), entry.report_id),
+        (Some(ed), Some("redacteur"), Some(id))
+    );
+
+    let missing =
+        store.update_report(ed, 9_999, EditScope::Whole { expected_revision: 1 }, replacing("A", "B")).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
+}
+
+async fn whole_edit_bumps_every_action_and_syncs_the_list(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let updated = store
+        .update_report(ed, id, EditScope::Whole { expected_revision: 1 }, |r| {
+            Ok(edit(
+                format!("{}action 1.3 : C0\n", r.text.replace("action 1.2 : B0\n", "")),
+                &["1.1", "1.3"],
+                "C0",
+            ))
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.summary.revision, 2);
+    assert_eq!(updated.action_revisions, revisions(&[("1.1", 2), ("1.3", 1)]));
+
+    // An action edit leaves the other actions alone but still follows the list.
+    let updated = store
+        .update_report(ed, id, EditScope::Action { number: "1.3".into(), expected_revision: 1 }, |r| {
+            Ok(edit(r.text.replace("C0", "C1"), &["1.1", "1.3", "1.4", "1.4"], "C1"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.summary.revision, 3);
+    assert_eq!(updated.action_revisions, revisions(&[("1.1", 2), ("1.3", 2), ("1.4", 1)]));
+
+    // A stale whole-report revision.
+    let e =
+        store.update_report(ed, id, EditScope::Whole { expected_revision: 2 }, replacing("A0", "A9")).await;
+    match e {
+        Err(StoreError::Conflict { current_text, current_revision }) => {
+            assert_eq!((current_text, current_revision), (updated.text.clone(), 3));
+        }
+        other => panic!("conflit attendu : {other:?}"),
+    }
+    // A removed action's form is stale too (revision 0).
+    let e = store
+        .update_report(
+            ed,
+            id,
+            EditScope::Action { number: "1.2".into(), expected_revision: 1 },
+            replacing("A0", "A9"),
+        )
+        .await;
+    assert!(matches!(e, Err(StoreError::Conflict { current_revision: 0, .. })), "{e:?}");
+    assert_eq!(get(store, id).await, updated);
+}
+
+async fn stale_action_revision_conflicts_and_writes_nothing(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let scope = || EditScope::Action { number: "1.1".into(), expected_revision: 1 };
+    let first = store.update_report(ed, id, scope(), replacing("A0", "A1")).await.unwrap();
+    let audit_before = audit_count(store).await;
+
+    let calls = AtomicUsize::new(0);
+    let e = store
+        .update_report(ed, id, scope(), |r| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Ok(edit(r.text.replace("A1", "A2"), &["1.1", "1.2"], "A2"))
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.to_string(), "conflit de modification");
+    match e {
+        StoreError::Conflict { current_text, current_revision } => {
+            assert_eq!(current_text, first.text);
+            assert_eq!(current_revision, 2);
+        }
+        other => panic!("conflit attendu : {other:?}"),
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "the closure is not called on a stale revision");
+    assert_eq!(get(store, id).await, first);
+    assert_eq!(audit_count(store).await, audit_before);
+}
+
+async fn concurrent_edits_of_two_actions_are_both_kept(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    // Each closure holds its transaction a while: without a lock taken before the read,
+    // the second write would be computed from the old text and erase the first.
+    let slow = |from: &'static str, to: &'static str| {
+        move |r: &StoredReport| {
+            std::thread::sleep(Duration::from_millis(150));
+            replacing(from, to)(r)
+        }
+    };
+    let (a, b) = tokio::join!(
+        store.update_report(
+            ed,
+            id,
+            EditScope::Action { number: "1.1".into(), expected_revision: 1 },
+            slow("A0", "A1")
+        ),
+        store.update_report(
+            ed,
+            id,
+            EditScope::Action { number: "1.2".into(), expected_revision: 1 },
+            slow("B0", "B1")
+        ),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.summary.revision.max(b.summary.revision), 3);
+    let r = get(store, id).await;
+    assert!(r.text.contains("A1") && r.text.contains("B1"), "both edits kept: {}", r.text);
+    assert_eq!(r.summary.revision, 3);
+    assert_eq!(r.action_revisions, revisions(&[("1.1", 2), ("1.2", 2)]));
+    let saves = store.audit(Some(id), 10).await.unwrap().iter().filter(|e| e.action == "action.save").count();
+    assert_eq!(saves, 2);
+}
+
+async fn same_action_race_has_exactly_one_winner(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let calls = AtomicUsize::new(0);
+    let contender = |to: &'static str| {
+        let calls = &calls;
+        move |r: &StoredReport| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(150));
+            Ok(edit(r.text.replace("A0", to), &["1.1", "1.2"], to))
+        }
+    };
+    let scope = || EditScope::Action { number: "1.1".into(), expected_revision: 1 };
+    let (a, b) = tokio::join!(
+        store.update_report(ed, id, scope(), contender("Alice")),
+        store.update_report(ed, id, scope(), contender("Bruno")),
+    );
+    let (winner, loser) = match (a, b) {
+        (Ok(w), Err(l)) | (Err(l), Ok(w)) => (w, l),
+        (a, b) => panic!("exactly one winner expected: {a:?} / {b:?}"),
+    };
+    match loser {
+        StoreError::Conflict { current_text, current_revision } => {
+            assert_eq!(current_text, winner.text);
+            assert_eq!(current_revision, 2);
+        }
+        other => panic!("conflit attendu : {other:?}"),
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    let r = get(store, id).await;
+    assert_eq!(r, winner);
+    assert_eq!(r.action_revisions, revisions(&[("1.1", 2), ("1.2", 1)]));
+    assert_eq!(store.audit(Some(id), 10).await.unwrap().len(), 2, "creation + one save");
+}
+
+async fn rejected_edit_writes_nothing(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let before = get(store, id).await;
+    let audit_before = audit_count(store).await;
+    let e = store
+        .update_report(ed, id, EditScope::Action { number: "1.1".into(), expected_revision: 1 }, |_| {
+            Err("Le montant « 12,345 € » n'est pas un montant valide.".to_owned())
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(&e, StoreError::Rejected(_)));
+    assert_eq!(e.to_string(), "Le montant « 12,345 € » n'est pas un montant valide.");
+    assert_eq!(get(store, id).await, before);
+    assert_eq!(audit_count(store).await, audit_before);
+    // The same form saves afterwards: the refusal consumed no revision.
+    store
+        .update_report(
+            ed,
+            id,
+            EditScope::Action { number: "1.1".into(), expected_revision: 1 },
+            replacing("A0", "A1"),
+        )
+        .await
+        .unwrap();
+}
+
+// ---------------------------------------------------------------- workflow
+
+async fn status_workflow_freezes_and_versions(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let deliberation = Some(("CP-2020-041".to_owned(), "2020-06-15".to_owned()));
+
+    let r = store
+        .set_status(ed, id, Status::Draft, Status::Adopted, "adoption", deliberation.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.summary.status, Status::Adopted);
+    assert_eq!(
+        (r.deliberation_number.as_deref(), r.deliberation_date.as_deref()),
+        (Some("CP-2020-041"), Some("2020-06-15"))
+    );
+    assert_eq!(r.summary.revision, 2);
+
+    // Back to draft forgets the deliberation; adopt again.
+    let r = store.set_status(ed, id, Status::Adopted, Status::Draft, "erreur de saisie", None).await.unwrap();
+    assert_eq!((r.summary.status, r.deliberation_number.clone()), (Status::Draft, None));
+    store.set_status(ed, id, Status::Draft, Status::Adopted, "adoption", deliberation.clone()).await.unwrap();
+
+    let r =
+        store.set_status(ed, id, Status::Adopted, Status::Transmitted, "transmission", None).await.unwrap();
+    assert_eq!(r.summary.status, Status::Transmitted);
+    let transmitted_at = r.transmitted_at.clone().expect("date de transmission");
+    assert_eq!(r.deliberation_number.as_deref(), Some("CP-2020-041"));
+    let frozen = store.frozen_versions(id).await.unwrap();
+    assert_eq!(frozen, [(1, transmitted_at.clone(), TEXT.to_owned())]);
+
+    // Sent back: version 2 is edited while version 1 stays frozen.
+    let r = store
+        .set_status(ed, id, Status::Transmitted, Status::SentBack, "montants à corriger", None)
+        .await
+        .unwrap();
+    assert_eq!((r.summary.status, r.summary.version), (Status::SentBack, 2));
+    let r = store
+        .update_report(
+            ed,
+            id,
+            EditScope::Action { number: "1.1".into(), expected_revision: 1 },
+            replacing("A0", "A1"),
+        )
+        .await
+        .unwrap();
+    let v2_text = r.text.clone();
+    store
+        .set_status(ed, id, Status::SentBack, Status::Adopted, "nouvelle adoption", deliberation.clone())
+        .await
+        .unwrap();
+    let r =
+        store.set_status(ed, id, Status::Adopted, Status::Transmitted, "transmission", None).await.unwrap();
+    assert_eq!(r.summary.version, 2);
+    let frozen = store.frozen_versions(id).await.unwrap();
+    assert_eq!(frozen.len(), 2);
+    assert_eq!((frozen[0].0, frozen[0].2.as_str()), (1, TEXT));
+    assert_eq!((frozen[1].0, frozen[1].2.as_str()), (2, v2_text.as_str()));
+
+    let r = store.set_status(ed, id, Status::Transmitted, Status::Approved, "validé", None).await.unwrap();
+    assert_eq!(r.summary.status, Status::Approved);
+    // Reopen: transmitted again, same version, nothing new frozen, transmission date kept.
+    let r =
+        store.set_status(ed, id, Status::Approved, Status::Transmitted, "réouverture", None).await.unwrap();
+    assert_eq!((r.summary.status, r.summary.version), (Status::Transmitted, 2));
+    assert_eq!(store.frozen_versions(id).await.unwrap(), frozen);
+    assert_eq!(r.transmitted_at, Some(frozen[1].1.clone()));
+    assert_eq!(r.summary.revision, 11);
+
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!(entry.action, "report.status");
+    assert_eq!(entry.target, "réouverture");
+    assert_eq!((entry.before.as_deref(), entry.after.as_deref()), (Some("approuve"), Some("transmis")));
+    assert!(store.frozen_versions(9_999).await.unwrap().is_empty());
+}
+
+async fn status_transitions_refused(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    use Status::*;
+    // From Draft, only Adopted is allowed.
+    for to in [Draft, Transmitted, SentBack, Approved] {
+        let e = store.set_status(ed, id, Draft, to, "essai", None).await.unwrap_err();
+        assert!(matches!(e, StoreError::BadTransition { from: Draft }), "{to}: {e:?}");
+        assert_eq!(e.to_string(), "transition de statut refusée");
+    }
+    // A stale `from` is refused with the actual status.
+    let e = store.set_status(ed, id, Adopted, Transmitted, "essai", None).await.unwrap_err();
+    assert!(matches!(e, StoreError::BadTransition { from: Draft }), "{e:?}");
+    let r = get(store, id).await;
+    assert_eq!((r.summary.status, r.summary.revision), (Draft, 1), "nothing written");
+
+    store.set_status(ed, id, Draft, Adopted, "adoption", None).await.unwrap();
+    for to in [Adopted, SentBack, Approved] {
+        let e = store.set_status(ed, id, Adopted, to, "essai", None).await.unwrap_err();
+        assert!(matches!(e, StoreError::BadTransition { from: Adopted }), "{to}: {e:?}");
+    }
+    store.set_status(ed, id, Adopted, Transmitted, "transmission", None).await.unwrap();
+    for to in [Draft, Adopted, Transmitted] {
+        let e = store.set_status(ed, id, Transmitted, to, "essai", None).await.unwrap_err();
+        assert!(matches!(e, StoreError::BadTransition { from: Transmitted }), "{to}: {e:?}");
+    }
+    store.set_status(ed, id, Transmitted, Approved, "validé", None).await.unwrap();
+    for to in [Draft, Adopted, SentBack, Approved] {
+        let e = store.set_status(ed, id, Approved, to, "essai", None).await.unwrap_err();
+        assert!(matches!(e, StoreError::BadTransition { from: Approved }), "{to}: {e:?}");
+    }
+    let missing = store.set_status(ed, 9_999, Draft, Adopted, "x", None).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
+}
+
+async fn edits_refused_unless_draft_or_sent_back(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    use Status::*;
+    let try_edit = || async {
+        store
+            .update_report(
+                ed,
+                id,
+                EditScope::Whole { expected_revision: get(store, id).await.summary.revision },
+                replacing("A0", "A1"),
+            )
+            .await
+    };
+    let steps = [(Draft, Adopted), (Adopted, Transmitted), (Transmitted, Approved)];
+    for (from, to) in steps {
+        store.set_status(ed, id, from, to, "étape", None).await.unwrap();
+        let before = get(store, id).await;
+        let e = try_edit().await.unwrap_err();
+        assert!(matches!(e, StoreError::BadTransition { from } if from == to), "{to}: {e:?}");
+        assert_eq!(get(store, id).await, before);
+    }
+    // Justifications are frozen with the transmitted text.
+    let e = store.set_justification(ed, id, "BUD007", "mesures[0]", "x").await.unwrap_err();
+    assert!(matches!(e, StoreError::BadTransition { from: Approved }), "{e:?}");
+    store.set_status(ed, id, Approved, Transmitted, "réouverture", None).await.unwrap();
+    store.set_status(ed, id, Transmitted, SentBack, "à corriger", None).await.unwrap();
+    try_edit().await.unwrap();
+}
+
+// ---------------------------------------------------------------- justifications, audit
+
+async fn justifications_upsert_and_delete(store: &Store) {
+    let ed = editor(store).await;
+    let other =
+        store.create_user(None, new_user("signataire", Role::DepartmentSignatory, Some("03"))).await.unwrap();
+    let id = report_03(store).await;
+    store
+        .set_justification(
+            ed,
+            id,
+            "IND002",
+            "mesures[0].actions[0].indicateurs[1]",
+            "Action démarrée en septembre",
+        )
+        .await
+        .unwrap();
+    store.set_justification(ed, id, "BUD007", "mesures[0].actions[0]", "Recrutement différé").await.unwrap();
+    let list = store.justifications(id).await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!((list[0].code.as_str(), list[0].path.as_str()), ("BUD007", "mesures[0].actions[0]"));
+    assert_eq!((list[0].text.as_str(), list[0].author), ("Recrutement différé", ed));
+    assert_eq!(list[1].code, "IND002");
+
+    // Upsert replaces text and author.
+    store
+        .set_justification(other, id, "BUD007", "mesures[0].actions[0]", "Recrutement au 1er mars")
+        .await
+        .unwrap();
+    let list = store.justifications(id).await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!((list[0].text.as_str(), list[0].author), ("Recrutement au 1er mars", other));
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!(
+        (entry.action.as_str(), entry.target.as_str()),
+        ("justification.set", "BUD007 mesures[0].actions[0]")
+    );
+    assert_eq!(entry.before.as_deref(), Some("Recrutement différé"));
+    assert_eq!(entry.after.as_deref(), Some("Recrutement au 1er mars"));
+
+    // Empty text deletes; deleting what does not exist writes nothing.
+    store.set_justification(ed, id, "BUD007", "mesures[0].actions[0]", "  ").await.unwrap();
+    let list = store.justifications(id).await.unwrap();
+    assert_eq!(list.iter().map(|j| j.code.as_str()).collect::<Vec<_>>(), ["IND002"]);
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!(entry.action, "justification.delete");
+    assert_eq!((entry.before.as_deref(), entry.after.as_deref()), (Some("Recrutement au 1er mars"), None));
+    let n = audit_count(store).await;
+    store.set_justification(ed, id, "BUD007", "mesures[0].actions[0]", "").await.unwrap();
+    assert_eq!(audit_count(store).await, n);
+
+    // Same (code, path) on another report is another justification.
+    let id2 = store.create_report(None, "2A", 2019, "calpae", "t", &[]).await.unwrap();
+    store
+        .set_justification(ed, id2, "IND002", "mesures[0].actions[0].indicateurs[1]", "autre")
+        .await
+        .unwrap();
+    assert_eq!(store.justifications(id).await.unwrap()[0].text, "Action démarrée en septembre");
+    assert!(matches!(store.set_justification(ed, 9_999, "X", "p", "t").await, Err(StoreError::NotFound)));
+    assert!(store.justifications(9_999).await.unwrap().is_empty());
+}
+
+async fn audit_records_every_write(store: &Store) {
+    let admin = store.create_user(None, new_user("admin", Role::Admin, None)).await.unwrap();
+    let ed = store
+        .create_user(Some(admin), new_user("jdupont", Role::DepartmentEditor, Some("03")))
+        .await
+        .unwrap();
+    store.set_user_active(admin, ed, false).await.unwrap();
+    store.set_user_active(admin, ed, true).await.unwrap();
+    store.set_password_hash(Some(ed), ed, "nouveau-hash").await.unwrap();
+    let later = time::now_plus(Duration::from_secs(60));
+    store.create_session("tok", ed, "csrf", &later).await.unwrap();
+    store.delete_session("tok").await.unwrap();
+    let id = store.create_report(Some(ed), "03", 2019, "calpae", TEXT, &numbers(&["1.1"])).await.unwrap();
+    store
+        .update_report(
+            ed,
+            id,
+            EditScope::Action { number: "1.1".into(), expected_revision: 1 },
+            replacing("A0", "A1"),
+        )
+        .await
+        .unwrap();
+    store.set_justification(ed, id, "IND002", "p", "motif").await.unwrap();
+    store
+        .set_status(
+            ed,
+            id,
+            Status::Draft,
+            Status::Adopted,
+            "adoption",
+            Some(("12".into(), "2020-06-15".into())),
+        )
+        .await
+        .unwrap();
+
+    let all = store.audit(None, 100).await.unwrap();
+    let kinds: Vec<&str> = all.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "user.create",
+            "user.create",
+            "user.active",
+            "user.active",
+            "user.password",
+            "session.create",
+            "session.delete",
+            "report.create",
+            "action.save",
+            "justification.set",
+            "report.status",
+        ]
+    );
+    assert!(all.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    let oldest = all.last().unwrap();
+    assert_eq!((oldest.actor, oldest.actor_login.as_deref(), oldest.target.as_str()), (None, None, "admin"));
+    let created = &all[all.len() - 2];
+    assert_eq!((created.actor, created.actor_login.as_deref()), (Some(admin), Some("admin")));
+    assert!(created.after.as_deref().unwrap().contains("identifiant : jdupont"));
+    assert!(!created.after.as_deref().unwrap().contains("hash"), "no password hash in the journal");
+    let deactivated = &all[all.len() - 3];
+    assert_eq!(
+        (deactivated.before.as_deref(), deactivated.after.as_deref()),
+        (Some("actif"), Some("inactif"))
+    );
+    let password = &all[all.len() - 5];
+    assert_eq!(
+        (password.before.as_deref(), password.after.as_deref(), password.target.as_str()),
+        (None, None, "jdupont")
+    );
+    for e in &all {
+        assert!(e.at.ends_with('Z') && e.at.len() == 20, "{}", e.at);
+        assert!(e.before.iter().chain(e.after.iter()).all(|t| !t.contains("nouveau-hash")));
+    }
+    let report_entry = &all[3];
+    assert_eq!((report_entry.action.as_str(), report_entry.report_id), ("report.create", Some(id)));
+    assert_eq!((report_entry.before.as_deref(), report_entry.after.as_deref()), (None, Some(TEXT)));
+    let status = &all[0];
+    assert_eq!((status.before.as_deref(), status.target.as_str()), (Some("brouillon"), "adoption"));
+    assert!(status.after.as_deref().unwrap().starts_with("adopte"));
+
+    let of_report = store.audit(Some(id), 100).await.unwrap();
+    assert_eq!(of_report.len(), 4);
+    assert!(of_report.iter().all(|e| e.report_id == Some(id)));
+    let limited = store.audit(Some(id), 2).await.unwrap();
+    assert_eq!(limited, of_report[..2]);
+    assert!(store.audit(None, 0).await.unwrap().is_empty());
+    assert!(store.audit(None, -5).await.unwrap().is_empty());
+}
+
+async fn frozen_versions_and_audit_are_append_only(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    store.set_status(ed, id, Status::Draft, Status::Adopted, "adoption", None).await.unwrap();
+    store.set_status(ed, id, Status::Adopted, Status::Transmitted, "transmission", None).await.unwrap();
+    let frozen = store.frozen_versions(id).await.unwrap();
+    assert!(raw_execute(store, "UPDATE report_versions SET text = 'falsifié'").await.is_err());
+    assert!(raw_execute(store, "DELETE FROM report_versions").await.is_err());
+    assert!(raw_execute(store, "UPDATE audit_log SET target = 'x'").await.is_err());
+    assert!(raw_execute(store, "DELETE FROM audit_log").await.is_err());
+    assert_eq!(store.frozen_versions(id).await.unwrap(), frozen);
+    assert_eq!(raw_execute(store, "UPDATE reports SET year = year").await.unwrap(), 1);
+}
+
+// ---------------------------------------------------------------- login failures
+
+async fn login_failure_counters(store: &Store) {
+    let t = |s: i64| time::format_unix(1_700_000_000 + s);
+    for s in [0, 10, 20] {
+        store.record_login_failure("login:jdupont", &t(s)).await.unwrap();
+    }
+    store.record_login_failure("ip:192.0.2.7", &t(15)).await.unwrap();
+    assert_eq!(store.login_failures_since("login:jdupont", &t(0)).await.unwrap(), 3);
+    assert_eq!(store.login_failures_since("login:jdupont", &t(10)).await.unwrap(), 2);
+    assert_eq!(store.login_failures_since("login:jdupont", &t(21)).await.unwrap(), 0);
+    assert_eq!(store.login_failures_since("ip:192.0.2.7", &t(-100)).await.unwrap(), 1);
+    assert_eq!(store.login_failures_since("inconnu", &t(0)).await.unwrap(), 0);
+    store.clear_login_failures("login:jdupont").await.unwrap();
+    assert_eq!(store.login_failures_since("login:jdupont", &t(0)).await.unwrap(), 0);
+    assert_eq!(store.login_failures_since("ip:192.0.2.7", &t(0)).await.unwrap(), 1);
+    // With the store's own clock.
+    store.record_login_failure("login:x", &time::now()).await.unwrap();
+    let since = time::now_minus(Duration::from_secs(15 * 60));
+    assert_eq!(store.login_failures_since("login:x", &since).await.unwrap(), 1);
+}
+
+contract!(
+    users_crud,
+    duplicate_login,
+    sessions,
+    reports_create_list_filter,
+    update_action_happy_path,
+    whole_edit_bumps_every_action_and_syncs_the_list,
+    stale_action_revision_conflicts_and_writes_nothing,
+    concurrent_edits_of_two_actions_are_both_kept,
+    same_action_race_has_exactly_one_winner,
+    rejected_edit_writes_nothing,
+    status_workflow_freezes_and_versions,
+    status_transitions_refused,
+    edits_refused_unless_draft_or_sent_back,
+    justifications_upsert_and_delete,
+    audit_records_every_write,
+    frozen_versions_and_audit_are_append_only,
+    login_failure_counters,
+);
+
+#[tokio::test]
+async fn unknown_url_scheme_is_refused() {
+    let e = Store::connect("mysql://localhost/bilan").await.unwrap_err();
+    assert!(matches!(e, StoreError::Database(sqlx::Error::Configuration(_))), "{e:?}");
+    assert_eq!(e.to_string(), "erreur de base de données");
+}
