@@ -141,3 +141,67 @@ fn allier_example_prints() {
     assert!(text.contains("Aucun point de vigilance."));
     assert!(text.contains("Sous-total - Prévention Sortie sèche de l'ASE"));
 }
+
+/// Every figure of the model, in French notation: amounts of the budget sections, of the
+/// execution tables and of the annex lines, and every indicator value.
+fn model_figures(report: &Report) -> Vec<String> {
+    use bilan_domain::{figure, Amount};
+    let mut out = Vec::new();
+    let mut money = |a: &Option<Amount>| {
+        if let Some(m) = figure(a) {
+            out.push(m.to_french());
+        }
+    };
+    for (_, _, _, a) in report.actions() {
+        if let Some(f) = &a.forecast {
+            money(&f.state_share);
+            money(&f.department_share);
+            money(&f.total);
+        }
+        if let Some(x) = &a.executed {
+            money(&x.committed);
+            money(&x.spent);
+            money(&x.carry_over);
+            for l in &x.lines {
+                money(&l.committed);
+                money(&l.spent);
+                money(&l.carry_over);
+                for s in &l.staff_details {
+                    money(&Some(s.amount));
+                }
+            }
+        }
+        for e in &a.expenses {
+            money(&e.planned);
+            money(&e.spent);
+            money(&e.carry_over);
+        }
+    }
+    for (_, _, _, a) in report.actions() {
+        for i in &a.indicators {
+            for v in [&i.baseline, &i.target, &i.result].into_iter().flatten() {
+                out.push(v.to_french());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn allier_pdf_contains_every_figure_of_the_model() {
+    let report = report("../../examples/allier-2019.toml");
+    let diagnostics = bilan_check::check(&report);
+    let bytes = bilan_pdf::pdf(&report, &diagnostics).unwrap();
+    let path = save(&bytes, "allier-figures.pdf");
+    // One line per table cell is not guaranteed: compare on text with all whitespace
+    // (including the narrow and plain no-break spaces) collapsed.
+    let flat =
+        |s: &str| s.replace(['\u{202f}', '\u{a0}'], " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = flat(&text(&path));
+    let _ = std::fs::remove_file(path);
+    let figures = model_figures(&report);
+    assert!(figures.len() > 100, "{} figures", figures.len());
+    let missing: Vec<&String> = figures.iter().filter(|f| !text.contains(&flat(f))).collect();
+    assert!(missing.is_empty(), "absent from the PDF: {missing:?}");
+    assert!(text.contains("Points de vigilance") && text.contains("BUD001"));
+}
