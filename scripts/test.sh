@@ -8,6 +8,8 @@ need_apt=()
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # LibreOffice opens our ODT and DOCX exactly as a Département would.
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installation : ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -23,6 +25,9 @@ if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
     pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
   fi
 fi
+
+echo "==> npm ci (DSFR, playwright-core, axe-core)"
+npm ci --no-audit --no-fund --loglevel=error
 
 echo "==> cargo fmt --check"
 cargo fmt --all --check
@@ -49,3 +54,7 @@ for fmt in odt docx; do
   done
   echo "$fmt : converti par LibreOffice, $(pdfinfo "$out/$fmt/allier.pdf" | awk '/^Pages/ {print $2}') pages"
 done
+
+echo "==> navigateur : parcours complets dans Chromium, accessibilité vérifiée par axe-core"
+cargo build -q -p bilan-cli
+node --test e2e/

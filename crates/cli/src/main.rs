@@ -4,6 +4,7 @@ mod check_cmd;
 mod json;
 mod new_cmd;
 mod render_cmd;
+mod serve_cmd;
 mod snippet;
 mod term;
 
@@ -26,6 +27,14 @@ Utilisation :
         Met en forme le rapport (pdf, odt, docx, html), son graphique (svg)
         ou son annexe financière (xlsx, ods, csv). Le format se déduit aussi
         de l'extension de SORTIE ; « -o - » écrit sur la sortie standard.
+  bilan demo [--database URL] [--addr 127.0.0.1:8080] [--seed-only]
+        Lance l'application web sur une base SQLite de démonstration
+        (bilan-demo.sqlite) et affiche l'adresse et les comptes.
+  bilan serve [--database sqlite://bilan.sqlite|postgres://…] [--addr ADRESSE] [--secure-cookies]
+        Lance l'application web.
+  bilan user add --login L --role editeur|signataire|prefecture|region|national|admin
+                 [--territory CODE] [--name NOM] [--database URL]
+        Crée un compte (mot de passe demandé, ou variable BILAN_PASSWORD).
   bilan regles
         Affiche le catalogue des règles (Markdown, celui de docs/rules.md).
   bilan --version | --help
@@ -124,6 +133,18 @@ fn run(args: Vec<String>) -> i32 {
         },
         "render" | "rendre" => match render_cmd::parse(rest) {
             Ok(opts) => render_cmd::run(opts),
+            Err(m) => usage_error(&m),
+        },
+        "serve" | "servir" => match serve_cmd::parse_serve(rest) {
+            Ok(opts) => serve_cmd::run_serve(opts),
+            Err(m) => usage_error(&m),
+        },
+        "demo" => match serve_cmd::parse_serve(rest) {
+            Ok(opts) => serve_cmd::run_demo(opts),
+            Err(m) => usage_error(&m),
+        },
+        "user" | "compte" => match serve_cmd::parse_user(rest) {
+            Ok(opts) => serve_cmd::run_user(opts),
             Err(m) => usage_error(&m),
         },
         "regles" | "rules" => {

@@ -1,0 +1,261 @@
+//! Demo data for `bilan demo`: the real Allier 2019 report as a draft, its 2020 follow-up
+//! draft, three synthetic reports of other Départements of Auvergne-Rhône-Alpes (clearly
+//! labelled as such; one draft, one transmitted, one approved), and one account per role.
+
+use bilan_domain::annex_table::AnnexTable;
+use bilan_domain::{figure, Amount, AnnexTotals, Date, Deliberation, DepartmentCode, Money, Report};
+use bilan_store::{NewUser, Role, Status, Store};
+
+use crate::access::{role_label, territory_label};
+use crate::auth::hash_password;
+use crate::WebError;
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "demo-bilan-2026";
+
+const ALLIER_2019: &str = include_str!("../../../examples/allier-2019.toml");
+
+/// A demo login to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub login: String,
+    pub password: String,
+    pub role_label: &'static str,
+    pub territory_label: String,
+}
+
+/// (login, display name, role, territory).
+const ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
+    ("editeur.allier", "Camille Martin (rédactrice, Allier)", Role::DepartmentEditor, Some("03")),
+    ("signataire.allier", "Dominique Bernard (signataire, Allier)", Role::DepartmentSignatory, Some("03")),
+    ("prefecture.allier", "Claude Petit (préfecture de l’Allier)", Role::PrefectureReviewer, Some("03")),
+    (
+        "region.ara",
+        "Alix Durand (commissaire régional, Auvergne-Rhône-Alpes)",
+        Role::RegionalReviewer,
+        Some("84"),
+    ),
+    ("national", "Sacha Robert (lecteur national)", Role::NationalReader, None),
+    ("admin", "Administrateur bilan", Role::Admin, None),
+    ("editeur.cantal", "Morgan Leroy (rédacteur, Cantal)", Role::DepartmentEditor, Some("15")),
+];
+
+fn accounts() -> Vec<DemoAccount> {
+    ACCOUNTS
+        .iter()
+        .map(|(login, _, role, territory)| DemoAccount {
+            login: login.to_string(),
+            password: DEMO_PASSWORD.to_string(),
+            role_label: role_label(*role),
+            territory_label: territory_label(*role, *territory),
+        })
+        .collect()
+}
+
+/// Seeds an empty database; does nothing when accounts already exist. Returns the demo
+/// accounts (also when they were already there).
+pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, WebError> {
+    if !store.users().await?.is_empty() {
+        let mut present = Vec::new();
+        for a in accounts() {
+            if store.user_by_login(&a.login).await?.is_some() {
+                present.push(a);
+            }
+        }
+        return Ok(present);
+    }
+    let hashes = tokio::task::spawn_blocking(|| {
+        ACCOUNTS.iter().map(|_| hash_password(DEMO_PASSWORD)).collect::<Vec<String>>()
+    })
+    .await
+    .map_err(|e| WebError::Demo(e.to_string()))?;
+    let mut admin = None;
+    for ((login, name, role, territory), hash) in ACCOUNTS.iter().zip(hashes) {
+        let id = store
+            .create_user(
+                None,
+                NewUser {
+                    login: login.to_string(),
+                    display_name: name.to_string(),
+                    password_hash: hash,
+                    role: *role,
+                    territory: territory.map(str::to_string),
+                },
+            )
+            .await?;
+        if *role == Role::Admin {
+            admin = Some(id);
+        }
+    }
+    let admin = admin.ok_or_else(|| WebError::Demo("compte administrateur absent".into()))?;
+
+    let allier = bilan_source::parse_str(ALLIER_2019)
+        .map_err(|e| WebError::Demo(format!("exemple de l’Allier illisible : {e}")))?
+        .report;
+    create(store, &allier).await?;
+    let calpae =
+        bilan_domain::programme("calpae").ok_or_else(|| WebError::Demo("programme calpae absent".into()))?;
+    let follow = bilan_domain::draft::follow_up(&allier, 2020, calpae);
+    create(store, &follow).await?;
+
+    let synthetic =
+        [("15", 3, 5, Status::Draft), ("43", 4, 5, Status::Transmitted), ("63", 3, 2, Status::Approved)];
+    for (code, num, den, status) in synthetic {
+        let r = synthetic_report(&allier, code, num, den, status != Status::Draft)?;
+        let id = create(store, &r).await?;
+        if status != Status::Draft {
+            let reason = "données de démonstration";
+            store
+                .set_status(
+                    admin,
+                    id,
+                    Status::Draft,
+                    Status::Adopted,
+                    reason,
+                    Some(("CP-2020-0412".into(), "2020-06-19".into())),
+                )
+                .await?;
+            store.set_status(admin, id, Status::Adopted, Status::Transmitted, reason, None).await?;
+            if status == Status::Approved {
+                store.set_status(admin, id, Status::Transmitted, Status::Approved, reason, None).await?;
+            }
+        }
+    }
+    Ok(accounts())
+}
+
+async fn create(store: &Store, r: &Report) -> Result<i64, WebError> {
+    let text = bilan_source::to_toml(r);
+    let actions = crate::edit::action_numbers(r);
+    Ok(store.create_report(None, r.department.as_str(), r.year, &r.programme, &text, &actions).await?)
+}
+
+fn scale(a: &mut Option<Amount>, num: i64, den: i64) {
+    if let Some(Amount::Value(m)) = a {
+        let c = i128::from(m.cents()) * i128::from(num);
+        let scaled = (c + i128::from(den) / 2) / i128::from(den);
+        *m = Money::from_cents(i64::try_from(scaled).unwrap_or(i64::MAX));
+    }
+}
+
+/// A report derived from the Allier one, amounts scaled by num/den, labelled synthetic.
+fn synthetic_report(
+    allier: &Report,
+    code: &str,
+    num: i64,
+    den: i64,
+    adopted: bool,
+) -> Result<Report, WebError> {
+    let department = DepartmentCode::parse(code).map_err(WebError::Demo)?;
+    let info = department.info();
+    let mut r = allier.clone();
+    r.department = department;
+    r.title = format!(
+        "Rapport d’exécution 2019 – Département {} – Données synthétiques de démonstration",
+        info.of_name
+    );
+    r.preamble = format!(
+        "Données synthétiques de démonstration : ce rapport est dérivé de celui de l’Allier (montants multipliés par {num}/{den}) \
+         et ne décrit pas la situation réelle du Département {}.",
+        info.of_name
+    );
+    r.annex.title = format!("Annexe financière – Département {} – données synthétiques", info.of_name);
+    for m in &mut r.measures {
+        for a in &mut m.actions {
+            if let Some(f) = a.forecast.as_mut() {
+                scale(&mut f.state_share, num, den);
+                scale(&mut f.department_share, num, den);
+                // Keep the identity part État + part CD = total.
+                f.total = match (figure(&f.state_share), figure(&f.department_share)) {
+                    (Some(s), Some(d)) => Some(Amount::Value(s.add(d))),
+                    _ => {
+                        let mut t = f.total;
+                        scale(&mut t, num, den);
+                        t
+                    }
+                };
+            }
+            if let Some(x) = a.executed.as_mut() {
+                scale(&mut x.committed, num, den);
+                scale(&mut x.spent, num, den);
+                scale(&mut x.carry_over, num, den);
+                for l in &mut x.lines {
+                    scale(&mut l.committed, num, den);
+                    scale(&mut l.spent, num, den);
+                    scale(&mut l.carry_over, num, den);
+                    for s in &mut l.staff_details {
+                        let mut v = Some(s.amount);
+                        scale(&mut v, num, den);
+                        s.amount = v.unwrap_or(s.amount);
+                    }
+                }
+            }
+            for e in &mut a.expenses {
+                scale(&mut e.planned, num, den);
+                scale(&mut e.committed, num, den);
+                scale(&mut e.spent, num, den);
+                scale(&mut e.carry_over, num, den);
+            }
+        }
+    }
+    // Declared annex figures: the computed ones (a synthetic annex adds up).
+    r.annex.rounding = bilan_domain::Rounding::Cent;
+    let table = AnnexTable::from_report(&r);
+    for (g, computed) in r.annex.groups.iter_mut().zip(table.groups.iter()) {
+        let s = computed.subtotal;
+        g.subtotal = Some(AnnexTotals {
+            planned: Some(Amount::Value(s.planned)),
+            spent: Some(Amount::Value(s.spent)),
+            carry_over: Some(Amount::Value(s.carry_over)),
+            state_revenue: None,
+        });
+        g.state_revenue = s.state_revenue.map(Amount::Value);
+    }
+    let t = table.total;
+    r.annex.total = Some(AnnexTotals {
+        planned: Some(Amount::Value(t.planned)),
+        spent: Some(Amount::Value(t.spent)),
+        carry_over: Some(Amount::Value(t.carry_over)),
+        state_revenue: t.state_revenue.map(Amount::Value),
+    });
+    if adopted {
+        r.deliberation = Some(Deliberation {
+            number: "CP-2020-0412".into(),
+            date: Date::new(2020, 6, 19),
+            body: "commission permanente".into(),
+        });
+        r.transmitted_on = Date::new(2020, 6, 26);
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthetic_reports_are_labelled_and_scaled() {
+        let allier = bilan_source::parse_str(ALLIER_2019).unwrap().report;
+        let r = synthetic_report(&allier, "43", 4, 5, true).unwrap();
+        assert!(r.title.contains("Données synthétiques de démonstration"));
+        assert!(r.preamble.contains("Données synthétiques de démonstration"));
+        assert_eq!(r.department.as_str(), "43");
+        let text = bilan_source::to_toml(&r);
+        let back = bilan_source::parse_str(&text).unwrap().report;
+        assert_eq!(back, r);
+        let a = &allier.measures[0].actions[0];
+        let b = &r.measures[0].actions[0];
+        assert_eq!(
+            figure(&b.forecast.as_ref().unwrap().state_share).unwrap().cents(),
+            figure(&a.forecast.as_ref().unwrap().state_share).unwrap().cents() * 4 / 5
+        );
+    }
+
+    #[test]
+    fn every_role_has_an_account() {
+        for role in Role::ALL {
+            assert!(ACCOUNTS.iter().any(|(_, _, r, _)| *r == role), "{role}");
+        }
+        assert!(accounts().iter().all(|a| a.password == DEMO_PASSWORD));
+    }
+}

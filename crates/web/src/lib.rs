@@ -1,0 +1,183 @@
+//! The web application of `bilan`: server-rendered French pages (DSFR look) over the
+//! store, for Départements to fill, check, adopt and transmit their execution reports.
+//!
+//! Public API (used by the CLI): [`Config`], [`serve`], [`app`], [`AppOptions`],
+//! [`demo::seed`], [`hash_password`]. Routes, form field names and element ids are listed
+//! in `crates/web/ROUTES.md`.
+
+// Handlers return a ready French page as their error: boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
+mod access;
+mod admin;
+mod assets;
+mod auth;
+pub mod demo;
+mod edit;
+mod files;
+mod forms;
+mod html;
+mod import;
+mod pages;
+mod report;
+mod time;
+mod workflow;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use auth::{hash_password, verify_password};
+pub use bilan_store::Store;
+
+/// How `bilan serve` starts the application.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    pub addr: SocketAddr,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// `node_modules/@gouvfr/dsfr/dist`: served under `/dsfr/`; pages work unstyled without it.
+    pub assets_dir: Option<PathBuf>,
+}
+
+/// Options of the application itself.
+#[derive(Debug, Clone)]
+pub struct AppOptions {
+    pub secure_cookies: bool,
+    pub assets_dir: Option<PathBuf>,
+    /// Largest uploaded file, in bytes.
+    pub upload_limit: usize,
+}
+
+/// 5 Mo.
+pub const DEFAULT_UPLOAD_LIMIT: usize = 5 * 1024 * 1024;
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions { secure_cookies: false, assets_dir: None, upload_limit: DEFAULT_UPLOAD_LIMIT }
+    }
+}
+
+/// Errors of starting the application. Messages are French (the CLI prints them).
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("base de données : {0}")]
+    Store(#[from] bilan_store::StoreError),
+    #[error("réseau : {0}")]
+    Io(#[from] std::io::Error),
+    #[error("données de démonstration : {0}")]
+    Demo(String),
+}
+
+#[derive(Clone)]
+pub(crate) struct AppState(Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub store: Store,
+    pub options: AppOptions,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// Opens the database, binds `config.addr` and serves until Ctrl-C.
+pub async fn serve(config: Config) -> Result<(), WebError> {
+    let store = Store::connect(&config.database_url).await?;
+    let options = AppOptions {
+        secure_cookies: config.secure_cookies,
+        assets_dir: config.assets_dir.clone(),
+        ..AppOptions::default()
+    };
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    serve_listener(listener, store, options).await
+}
+
+/// Serves on an already bound listener until Ctrl-C or SIGTERM (the caller can print the
+/// real address first, e.g. after binding port 0).
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    options: AppOptions,
+) -> Result<(), WebError> {
+    let router = app(store, options).await;
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// The application's router. Serve it with
+/// `into_make_service_with_connect_info::<SocketAddr>()` so that login rate limiting
+/// counts per client IP (without it, every client shares one IP counter).
+pub async fn app(store: Store, options: AppOptions) -> Router {
+    let limit = options.upload_limit + 512 * 1024;
+    let state = AppState(Arc::new(Inner { store, options }));
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/rapports") }))
+        .route("/connexion", get(auth::login_form).post(auth::login))
+        .route("/deconnexion", post(auth::logout))
+        .route("/rapports", get(pages::reports))
+        .route("/rapports/{id}", get(pages::overview))
+        .route("/rapports/{id}/general", get(pages::general_form).post(pages::general_save))
+        .route("/rapports/{id}/actions/{num}", get(pages::action_form).post(pages::action_save))
+        .route(
+            "/rapports/{id}/actions/{num}/{kind}/nouvelle",
+            get(pages::item_new_form).post(pages::item_create),
+        )
+        .route("/rapports/{id}/actions/{num}/{kind}/{k}", get(pages::item_form).post(pages::item_save))
+        .route("/rapports/{id}/actions/{num}/{kind}/{k}/supprimer", post(pages::item_delete))
+        .route("/rapports/{id}/annexe", get(pages::annex_page).post(pages::annex_save))
+        .route("/rapports/{id}/diagnostics", get(pages::diagnostics_page))
+        .route("/rapports/{id}/justifications", post(pages::justify))
+        .route("/rapports/{id}/historique", get(pages::history))
+        .route("/rapports/{id}/adopter", post(workflow::adopt))
+        .route("/rapports/{id}/brouillon", post(workflow::back_to_draft))
+        .route("/rapports/{id}/transmettre", post(workflow::transmit))
+        .route("/rapports/{id}/renvoyer", post(workflow::send_back))
+        .route("/rapports/{id}/approuver", post(workflow::approve))
+        .route("/rapports/{id}/telecharger/{format}", get(files::download))
+        .route("/rapports/{id}/versions/{version}", get(files::frozen_version))
+        .route("/rapports/{id}/import", get(import::import_page))
+        .route("/rapports/{id}/import/toml", post(import::import_toml))
+        .route("/rapports/{id}/import/annexe", post(import::import_annex))
+        .route("/admin/comptes", get(admin::users_page).post(admin::create_user))
+        .route("/admin/comptes/{uid}/{action}", post(admin::user_action))
+        .route("/dsfr/{*path}", get(assets::dsfr))
+        .route("/static/{file}", get(assets::own))
+        .fallback(pages::fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}

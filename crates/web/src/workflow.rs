@@ -1,0 +1,355 @@
+//! The workflow, Département side: brouillon → adopté (deliberation number and date) →
+//! transmis; adopté → brouillon to correct. Transmission is refused while errors remain or
+//! warnings lack a justification; a transmitted report is frozen by the store. The State's
+//! two decisions (send back, approve) are here too, minimal, until issue 5's pages.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use bilan_domain::{Date, Deliberation};
+use bilan_store::{Edit, EditScope, Status, StoreError};
+
+use crate::access;
+use crate::auth::Ctx;
+use crate::edit;
+use crate::forms::Fields;
+use crate::html::{alert, csrf_field, error_page, esc, not_found, Page};
+use crate::pages::rid;
+use crate::report::{self, store_error, Loaded};
+use crate::AppState;
+
+/// The workflow block of the overview, by role and status.
+pub fn panel(ctx: &Ctx, l: &Loaded, blocking: usize) -> String {
+    let id = l.id();
+    let s = &l.stored.summary;
+    let csrf = csrf_field(&ctx.csrf);
+    let mut h = String::from("<section id=\"circuit\" class=\"fr-mb-3w\"><h2>Circuit de validation</h2>");
+    let steps = "<p>Brouillon → adopté par délibération → transmis au préfet → approuvé (ou renvoyé pour correction).</p>";
+    h.push_str(steps);
+    let sign = access::can_sign(&ctx.user).is_ok() && access::can_justify(&ctx.user, s).is_ok();
+    if sign {
+        match s.status {
+            Status::Draft | Status::SentBack => {
+                h.push_str(&format!(
+                    "<form method=\"post\" action=\"/rapports/{id}/adopter\" id=\"form-adopter\">{csrf}\
+                     <fieldset class=\"fr-fieldset\"><legend class=\"fr-fieldset__legend\">Adopter le rapport</legend>\
+                     <div class=\"fr-fieldset__element\"><div class=\"fr-input-group\"><label class=\"fr-label\" for=\"deliberation_numero\">Numéro de la délibération</label>\
+                     <input class=\"fr-input\" type=\"text\" id=\"deliberation_numero\" name=\"deliberation_numero\" required></div></div>\
+                     <div class=\"fr-fieldset__element\"><div class=\"fr-input-group\"><label class=\"fr-label\" for=\"deliberation_date\">Date de la délibération<span class=\"fr-hint-text\">Format : 2020-06-30</span></label>\
+                     <input class=\"fr-input\" type=\"date\" id=\"deliberation_date\" name=\"deliberation_date\" required></div></div>\
+                     <div class=\"fr-fieldset__element\"><div class=\"fr-input-group\"><label class=\"fr-label\" for=\"deliberation_instance\">Instance<span class=\"fr-hint-text\">Assemblée départementale ou commission permanente</span></label>\
+                     <input class=\"fr-input\" type=\"text\" id=\"deliberation_instance\" name=\"deliberation_instance\"></div></div></fieldset>\
+                     <button class=\"fr-btn\" type=\"submit\" id=\"bouton-adopter\">Enregistrer l’adoption</button></form>"
+                ));
+            }
+            Status::Adopted => {
+                let note = if blocking > 0 {
+                    format!(
+                        "<p id=\"transmission-bloquee\">{blocking} point(s) bloquent la transmission : corrigez les erreurs et justifiez les avertissements (remettez le rapport en brouillon pour le corriger).</p>"
+                    )
+                } else {
+                    "<p id=\"transmission-possible\">Aucun point bloquant : le rapport peut être transmis.</p>".to_string()
+                };
+                h.push_str(&note);
+                h.push_str(&format!(
+                    "<ul class=\"fr-btns-group fr-btns-group--inline-md\"><li><form method=\"post\" action=\"/rapports/{id}/transmettre\" id=\"form-transmettre\">{csrf}\
+                     <button class=\"fr-btn\" type=\"submit\" id=\"bouton-transmettre\">Transmettre au préfet</button></form></li>\
+                     <li><form method=\"post\" action=\"/rapports/{id}/brouillon\" id=\"form-brouillon\">{csrf}\
+                     <button class=\"fr-btn fr-btn--secondary\" type=\"submit\" id=\"bouton-brouillon\">Remettre en brouillon</button></form></li></ul>"
+                ));
+            }
+            _ => {}
+        }
+    }
+    if access::can_review(&ctx.user).is_ok() && s.status == Status::Transmitted {
+        h.push_str(&format!(
+            "<form method=\"post\" action=\"/rapports/{id}/renvoyer\" id=\"form-renvoyer\">{csrf}\
+             <div class=\"fr-input-group\"><label class=\"fr-label\" for=\"motif\">Motif du renvoi pour correction</label>\
+             <textarea class=\"fr-input\" id=\"motif\" name=\"motif\" rows=\"3\" required></textarea></div>\
+             <button class=\"fr-btn fr-btn--secondary\" type=\"submit\" id=\"bouton-renvoyer\">Renvoyer pour correction</button></form>\
+             <form method=\"post\" action=\"/rapports/{id}/approuver\" id=\"form-approuver\" class=\"fr-mt-2w\">{csrf}\
+             <button class=\"fr-btn\" type=\"submit\" id=\"bouton-approuver\">Approuver le rapport</button></form>"
+        ));
+    }
+    h.push_str("</section>");
+    h
+}
+
+async fn load_for_signatory(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, Response> {
+    let Some(id) = rid(id) else { return Err(not_found(Some(ctx))) };
+    let l = report::load(app, ctx, id).await?;
+    if let Err(m) = access::can_sign(&ctx.user) {
+        return Err(crate::auth::refused(ctx, m));
+    }
+    Ok(l)
+}
+
+fn refusal(ctx: &Ctx, l: &Loaded, title: &str, body: &str, status: StatusCode) -> Response {
+    let h = format!(
+        "<h1 id=\"titre-refus\">{}</h1>{}<p><a class=\"fr-link\" href=\"/rapports/{}\">Retour au rapport</a></p>",
+        esc(title),
+        body,
+        l.id()
+    );
+    Page::new(title, Some(ctx), h).crumbs(l.crumbs()).status(status).into_response()
+}
+
+pub async fn adopt(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Response {
+    let l = match load_for_signatory(&app, &ctx, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let s = l.stored.summary.clone();
+    if !matches!(s.status, Status::Draft | Status::SentBack) {
+        return refusal(
+            &ctx,
+            &l,
+            "Adoption impossible",
+            "<p>Seul un rapport en brouillon ou à corriger peut être adopté.</p>",
+            StatusCode::CONFLICT,
+        );
+    }
+    let number = fields.text("deliberation_numero").trim().to_string();
+    let body = fields.text("deliberation_instance").trim().to_string();
+    let date = Date::parse(fields.get("deliberation_date").unwrap_or(""));
+    let mut problems = Vec::new();
+    if number.is_empty() {
+        problems.push("le numéro de la délibération est obligatoire".to_string());
+    }
+    if number.chars().count() > 100 || body.chars().count() > 200 {
+        problems.push("numéro ou instance trop long".to_string());
+    }
+    let date = match date {
+        Ok(d) => Some(d),
+        Err(e) => {
+            problems.push(format!("date de la délibération : {e}"));
+            None
+        }
+    };
+    if let (Some(d), Some(today)) = (date, crate::time::today()) {
+        if d > today {
+            problems.push("la date de la délibération est dans le futur".to_string());
+        }
+    }
+    let Some(date) = date.filter(|_| problems.is_empty()) else {
+        let items: String = problems.iter().map(|p| format!("<li>{}</li>", esc(p))).collect();
+        return refusal(
+            &ctx,
+            &l,
+            "Adoption refusée",
+            &alert(
+                "error",
+                "erreurs-adoption",
+                "La délibération est incomplète : rien n’a été enregistré",
+                &format!("<ul>{items}</ul>"),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    // The deliberation goes into the report text (documents print it), then the status.
+    let (n2, b2) = (number.clone(), body.clone());
+    let result = app
+        .store
+        .update_report(
+            ctx.user.id,
+            l.id(),
+            EditScope::Whole { expected_revision: s.revision },
+            move |current| {
+                let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+                let before = r.deliberation.as_ref().and_then(edit::fragment);
+                let body = if b2.is_empty() {
+                    r.deliberation.as_ref().map(|d| d.body.clone()).unwrap_or_default()
+                } else {
+                    b2
+                };
+                r.deliberation = Some(Deliberation { number: n2, date: Some(date), body });
+                Ok(Edit {
+                    text: bilan_source::to_toml(&r),
+                    audit_action: "rapport.deliberation".into(),
+                    audit_target: "délibération".into(),
+                    before,
+                    after: r.deliberation.as_ref().and_then(edit::fragment),
+                    actions: edit::action_numbers(&r),
+                })
+            },
+        )
+        .await;
+    if let Err(e) = result {
+        return match e {
+            StoreError::Conflict { .. } => refusal(
+                &ctx,
+                &l,
+                "Rapport modifié entre-temps",
+                "<p>Le rapport a été modifié pendant l’adoption : rien n’a été enregistré. Vérifiez la version actuelle puis recommencez.</p>",
+                StatusCode::CONFLICT,
+            ),
+            e => store_error(&ctx, e),
+        };
+    }
+    match app
+        .store
+        .set_status(ctx.user.id, l.id(), s.status, Status::Adopted, "adoption", Some((number, date.iso())))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/rapports/{}", l.id())).into_response(),
+        Err(e) => store_error(&ctx, e),
+    }
+}
+
+pub async fn back_to_draft(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let l = match load_for_signatory(&app, &ctx, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    if l.stored.summary.status != Status::Adopted {
+        return refusal(
+            &ctx,
+            &l,
+            "Opération impossible",
+            "<p>Seul un rapport adopté peut être remis en brouillon.</p>",
+            StatusCode::CONFLICT,
+        );
+    }
+    match app
+        .store
+        .set_status(ctx.user.id, l.id(), Status::Adopted, Status::Draft, "remise en brouillon", None)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/rapports/{}", l.id())).into_response(),
+        Err(e) => store_error(&ctx, e),
+    }
+}
+
+pub async fn transmit(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let l = match load_for_signatory(&app, &ctx, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    if l.stored.summary.status != Status::Adopted {
+        return refusal(
+            &ctx,
+            &l,
+            "Transmission refusée",
+            "<p id=\"motif-refus\">Le rapport doit d’abord être adopté par délibération (numéro et date) avant d’être transmis.</p>",
+            StatusCode::CONFLICT,
+        );
+    }
+    let diags = report::diagnostics(&app, &l.report).await;
+    let js = match report::justifications(&app, l.id()).await {
+        Ok(j) => j,
+        Err(e) => return store_error(&ctx, e),
+    };
+    let justified = report::justified_keys(&js);
+    let blocking = report::blocking(&diags, &justified);
+    if !blocking.is_empty() {
+        let errors = blocking.iter().filter(|d| d.severity == bilan_check::Severity::Error).count();
+        let warnings = blocking.len() - errors;
+        let mut items = String::new();
+        for d in &blocking {
+            items.push_str(&format!(
+                "<li data-code=\"{}\">{} {} : {} – <a href=\"{}\">aller au champ</a></li>",
+                esc(d.code),
+                esc(d.severity.label()),
+                esc(d.code),
+                esc(&d.message),
+                esc(&edit::link_for(l.id(), &l.report, &d.path))
+            ));
+        }
+        return refusal(
+            &ctx,
+            &l,
+            "Transmission refusée",
+            &format!(
+                "<p id=\"motif-refus\">Le rapport ne peut pas être transmis : {errors} erreur(s) à corriger et {warnings} avertissement(s) sans justification. \
+                 Rien n’a été transmis.</p><ul id=\"liste-bloquants\">{items}</ul>\
+                 <p><a class=\"fr-link\" href=\"/rapports/{}/diagnostics\">Ouvrir les diagnostics</a></p>",
+                l.id()
+            ),
+            StatusCode::CONFLICT,
+        );
+    }
+    match app
+        .store
+        .set_status(ctx.user.id, l.id(), Status::Adopted, Status::Transmitted, "transmission", None)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/rapports/{}", l.id())).into_response(),
+        Err(e) => store_error(&ctx, e),
+    }
+}
+
+async fn load_for_reviewer(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, Response> {
+    let Some(id) = rid(id) else { return Err(not_found(Some(ctx))) };
+    let l = report::load(app, ctx, id).await?;
+    if let Err(m) = access::can_review(&ctx.user) {
+        return Err(crate::auth::refused(ctx, m));
+    }
+    if l.stored.summary.status != Status::Transmitted {
+        return Err(error_page(
+            StatusCode::CONFLICT,
+            Some(ctx),
+            "Opération impossible",
+            "<p>Seul un rapport transmis peut être renvoyé ou approuvé.</p>",
+        ));
+    }
+    Ok(l)
+}
+
+pub async fn send_back(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Response {
+    let l = match load_for_reviewer(&app, &ctx, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let reason = fields.text("motif").trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 4000 {
+        return refusal(
+            &ctx,
+            &l,
+            "Motif requis",
+            "<p>Indiquez le motif du renvoi (4 000 caractères au plus). Rien n’a été modifié.</p>",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    match app
+        .store
+        .set_status(
+            ctx.user.id,
+            l.id(),
+            Status::Transmitted,
+            Status::SentBack,
+            &format!("renvoi : {reason}"),
+            None,
+        )
+        .await
+    {
+        // The reviewer no longer sees a report sent back: back to the list.
+        Ok(_) => Redirect::to("/rapports").into_response(),
+        Err(e) => store_error(&ctx, e),
+    }
+}
+
+pub async fn approve(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+    let l = match load_for_reviewer(&app, &ctx, &id).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    match app
+        .store
+        .set_status(ctx.user.id, l.id(), Status::Transmitted, Status::Approved, "approbation", None)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/rapports/{}", l.id())).into_response(),
+        Err(e) => store_error(&ctx, e),
+    }
+}

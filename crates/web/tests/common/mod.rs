@@ -1,0 +1,207 @@
+//! Test harness: the real application on 127.0.0.1, port 0, over a fresh SQLite database
+//! seeded with the demo data, and a cookie-keeping HTTP client per user.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use bilan_store::{ReportFilter, Store};
+use bilan_web::AppOptions;
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+
+pub const PASSWORD: &str = bilan_web::demo::DEMO_PASSWORD;
+
+pub struct Server {
+    pub base: String,
+    pub store: Store,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn start() -> Server {
+    start_with(AppOptions::default()).await
+}
+
+pub async fn start_with(options: AppOptions) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bilan.db").display());
+    let store = Store::connect(&url).await.unwrap();
+    let accounts = bilan_web::demo::seed(&store).await.unwrap();
+    assert_eq!(accounts.len(), 7);
+    let app = bilan_web::app(store.clone(), options).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+    });
+    Server { base: format!("http://{addr}"), store, _dir: dir }
+}
+
+impl Server {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A client without a session.
+    pub fn anonymous(&self) -> Agent {
+        Agent {
+            client: Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap(),
+            base: self.base.clone(),
+        }
+    }
+
+    /// A signed-in client.
+    pub async fn login(&self, login: &str) -> Agent {
+        let agent = self.anonymous();
+        let r = agent.try_login(login, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {login}");
+        agent
+    }
+
+    /// The id of the report of a Département and year.
+    pub async fn report_id(&self, department: &str, year: i32) -> i64 {
+        let list = self
+            .store
+            .reports(&ReportFilter {
+                departments: Some(vec![department.into()]),
+                statuses: None,
+                year: Some(year),
+            })
+            .await
+            .unwrap();
+        list[0].id
+    }
+
+    pub async fn text(&self, id: i64) -> String {
+        self.store.report(id).await.unwrap().unwrap().text
+    }
+
+    pub async fn report(&self, id: i64) -> bilan_domain::Report {
+        bilan_source::parse_str(&self.text(id).await).unwrap().report
+    }
+
+    pub async fn admin_id(&self) -> i64 {
+        self.store.user_by_login("admin").await.unwrap().unwrap().id
+    }
+}
+
+pub struct Agent {
+    pub client: Client,
+    pub base: String,
+}
+
+impl Agent {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+
+    pub async fn page(&self, path: &str) -> (StatusCode, String) {
+        let r = self.get(path).await;
+        let s = r.status();
+        (s, r.text().await.unwrap())
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.client.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()
+    }
+
+    pub async fn post_text(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
+        let r = self.post(path, form).await;
+        let s = r.status();
+        (s, r.text().await.unwrap())
+    }
+
+    pub async fn try_login(&self, login: &str, password: &str) -> Response {
+        let (_, html) = self.page("/connexion").await;
+        let csrf = hidden_value(&html, "csrf").expect("login form token");
+        self.post(
+            "/connexion",
+            &[("login", login), ("mot_de_passe", password), ("csrf", &csrf), ("suite", "/rapports")],
+        )
+        .await
+    }
+
+    /// The session's CSRF token, read from a page's forms.
+    pub async fn csrf(&self) -> String {
+        let (_, html) = self.page("/rapports").await;
+        hidden_value(&html, "csrf").expect("csrf token in the page")
+    }
+}
+
+/// The value of the first hidden input named `name`.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = html.find(&needle)? + needle.len();
+    let end = html[start..].find('"')? + start;
+    Some(
+        html[start..end]
+            .replace("&amp;", "&")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">"),
+    )
+}
+
+/// The form fields of the action page as currently shown (inputs, textareas, selects),
+/// enough to re-submit the form with one field changed.
+pub fn action_form_fields(html: &str) -> Vec<(String, String)> {
+    let form_start = html.find("id=\"form-action\"").expect("action form");
+    let form_end = html[form_start..].find("</form>").unwrap() + form_start;
+    let form = &html[form_start..form_end];
+    let mut fields = Vec::new();
+    let unescape = |s: &str| {
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    };
+    let mut rest = form;
+    while let Some(i) = rest.find("name=\"") {
+        let after = &rest[i + 6..];
+        let name_end = after.find('"').unwrap();
+        let name = after[..name_end].to_string();
+        let tag_start = rest[..i].rfind('<').unwrap();
+        let tag = &rest[tag_start..];
+        let value = if tag.starts_with("<textarea") {
+            let open_end = tag.find('>').unwrap() + 1;
+            let close = tag.find("</textarea>").unwrap();
+            unescape(&tag[open_end..close])
+        } else if tag.starts_with("<select") {
+            let close = tag.find("</select>").unwrap();
+            let sel = &tag[..close];
+            match sel.find(" selected") {
+                Some(p) => {
+                    let opt = sel[..p].rfind("value=\"").unwrap() + 7;
+                    let end = sel[opt..].find('"').unwrap() + opt;
+                    unescape(&sel[opt..end])
+                }
+                None => String::new(),
+            }
+        } else {
+            let tag_end = tag.find('>').unwrap();
+            let t = &tag[..tag_end];
+            match t.find("value=\"") {
+                Some(p) => {
+                    let v = &t[p + 7..];
+                    unescape(&v[..v.find('"').unwrap()])
+                }
+                None => String::new(),
+            }
+        };
+        fields.push((name, value));
+        rest = &after[name_end..];
+    }
+    fields
+}
+
+/// Sets `name` in a field list.
+pub fn set(fields: &mut [(String, String)], name: &str, value: &str) {
+    let f = fields.iter_mut().find(|(n, _)| n == name).unwrap_or_else(|| panic!("no field {name}"));
+    f.1 = value.to_string();
+}
+
+pub fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+}
