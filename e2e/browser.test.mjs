@@ -198,3 +198,40 @@ test('the login page is accessible and refuses a wrong password in French', asyn
   assert.match(await page.locator('#erreur-connexion').innerText(), /incorrect|invalide|refus/i);
   await page.context().close();
 });
+
+test('the other pages are accessible too, the conflict page included', async () => {
+  // The Cantal draft: the Allier reports are adopted or transmitted by the tests above.
+  const editor = await session('editeur.cantal');
+  const id = await reportId(editor, '15', 2019);
+  for (const path of ['/general', '/historique', '/actions/1.1.1/depenses/0', '/actions/1.1.1/indicateurs/0',
+    '/actions/1.2.1/lignes/0', '/actions/1.1.1/depenses/nouvelle']) {
+    const response = await editor.goto(`${base}/rapports/${id}${path}`);
+    assert.equal(response.status(), 200, path);
+    await accessible(editor);
+  }
+  const missing = await editor.goto(`${base}/rapports/999999`);
+  assert.equal(missing.status(), 404);
+  await accessible(editor);
+
+  // Two tabs on the same action: the second save of a stale form gets the conflict page.
+  const other = await editor.context().newPage();
+  await editor.goto(`${base}/rapports/${id}/actions/1.1.1`);
+  await other.goto(`${base}/rapports/${id}/actions/1.1.1`);
+  await editor.fill('[name="duree"]', 'Première version');
+  await Promise.all([editor.waitForNavigation(), editor.click('#bouton-enregistrer')]);
+  await other.fill('[name="duree"]', 'Seconde version');
+  const [conflict] = await Promise.all([other.waitForNavigation(), other.click('#bouton-enregistrer')]);
+  assert.equal(conflict.status(), 409);
+  await other.waitForSelector('#titre-conflit');
+  const row = other.locator('tr[data-champ="duree"]');
+  assert.match(await row.locator('.conflit-mien').innerText(), /Seconde version/);
+  assert.match(await row.locator('.conflit-actuel').innerText(), /Première version/);
+  await accessible(other);
+  await other.screenshot({ path: join(shots, 'conflit.png') });
+  await editor.context().close();
+
+  const admin = await session('admin');
+  await admin.goto(`${base}/admin/comptes`);
+  await accessible(admin);
+  await admin.context().close();
+});
