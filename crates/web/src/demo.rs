@@ -26,18 +26,13 @@ pub struct DemoAccount {
 
 /// (login, display name, role, territory).
 const ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
-    ("editeur.allier", "Camille Martin (rédactrice, Allier)", Role::DepartmentEditor, Some("03")),
-    ("signataire.allier", "Dominique Bernard (signataire, Allier)", Role::DepartmentSignatory, Some("03")),
-    ("prefecture.allier", "Claude Petit (préfecture de l’Allier)", Role::PrefectureReviewer, Some("03")),
-    (
-        "region.ara",
-        "Alix Durand (commissaire régional, Auvergne-Rhône-Alpes)",
-        Role::RegionalReviewer,
-        Some("84"),
-    ),
-    ("national", "Sacha Robert (lecteur national)", Role::NationalReader, None),
+    ("editeur.allier", "Camille Martin", Role::DepartmentEditor, Some("03")),
+    ("signataire.allier", "Dominique Bernard", Role::DepartmentSignatory, Some("03")),
+    ("prefecture.allier", "Claude Petit", Role::PrefectureReviewer, Some("03")),
+    ("region.ara", "Alix Durand", Role::RegionalReviewer, Some("84")),
+    ("national", "Sacha Robert", Role::NationalReader, None),
     ("admin", "Administrateur bilan", Role::Admin, None),
-    ("editeur.cantal", "Morgan Leroy (rédacteur, Cantal)", Role::DepartmentEditor, Some("15")),
+    ("editeur.cantal", "Morgan Leroy", Role::DepartmentEditor, Some("15")),
 ];
 
 fn accounts() -> Vec<DemoAccount> {
