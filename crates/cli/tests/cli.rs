@@ -241,3 +241,56 @@ fn rules_doc_is_generated_from_the_catalogue() {
         assert!(committed.contains(rule.code));
     }
 }
+
+#[test]
+fn user_add_creates_an_account_once() {
+    let dir = tempdir("user");
+    let db = format!("sqlite://{}", dir.join("comptes.sqlite").display());
+    let add = |extra: &[&str]| {
+        let mut args = vec!["user", "add", "--database", db.as_str()];
+        args.extend_from_slice(extra);
+        bilan(&args)
+    };
+    let ok = add(&[
+        "--login",
+        "agent.allier",
+        "--role",
+        "editeur",
+        "--territory",
+        "03",
+        "--password",
+        "un mot de passe solide",
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(stdout(&ok).contains("compte « agent.allier » créé"));
+    let again = add(&[
+        "--login",
+        "agent.allier",
+        "--role",
+        "editeur",
+        "--territory",
+        "03",
+        "--password",
+        "un mot de passe solide",
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("existe déjà"));
+    let short = add(&["--login", "b", "--role", "national", "--password", "court"]);
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("trop court"));
+    let role = add(&["--login", "c", "--role", "maire", "--password", "un mot de passe solide"]);
+    assert_eq!(role.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&role.stderr).contains("rôle « maire » inconnu"));
+    let territory = add(&[
+        "--login",
+        "d",
+        "--role",
+        "region",
+        "--territory",
+        "03x",
+        "--password",
+        "un mot de passe solide",
+    ]);
+    assert_eq!(territory.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&territory.stderr).contains("code de région"));
+}
