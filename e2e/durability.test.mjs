@@ -24,7 +24,10 @@ function start(db) {
     });
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
   });
-  return { child, url };
+  // Listen from the start: a child killed by a signal has no exitCode, and its 'exit'
+  // event may fire before anyone waits for it.
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return { child, url, exited };
 }
 
 /** A tiny cookie-keeping client over fetch (no redirects followed). */
@@ -77,7 +80,7 @@ test('every acknowledged save survives a SIGKILL of the server', async () => {
     }
   }
   assert.ok(acknowledged > 5, `only ${acknowledged} saves before the kill`);
-  await new Promise((resolve) => (first.child.exitCode !== null ? resolve() : first.child.on('exit', resolve)));
+  await first.exited;
 
   const second = start(db);
   try {
