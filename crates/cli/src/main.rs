@@ -7,6 +7,7 @@ mod render_cmd;
 mod serve_cmd;
 mod snippet;
 mod term;
+mod token_cmd;
 
 use std::io::Write;
 use std::ops::Range;
@@ -27,14 +28,19 @@ Utilisation :
         Met en forme le rapport (pdf, odt, docx, html), son graphique (svg)
         ou son annexe financière (xlsx, ods, csv). Le format se déduit aussi
         de l'extension de SORTIE ; « -o - » écrit sur la sortie standard.
-  bilan demo [--database URL] [--addr 127.0.0.1:8080] [--seed-only]
+  bilan demo [--database URL] [--addr 127.0.0.1:8080] [--seed-only] [--national]
         Lance l'application web sur une base SQLite de démonstration
-        (bilan-demo.sqlite) et affiche l'adresse et les comptes.
+        (bilan-demo.sqlite) et affiche l'adresse et les comptes. Avec
+        --national, ajoute un jeu synthétique des 101 Départements
+        (CALPAE 2019–2022, Pacte 2024–2025), étiqueté comme tel.
   bilan serve [--database sqlite://bilan.sqlite|postgres://…] [--addr ADRESSE] [--secure-cookies]
         Lance l'application web.
   bilan user add --login L --role editeur|signataire|prefecture|region|national|admin
                  [--territory CODE] [--name NOM] [--database URL]
         Crée un compte (mot de passe demandé, ou variable BILAN_PASSWORD).
+  bilan jeton --login L --nom NOM [--database URL]
+        Crée un jeton de l'API de consultation (/api/v1) pour un compte
+        existant et l'écrit sur la sortie standard (il ne sera plus affiché).
   bilan regles
         Affiche le catalogue des règles (Markdown, celui de docs/rules.md).
   bilan --version | --help
@@ -145,6 +151,10 @@ fn run(args: Vec<String>) -> i32 {
         },
         "user" | "compte" => match serve_cmd::parse_user(rest) {
             Ok(opts) => serve_cmd::run_user(opts),
+            Err(m) => usage_error(&m),
+        },
+        "jeton" | "token" => match token_cmd::parse(rest) {
+            Ok(opts) => token_cmd::run(opts),
             Err(m) => usage_error(&m),
         },
         "regles" | "rules" => {

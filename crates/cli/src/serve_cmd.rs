@@ -14,6 +14,7 @@ pub struct ServeOptions {
     secure_cookies: bool,
     assets: Option<PathBuf>,
     seed_only: bool,
+    national: bool,
 }
 
 pub fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
@@ -23,6 +24,7 @@ pub fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
         secure_cookies: false,
         assets: None,
         seed_only: false,
+        national: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -37,6 +39,7 @@ pub fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
             "--secure-cookies" => o.secure_cookies = true,
             "--assets" => o.assets = Some(PathBuf::from(value(a)?)),
             "--seed-only" | "--donnees-seulement" => o.seed_only = true,
+            "--national" => o.national = true,
             other => return Err(format!("argument « {other} » inconnu")),
         }
     }
@@ -116,10 +119,16 @@ pub fn run_demo(o: ServeOptions) -> i32 {
             Ok(a) => a,
             Err(e) => return fail("demo", &e.to_string()),
         };
-        let mut banner = format!(
-            "Données de démonstration dans {url}.\nComptes (mot de passe « {} ») :\n",
-            bilan_web::demo::DEMO_PASSWORD
-        );
+        let mut banner = format!("Données de démonstration dans {url}.\n");
+        if o.national {
+            match bilan_web::demo::seed_national(&store).await {
+                Ok(n) => banner.push_str(&format!(
+                    "Jeu national synthétique : {n} rapports ajoutés (101 Départements, CALPAE 2019–2022, Pacte 2024–2025).\n"
+                )),
+                Err(e) => return fail("demo", &e.to_string()),
+            }
+        }
+        banner.push_str(&format!("Comptes (mot de passe « {} ») :\n", bilan_web::demo::DEMO_PASSWORD));
         for a in &accounts {
             banner.push_str(&format!("  {:<22} {} – {}\n", a.login, a.role_label, a.territory_label));
         }

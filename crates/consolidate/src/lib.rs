@@ -23,6 +23,7 @@
 
 pub mod consolidation;
 pub mod credits;
+pub mod diff;
 pub mod figures;
 pub mod outliers;
 pub mod stats;
@@ -34,6 +35,7 @@ use bilan_domain::{DepartmentCode, Report};
 
 pub use consolidation::{consolidate, Consolidation, ReportState, Scope};
 pub use credits::{compute_credits, CreditLine, CreditRules, CreditsNote, Decision, Decisions, LineKey};
+pub use diff::{version_changes, year_comparison, Change, YearComparison};
 pub use figures::{ActionFigures, Figures, Source, SourcedAmount};
 pub use outliers::{across_departments, year_over_year, Outlier, OutlierKind};
 pub use stats::Rate;

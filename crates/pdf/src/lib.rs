@@ -8,6 +8,7 @@
 //! This crate is a leaf: Typst takes minutes to build, so binaries depend on it through
 //! an optional feature.
 
+mod credits;
 mod source;
 mod world;
 
@@ -17,6 +18,7 @@ use typst::foundations::Datetime;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
+pub use credits::credits_note_pdf;
 pub use source::typst_source;
 
 /// Why a PDF could not be produced. The message is French: it reaches users.

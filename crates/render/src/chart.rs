@@ -6,6 +6,7 @@ use std::fmt::Write;
 use bilan_domain::money::format_number;
 use bilan_domain::Money;
 
+use crate::bars::{tick_step, wrap, DARK, FONT, LIGHT};
 use crate::outline::{MeasureFigures, CHART_TITLE};
 use crate::text::{sum_cell, NBSP};
 use crate::xml::escape;
@@ -19,9 +20,6 @@ const TOP: f64 = 70.0;
 const BAND: f64 = 46.0;
 const BAR: f64 = 15.0;
 const AXIS_SPACE: f64 = 40.0;
-const FONT: &str = "Arial, 'Liberation Sans', 'DejaVu Sans', 'Libertinus Serif', sans-serif";
-const DARK: &str = "#000091";
-const LIGHT: &str = "#cacafb";
 
 /// The chart as a standalone SVG document.
 pub fn svg(year: i32, figures: &[MeasureFigures]) -> String {
@@ -49,8 +47,9 @@ pub fn svg(year: i32, figures: &[MeasureFigures]) -> String {
     let max =
         figures.iter().flat_map(|f| [f.planned, f.spent]).flatten().map(Money::cents).max().unwrap_or(0);
     let step = tick_step(max);
-    let top_value = if max == 0 { step } else { (max + step - 1) / step * step };
-    let x = |cents: i64| PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * cents as f64 / top_value as f64;
+    // In i128: rounding a huge sum up to a multiple of the step must not overflow.
+    let top_value = ((i128::from(max) + step - 1) / step * step).max(step);
+    let x = |cents: i128| PLOT_LEFT + (PLOT_RIGHT - PLOT_LEFT) * cents as f64 / top_value as f64;
     let bottom = TOP + BAND * figures.len() as f64;
     axis(&mut s, step, top_value, bottom, x);
     for (k, f) in figures.iter().enumerate() {
@@ -77,7 +76,7 @@ fn legend(s: &mut String) {
     );
 }
 
-fn axis(s: &mut String, step: i64, top_value: i64, bottom: f64, x: impl Fn(i64) -> f64) {
+fn axis(s: &mut String, step: i128, top_value: i128, bottom: f64, x: impl Fn(i128) -> f64) {
     let _ = write!(
         s,
         r##"<line x1="{PLOT_LEFT}" y1="{TOP}" x2="{PLOT_LEFT}" y2="{bottom}" stroke="#3a3a3a"/><line x1="{PLOT_LEFT}" y1="{bottom}" x2="{PLOT_RIGHT}" y2="{bottom}" stroke="#3a3a3a"/>"##
@@ -89,14 +88,14 @@ fn axis(s: &mut String, step: i64, top_value: i64, bottom: f64, x: impl Fn(i64) 
             s,
             r##"<line x1="{xv:.1}" y1="{TOP}" x2="{xv:.1}" y2="{bottom}" stroke="#dddddd"/><text x="{xv:.1}" y="{}" text-anchor="middle" font-size="11">{}</text>"##,
             bottom + 16.0,
-            escape(&axis_label(v))
+            escape(&axis_label(i64::try_from(v).unwrap_or(i64::MAX)))
         );
         v += step;
     }
 }
 
-fn bar(s: &mut String, what: &str, value: Option<Money>, y: f64, x: impl Fn(i64) -> f64, fill: &str) {
-    let cents = value.map_or(0, Money::cents).max(0);
+fn bar(s: &mut String, what: &str, value: Option<Money>, y: f64, x: impl Fn(i128) -> f64, fill: &str) {
+    let cents = i128::from(value.map_or(0, Money::cents).max(0));
     let w = x(cents) - PLOT_LEFT;
     let label = sum_cell(value);
     let _ = write!(
@@ -129,46 +128,6 @@ fn label(s: &mut String, f: &MeasureFigures, y: f64) {
 const LABEL_CHARS: usize = 50;
 const LABEL_LINES: usize = 3;
 const LINE: f64 = 12.5;
-
-/// Splits `text` at spaces into at most `max_lines` lines of about `width` characters;
-/// the last line ends with "…" when the text is longer.
-fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    if lines.len() > max_lines {
-        lines.truncate(max_lines);
-        let last = &mut lines[max_lines - 1];
-        let kept: String = last.chars().take(width.saturating_sub(1)).collect();
-        *last = format!("{}…", kept.trim_end());
-    }
-    lines
-}
-
-/// A round step (1, 2 or 5 × 10ⁿ euros) giving at most six ticks.
-fn tick_step(max_cents: i64) -> i64 {
-    let mut step: i64 = 100;
-    loop {
-        for m in [1, 2, 5] {
-            let s = step.saturating_mul(m);
-            if max_cents / s < 6 {
-                return s;
-            }
-        }
-        step = step.saturating_mul(10);
-    }
-}
 
 /// "150 000 €": whole euros on the axis.
 fn axis_label(cents: i64) -> String {

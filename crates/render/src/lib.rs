@@ -40,3 +40,10 @@ pub fn docx(report: &Report, diagnostics: &[Diagnostic]) -> Vec<u8> {
 pub fn chart_svg(report: &Report) -> String {
     chart::svg(report.year, &outline::figures(report))
 }
+
+pub mod credits;
+pub use credits::{credits_note_html, credits_note_odt, credits_note_outline, NoteMeta};
+pub mod bars;
+pub mod map;
+pub use bars::{planned_vs_spent_svg, BarRow};
+pub use map::{department_map_svg, MapClass, MapEntry, MapLegend};

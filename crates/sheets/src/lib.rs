@@ -70,3 +70,6 @@ mod tests {
         }
     }
 }
+
+pub mod opendata;
+pub use opendata::{opendata_csv, opendata_tables, opendata_xlsx, table_schema_json};

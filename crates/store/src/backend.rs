@@ -8,17 +8,22 @@
 //! accept, and only portable SQL (`RETURNING`, `ON CONFLICT … DO UPDATE`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use sqlx::{Database, QueryBuilder, Row};
 
 use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE};
 use crate::{
-    constraint_error, describe_user, parse_role, parse_status, time, AuditEntry, Edit, EditScope, Id,
-    Justification, NewUser, ReportFilter, ReportSummary, Status, StoreError, StoredReport, User,
+    constraint_error, describe_user, format_cents, parse_role, parse_status, time, ApiToken, AuditEntry,
+    Comment, CommentTarget, CreditDecision, Edit, EditScope, Id, Justification, NewUser, ReportFilter,
+    ReportSummary, Status, StoreError, StoredReport, User, COMMENT_MAX_CHARS,
 };
 
 type Conn = <Db as Database>::Connection;
 type DbRow = <Db as Database>::Row;
+
+/// How stale `api_tokens.last_used_at` may get: it is written at most this often.
+const LAST_USED_PRECISION: Duration = Duration::from_secs(60);
 
 const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, territory, active";
 const SUMMARY_COLUMNS: &str = "id, department, year, programme, status, version, revision, updated_at";
@@ -113,6 +118,60 @@ async fn locked_status(conn: &mut Conn, id: Id) -> Result<Option<Status>, sqlx::
     let sql = format!("SELECT status FROM reports WHERE id = $1{FOR_UPDATE}");
     let code: Option<String> = sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *conn).await?;
     code.as_deref().map(parse_status).transpose()
+}
+
+/// The credit writes of the State (decisions, next year's amount) need a report that is
+/// Transmitted or Approved: `NotFound` or `BadTransition` otherwise. Locks the report row.
+async fn credit_writable(conn: &mut Conn, report: Id) -> Result<(), StoreError> {
+    match locked_status(conn, report).await? {
+        None => Err(StoreError::NotFound),
+        Some(Status::Transmitted | Status::Approved) => Ok(()),
+        Some(from) => Err(StoreError::BadTransition { from }),
+    }
+}
+
+/// `SELECT {columns} FROM reports` with the filter's conditions and the listing order, or
+/// `None` when the filter matches nothing (an empty list).
+fn filtered_reports<'a>(columns: &str, filter: &'a ReportFilter) -> Option<QueryBuilder<'a, Db>> {
+    let mut qb: QueryBuilder<'a, Db> =
+        QueryBuilder::new(format!("SELECT {columns} FROM reports WHERE 1 = 1"));
+    if let Some(departments) = &filter.departments {
+        if departments.is_empty() {
+            return None;
+        }
+        qb.push(" AND department IN (");
+        let mut list = qb.separated(", ");
+        for d in departments {
+            list.push_bind(d.as_str());
+        }
+        list.push_unseparated(")");
+    }
+    if let Some(statuses) = &filter.statuses {
+        if statuses.is_empty() {
+            return None;
+        }
+        qb.push(" AND status IN (");
+        let mut list = qb.separated(", ");
+        for s in statuses {
+            list.push_bind(s.as_str());
+        }
+        list.push_unseparated(")");
+    }
+    if let Some(year) = filter.year {
+        qb.push(" AND year = ").push_bind(year);
+    }
+    qb.push(" ORDER BY department, year DESC, id");
+    Some(qb)
+}
+
+/// A credit decision as written in the journal: `accepté` or `refusé`, then the reason.
+fn describe_decision(accept: bool, reason: &str) -> String {
+    let word = if accept { "accepté" } else { "refusé" };
+    if reason.is_empty() {
+        word.to_owned()
+    } else {
+        format!("{word} : {reason}")
+    }
 }
 
 impl Backend {
@@ -306,6 +365,148 @@ impl Backend {
         Ok(())
     }
 
+    // ----- API tokens -----
+
+    pub async fn create_api_token(
+        &self,
+        actor: Id,
+        user: Id,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<Id, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Rejected("Le nom du jeton est obligatoire.".to_owned()));
+        }
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let login: Option<String> = sqlx::query_scalar("SELECT login FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(login) = login else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        let id: Id = sqlx::query_scalar(
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING id",
+        )
+        .bind(user)
+        .bind(name)
+        .bind(token_hash)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(constraint_error)?;
+        // The hash never goes to the journal.
+        let target = format!("{login} : {name}");
+        let rec = AuditRecord {
+            actor: Some(actor),
+            report: None,
+            kind: "api_token.create",
+            target: &target,
+            before: None,
+            after: Some("actif"),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn api_tokens(&self, user: Id) -> Result<Vec<ApiToken>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+             WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(ApiToken {
+                    id: r.try_get("id")?,
+                    user: r.try_get("user_id")?,
+                    name: r.try_get("name")?,
+                    created_at: r.try_get("created_at")?,
+                    last_used_at: r.try_get("last_used_at")?,
+                    revoked_at: r.try_get("revoked_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.id AS id, u.login AS login, u.display_name AS display_name, \
+                    u.password_hash AS password_hash, u.role AS role, u.territory AS territory, \
+                    u.active AS active, t.id AS token_id, t.last_used_at AS last_used_at \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let user = user_from_row(&row)?;
+        // Cheap on every request: a write at most once a minute per token. The condition
+        // is repeated in the update so that concurrent requests write it once.
+        let last_used: Option<String> = row.try_get("last_used_at")?;
+        let stale = time::now_minus(LAST_USED_PRECISION);
+        if last_used.is_none_or(|at| at < stale) {
+            let token: Id = row.try_get("token_id")?;
+            sqlx::query(
+                "UPDATE api_tokens SET last_used_at = $1 \
+                 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
+            )
+            .bind(time::now())
+            .bind(token)
+            .bind(&stale)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(Some(user))
+    }
+
+    pub async fn revoke_api_token(&self, actor: Id, user: Id, token_id: Id) -> Result<(), StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let sql = format!(
+            "SELECT t.name AS name, t.revoked_at AS revoked_at, u.login AS login \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.id = $1 AND t.user_id = $2{FOR_UPDATE}"
+        );
+        let Some(row) = sqlx::query(&sql).bind(token_id).bind(user).fetch_optional(&mut *tx).await? else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        let revoked_at: Option<String> = row.try_get("revoked_at")?;
+        if revoked_at.is_some() {
+            // Already revoked: nothing to write.
+            tx.rollback().await?;
+            return Ok(());
+        }
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
+            .bind(&now)
+            .bind(token_id)
+            .execute(&mut *tx)
+            .await?;
+        let (name, login): (String, String) = (row.try_get("name")?, row.try_get("login")?);
+        let target = format!("{login} : {name}");
+        let rec = AuditRecord {
+            actor: Some(actor),
+            report: None,
+            kind: "api_token.revoke",
+            target: &target,
+            before: Some("actif"),
+            after: Some("révoqué"),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     // ----- reports -----
 
     pub async fn create_report(
@@ -356,36 +557,23 @@ impl Backend {
     }
 
     pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<ReportSummary>, StoreError> {
-        let mut qb: QueryBuilder<'_, Db> =
-            QueryBuilder::new(format!("SELECT {SUMMARY_COLUMNS} FROM reports WHERE 1 = 1"));
-        if let Some(departments) = &filter.departments {
-            if departments.is_empty() {
-                return Ok(Vec::new());
-            }
-            qb.push(" AND department IN (");
-            let mut list = qb.separated(", ");
-            for d in departments {
-                list.push_bind(d.as_str());
-            }
-            list.push_unseparated(")");
-        }
-        if let Some(statuses) = &filter.statuses {
-            if statuses.is_empty() {
-                return Ok(Vec::new());
-            }
-            qb.push(" AND status IN (");
-            let mut list = qb.separated(", ");
-            for s in statuses {
-                list.push_bind(s.as_str());
-            }
-            list.push_unseparated(")");
-        }
-        if let Some(year) = filter.year {
-            qb.push(" AND year = ").push_bind(year);
-        }
-        qb.push(" ORDER BY department, year DESC, id");
+        let Some(mut qb) = filtered_reports(SUMMARY_COLUMNS, filter) else { return Ok(Vec::new()) };
         let rows = qb.build().fetch_all(&self.pool).await?;
         Ok(rows.iter().map(summary_from_row).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn reports_with_text(
+        &self,
+        filter: &ReportFilter,
+    ) -> Result<Vec<(ReportSummary, String)>, StoreError> {
+        // One query, whatever the number of reports.
+        let columns = format!("{SUMMARY_COLUMNS}, text");
+        let Some(mut qb) = filtered_reports(&columns, filter) else { return Ok(Vec::new()) };
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((summary_from_row(r)?, r.try_get("text")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
     }
 
     pub async fn report(&self, id: Id) -> Result<Option<StoredReport>, StoreError> {
@@ -499,6 +687,17 @@ impl Backend {
             tx.rollback().await?;
             return Err(StoreError::BadTransition { from: actual });
         }
+        let needs_reason = match (from, to) {
+            (_, Status::SentBack) => Some("renvoyer le rapport au Département"),
+            (Status::Approved, Status::Transmitted) => Some("rouvrir un rapport approuvé"),
+            _ => None,
+        };
+        if let Some(what) = needs_reason {
+            if reason.trim().is_empty() {
+                tx.rollback().await?;
+                return Err(StoreError::Rejected(format!("Un motif est obligatoire pour {what}.")));
+            }
+        }
 
         let now = time::now();
         let mut version = current.summary.version;
@@ -570,6 +769,274 @@ impl Backend {
             .iter()
             .map(|r| Ok((r.try_get("version")?, r.try_get("at")?, r.try_get("text")?)))
             .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    pub async fn frozen_text(&self, id: Id, version: i32) -> Result<Option<String>, StoreError> {
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT text FROM report_versions WHERE report_id = $1 AND version = $2")
+                .bind(id)
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(text)
+    }
+
+    // ----- review comments -----
+
+    pub async fn add_comment(
+        &self,
+        actor: Id,
+        report: Id,
+        version: i32,
+        target: &CommentTarget,
+        text: &str,
+    ) -> Result<Id, StoreError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(StoreError::Rejected("Le commentaire est vide.".to_owned()));
+        }
+        let chars = text.chars().count();
+        if chars > COMMENT_MAX_CHARS {
+            return Err(StoreError::Rejected(format!(
+                "Le commentaire dépasse 4 000 caractères (il en compte {chars})."
+            )));
+        }
+        let (key, path) = target.columns();
+        if key.iter().chain(path.iter()).any(|s| s.trim().is_empty()) {
+            return Err(StoreError::Rejected("La cible du commentaire est incomplète.".to_owned()));
+        }
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let current: Option<i32> = sqlx::query_scalar("SELECT version FROM reports WHERE id = $1")
+            .bind(report)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(current) = current else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        if version < 1 || version > current {
+            tx.rollback().await?;
+            return Err(StoreError::Rejected(format!("La version {version} de ce rapport n’existe pas.")));
+        }
+        let id: Id = sqlx::query_scalar(
+            "INSERT INTO comments (report_id, version, kind, target_key, target_path, text, author_id, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(report)
+        .bind(version)
+        .bind(target.kind())
+        .bind(key)
+        .bind(path)
+        .bind(text)
+        .bind(actor)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(constraint_error)?;
+        let audit_target = format!("version {version}, {target}");
+        let rec = AuditRecord {
+            actor: Some(actor),
+            report: Some(report),
+            kind: "comment.add",
+            target: &audit_target,
+            before: None,
+            after: Some(text),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn comments(&self, report: Id) -> Result<Vec<Comment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.id AS id, c.report_id AS report_id, c.version AS version, c.kind AS kind, \
+                    c.target_key AS target_key, c.target_path AS target_path, c.text AS text, \
+                    c.author_id AS author_id, u.login AS login, u.display_name AS display_name, c.at AS at \
+             FROM comments c JOIN users u ON u.id = c.author_id \
+             WHERE c.report_id = $1 ORDER BY c.at, c.id",
+        )
+        .bind(report)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(Comment {
+                    id: r.try_get("id")?,
+                    report: r.try_get("report_id")?,
+                    version: r.try_get("version")?,
+                    target: CommentTarget::from_columns(
+                        &kind,
+                        r.try_get("target_key")?,
+                        r.try_get("target_path")?,
+                    )?,
+                    text: r.try_get("text")?,
+                    author: r.try_get("author_id")?,
+                    author_login: r.try_get("login")?,
+                    author_name: r.try_get("display_name")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    // ----- credits of the next year -----
+
+    pub async fn set_credit_decision(
+        &self,
+        actor: Id,
+        report: Id,
+        action: &str,
+        line: &str,
+        accept: Option<bool>,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let reason = reason.trim();
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        if let Err(e) = credit_writable(&mut tx, report).await {
+            tx.rollback().await?;
+            return Err(e);
+        }
+        let row = sqlx::query(
+            "SELECT accept, reason FROM credit_decisions WHERE report_id = $1 AND action = $2 AND line = $3",
+        )
+        .bind(report)
+        .bind(action)
+        .bind(line)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let before = match &row {
+            Some(r) => Some(describe_decision(r.try_get("accept")?, &r.try_get::<String, _>("reason")?)),
+            None => None,
+        };
+        match accept {
+            None => {
+                if before.is_none() {
+                    // Nothing to delete, nothing written.
+                    tx.rollback().await?;
+                    return Ok(());
+                }
+                sqlx::query(
+                    "DELETE FROM credit_decisions WHERE report_id = $1 AND action = $2 AND line = $3",
+                )
+                .bind(report)
+                .bind(action)
+                .bind(line)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Some(accept) => {
+                sqlx::query(
+                    "INSERT INTO credit_decisions (report_id, action, line, accept, reason, author_id, at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (report_id, action, line) \
+                     DO UPDATE SET accept = excluded.accept, reason = excluded.reason, \
+                                   author_id = excluded.author_id, at = excluded.at",
+                )
+                .bind(report)
+                .bind(action)
+                .bind(line)
+                .bind(accept)
+                .bind(reason)
+                .bind(actor)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await
+                .map_err(constraint_error)?;
+            }
+        }
+        let after = accept.map(|a| describe_decision(a, reason));
+        let target = format!("{action} {line}");
+        let rec = AuditRecord {
+            actor: Some(actor),
+            report: Some(report),
+            kind: "credit.decision",
+            target: &target,
+            before: before.as_deref(),
+            after: after.as_deref(),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn credit_decisions(&self, report: Id) -> Result<Vec<CreditDecision>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT action, line, accept, reason, author_id, at FROM credit_decisions \
+             WHERE report_id = $1 ORDER BY action, line",
+        )
+        .bind(report)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(CreditDecision {
+                    action: r.try_get("action")?,
+                    line: r.try_get("line")?,
+                    accept: r.try_get("accept")?,
+                    reason: r.try_get("reason")?,
+                    author: r.try_get("author_id")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    pub async fn set_next_year_amount(&self, actor: Id, report: Id, cents: i64) -> Result<(), StoreError> {
+        if cents < 0 {
+            return Err(StoreError::Rejected(
+                "Le montant de l’État pour l’année suivante ne peut pas être négatif.".to_owned(),
+            ));
+        }
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        if let Err(e) = credit_writable(&mut tx, report).await {
+            tx.rollback().await?;
+            return Err(e);
+        }
+        let before: Option<i64> =
+            sqlx::query_scalar("SELECT cents FROM next_year_amounts WHERE report_id = $1")
+                .bind(report)
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO next_year_amounts (report_id, cents, author_id, at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (report_id) \
+             DO UPDATE SET cents = excluded.cents, author_id = excluded.author_id, at = excluded.at",
+        )
+        .bind(report)
+        .bind(cents)
+        .bind(actor)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(constraint_error)?;
+        let before = before.map(format_cents);
+        let after = format_cents(cents);
+        let rec = AuditRecord {
+            actor: Some(actor),
+            report: Some(report),
+            kind: "credit.amount",
+            target: "montant de l’État N+1",
+            before: before.as_deref(),
+            after: Some(&after),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn next_year_amount(&self, report: Id) -> Result<Option<i64>, StoreError> {
+        let cents: Option<i64> =
+            sqlx::query_scalar("SELECT cents FROM next_year_amounts WHERE report_id = $1")
+                .bind(report)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(cents)
     }
 
     // ----- justifications -----

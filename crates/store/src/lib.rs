@@ -1,5 +1,7 @@
-//! Storage of `bilan`: accounts, sessions, reports (their canonical TOML text), the
-//! workflow of a report, justifications of warnings, the audit log and login rate limiting.
+//! Storage of `bilan`: accounts, sessions, tokens of the read-only API, reports (their
+//! canonical TOML text), the workflow of a report, justifications of warnings, the State's
+//! review (comments, credit decisions and amount for the next year), the audit log and
+//! login rate limiting.
 //!
 //! The contract is `docs/store-api.md`. One concrete implementation per database
 //! ([`sqlite::SqliteStore`], [`postgres::PgStore`]) shares a single source file
@@ -8,8 +10,9 @@
 //!
 //! The store never parses TOML: an edit is a synchronous closure run by
 //! [`Store::update_report`] inside the write transaction, after the report row is loaded
-//! and locked, so two concurrent edits cannot lose each other's changes. Money never
-//! appears in a column: figures live in the text, in exact cents.
+//! and locked, so two concurrent edits cannot lose each other's changes. Money is never a
+//! float: figures live in the text, in exact cents; the only money column (the State
+//! amount for the next year) holds integer cents.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -217,6 +220,114 @@ pub struct AuditEntry {
     pub after: Option<String>,
 }
 
+/// A token of the read-only API (its hash never leaves the store).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: Id,
+    /// The account the token acts as.
+    pub user: Id,
+    /// The name its owner gave it (e.g. « tableau de bord régional »).
+    pub name: String,
+    pub created_at: String,
+    /// Updated at most once a minute by [`Store::api_token_user`].
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// What a review comment is about. Stored as a kind (`rapport`, `action`, `ligne`,
+/// `diagnostic`) and a key (action number, diagnostic code) and path columns.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CommentTarget {
+    /// The whole report.
+    Report,
+    /// One action, by its number (e.g. `1.2`).
+    Action { number: String },
+    /// One line of the report, by its path (e.g. `mesures[0].actions[1].budget[2]`).
+    Line { path: String },
+    /// One diagnostic of the check, by its code and path.
+    Diagnostic { code: String, path: String },
+}
+
+impl CommentTarget {
+    /// The stored kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CommentTarget::Report => "rapport",
+            CommentTarget::Action { .. } => "action",
+            CommentTarget::Line { .. } => "ligne",
+            CommentTarget::Diagnostic { .. } => "diagnostic",
+        }
+    }
+
+    /// The stored (key, path) columns.
+    fn columns(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            CommentTarget::Report => (None, None),
+            CommentTarget::Action { number } => (Some(number), None),
+            CommentTarget::Line { path } => (None, Some(path)),
+            CommentTarget::Diagnostic { code, path } => (Some(code), Some(path)),
+        }
+    }
+
+    /// The target of stored columns.
+    fn from_columns(
+        kind: &str,
+        key: Option<String>,
+        path: Option<String>,
+    ) -> Result<CommentTarget, sqlx::Error> {
+        Ok(match (kind, key, path) {
+            ("rapport", None, None) => CommentTarget::Report,
+            ("action", Some(number), None) => CommentTarget::Action { number },
+            ("ligne", None, Some(path)) => CommentTarget::Line { path },
+            ("diagnostic", Some(code), Some(path)) => CommentTarget::Diagnostic { code, path },
+            _ => return Err(decode_error("type de cible de commentaire", kind)),
+        })
+    }
+}
+
+impl fmt::Display for CommentTarget {
+    /// As written in the journal: `rapport`, `action 1.2`, `ligne <path>`,
+    /// `diagnostic <code> <path>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommentTarget::Report => f.write_str("rapport"),
+            CommentTarget::Action { number } => write!(f, "action {number}"),
+            CommentTarget::Line { path } => write!(f, "ligne {path}"),
+            CommentTarget::Diagnostic { code, path } => write!(f, "diagnostic {code} {path}"),
+        }
+    }
+}
+
+/// A review comment (append-only).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    pub id: Id,
+    pub report: Id,
+    /// The version of the report the comment is about.
+    pub version: i32,
+    pub target: CommentTarget,
+    pub text: String,
+    pub author: Id,
+    /// The author's current login and name.
+    pub author_login: String,
+    pub author_name: String,
+    pub at: String,
+}
+
+/// The reviewer's decision on one credit line requested for the next year.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreditDecision {
+    pub action: String,
+    pub line: String,
+    pub accept: bool,
+    pub reason: String,
+    pub author: Id,
+    pub at: String,
+}
+
+/// Longest review comment, in characters.
+pub const COMMENT_MAX_CHARS: usize = 4000;
+
 /// What an edit touches, for the optimistic lock.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EditScope {
@@ -361,6 +472,39 @@ impl Store {
         dispatch!(self.delete_session(token_hash))
     }
 
+    // ----- API tokens -----
+
+    /// Stores a token of the read-only API for `user`: `token_hash` is the SHA-256 hex of
+    /// the token (the token itself is never stored). `Duplicate` if the hash exists,
+    /// `NotFound` if the user does not, `Rejected` if the name is blank.
+    pub async fn create_api_token(
+        &self,
+        actor: Id,
+        user: Id,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<Id, StoreError> {
+        dispatch!(self.create_api_token(actor, user, name, token_hash))
+    }
+
+    /// The tokens of `user`, revoked ones included, oldest first.
+    pub async fn api_tokens(&self, user: Id) -> Result<Vec<ApiToken>, StoreError> {
+        dispatch!(self.api_tokens(user))
+    }
+
+    /// The account of a token: `None` if the hash is unknown, the token revoked or the
+    /// account inactive. Called on every API request: one read, plus an update of
+    /// `last_used_at` when it is more than a minute old (not journaled).
+    pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+        dispatch!(self.api_token_user(token_hash))
+    }
+
+    /// Revokes token `token_id` of `user`: `NotFound` if `user` has no such token.
+    /// Revoking a revoked token does nothing.
+    pub async fn revoke_api_token(&self, actor: Id, user: Id, token_id: Id) -> Result<(), StoreError> {
+        dispatch!(self.revoke_api_token(actor, user, token_id))
+    }
+
     // ----- reports -----
 
     /// Creates a report in Draft, version 1, revision 1, every action at revision 1.
@@ -418,7 +562,9 @@ impl Store {
     /// (number, YYYY-MM-DD date) when given, and writes an audit entry whose target is
     /// `reason`. Adopted→Transmitted freezes the text as the current version in
     /// `report_versions` and sets `transmitted_at`; SentBack starts version + 1;
-    /// Adopted→Draft clears the deliberation.
+    /// Adopted→Draft clears the deliberation. Sending back (→SentBack) and reopening
+    /// (Approved→Transmitted) need a reason: blank, they are `Rejected` (« Un motif est
+    /// obligatoire pour … ») and nothing is written.
     pub async fn set_status(
         &self,
         actor: Id,
@@ -434,6 +580,76 @@ impl Store {
     /// The frozen (transmitted) versions of a report: (version, at, text), oldest first.
     pub async fn frozen_versions(&self, id: Id) -> Result<Vec<(i32, String, String)>, StoreError> {
         dispatch!(self.frozen_versions(id))
+    }
+
+    /// The text of one frozen version; `None` if the report or that version does not exist.
+    pub async fn frozen_text(&self, id: Id, version: i32) -> Result<Option<String>, StoreError> {
+        dispatch!(self.frozen_text(id, version))
+    }
+
+    /// Like [`Store::reports`] (same filter, same order), each summary with the report's
+    /// current text, in one query (dashboards load hundreds of reports).
+    pub async fn reports_with_text(
+        &self,
+        filter: &ReportFilter,
+    ) -> Result<Vec<(ReportSummary, String)>, StoreError> {
+        dispatch!(self.reports_with_text(filter))
+    }
+
+    // ----- review comments -----
+
+    /// Adds a comment on `version` of `report` about `target`. The text is stored trimmed;
+    /// `Rejected` (French message, nothing written) if it is empty, longer than
+    /// [`COMMENT_MAX_CHARS`] characters, if the target's number, code or path is blank, or
+    /// if the version does not exist yet (0 or above the report's current version);
+    /// `NotFound` if there is no such report. Comments are append-only, whatever the status.
+    pub async fn add_comment(
+        &self,
+        actor: Id,
+        report: Id,
+        version: i32,
+        target: &CommentTarget,
+        text: &str,
+    ) -> Result<Id, StoreError> {
+        dispatch!(self.add_comment(actor, report, version, target, text))
+    }
+
+    /// The comments of a report, every version, oldest first.
+    pub async fn comments(&self, report: Id) -> Result<Vec<Comment>, StoreError> {
+        dispatch!(self.comments(report))
+    }
+
+    // ----- credits of the next year -----
+
+    /// Records the decision on credit line `line` of action `action` (upsert on (report,
+    /// action, line)); `None` deletes it (deleting what does not exist writes nothing).
+    /// Only while the report is Transmitted or Approved (else `BadTransition`).
+    pub async fn set_credit_decision(
+        &self,
+        actor: Id,
+        report: Id,
+        action: &str,
+        line: &str,
+        accept: Option<bool>,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.set_credit_decision(actor, report, action, line, accept, reason))
+    }
+
+    /// The decisions of a report, by action then line.
+    pub async fn credit_decisions(&self, report: Id) -> Result<Vec<CreditDecision>, StoreError> {
+        dispatch!(self.credit_decisions(report))
+    }
+
+    /// Sets the State amount of the convention for the next year, in cents: `Rejected` if
+    /// negative; only while the report is Transmitted or Approved (else `BadTransition`).
+    pub async fn set_next_year_amount(&self, actor: Id, report: Id, cents: i64) -> Result<(), StoreError> {
+        dispatch!(self.set_next_year_amount(actor, report, cents))
+    }
+
+    /// The State amount of the convention for the next year, in cents, if entered.
+    pub async fn next_year_amount(&self, report: Id) -> Result<Option<i64>, StoreError> {
+        dispatch!(self.next_year_amount(report))
     }
 
     // ----- justifications -----
@@ -546,6 +762,21 @@ fn describe_user(
     )
 }
 
+/// Cents as French money for the journal: `1 234 567,89 €`.
+fn format_cents(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    let euros = (abs / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in euros.chars().enumerate() {
+        if i > 0 && (euros.len() - i).is_multiple_of(3) {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped},{:02} €", abs % 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,6 +812,38 @@ mod tests {
         }
         let editable: Vec<_> = Status::ALL.into_iter().filter(|s| s.is_editable()).collect();
         assert_eq!(editable, [Draft, SentBack]);
+    }
+
+    #[test]
+    fn cents_in_the_journal() {
+        assert_eq!(format_cents(0), "0,00 €");
+        assert_eq!(format_cents(5), "0,05 €");
+        assert_eq!(format_cents(64_826), "648,26 €");
+        assert_eq!(format_cents(123_456_789), "1 234 567,89 €");
+        assert_eq!(format_cents(100_000), "1 000,00 €");
+        assert_eq!(format_cents(-1_050), "-10,50 €");
+        assert_eq!(format_cents(i64::MIN), "-92 233 720 368 547 758,08 €");
+    }
+
+    #[test]
+    fn comment_targets_round_trip() {
+        let targets = [
+            CommentTarget::Report,
+            CommentTarget::Action { number: "1.2".into() },
+            CommentTarget::Line { path: "mesures[0]".into() },
+            CommentTarget::Diagnostic { code: "BUD007".into(), path: "mesures[0]".into() },
+        ];
+        for t in targets {
+            let (key, path) = t.columns();
+            let back = CommentTarget::from_columns(t.kind(), key.map(str::to_owned), path.map(str::to_owned));
+            assert_eq!(back.unwrap(), t);
+        }
+        assert!(CommentTarget::from_columns("action", None, None).is_err());
+        assert!(CommentTarget::from_columns("autre", None, None).is_err());
+        assert_eq!(
+            CommentTarget::Diagnostic { code: "A".into(), path: "p".into() }.to_string(),
+            "diagnostic A p"
+        );
     }
 
     #[test]

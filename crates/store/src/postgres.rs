@@ -13,8 +13,10 @@ type Backend = PgStore;
 
 const FOR_UPDATE: &str = " FOR UPDATE";
 
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/postgres/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/postgres/0001_initial.sql")),
+    (2, "state review", include_str!("../migrations/postgres/0002_state_review.sql")),
+];
 
 /// The store on a PostgreSQL database.
 #[derive(Clone, Debug)]

@@ -19,8 +19,10 @@ type Backend = SqliteStore;
 /// SQLite has no row locks: `BEGIN IMMEDIATE` already serialises writers.
 const FOR_UPDATE: &str = "";
 
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/sqlite/0001_initial.sql")),
+    (2, "state review", include_str!("../migrations/sqlite/0002_state_review.sql")),
+];
 
 /// The store on a SQLite file.
 #[derive(Clone, Debug)]

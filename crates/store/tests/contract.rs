@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bilan_store::{
-    time, Edit, EditScope, Id, NewUser, ReportFilter, Role, Status, Store, StoreError, StoredReport,
+    time, CommentTarget, Edit, EditScope, Id, NewUser, ReportFilter, Role, Status, Store, StoreError,
+    StoredReport,
 };
 use sqlx::Connection;
 
@@ -291,6 +292,116 @@ async fn sessions(store: &Store) {
     // A session of another user is that user's.
     store.create_session("hash-admin", admin, "csrf-admin", &later).await.unwrap();
     assert_eq!(store.session("hash-admin").await.unwrap().unwrap().0.id, admin);
+}
+
+// ---------------------------------------------------------------- API tokens
+
+async fn api_tokens_lifecycle(store: &Store) {
+    let admin = store.create_user(None, new_user("admin", Role::Admin, None)).await.unwrap();
+    let reader = store.create_user(None, new_user("dgcs", Role::NationalReader, None)).await.unwrap();
+    let hash_a = "a".repeat(64);
+    let hash_b = "b".repeat(64);
+
+    let a = store.create_api_token(admin, reader, "  tableau de bord  ", &hash_a).await.unwrap();
+    let b = store.create_api_token(reader, reader, "export", &hash_b).await.unwrap();
+    assert!(a != b);
+    let tokens = store.api_tokens(reader).await.unwrap();
+    assert_eq!(
+        tokens.iter().map(|t| (t.id, t.name.as_str())).collect::<Vec<_>>(),
+        [(a, "tableau de bord"), (b, "export")]
+    );
+    assert!(tokens.iter().all(|t| t.user == reader && t.last_used_at.is_none() && t.revoked_at.is_none()));
+    assert_eq!(tokens[0].created_at.len(), "2025-01-01T00:00:00Z".len());
+    assert!(store.api_tokens(admin).await.unwrap().is_empty());
+
+    // Refusals write nothing.
+    let n = audit_count(store).await;
+    let e = store.create_api_token(admin, admin, "autre", &hash_a).await.unwrap_err();
+    assert!(matches!(e, StoreError::Duplicate), "{e:?}");
+    let e = store.create_api_token(admin, 9_999, "autre", "c").await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e:?}");
+    let e = store.create_api_token(admin, admin, " \t", "d").await.unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
+    assert_eq!(e.to_string(), "Le nom du jeton est obligatoire.");
+    assert_eq!(audit_count(store).await, n);
+    assert!(store.api_tokens(admin).await.unwrap().is_empty());
+
+    // Use: the account, and last_used_at recorded.
+    let u = store.api_token_user(&hash_a).await.unwrap().expect("jeton valide");
+    assert_eq!((u.id, u.login.as_str(), u.role), (reader, "dgcs", Role::NationalReader));
+    assert_eq!(store.api_token_user("inconnu").await.unwrap(), None);
+    let used = store.api_tokens(reader).await.unwrap()[0].last_used_at.clone().expect("utilisé");
+    assert!(used.ends_with('Z') && used.len() == 20, "{used}");
+    assert_eq!(store.api_tokens(reader).await.unwrap()[1].last_used_at, None, "only the token used");
+    // Written at most once a minute: an old date is refreshed, a recent one kept.
+    raw_execute(
+        store,
+        &format!("UPDATE api_tokens SET last_used_at = '2000-01-01T00:00:00Z' WHERE id = {a}"),
+    )
+    .await
+    .unwrap();
+    store.api_token_user(&hash_a).await.unwrap().unwrap();
+    let refreshed = store.api_tokens(reader).await.unwrap()[0].last_used_at.clone().unwrap();
+    assert!(refreshed >= used, "{refreshed} < {used}");
+    let recent = time::now_minus(Duration::from_secs(20));
+    raw_execute(store, &format!("UPDATE api_tokens SET last_used_at = '{recent}' WHERE id = {a}"))
+        .await
+        .unwrap();
+    store.api_token_user(&hash_a).await.unwrap().unwrap();
+    assert_eq!(store.api_tokens(reader).await.unwrap()[0].last_used_at.as_deref(), Some(recent.as_str()));
+    // Using a token journals nothing.
+    let n = audit_count(store).await;
+    store.api_token_user(&hash_b).await.unwrap().unwrap();
+    assert_eq!(audit_count(store).await, n);
+
+    // An inactive account's tokens do not work (again once it is reactivated).
+    store.set_user_active(admin, reader, false).await.unwrap();
+    assert_eq!(store.api_token_user(&hash_a).await.unwrap(), None);
+    assert_eq!(store.api_token_user(&hash_b).await.unwrap(), None);
+    store.set_user_active(admin, reader, true).await.unwrap();
+    assert_eq!(store.api_token_user(&hash_b).await.unwrap().unwrap().id, reader);
+
+    // Revocation: only by its owner's id; another user's token is not found.
+    let n = audit_count(store).await;
+    let e = store.revoke_api_token(admin, admin, a).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e:?}");
+    let e = store.revoke_api_token(admin, reader, 9_999).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e:?}");
+    assert_eq!(audit_count(store).await, n);
+    assert!(store.api_token_user(&hash_a).await.unwrap().is_some());
+    store.revoke_api_token(admin, reader, a).await.unwrap();
+    assert_eq!(store.api_token_user(&hash_a).await.unwrap(), None);
+    assert_eq!(store.api_token_user(&hash_b).await.unwrap().unwrap().id, reader, "the other token works");
+    let tokens = store.api_tokens(reader).await.unwrap();
+    assert_eq!(tokens.len(), 2, "a revoked token stays listed");
+    assert!(tokens[0].revoked_at.is_some() && tokens[1].revoked_at.is_none());
+    // Revoking twice writes nothing more.
+    let n = audit_count(store).await;
+    store.revoke_api_token(admin, reader, a).await.unwrap();
+    assert_eq!(audit_count(store).await, n);
+    assert_eq!(store.api_tokens(reader).await.unwrap(), tokens);
+    // The revoked hash stays taken.
+    assert!(matches!(store.create_api_token(admin, admin, "x", &hash_a).await, Err(StoreError::Duplicate)));
+
+    let journal = store.audit(None, 100).await.unwrap();
+    let tokens_journal: Vec<_> =
+        journal.iter().filter(|e| e.action.starts_with("api_token.")).rev().collect();
+    let summary: Vec<_> = tokens_journal
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor, e.target.as_str(), e.before.as_deref(), e.after.as_deref()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("api_token.create", Some(admin), "dgcs : tableau de bord", None, Some("actif")),
+            ("api_token.create", Some(reader), "dgcs : export", None, Some("actif")),
+            ("api_token.revoke", Some(admin), "dgcs : tableau de bord", Some("actif"), Some("révoqué")),
+        ]
+    );
+    for e in &journal {
+        let all = [Some(e.target.as_str()), e.before.as_deref(), e.after.as_deref()];
+        assert!(all.iter().flatten().all(|t| !t.contains(&hash_a)), "no token hash in the journal");
+    }
 }
 
 // ---------------------------------------------------------------- reports
@@ -881,6 +992,347 @@ async fn frozen_versions_and_audit_are_append_only(store: &Store) {
     assert_eq!(raw_execute(store, "UPDATE reports SET year = year").await.unwrap(), 1);
 }
 
+// ---------------------------------------------------------------- State review (issue 5)
+
+/// `report_03`, adopted then transmitted (version 1 frozen).
+async fn transmitted_03(store: &Store, actor: Id) -> Id {
+    let id = report_03(store).await;
+    store.set_status(actor, id, Status::Draft, Status::Adopted, "adoption", None).await.unwrap();
+    store.set_status(actor, id, Status::Adopted, Status::Transmitted, "transmission", None).await.unwrap();
+    id
+}
+
+async fn comments_on_every_target_round_trip(store: &Store) {
+    let ed = editor(store).await;
+    let reviewer =
+        store.create_user(None, new_user("prefet03", Role::PrefectureReviewer, Some("03"))).await.unwrap();
+    let id = transmitted_03(store, ed).await;
+    let targets = [
+        CommentTarget::Report,
+        CommentTarget::Action { number: "1.2".into() },
+        CommentTarget::Line { path: "mesures[0].actions[1].budget[2]".into() },
+        CommentTarget::Diagnostic { code: "BUD007".into(), path: "mesures[0].actions[1]".into() },
+    ];
+    let mut ids = Vec::new();
+    for (i, target) in targets.iter().enumerate() {
+        let text = format!("  Remarque n° {i} : « écart » à expliquer\n");
+        ids.push(store.add_comment(reviewer, id, 1, target, &text).await.unwrap());
+    }
+    // The Département answers on the action.
+    store.set_status(reviewer, id, Status::Transmitted, Status::SentBack, "écarts", None).await.unwrap();
+    let answer = store.add_comment(ed, id, 2, &targets[1], "Corrigé en version 2.").await.unwrap();
+    ids.push(answer);
+
+    let list = store.comments(id).await.unwrap();
+    assert_eq!(list.iter().map(|c| c.id).collect::<Vec<_>>(), ids, "oldest first");
+    for (i, (c, target)) in list.iter().zip(&targets).enumerate() {
+        assert_eq!(&c.target, target);
+        assert_eq!(c.text, format!("Remarque n° {i} : « écart » à expliquer"), "stored trimmed");
+        assert_eq!((c.report, c.version, c.author), (id, 1, reviewer));
+        assert_eq!((c.author_login.as_str(), c.author_name.as_str()), ("prefet03", "Agent prefet03"));
+        assert!(c.at.ends_with('Z') && c.at.len() == 20, "{}", c.at);
+    }
+    let last = &list[4];
+    assert_eq!((last.version, last.author, last.author_login.as_str()), (2, ed, "redacteur"));
+    assert_eq!(last.target, CommentTarget::Action { number: "1.2".into() });
+    assert!(list.windows(2).all(|w| w[0].at <= w[1].at));
+
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!((entry.action.as_str(), entry.target.as_str()), ("comment.add", "version 2, action 1.2"));
+    assert_eq!((entry.before.as_deref(), entry.after.as_deref()), (None, Some("Corrigé en version 2.")));
+    let kinds: Vec<String> = store
+        .audit(Some(id), 100)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "comment.add")
+        .map(|e| e.target.clone())
+        .rev()
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "version 1, rapport",
+            "version 1, action 1.2",
+            "version 1, ligne mesures[0].actions[1].budget[2]",
+            "version 1, diagnostic BUD007 mesures[0].actions[1]",
+            "version 2, action 1.2",
+        ]
+    );
+
+    // Comments belong to their report; append-only.
+    let other = store.create_report(None, "2A", 2019, "calpae", "t", &[]).await.unwrap();
+    assert!(store.comments(other).await.unwrap().is_empty());
+    assert!(store.comments(9_999).await.unwrap().is_empty());
+    assert!(raw_execute(store, "UPDATE comments SET text = 'falsifié'").await.is_err());
+    assert!(raw_execute(store, "DELETE FROM comments").await.is_err());
+    // The schema refuses a target without its key or path.
+    let sql = format!(
+        "INSERT INTO comments (report_id, version, kind, text, author_id, at) \
+         VALUES ({id}, 1, 'action', 'x', {ed}, '2025-01-01T00:00:00Z')"
+    );
+    assert!(raw_execute(store, &sql).await.is_err());
+    assert_eq!(store.comments(id).await.unwrap(), list);
+}
+
+async fn invalid_comments_are_rejected_and_write_nothing(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let n = audit_count(store).await;
+    let report = CommentTarget::Report;
+    for blank in ["", "   ", "\n\t "] {
+        let e = store.add_comment(ed, id, 1, &report, blank).await.unwrap_err();
+        assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
+        assert_eq!(e.to_string(), "Le commentaire est vide.");
+    }
+    let long = "é".repeat(4001);
+    let e = store.add_comment(ed, id, 1, &report, &long).await.unwrap_err();
+    assert_eq!(e.to_string(), "Le commentaire dépasse 4 000 caractères (il en compte 4001).");
+    let e =
+        store.add_comment(ed, id, 1, &CommentTarget::Action { number: " ".into() }, "x").await.unwrap_err();
+    assert_eq!(e.to_string(), "La cible du commentaire est incomplète.");
+    let e = store
+        .add_comment(
+            ed,
+            id,
+            1,
+            &CommentTarget::Diagnostic { code: "BUD007".into(), path: String::new() },
+            "x",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
+    for version in [0, 2] {
+        let e = store.add_comment(ed, id, version, &report, "x").await.unwrap_err();
+        assert_eq!(e.to_string(), format!("La version {version} de ce rapport n’existe pas."));
+    }
+    let e = store.add_comment(ed, 9_999, 1, &report, "x").await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e:?}");
+    assert!(store.comments(id).await.unwrap().is_empty());
+    assert_eq!(audit_count(store).await, n, "nothing written");
+
+    // 4 000 characters exactly (after trimming) is accepted, whatever the status.
+    let full = format!("  {}  ", "é".repeat(4000));
+    store.add_comment(ed, id, 1, &report, &full).await.unwrap();
+    assert_eq!(store.comments(id).await.unwrap()[0].text.chars().count(), 4000);
+}
+
+async fn credit_decisions_upsert_and_delete(store: &Store) {
+    let ed = editor(store).await;
+    let reviewer =
+        store.create_user(None, new_user("prefet03", Role::PrefectureReviewer, Some("03"))).await.unwrap();
+    let id = transmitted_03(store, ed).await;
+
+    store.set_credit_decision(reviewer, id, "1.2", "budget[1]", Some(false), " Doublon ").await.unwrap();
+    store.set_credit_decision(reviewer, id, "1.1", "budget[0]", Some(true), "").await.unwrap();
+    store.set_credit_decision(reviewer, id, "1.1", "budget[2]", Some(true), "conforme").await.unwrap();
+    let list = store.credit_decisions(id).await.unwrap();
+    let brief: Vec<_> =
+        list.iter().map(|d| (d.action.as_str(), d.line.as_str(), d.accept, d.reason.as_str())).collect();
+    assert_eq!(
+        brief,
+        [
+            ("1.1", "budget[0]", true, ""),
+            ("1.1", "budget[2]", true, "conforme"),
+            ("1.2", "budget[1]", false, "Doublon"),
+        ]
+    );
+    assert!(list.iter().all(|d| d.author == reviewer && d.at.ends_with('Z')));
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!((entry.action.as_str(), entry.target.as_str()), ("credit.decision", "1.1 budget[2]"));
+    assert_eq!((entry.before.as_deref(), entry.after.as_deref()), (None, Some("accepté : conforme")));
+
+    // Upsert: the decision and its author change, in place.
+    store.set_credit_decision(ed, id, "1.2", "budget[1]", Some(true), "Finalement justifié").await.unwrap();
+    let list = store.credit_decisions(id).await.unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!((list[2].accept, list[2].reason.as_str(), list[2].author), (true, "Finalement justifié", ed));
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!(
+        (entry.before.as_deref(), entry.after.as_deref()),
+        (Some("refusé : Doublon"), Some("accepté : Finalement justifié"))
+    );
+    store.set_credit_decision(reviewer, id, "1.1", "budget[0]", Some(false), "").await.unwrap();
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!((entry.before.as_deref(), entry.after.as_deref()), (Some("accepté"), Some("refusé")));
+
+    // None deletes; deleting what does not exist writes nothing.
+    store.set_credit_decision(reviewer, id, "1.1", "budget[2]", None, "").await.unwrap();
+    let lines: Vec<_> = store.credit_decisions(id).await.unwrap().into_iter().map(|d| d.line).collect();
+    assert_eq!(lines, ["budget[0]", "budget[1]"]);
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!(entry.action, "credit.decision");
+    assert_eq!((entry.before.as_deref(), entry.after.as_deref()), (Some("accepté : conforme"), None));
+    let n = audit_count(store).await;
+    store.set_credit_decision(reviewer, id, "1.1", "budget[2]", None, "").await.unwrap();
+    assert_eq!(audit_count(store).await, n);
+
+    // The amount of the convention for N+1.
+    assert_eq!(store.next_year_amount(id).await.unwrap(), None);
+    store.set_next_year_amount(reviewer, id, 12_345_678).await.unwrap();
+    assert_eq!(store.next_year_amount(id).await.unwrap(), Some(12_345_678));
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!((entry.action.as_str(), entry.before.as_deref()), ("credit.amount", None));
+    assert_eq!(entry.after.as_deref(), Some("123 456,78 €"));
+    // Approved reports take decisions too.
+    store.set_status(reviewer, id, Status::Transmitted, Status::Approved, "validé", None).await.unwrap();
+    store.set_next_year_amount(reviewer, id, 0).await.unwrap();
+    assert_eq!(store.next_year_amount(id).await.unwrap(), Some(0));
+    let entry = &store.audit(Some(id), 1).await.unwrap()[0];
+    assert_eq!((entry.before.as_deref(), entry.after.as_deref()), (Some("123 456,78 €"), Some("0,00 €")));
+    store.set_credit_decision(reviewer, id, "1.3", "budget[0]", Some(true), "").await.unwrap();
+    assert_eq!(store.credit_decisions(id).await.unwrap().len(), 3);
+
+    // Refusals write nothing.
+    let n = audit_count(store).await;
+    let e = store.set_next_year_amount(reviewer, id, -1).await.unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
+    assert_eq!(e.to_string(), "Le montant de l’État pour l’année suivante ne peut pas être négatif.");
+    assert_eq!(store.next_year_amount(id).await.unwrap(), Some(0));
+    assert!(matches!(store.set_next_year_amount(reviewer, 9_999, 1).await, Err(StoreError::NotFound)));
+    let e = store.set_credit_decision(reviewer, 9_999, "1.1", "l", Some(true), "").await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e:?}");
+    assert_eq!(audit_count(store).await, n);
+    assert!(store.credit_decisions(9_999).await.unwrap().is_empty());
+    assert_eq!(store.next_year_amount(9_999).await.unwrap(), None);
+}
+
+async fn credit_writes_need_a_transmitted_or_approved_report(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let n = audit_count(store).await;
+    let refused = |from: Status| {
+        move |e: StoreError| assert!(matches!(e, StoreError::BadTransition { from: f } if f == from), "{e:?}")
+    };
+    // Draft, then Adopted, then SentBack: refused, nothing written.
+    refused(Status::Draft)(store.set_credit_decision(ed, id, "1.1", "l", Some(true), "").await.unwrap_err());
+    refused(Status::Draft)(store.set_credit_decision(ed, id, "1.1", "l", None, "").await.unwrap_err());
+    refused(Status::Draft)(store.set_next_year_amount(ed, id, 100).await.unwrap_err());
+    store.set_status(ed, id, Status::Draft, Status::Adopted, "adoption", None).await.unwrap();
+    refused(Status::Adopted)(
+        store.set_credit_decision(ed, id, "1.1", "l", Some(true), "").await.unwrap_err(),
+    );
+    store.set_status(ed, id, Status::Adopted, Status::Transmitted, "transmission", None).await.unwrap();
+    store.set_credit_decision(ed, id, "1.1", "l", Some(true), "").await.unwrap();
+    store.set_status(ed, id, Status::Transmitted, Status::SentBack, "à corriger", None).await.unwrap();
+    let m = audit_count(store).await;
+    refused(Status::SentBack)(store.set_credit_decision(ed, id, "1.1", "l", None, "").await.unwrap_err());
+    refused(Status::SentBack)(store.set_next_year_amount(ed, id, 100).await.unwrap_err());
+    assert_eq!(audit_count(store).await, m);
+    assert_eq!(audit_count(store).await, n + 4, "3 status changes and 1 decision");
+    assert_eq!(store.credit_decisions(id).await.unwrap().len(), 1);
+    assert_eq!(store.next_year_amount(id).await.unwrap(), None);
+}
+
+async fn reports_with_text_respects_the_filter(store: &Store) {
+    let ed = editor(store).await;
+    let r03 = transmitted_03(store, ed).await;
+    let r03b = store.create_report(Some(ed), "03", 2020, "calpae", "texte 03 2020", &[]).await.unwrap();
+    let r2a = store.create_report(Some(ed), "2A", 2019, "calpae", "texte 2A", &[]).await.unwrap();
+    let r974 = store.create_report(Some(ed), "974", 2019, "pacte", "texte 974", &[]).await.unwrap();
+
+    let deps = |d: &[&str]| Some(d.iter().map(|s| (*s).to_owned()).collect());
+    let filters = [
+        ReportFilter::default(),
+        ReportFilter { departments: deps(&["03", "974"]), ..Default::default() },
+        ReportFilter { year: Some(2019), ..Default::default() },
+        ReportFilter { statuses: Some(vec![Status::Transmitted]), ..Default::default() },
+        ReportFilter {
+            statuses: Some(vec![Status::Draft]),
+            year: Some(2019),
+            departments: deps(&["2A", "03"]),
+        },
+        ReportFilter { departments: deps(&[]), ..Default::default() },
+        ReportFilter { statuses: Some(vec![]), ..Default::default() },
+    ];
+    for f in &filters {
+        let with_text = store.reports_with_text(f).await.unwrap();
+        let summaries: Vec<_> = with_text.iter().map(|(s, _)| s.clone()).collect();
+        assert_eq!(summaries, store.reports(f).await.unwrap(), "same reports, same order: {f:?}");
+        for (s, text) in &with_text {
+            assert_eq!(text, &get(store, s.id).await.text);
+        }
+    }
+    let ids = |f: &ReportFilter| {
+        let f = f.clone();
+        async move {
+            store.reports_with_text(&f).await.unwrap().into_iter().map(|(s, _)| s.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids(&filters[0]).await, [r03b, r03, r2a, r974]);
+    assert_eq!(ids(&filters[1]).await, [r03b, r03, r974]);
+    assert_eq!(ids(&filters[2]).await, [r03, r2a, r974]);
+    assert_eq!(ids(&filters[3]).await, [r03]);
+    assert_eq!(ids(&filters[4]).await, [r2a]);
+    assert!(ids(&filters[5]).await.is_empty() && ids(&filters[6]).await.is_empty());
+    let texts: Vec<String> =
+        store.reports_with_text(&filters[1]).await.unwrap().into_iter().map(|(_, t)| t).collect();
+    assert_eq!(texts, ["texte 03 2020", TEXT, "texte 974"]);
+
+    // One frozen version.
+    assert_eq!(store.frozen_text(r03, 1).await.unwrap().as_deref(), Some(TEXT));
+    assert_eq!(store.frozen_text(r03, 2).await.unwrap(), None);
+    assert_eq!(store.frozen_text(r03b, 1).await.unwrap(), None, "never transmitted");
+    assert_eq!(store.frozen_text(9_999, 1).await.unwrap(), None);
+    store.set_status(ed, r03, Status::Transmitted, Status::SentBack, "à corriger", None).await.unwrap();
+    store
+        .update_report(
+            ed,
+            r03,
+            EditScope::Action { number: "1.1".into(), expected_revision: 1 },
+            replacing("A0", "A1"),
+        )
+        .await
+        .unwrap();
+    store.set_status(ed, r03, Status::SentBack, Status::Adopted, "adoption", None).await.unwrap();
+    store.set_status(ed, r03, Status::Adopted, Status::Transmitted, "transmission", None).await.unwrap();
+    assert_eq!(store.frozen_text(r03, 1).await.unwrap().as_deref(), Some(TEXT));
+    let v2 = store.frozen_text(r03, 2).await.unwrap().expect("version 2 figée");
+    assert!(v2.contains("A1"));
+    assert_eq!(store.frozen_versions(r03).await.unwrap()[1].2, v2);
+}
+
+async fn sending_back_and_reopening_need_a_reason(store: &Store) {
+    let ed = editor(store).await;
+    let id = transmitted_03(store, ed).await;
+    let before = get(store, id).await;
+    let n = audit_count(store).await;
+    for blank in ["", "  ", "\n"] {
+        let e =
+            store.set_status(ed, id, Status::Transmitted, Status::SentBack, blank, None).await.unwrap_err();
+        assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
+        assert_eq!(e.to_string(), "Un motif est obligatoire pour renvoyer le rapport au Département.");
+    }
+    assert_eq!(get(store, id).await, before, "nothing written");
+    assert_eq!(audit_count(store).await, n);
+
+    // Approving needs no reason; reopening does.
+    store.set_status(ed, id, Status::Transmitted, Status::Approved, "", None).await.unwrap();
+    let approved = get(store, id).await;
+    let n = audit_count(store).await;
+    let e = store.set_status(ed, id, Status::Approved, Status::Transmitted, " ", None).await.unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
+    assert_eq!(e.to_string(), "Un motif est obligatoire pour rouvrir un rapport approuvé.");
+    assert_eq!(get(store, id).await, approved);
+    assert_eq!(audit_count(store).await, n);
+
+    // With a reason, both go through and the reason is journaled.
+    store
+        .set_status(ed, id, Status::Approved, Status::Transmitted, "erreur d’approbation", None)
+        .await
+        .unwrap();
+    let r = store.set_status(ed, id, Status::Transmitted, Status::SentBack, "montants", None).await.unwrap();
+    assert_eq!((r.summary.status, r.summary.version), (Status::SentBack, 2));
+    let entries = store.audit(Some(id), 2).await.unwrap();
+    assert_eq!(
+        (entries[0].target.as_str(), entries[1].target.as_str()),
+        ("montants", "erreur d’approbation")
+    );
+    // A refused transition is still refused as such, reason or not.
+    let e = store.set_status(ed, id, Status::Transmitted, Status::SentBack, "", None).await.unwrap_err();
+    assert!(matches!(e, StoreError::BadTransition { from: Status::SentBack }), "{e:?}");
+}
+
 // ---------------------------------------------------------------- login failures
 
 async fn login_failure_counters(store: &Store) {
@@ -907,6 +1359,7 @@ contract!(
     users_crud,
     duplicate_login,
     sessions,
+    api_tokens_lifecycle,
     reports_create_list_filter,
     update_action_happy_path,
     whole_edit_bumps_every_action_and_syncs_the_list,
@@ -921,6 +1374,12 @@ contract!(
     audit_records_every_write,
     frozen_versions_and_audit_are_append_only,
     login_failure_counters,
+    comments_on_every_target_round_trip,
+    invalid_comments_are_rejected_and_write_nothing,
+    credit_decisions_upsert_and_delete,
+    credit_writes_need_a_transmitted_or_approved_report,
+    reports_with_text_respects_the_filter,
+    sending_back_and_reopening_need_a_reason,
 );
 
 #[tokio::test]

@@ -196,7 +196,7 @@ fn connection_settings() {
             .fetch_one(sqlite(&store))
             .await
             .unwrap();
-        assert_eq!(applied, 1);
+        assert_eq!(applied, 2);
         store.close().await;
     });
 }

@@ -225,6 +225,10 @@ fn content_type(headers: &HeaderMap) -> String {
 /// than GET/HEAD checks the Origin, the body size and the CSRF token before any handler
 /// runs. Adds the security headers to every response.
 pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    // The API authenticates by bearer token only (no cookie, hence no CSRF): see api.rs.
+    if req.uri().path() == "/api" || req.uri().path().starts_with("/api/") {
+        return secure(next.run(req).await);
+    }
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path();
     let asset = parts.method == Method::GET && (path.starts_with("/dsfr/") || path.starts_with("/static/"));

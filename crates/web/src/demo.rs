@@ -119,6 +119,62 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, WebError> {
     Ok(accounts())
 }
 
+/// The seed of the national synthetic dataset: the same data on every machine.
+pub const NATIONAL_SEED: u64 = 2026;
+
+/// Adds the national synthetic dataset (`bilan-synthetic`) for every (Département, year)
+/// that has no report yet, taking each report through the workflow up to its stage
+/// (adopted, transmitted, approved) as the demo administrator. Returns how many reports
+/// were added; run twice, it adds nothing.
+pub async fn seed_national(store: &Store) -> Result<usize, WebError> {
+    let admin = store
+        .users()
+        .await?
+        .into_iter()
+        .find(|u| u.role == Role::Admin)
+        .ok_or_else(|| {
+            WebError::Demo("compte administrateur absent : lancez d’abord la démonstration".into())
+        })?
+        .id;
+    let existing: std::collections::BTreeSet<(String, i32)> = store
+        .reports(&bilan_store::ReportFilter { departments: None, statuses: None, year: None })
+        .await?
+        .into_iter()
+        .map(|s| (s.department, s.year))
+        .collect();
+    let dataset = tokio::task::spawn_blocking(|| bilan_synthetic::national_dataset(NATIONAL_SEED))
+        .await
+        .map_err(|e| WebError::Demo(e.to_string()))?;
+    let mut added = 0;
+    for item in dataset {
+        let r = &item.report;
+        if existing.contains(&(r.department.as_str().to_string(), r.year)) {
+            continue;
+        }
+        let id = create(store, r).await?;
+        added += 1;
+        use bilan_synthetic::Stage;
+        if item.stage == Stage::Draft {
+            continue;
+        }
+        let reason = "données synthétiques de démonstration";
+        let deliberation = r.deliberation.as_ref().map(|d| {
+            (d.number.clone(), d.date.map(|d| d.iso()).unwrap_or_else(|| format!("{}-06-15", r.year + 1)))
+        });
+        let deliberation = deliberation
+            .or_else(|| Some((format!("CP-{}-001", r.year + 1), format!("{}-06-15", r.year + 1))));
+        store.set_status(admin, id, Status::Draft, Status::Adopted, reason, deliberation).await?;
+        if item.stage == Stage::Adopted {
+            continue;
+        }
+        store.set_status(admin, id, Status::Adopted, Status::Transmitted, reason, None).await?;
+        if item.stage == Stage::Approved {
+            store.set_status(admin, id, Status::Transmitted, Status::Approved, reason, None).await?;
+        }
+    }
+    Ok(added)
+}
+
 async fn create(store: &Store, r: &Report) -> Result<i64, WebError> {
     let text = bilan_source::to_toml(r);
     let actions = crate::edit::action_numbers(r);

@@ -43,7 +43,7 @@ pub fn downloads_block(id: i64) -> String {
     h
 }
 
-fn attachment(content_type: &'static str, file_name: &str, body: Vec<u8>) -> Response {
+pub fn attachment(content_type: &'static str, file_name: &str, body: Vec<u8>) -> Response {
     let mut r = (StatusCode::OK, body).into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -151,6 +151,24 @@ impl<'a> Page<'a> {
             h.push_str(
                 "<li><a class=\"fr-btn fr-icon-file-text-line\" href=\"/rapports\">Mes rapports</a></li>",
             );
+            if matches!(
+                ctx.user.role,
+                bilan_store::Role::PrefectureReviewer
+                    | bilan_store::Role::RegionalReviewer
+                    | bilan_store::Role::NationalReader
+            ) {
+                h.push_str(
+                    "<li><a class=\"fr-btn fr-icon-survey-line\" href=\"/revue\" id=\"lien-file-revue\">File de revue</a></li>",
+                );
+            }
+            if crate::dashboard::has_dashboards(ctx.user.role) {
+                h.push_str(
+                    "<li><a class=\"fr-btn fr-icon-line-chart-line\" href=\"/tableaux\" id=\"lien-tableaux\">Tableaux de bord</a></li>",
+                );
+            }
+            if ctx.user.role != bilan_store::Role::Admin {
+                h.push_str("<li><a class=\"fr-btn fr-icon-key-2-line\" href=\"/compte/jetons\" id=\"lien-jetons\">Jetons d’API</a></li>");
+            }
             if ctx.user.role == bilan_store::Role::Admin {
                 h.push_str(
                     "<li><a class=\"fr-btn fr-icon-team-line\" href=\"/admin/comptes\">Comptes</a></li>",

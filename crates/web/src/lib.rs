@@ -10,8 +10,12 @@
 
 mod access;
 mod admin;
+// Read-only JSON API (`/api/v1`) and its tokens (`/compte/jetons`).
+mod api;
 mod assets;
 mod auth;
+mod credits;
+mod dashboard;
 pub mod demo;
 mod edit;
 mod files;
@@ -20,7 +24,10 @@ mod html;
 mod import;
 mod pages;
 mod report;
+mod review;
+mod scope;
 mod time;
+mod tokens;
 mod workflow;
 
 use std::net::SocketAddr;
@@ -34,6 +41,7 @@ use axum::Router;
 
 pub use auth::{hash_password, verify_password};
 pub use bilan_store::Store;
+pub use tokens::{issue as issue_api_token, name_problem as api_token_name_problem};
 
 /// How `bilan serve` starts the application.
 #[derive(Debug, Clone)]
@@ -167,6 +175,17 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
         .route("/rapports/{id}/transmettre", post(workflow::transmit))
         .route("/rapports/{id}/renvoyer", post(workflow::send_back))
         .route("/rapports/{id}/approuver", post(workflow::approve))
+        .route("/revue", get(review::queue))
+        .route("/rapports/{id}/revue", get(review::review_page))
+        .route("/rapports/{id}/commentaires", post(review::add_comment))
+        .route("/rapports/{id}/rouvrir", post(review::reopen))
+        .route("/rapports/{id}/credits", get(credits::page).post(credits::save))
+        .route("/rapports/{id}/credits/note.{format}", get(credits::note_download))
+        .route("/tableaux", get(dashboard::index))
+        .route("/tableaux/national", get(dashboard::national))
+        .route("/tableaux/regions/{code}", get(dashboard::region))
+        .route("/tableaux/national/donnees/{file}", get(dashboard::national_data))
+        .route("/tableaux/regions/{code}/donnees/{file}", get(dashboard::region_data))
         .route("/rapports/{id}/telecharger/{format}", get(files::download))
         .route("/rapports/{id}/versions/{version}", get(files::frozen_version))
         .route("/rapports/{id}/import", get(import::import_page))
@@ -176,6 +195,9 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
         .route("/admin/comptes/{uid}/{action}", post(admin::user_action))
         .route("/dsfr/{*path}", get(assets::dsfr))
         .route("/static/{file}", get(assets::own))
+        .route("/compte/jetons", get(tokens::tokens_page).post(tokens::create_token))
+        .route("/compte/jetons/{tid}/revoquer", post(tokens::revoke_token))
+        .merge(api::router())
         .fallback(pages::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(DefaultBodyLimit::max(limit))

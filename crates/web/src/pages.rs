@@ -140,7 +140,7 @@ fn diag_line(l: &Loaded, d: &Diagnostic, justified: bool) -> String {
     )
 }
 
-fn capitalize(s: &str) -> String {
+pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
@@ -206,6 +206,15 @@ pub async fn overview(State(app): State<AppState>, ctx: Ctx, Path(id): Path<Stri
 
     // Workflow and tools.
     h.push_str(&crate::workflow::panel(&ctx, &l, blocking.len()));
+    // The State's comments (a sent-back report's reasons and remarks).
+    match app.store.comments(id).await {
+        Ok(c) if c.is_empty() => {}
+        Ok(_) => match crate::review::comments_block(&app, &ctx, &l).await {
+            Ok(b) => h.push_str(&b),
+            Err(r) => return r,
+        },
+        Err(e) => return store_error(&ctx, e),
+    }
     h.push_str("<ul class=\"fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-2w\" id=\"outils\">");
     h.push_str(&format!(
         "<li><a class=\"fr-btn fr-btn--secondary fr-icon-alert-line\" id=\"lien-diagnostics\" href=\"/rapports/{id}/diagnostics\">Diagnostics ({errors} erreurs, {warnings} avertissements)</a></li>\

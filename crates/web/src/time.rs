@@ -106,6 +106,11 @@ pub fn today() -> Option<Date> {
     Date::new(y as i32, mo as u8, d as u8)
 }
 
+/// The current year in Paris.
+pub fn current_year() -> i32 {
+    today().map_or(1970, |d| d.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

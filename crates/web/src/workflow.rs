@@ -1,14 +1,15 @@
 //! The workflow, Département side: brouillon → adopté (deliberation number and date) →
 //! transmis; adopté → brouillon to correct. Transmission is refused while errors remain or
 //! warnings lack a justification; a transmitted report is frozen by the store. The State's
-//! two decisions (send back, approve) are here too, minimal, until issue 5's pages.
+//! two decisions (send back with a reason, which becomes a comment; approve with an
+//! optional observation) are here too; their forms are on the review page (`review.rs`).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use bilan_domain::{Date, Deliberation};
-use bilan_store::{Edit, EditScope, Status, StoreError};
+use bilan_store::{Edit, EditScope, Role, Status, StoreError};
 
 use crate::access;
 use crate::auth::Ctx;
@@ -62,14 +63,14 @@ pub fn panel(ctx: &Ctx, l: &Loaded, blocking: usize) -> String {
             _ => {}
         }
     }
-    if access::can_review(&ctx.user).is_ok() && s.status == Status::Transmitted {
+    if matches!(ctx.user.role, Role::PrefectureReviewer | Role::RegionalReviewer | Role::NationalReader) {
+        let verb = if access::can_review(&ctx.user).is_ok() && s.status == Status::Transmitted {
+            "Examiner le rapport (commentaires, renvoi ou approbation)"
+        } else {
+            "Page de revue"
+        };
         h.push_str(&format!(
-            "<form method=\"post\" action=\"/rapports/{id}/renvoyer\" id=\"form-renvoyer\">{csrf}\
-             <div class=\"fr-input-group\"><label class=\"fr-label\" for=\"motif\">Motif du renvoi pour correction</label>\
-             <textarea class=\"fr-input\" id=\"motif\" name=\"motif\" rows=\"3\" required></textarea></div>\
-             <button class=\"fr-btn fr-btn--secondary\" type=\"submit\" id=\"bouton-renvoyer\">Renvoyer pour correction</button></form>\
-             <form method=\"post\" action=\"/rapports/{id}/approuver\" id=\"form-approuver\" class=\"fr-mt-2w\">{csrf}\
-             <button class=\"fr-btn\" type=\"submit\" id=\"bouton-approuver\">Approuver le rapport</button></form>"
+            "<p><a class=\"fr-btn\" href=\"/rapports/{id}/revue\" id=\"lien-revue\">{verb}</a></p>"
         ));
     }
     h.push_str("</section>");
@@ -312,12 +313,13 @@ pub async fn send_back(
         Err(r) => return r,
     };
     let reason = fields.text("motif").trim().to_string();
-    if reason.is_empty() || reason.chars().count() > 4000 {
+    // 3 900: the reason becomes a comment « Motif du renvoi : … » of at most 4 000.
+    if reason.is_empty() || reason.chars().count() > 3900 {
         return refusal(
             &ctx,
             &l,
             "Motif requis",
-            "<p>Indiquez le motif du renvoi (4 000 caractères au plus). Rien n’a été modifié.</p>",
+            "<p>Indiquez le motif du renvoi (3 900 caractères au plus). Rien n’a été modifié.</p>",
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
@@ -333,23 +335,56 @@ pub async fn send_back(
         )
         .await
     {
-        // The reviewer no longer sees a report sent back: back to the list.
-        Ok(_) => Redirect::to("/rapports").into_response(),
-        Err(e) => store_error(&ctx, e),
+        Ok(_) => {}
+        Err(e) => return store_error(&ctx, e),
     }
+    // The reason is also a comment on the version sent back: the Département reads it with
+    // the others on its overview. (After the status change: a refused send-back leaves no
+    // comment behind; the audit log holds the reason in any case.)
+    if let Err(e) = app
+        .store
+        .add_comment(
+            ctx.user.id,
+            l.id(),
+            l.stored.summary.version,
+            &bilan_store::CommentTarget::Report,
+            &format!("Motif du renvoi : {reason}"),
+        )
+        .await
+    {
+        return store_error(&ctx, e);
+    }
+    // The reviewer no longer sees a report sent back: back to the queue.
+    Redirect::to("/revue?renvoye=1").into_response()
 }
 
-pub async fn approve(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+pub async fn approve(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    fields: Fields,
+) -> Response {
     let l = match load_for_reviewer(&app, &ctx, &id).await {
         Ok(l) => l,
         Err(r) => return r,
     };
+    let note = fields.text("observation").trim().to_string();
+    if note.chars().count() > 4000 {
+        return refusal(
+            &ctx,
+            &l,
+            "Observation trop longue",
+            "<p>L’observation dépasse 4 000 caractères. Rien n’a été modifié.</p>",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let reason = if note.is_empty() { "approbation".to_string() } else { format!("approbation : {note}") };
     match app
         .store
-        .set_status(ctx.user.id, l.id(), Status::Transmitted, Status::Approved, "approbation", None)
+        .set_status(ctx.user.id, l.id(), Status::Transmitted, Status::Approved, &reason, None)
         .await
     {
-        Ok(_) => Redirect::to(&format!("/rapports/{}", l.id())).into_response(),
+        Ok(_) => Redirect::to(&format!("/rapports/{}/revue", l.id())).into_response(),
         Err(e) => store_error(&ctx, e),
     }
 }

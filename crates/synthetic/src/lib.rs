@@ -1,0 +1,175 @@
+//! National-scale synthetic execution reports, for `bilan demo --national` and the
+//! benchmarks: every Département (the 101 of [`bilan_domain::geo`]), CALPAE years 2019,
+//! 2020, 2021 and 2022 and Pacte des solidarités years 2024 and 2025 — 606 reports,
+//! deterministic from a seed. Pure: no IO, nothing printed, no dependency but
+//! `bilan-domain`; a hand-rolled splitmix64 generator, keyed per Département, year and
+//! action, so that one report can be generated alone and equals its copy in the dataset.
+//!
+//! # API
+//!
+//! ```
+//! use bilan_synthetic::{department_year, national_dataset, planted_anomalies, Stage, LABEL};
+//!
+//! let all = national_dataset(42); // 606 reports, ordered by (year, Département)
+//! assert_eq!(all.len(), 606);
+//! let allier = department_year(42, "03", 2025).expect("a known Département and year");
+//! assert!(allier.report.title.contains(LABEL));
+//! assert!(matches!(allier.stage, Stage::Draft | Stage::Adopted)); // Allier is late in 2025
+//! assert!(planted_anomalies().iter().any(|a| a.department == "80"));
+//! ```
+//!
+//! - [`national_dataset`]`(seed)`: every report with its workflow [`Stage`], ordered by year,
+//!   then by Département in reference order ([`bilan_domain::geo::DEPARTMENTS`]: 01…19,
+//!   2A, 2B, 21…95, 971…976).
+//! - [`department_year`]`(seed, code, year)`: the same report alone (`None` for an unknown
+//!   code or a year not in [`YEARS`]).
+//! - [`planted_anomalies`]: the deliberate outliers, the same for every seed.
+//! - [`LABEL`]: the label every report carries.
+//!
+//! # What a report holds
+//!
+//! - **Labelled synthetic**: the title contains [`LABEL`], the preamble opens with a
+//!   sentence saying the data are synthetic and generated, the annex title says
+//!   "données synthétiques".
+//! - **Measures**: the programme's core measures of the year, with the programme's exact
+//!   titles (so consolidation matches them across Départements; CALPAE adds "Formation des
+//!   travailleurs sociaux" from 2020), numbered 1.k, plus 0–2 measures at the
+//!   Département's initiative numbered 2.k; 1–3 actions each ("1.2.1").
+//! - **Money** in exact cents, scaled by a per-Département size (the largest about 10 times
+//!   the smallest): forecast part État + part CD = total, part État ≤ the programme's
+//!   ceiling; 1–3 expense lines (annex rows) summing to the forecast; executed committed ≥
+//!   spent, carry-over ≤ forecast − spent; the body's 5.2 totals equal the annex lines, and
+//!   its table rows (when it has one) are linked to them; annex groups per measure (local
+//!   measures sometimes merged into one group) with declared subtotals, Recette État and
+//!   total equal to the computed ones.
+//! - **Indicators**: people accompanied (`nombre`, spent ÷ a cost per person), other counts,
+//!   delays (`jours`) and rates (`%`), each with a target, a result and, as situation N−1,
+//!   the previous year's result of the same Département. Under-target or missing results
+//!   ("ND", "Non évalué", "Bilan en cours") carry a justification. The Creuse (23) and the
+//!   Guadeloupe (971) report « Délai moyen d'orientation des allocataires du RSA » as a
+//!   percentage and the Haute-Vienne (87) as a count, every year: consolidation lists that
+//!   indicator as incompatible. About one Département in five reports its main results per
+//!   territory (parts adding up to the total).
+//! - **Text**: short French sentences (description, partners, review with the year's
+//!   figures, outlook), dates (convention signature, action start and end, deliberation
+//!   and transmission where the stage has them).
+//!
+//! # Stages
+//!
+//! CALPAE 2019–2021 and Pacte 2024: all [`Stage::Approved`]. 2022: 20 Transmitted, the rest
+//! Approved. 2025: 25 not transmitted (about half [`Stage::Adopted`], half [`Stage::Draft`];
+//! Allier (03) among them, and at least one in every region of two Départements or more),
+//! 20 Approved, 56 Transmitted. Which Départements is drawn from the seed.
+//!
+//! Transmitted and approved reports pass `bilan_check::check_with` against the previous
+//! year's report with no error and no warning (infos only). Adopted reports are clean but
+//! not sent. Drafts carry one or two slips a writer makes (a total with two digits swapped,
+//! a template instruction left in the outlook, a blank "Crédits engagés : €", a result not
+//! filled in, a stale annex subtotal), and have no deliberation yet.
+//!
+//! # Planted outliers
+//!
+//! See [`planted_anomalies`]: a cost per person about 5 times the others (Sarthe, action
+//! 1.3.1, 2019–2022), an execution rate about 25 % (Loir-et-Cher, 2019–2022), an indicator
+//! multiplied by 6 from 2020 to 2021 (Somme, action 1.6.1). `bilan-consolidate`'s
+//! `across_departments` and `year_over_year` flag them (tested).
+
+mod anomalies;
+mod build;
+mod catalogue;
+mod plan;
+mod rng;
+mod stages;
+mod values;
+
+use bilan_domain::geo::DEPARTMENTS;
+use bilan_domain::{DepartmentCode, Report};
+
+pub use anomalies::{planted_anomalies, AnomalyKind, PlantedAnomaly};
+
+/// The label of every synthetic report (title; the preamble opens with it).
+pub const LABEL: &str = "Données synthétiques de démonstration";
+
+/// The years generated and their programme.
+pub const YEARS: [(i32, &str); 6] = [
+    (2019, "calpae"),
+    (2020, "calpae"),
+    (2021, "calpae"),
+    (2022, "calpae"),
+    (2024, "pacte"),
+    (2025, "pacte"),
+];
+
+/// Where a report stands in the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// Being written: no deliberation, may hold mistakes.
+    Draft,
+    /// Adopted by the assembly (deliberation), not yet sent to the prefects.
+    Adopted,
+    /// Sent to the prefects, awaiting the State's review.
+    Transmitted,
+    /// Approved by the State.
+    Approved,
+}
+
+impl Stage {
+    /// The code the store writes (`brouillon`, `adopte`, `transmis`, `approuve`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Draft => "brouillon",
+            Stage::Adopted => "adopte",
+            Stage::Transmitted => "transmis",
+            Stage::Approved => "approuve",
+        }
+    }
+
+    /// French label ("brouillon", "adopté", "transmis", "approuvé").
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Draft => "brouillon",
+            Stage::Adopted => "adopté",
+            Stage::Transmitted => "transmis",
+            Stage::Approved => "approuvé",
+        }
+    }
+
+    /// Whether the report has been sent to the State (transmitted or approved).
+    pub fn is_transmitted(self) -> bool {
+        matches!(self, Stage::Transmitted | Stage::Approved)
+    }
+}
+
+/// One generated report and its stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntheticReport {
+    pub report: Report,
+    pub stage: Stage,
+}
+
+fn programme_of(year: i32) -> Option<&'static bilan_domain::Programme> {
+    YEARS.iter().find(|(y, _)| *y == year).and_then(|(_, p)| bilan_domain::programme(p))
+}
+
+/// All 606 reports for `seed`, ordered by year then Département (reference order).
+pub fn national_dataset(seed: u64) -> Vec<SyntheticReport> {
+    let mut out = Vec::with_capacity(YEARS.len() * DEPARTMENTS.len());
+    for (year, _) in YEARS {
+        let Some(programme) = programme_of(year) else { continue };
+        let stages = stages::stages(seed, year);
+        for (info, stage) in DEPARTMENTS.iter().zip(stages) {
+            out.push(SyntheticReport { report: build::build(seed, info, year, programme, stage), stage });
+        }
+    }
+    out
+}
+
+/// The report of one Département (INSEE code, "03", "2A") and year, equal to its element
+/// of [`national_dataset`]`(seed)`. `None` for an unknown code or a year not in [`YEARS`].
+pub fn department_year(seed: u64, department: &str, year: i32) -> Option<SyntheticReport> {
+    let code = DepartmentCode::parse(department).ok()?;
+    let programme = programme_of(year)?;
+    let index = DEPARTMENTS.iter().position(|d| d.code == code.as_str())?;
+    let stage = *stages::stages(seed, year).get(index)?;
+    Some(SyntheticReport { report: build::build(seed, code.info(), year, programme, stage), stage })
+}

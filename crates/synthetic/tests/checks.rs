@@ -1,0 +1,72 @@
+//! Transmitted and approved reports pass every check; drafts carry a few slips; every
+//! report survives the TOML round trip.
+
+mod common;
+
+use bilan_check::{check_with, Context, Severity};
+use bilan_synthetic::{national_dataset, Stage, SyntheticReport};
+use common::{dataset, find};
+
+/// Adopted, transmitted and approved reports, each against its previous year's report.
+fn assert_clean(data: &[SyntheticReport]) {
+    let mut failures = Vec::new();
+    let mut with_previous = 0;
+    for s in data.iter().filter(|s| s.stage.is_transmitted() || s.stage == Stage::Adopted) {
+        let r = &s.report;
+        let previous = data
+            .iter()
+            .find(|p| p.report.department == r.department && p.report.year == r.year - 1)
+            .map(|p| &p.report);
+        with_previous += usize::from(previous.is_some());
+        for d in check_with(r, Context { previous }) {
+            if d.severity != Severity::Info {
+                failures.push(format!("{} {} {}: {} {}", r.department, r.year, d.code, d.path, d.message));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} diagnostics:\n{}", failures.len(), failures.join("\n"));
+    assert!(with_previous > 350, "{with_previous}");
+}
+
+#[test]
+fn transmitted_and_approved_reports_have_no_error_and_no_warning() {
+    assert_clean(dataset());
+}
+
+#[test]
+fn clean_whatever_the_seed() {
+    assert_clean(&national_dataset(u64::MAX));
+}
+
+#[test]
+fn drafts_carry_one_or_two_slips() {
+    let mut drafts = 0;
+    for s in dataset().iter().filter(|s| s.stage == Stage::Draft) {
+        drafts += 1;
+        let r = &s.report;
+        let previous = find(r.department.as_str(), r.year - 1).map(|p| &p.report);
+        let found: Vec<&str> = check_with(r, Context { previous })
+            .into_iter()
+            .filter(|d| d.severity != Severity::Info && d.code != "COM004")
+            .map(|d| d.code)
+            .collect();
+        assert!((1..=4).contains(&found.len()), "{} {}: {found:?}", r.department, r.year);
+        assert!(
+            found.iter().all(|c| ["BUD001", "BUD003", "TXT001", "COM003", "IND002", "ANX001"].contains(c)),
+            "{found:?}"
+        );
+    }
+    assert!(drafts >= 10);
+}
+
+#[test]
+fn every_report_survives_the_toml_round_trip() {
+    for s in dataset() {
+        let text = bilan_source::to_toml(&s.report);
+        let back = match bilan_source::parse_str(&text) {
+            Ok(p) => p.report,
+            Err(e) => panic!("{} {}: {e}", s.report.department, s.report.year),
+        };
+        assert!(back == s.report, "{} {} differs after the round trip", s.report.department, s.report.year);
+    }
+}

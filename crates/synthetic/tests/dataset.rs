@@ -1,0 +1,228 @@
+//! The shape of the dataset: counts, labels, stages, determinism, coherence of figures.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use bilan_domain::geo::{self, DEPARTMENTS};
+use bilan_domain::{figure, IndicatorUnit, IndicatorValue, Money};
+use bilan_synthetic::{department_year, national_dataset, Stage, LABEL, YEARS};
+use common::{dataset, find, SEED};
+
+#[test]
+fn every_department_and_year_once_in_order() {
+    let data = dataset();
+    assert_eq!(data.len(), 606);
+    let mut seen = BTreeSet::new();
+    for s in data {
+        assert!(seen.insert((s.report.year, s.report.department.as_str())), "duplicate {:?}", s.report.title);
+    }
+    for (year, programme) in YEARS {
+        let of_year: Vec<_> = data.iter().filter(|s| s.report.year == year).collect();
+        assert_eq!(of_year.len(), 101, "{year}");
+        let codes: Vec<&str> = of_year.iter().map(|s| s.report.department.as_str()).collect();
+        let expected: Vec<&str> = DEPARTMENTS.iter().map(|d| d.code).collect();
+        assert_eq!(codes, expected, "{year}: all 101 codes, in reference order");
+        assert!(of_year.iter().all(|s| s.report.programme == programme));
+    }
+    let years: Vec<i32> = data.iter().map(|s| s.report.year).collect();
+    assert!(years.windows(2).all(|w| w[0] <= w[1]), "ordered by year");
+}
+
+#[test]
+fn every_report_is_labelled_synthetic() {
+    for s in dataset() {
+        let r = &s.report;
+        assert!(r.title.contains(LABEL), "{}", r.title);
+        assert!(r.preamble.starts_with(LABEL), "{}", r.preamble);
+        let first_sentence = r.preamble.split('.').next().unwrap_or_default();
+        assert!(first_sentence.contains("généré"), "{first_sentence}");
+        assert!(r.annex.title.contains("données synthétiques"), "{}", r.annex.title);
+    }
+}
+
+fn count(year: i32, stage: Stage) -> usize {
+    dataset().iter().filter(|s| s.report.year == year && s.stage == stage).count()
+}
+
+#[test]
+fn stages_per_year() {
+    for year in [2019, 2020, 2021, 2024] {
+        assert_eq!(count(year, Stage::Approved), 101, "{year}");
+    }
+    assert_eq!(count(2022, Stage::Transmitted), 20);
+    assert_eq!(count(2022, Stage::Approved), 81);
+    assert_eq!(count(2025, Stage::Transmitted), 56);
+    assert_eq!(count(2025, Stage::Approved), 20);
+    assert!(count(2025, Stage::Draft) >= 10 && count(2025, Stage::Adopted) >= 10);
+    assert_eq!(count(2025, Stage::Draft) + count(2025, Stage::Adopted), 25);
+
+    let allier = find("03", 2025).expect("Allier 2025");
+    assert!(!allier.stage.is_transmitted(), "Allier has not transmitted in 2025");
+    for region in geo::REGIONS.iter() {
+        let members: Vec<&str> = geo::departments_of_region(region.code).map(|d| d.code).collect();
+        if members.len() < 2 {
+            continue;
+        }
+        let late = members.iter().filter(|c| !find(c, 2025).expect("report").stage.is_transmitted()).count();
+        assert!(late >= 1, "region {} has every Département transmitted in 2025", region.name);
+    }
+}
+
+#[test]
+fn workflow_dates_follow_the_stage() {
+    for s in dataset() {
+        let r = &s.report;
+        match s.stage {
+            Stage::Draft => assert!(r.deliberation.is_none() && r.transmitted_on.is_none()),
+            Stage::Adopted => {
+                assert!(r.deliberation.as_ref().and_then(|d| d.date).is_some());
+                assert!(r.transmitted_on.is_none());
+            }
+            Stage::Transmitted | Stage::Approved => {
+                let d = r.deliberation.as_ref().and_then(|d| d.date).expect("deliberation date");
+                let t = r.transmitted_on.expect("transmission date");
+                assert!(d <= t && Some(d) <= r.deadline, "{}", r.title);
+            }
+        }
+        assert!(r.convention.signed_on.is_some());
+    }
+}
+
+#[test]
+fn same_seed_same_data_other_seed_other_amounts() {
+    let again = national_dataset(SEED);
+    assert!(again == dataset(), "same seed, same dataset");
+    let other = national_dataset(SEED + 1);
+    let totals = |data: &[bilan_synthetic::SyntheticReport]| -> Vec<Money> {
+        data.iter()
+            .map(|s| {
+                Money::sum(
+                    s.report
+                        .actions()
+                        .filter_map(|(_, _, _, a)| a.forecast.as_ref().and_then(|f| figure(&f.total))),
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (totals(dataset()), totals(&other));
+    let differing = a.iter().zip(&b).filter(|(x, y)| x != y).count();
+    assert!(differing > 590, "only {differing} reports differ in amounts with another seed");
+}
+
+#[test]
+fn department_year_equals_the_dataset_element() {
+    for s in dataset() {
+        let alone = department_year(SEED, s.report.department.as_str(), s.report.year).expect("known");
+        assert!(alone == *s, "{} {}", s.report.department, s.report.year);
+    }
+    assert_eq!(department_year(SEED, "2a", 2019).map(|s| s.report.department.as_str()), Some("2A"));
+    assert!(department_year(SEED, "99", 2019).is_none());
+    assert!(department_year(SEED, "03", 2023).is_none());
+}
+
+#[test]
+fn measures_are_the_core_ones_plus_local_ones() {
+    let mut locals = BTreeSet::new();
+    for s in dataset() {
+        let r = &s.report;
+        let p = bilan_domain::programme(&r.programme).expect("programme");
+        let core: Vec<&str> = p.core_measures.iter().filter(|(_, y)| *y <= r.year).map(|(t, _)| *t).collect();
+        let titles: Vec<&str> = r.measures.iter().take(core.len()).map(|m| m.title.as_str()).collect();
+        assert_eq!(titles, core, "{}", r.title);
+        let n_local = r.measures.len() - core.len();
+        assert!(n_local <= 2);
+        locals.insert(n_local);
+        for (mi, m) in r.measures.iter().enumerate() {
+            assert!((1..=3).contains(&m.actions.len()));
+            let part = if mi < core.len() { 1 } else { 2 };
+            let k = if mi < core.len() { mi + 1 } else { mi - core.len() + 1 };
+            assert_eq!(m.number, format!("{part}.{k}"));
+            for (ai, a) in m.actions.iter().enumerate() {
+                assert_eq!(a.number, format!("{}.{}", m.number, ai + 1));
+                assert!(!a.indicators.is_empty());
+            }
+        }
+    }
+    assert_eq!(locals.len(), 3, "0, 1 and 2 local measures all occur");
+}
+
+#[test]
+fn money_is_coherent_and_scales_with_size() {
+    let mut per_department: Vec<(Money, &str)> = Vec::new();
+    for s in dataset() {
+        let r = &s.report;
+        let mut report_total = Money::ZERO;
+        for (_, _, _, a) in r.actions() {
+            let f = a.forecast.as_ref().expect("forecast");
+            let (st, d, t) = (figure(&f.state_share), figure(&f.department_share), figure(&f.total));
+            let (st, d, t) = (st.expect("part État"), d.expect("part CD"), t.expect("total"));
+            if s.stage != Stage::Draft {
+                assert_eq!(st.add(d), t);
+            }
+            assert!(st <= d, "part État ≤ part CD");
+            let planned = Money::sum(a.expenses.iter().filter_map(|e| figure(&e.planned)));
+            assert_eq!(planned, st.add(d), "expense lines add up to the forecast");
+            for e in &a.expenses {
+                let (c, sp) = (figure(&e.committed).expect("c"), figure(&e.spent).expect("s"));
+                assert!(sp <= c && c <= figure(&e.planned).expect("p"));
+                if let Some(co) = figure(&e.carry_over) {
+                    assert!(co <= figure(&e.planned).expect("p").sub(sp));
+                }
+            }
+            report_total = report_total.add(planned);
+        }
+        if s.report.year == 2021 {
+            per_department.push((report_total, r.department.as_str()));
+        }
+    }
+    per_department.sort();
+    let (small, big) = (per_department[0].0, per_department[100].0);
+    assert!(big.cents() >= 6 * small.cents(), "largest {big} vs smallest {small}");
+    assert!(big.cents() <= 20 * small.cents(), "largest {big} vs smallest {small}");
+}
+
+#[test]
+fn baselines_are_last_years_results() {
+    let mut compared = 0;
+    for s in dataset().iter().filter(|s| s.report.year != 2019 && s.report.year != 2024) {
+        let prev = find(s.report.department.as_str(), s.report.year - 1).expect("previous");
+        for (_, _, _, a) in s.report.actions() {
+            let Some((_, _, pa)) = prev.report.action(&a.number) else { continue };
+            for i in &a.indicators {
+                let Some(pi) = pa.indicators.iter().find(|p| p.name == i.name) else { continue };
+                assert_eq!(i.baseline, pi.result, "{} {} {}", s.report.title, a.number, i.name);
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 5_000, "{compared}");
+}
+
+#[test]
+fn indicators_mix_units_missing_values_and_breakdowns() {
+    let mut units = BTreeSet::new();
+    let (mut missing, mut breakdowns) = (0, 0);
+    for s in dataset() {
+        for (_, _, _, a) in s.report.actions() {
+            for i in &a.indicators {
+                units.insert(i.unit.map(IndicatorUnit::label));
+                match &i.result {
+                    Some(IndicatorValue::Missing { .. }) => {
+                        missing += 1;
+                        assert!(!i.justification.is_empty());
+                    }
+                    Some(IndicatorValue::Breakdown { parts, total }) => {
+                        breakdowns += 1;
+                        let sum = parts.iter().map(|p| p.value.hundredths()).sum::<i64>();
+                        assert_eq!(Some(sum), total.map(|t| t.hundredths()));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(units.contains(&Some("nombre")) && units.contains(&Some("jours")) && units.contains(&Some("%")));
+    assert!(missing >= 20, "{missing} missing results");
+    assert!(breakdowns >= 50, "{breakdowns} breakdowns");
+}

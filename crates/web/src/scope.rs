@@ -1,0 +1,158 @@
+//! The State side's perimeters: which Départements a reviewer or reader consolidates, and
+//! loading the reports of a (programme, year, perimeter) in one query for the dashboards,
+//! the open data files and the API.
+
+use bilan_consolidate::{consolidate, Consolidation, ReportState, Scope};
+use bilan_domain::{geo, programme, Report};
+use bilan_store::{ReportFilter, ReportSummary, Role, Status, StoreError, User};
+
+use crate::AppState;
+
+/// A perimeter: the nation, or one region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Perimeter {
+    National,
+    Region(String),
+}
+
+impl Perimeter {
+    /// "France entière", "Auvergne-Rhône-Alpes".
+    pub fn label(&self) -> String {
+        match self {
+            Perimeter::National => "France entière".to_string(),
+            Perimeter::Region(code) => {
+                geo::region(code).map_or_else(|| format!("région {code}"), |r| r.name.to_string())
+            }
+        }
+    }
+
+    /// The URL path of its dashboard.
+    pub fn path(&self) -> String {
+        match self {
+            Perimeter::National => "/tableaux/national".to_string(),
+            Perimeter::Region(code) => format!("/tableaux/regions/{code}"),
+        }
+    }
+
+    pub fn departments(&self) -> Vec<String> {
+        match self {
+            Perimeter::National => geo::DEPARTMENTS.iter().map(|d| d.code.to_string()).collect(),
+            Perimeter::Region(code) => geo::departments_of_region(code).map(|d| d.code.to_string()).collect(),
+        }
+    }
+
+    pub fn scope(&self, programme: &str, year: i32) -> Scope {
+        match self {
+            Perimeter::National => Scope::national(programme, year),
+            Perimeter::Region(code) => Scope::region(programme, year, code),
+        }
+    }
+}
+
+/// Whether the user may consolidate this perimeter: a regional reviewer its region, the
+/// national reader everything. Préfectures and Départements have no dashboard: their
+/// perimeter is one report.
+pub fn may_consolidate(user: &User, p: &Perimeter) -> bool {
+    match (user.role, p) {
+        (Role::NationalReader, _) => true,
+        (Role::RegionalReviewer, Perimeter::Region(code)) => user.territory.as_deref() == Some(code.as_str()),
+        _ => false,
+    }
+}
+
+/// The perimeters a user may open, the widest first.
+pub fn perimeters_of(user: &User) -> Vec<Perimeter> {
+    match user.role {
+        Role::NationalReader => std::iter::once(Perimeter::National)
+            .chain(geo::REGIONS.iter().map(|r| Perimeter::Region(r.code.to_string())))
+            .collect(),
+        Role::RegionalReviewer => user.territory.iter().map(|c| Perimeter::Region(c.clone())).collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub fn state_of(s: Status) -> ReportState {
+    match s {
+        Status::Draft => ReportState::Draft,
+        Status::Adopted => ReportState::Adopted,
+        Status::Transmitted => ReportState::Transmitted,
+        Status::SentBack => ReportState::SentBack,
+        Status::Approved => ReportState::Approved,
+    }
+}
+
+/// The reports of a perimeter for one programme and year that the consolidation counts
+/// (transmitted or approved), parsed, and the statuses of every other report of the
+/// perimeter (drafts are never read: only their status is shown, "brouillon").
+pub struct Loaded {
+    pub perimeter: Perimeter,
+    pub programme: String,
+    pub year: i32,
+    pub counted: Vec<(ReportSummary, Report)>,
+    pub others: Vec<ReportSummary>,
+}
+
+impl Loaded {
+    pub fn consolidation(&self) -> Consolidation {
+        let pairs: Vec<(ReportState, &Report)> =
+            self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect();
+        consolidate(&self.perimeter.scope(&self.programme, self.year), &pairs)
+    }
+
+    /// The stored report id of a Département's counted report.
+    pub fn report_id(&self, department: &str) -> Option<i64> {
+        self.counted.iter().find(|(s, _)| s.department == department).map(|(s, _)| s.id)
+    }
+
+    /// The status of a Département's report that does not count, if there is one.
+    pub fn other_status(&self, department: &str) -> Option<Status> {
+        self.others.iter().find(|s| s.department == department).map(|s| s.status)
+    }
+}
+
+/// Loads a perimeter. Reports that cannot be parsed are skipped (never expected: the app
+/// writes them).
+pub async fn load(
+    app: &AppState,
+    perimeter: &Perimeter,
+    programme: &str,
+    year: i32,
+) -> Result<Loaded, StoreError> {
+    let departments = Some(perimeter.departments());
+    let counted_filter = ReportFilter {
+        departments: departments.clone(),
+        statuses: Some(vec![Status::Transmitted, Status::Approved]),
+        year: Some(year),
+    };
+    let rows = app.store.reports_with_text(&counted_filter).await?;
+    let counted: Vec<(ReportSummary, Report)> = rows
+        .into_iter()
+        .filter(|(s, _)| s.programme == programme)
+        .filter_map(|(s, text)| crate::report::parse_text(&text).map(|r| (s, r)))
+        .collect();
+    let all = app.store.reports(&ReportFilter { departments, statuses: None, year: Some(year) }).await?;
+    let others = all
+        .into_iter()
+        .filter(|s| s.programme == programme && !matches!(s.status, Status::Transmitted | Status::Approved))
+        .collect();
+    Ok(Loaded { perimeter: perimeter.clone(), programme: programme.to_string(), year, counted, others })
+}
+
+/// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…), if any.
+pub fn programme_of_year(year: i32) -> Option<&'static str> {
+    bilan_domain::PROGRAMMES.iter().find(|p| p.covers(year)).map(|p| p.id)
+}
+
+/// The years a dashboard offers: every year of every programme up to the current year.
+pub fn campaign_years() -> Vec<(i32, &'static str)> {
+    let now = crate::time::current_year();
+    bilan_domain::PROGRAMMES
+        .iter()
+        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id)))
+        .collect()
+}
+
+/// "CALPAE", "Pacte des solidarités".
+pub fn programme_name(id: &str) -> String {
+    programme(id).map_or_else(|| id.to_string(), |p| p.short_name.to_string())
+}

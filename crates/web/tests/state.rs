@@ -1,0 +1,320 @@
+//! The State side over HTTP: review queue and page, comments, decisions and reopening,
+//! credits, dashboards and open data, with their access rules and refusals.
+
+mod common;
+
+use bilan_store::Status;
+use common::*;
+use reqwest::StatusCode;
+
+/// Takes a demo report through adoption and transmission, as the store's administrator.
+async fn transmit(s: &Server, id: i64) {
+    let admin = s.admin_id().await;
+    s.store
+        .set_status(
+            admin,
+            id,
+            Status::Draft,
+            Status::Adopted,
+            "test",
+            Some(("CP-1".into(), "2021-06-01".into())),
+        )
+        .await
+        .unwrap();
+    s.store.set_status(admin, id, Status::Adopted, Status::Transmitted, "test", None).await.unwrap();
+}
+
+#[tokio::test]
+async fn queue_lists_only_the_reviewers_perimeter() {
+    let s = start().await;
+    let allier_2020 = s.report_id("03", 2020).await;
+    transmit(&s, allier_2020).await;
+    let haute_loire = s.report_id("43", 2019).await;
+
+    let pref = s.login("prefecture.allier").await;
+    let (status, body) = pref.page("/revue").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(&format!("id=\"revue-{allier_2020}\"")), "{body}");
+    assert!(!body.contains(&format!("id=\"revue-{haute_loire}\"")), "another Département is listed");
+    assert!(body.contains("id=\"attendus\""));
+
+    let region = s.login("region.ara").await;
+    let (_, body) = region.page("/revue").await;
+    assert!(
+        body.contains(&format!("id=\"revue-{allier_2020}\""))
+            && body.contains(&format!("id=\"revue-{haute_loire}\""))
+    );
+
+    // Départements have no queue.
+    let editor = s.login("editeur.allier").await;
+    assert_eq!(editor.page("/revue").await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn review_page_access_follows_the_report_access() {
+    let s = start().await;
+    let allier_2019 = s.report_id("03", 2019).await; // draft
+    let haute_loire = s.report_id("43", 2019).await; // transmitted, region 84
+    let pref = s.login("prefecture.allier").await;
+    for id in [allier_2019, haute_loire] {
+        let (status, body) = pref.page(&format!("/rapports/{id}/revue")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "préfecture of Allier, report {id}");
+        assert!(!body.contains("Haute-Loire") && !body.contains("Allier (03) – 2019"));
+    }
+    let region = s.login("region.ara").await;
+    let (status, body) = region.page(&format!("/rapports/{haute_loire}/revue")).await;
+    assert_eq!(status, StatusCode::OK);
+    for part in [
+        "id=\"decision\"",
+        "id=\"form-renvoyer\"",
+        "id=\"diagnostics\"",
+        "id=\"modifications\"",
+        "id=\"comparaison\"",
+        "id=\"valeurs-atypiques\"",
+        "id=\"form-commentaire\"",
+    ] {
+        assert!(body.contains(part), "{part} missing");
+    }
+    // The national reader reads but does not decide.
+    let national = s.login("national").await;
+    let (status, body) = national.page(&format!("/rapports/{haute_loire}/revue")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("id=\"form-renvoyer\"") && !body.contains("id=\"form-commentaire\""));
+    let csrf = national.csrf().await;
+    let r = national.post(&format!("/rapports/{haute_loire}/approuver"), &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = national
+        .post(
+            &format!("/rapports/{haute_loire}/commentaires"),
+            &[("csrf", &csrf), ("cible", "rapport"), ("texte", "x")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(s.store.comments(haute_loire).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn send_back_with_comments_then_diff_of_versions_then_approve_and_reopen() {
+    let s = start().await;
+    let id = s.report_id("03", 2020).await;
+    transmit(&s, id).await;
+    let pref = s.login("prefecture.allier").await;
+    let csrf = pref.csrf().await;
+
+    // Bad comments: empty, unknown action, unknown diagnostic: 422 and nothing written.
+    for (cible, texte) in
+        [("rapport", "  "), ("action:9.9.9", "x"), ("diagnostic:BUD001:titre", "x"), ("n'importe", "x")]
+    {
+        let (status, body) = pref
+            .post_text(
+                &format!("/rapports/{id}/commentaires"),
+                &[("csrf", &csrf), ("cible", cible), ("texte", texte)],
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{cible}");
+        assert!(body.contains("Rien n’a été enregistré"), "{body}");
+    }
+    assert!(s.store.comments(id).await.unwrap().is_empty());
+
+    let r = pref
+        .post(
+            &format!("/rapports/{id}/commentaires"),
+            &[
+                ("csrf", &csrf),
+                ("cible", "action:1.1.1"),
+                ("texte", "Précisez les perspectives <b>2021</b>."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, body) = pref.page(&format!("/rapports/{id}/revue")).await;
+    assert!(body.contains("Précisez les perspectives &lt;b&gt;2021&lt;/b&gt;."), "escaped comment shown");
+
+    // Send back: the reason becomes a comment; the Département sees both.
+    let r = pref
+        .post(&format!("/rapports/{id}/renvoyer"), &[("csrf", &csrf), ("motif", "Perspectives à compléter.")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let editor = s.login("editeur.allier").await;
+    let (_, overview) = editor.page(&format!("/rapports/{id}")).await;
+    assert!(overview.contains("id=\"liste-commentaires\""), "{overview}");
+    assert!(overview.contains("Motif du renvoi : Perspectives à compléter."));
+    assert!(overview.contains("Précisez les perspectives"));
+
+    // The Département corrects and retransmits.
+    let (_, html) = editor.page(&format!("/rapports/{id}/actions/1.1.1")).await;
+    let mut f = action_form_fields(&html);
+    set(&mut f, "perspectives", "Reconduction en 2021 avec deux sessions.");
+    assert_eq!(
+        editor.post(&format!("/rapports/{id}/actions/1.1.1"), &as_refs(&f)).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let admin = s.admin_id().await;
+    s.store
+        .set_status(
+            admin,
+            id,
+            Status::SentBack,
+            Status::Adopted,
+            "test",
+            Some(("CP-2".into(), "2021-07-01".into())),
+        )
+        .await
+        .unwrap();
+    s.store.set_status(admin, id, Status::Adopted, Status::Transmitted, "test", None).await.unwrap();
+
+    // The review shows what changed since version 1.
+    let (_, body) = pref.page(&format!("/rapports/{id}/revue")).await;
+    assert!(body.contains("id=\"table-modifications\""), "{body}");
+    assert!(
+        body.contains("Action 1.1.1 – 9. Perspectives")
+            && body.contains("Reconduction en 2021 avec deux sessions.")
+    );
+
+    // Approve, then reopen: a reason is required; both are in the audit log.
+    let r = pref
+        .post(&format!("/rapports/{id}/approuver"), &[("csrf", &csrf), ("observation", "Conforme.")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.store.report(id).await.unwrap().unwrap().summary.status, Status::Approved);
+    let (status, _) =
+        pref.post_text(&format!("/rapports/{id}/rouvrir"), &[("csrf", &csrf), ("motif", " ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s.store.report(id).await.unwrap().unwrap().summary.status, Status::Approved);
+    let r = pref
+        .post(&format!("/rapports/{id}/rouvrir"), &[("csrf", &csrf), ("motif", "Erreur de saisie signalée.")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.store.report(id).await.unwrap().unwrap().summary.status, Status::Transmitted);
+    let audit = s.store.audit(Some(id), 100).await.unwrap();
+    let reasons: Vec<String> = audit.iter().filter_map(|a| a.after.clone()).collect::<Vec<_>>();
+    let log = format!("{audit:?}");
+    assert!(log.contains("approbation : Conforme."), "{reasons:?}");
+    assert!(log.contains("réouverture : Erreur de saisie signalée."), "{log}");
+    assert!(log.contains("renvoi : Perspectives à compléter."), "{log}");
+    assert!(audit.iter().any(|a| a.actor_login.as_deref() == Some("prefecture.allier")));
+}
+
+#[tokio::test]
+async fn credits_amount_and_decisions_with_refusals() {
+    let s = start().await;
+    let puy = s.report_id("63", 2019).await; // approved, region 84
+    let region = s.login("region.ara").await;
+    let csrf = region.csrf().await;
+    let (status, body) = region.page(&format!("/rapports/{puy}/credits")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("id=\"note-absente\""));
+    let n = hidden_value(&body, "lignes").unwrap();
+    let count: usize = n.parse().unwrap();
+    assert!(count >= 2, "the Puy-de-Dôme copy of Allier has carry-overs");
+    let action0 = hidden_value(&body, "action-0").unwrap();
+    let line0 = hidden_value(&body, "ligne-0").unwrap();
+    let action1 = hidden_value(&body, "action-1").unwrap();
+    let line1 = hidden_value(&body, "ligne-1").unwrap();
+
+    // A malformed amount: 422, French message, nothing stored.
+    let form = |amount: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("montant_etat", amount.to_string()),
+            ("lignes", "2".to_string()),
+            ("action-0", action0.clone()),
+            ("ligne-0", line0.clone()),
+            ("decision-0", "accepte".to_string()),
+            ("motif-0", "Marché notifié en décembre.".to_string()),
+            ("action-1", action1.clone()),
+            ("ligne-1", line1.clone()),
+            ("decision-1", "refuse".to_string()),
+            ("motif-1", "Pas d’engagement juridique.".to_string()),
+        ]
+    };
+    let bad = form("quatre cent mille");
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = region.post_text(&format!("/rapports/{puy}/credits"), &refs).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Montant État"), "{body}");
+    assert!(s.store.next_year_amount(puy).await.unwrap().is_none());
+    assert!(s.store.credit_decisions(puy).await.unwrap().is_empty());
+
+    let good = form("450 000,00 €");
+    let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = region.post(&format!("/rapports/{puy}/credits"), &refs).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.store.next_year_amount(puy).await.unwrap(), Some(45_000_000));
+    let decisions = s.store.credit_decisions(puy).await.unwrap();
+    assert_eq!(decisions.len(), 2);
+    let (_, body) = region.page(&format!("/rapports/{puy}/credits")).await;
+    assert!(body.contains("id=\"telecharger-note-odt\""));
+    assert!(body.contains("450\u{202f}000,00\u{a0}€"), "the amount appears in the note");
+    let r = region.get(&format!("/rapports/{puy}/credits/note.odt")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/vnd.oasis.opendocument.text");
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"));
+
+    // The Département of another report, and the national reader, cannot decide.
+    let national = s.login("national").await;
+    let ncsrf = national.csrf().await;
+    let r = national
+        .post(&format!("/rapports/{puy}/credits"), &[("csrf", &ncsrf), ("montant_etat", "1 €")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.store.next_year_amount(puy).await.unwrap(), Some(45_000_000));
+}
+
+#[tokio::test]
+async fn dashboards_follow_the_perimeter_and_count_only_transmitted_reports() {
+    let s = start().await;
+    let region = s.login("region.ara").await;
+    let (status, body) = region.page("/tableaux/regions/84?annee=2019").await;
+    assert_eq!(status, StatusCode::OK);
+    // Haute-Loire (transmitted) and Puy-de-Dôme (approved) count; Allier and Cantal are drafts.
+    assert!(body.contains("id=\"departement-43\"") && body.contains("id=\"departement-63\""), "{body}");
+    assert!(!body.contains("id=\"departement-03\""));
+    assert!(body.contains("id=\"liste-non-transmis\""));
+    assert!(body.contains("data-departement=\"03\""));
+    assert!(
+        body.contains("<svg")
+            && body.contains("id=\"table-mesures\"")
+            && body.contains("id=\"table-indicateurs\"")
+    );
+
+    // Another region, the national dashboard: 403; a préfecture or a Département: 403.
+    assert_eq!(region.page("/tableaux/regions/11").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(region.page("/tableaux/national").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.login("prefecture.allier").await.page("/tableaux/regions/84").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(s.login("editeur.allier").await.page("/tableaux/national").await.0, StatusCode::FORBIDDEN);
+    // An unreadable year: 400 in French; an unknown region: 404.
+    let national = s.login("national").await;
+    let (status, body) = national.page("/tableaux/national?annee=deux-mille").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("n’est pas une année"));
+    assert_eq!(national.page("/tableaux/regions/99").await.0, StatusCode::NOT_FOUND);
+
+    // Open data: CSV rows per Département and a Table Schema naming the same columns.
+    let r = national.get("/tableaux/national/donnees/execution-par-departement.csv?annee=2019").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let csv = r.text().await.unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    // Every expected Département has a row; only the two transmitted or approved have figures.
+    assert_eq!(csv.lines().count(), 1 + 101, "{csv}");
+    let counted: Vec<&str> = csv.lines().skip(1).filter(|l| !l.ends_with(",non_transmis")).collect();
+    assert_eq!(counted.len(), 2, "{counted:?}");
+    assert!(counted.iter().any(|l| l.contains(",43,")) && counted.iter().any(|l| l.contains(",63,")));
+    let r = national.get("/tableaux/national/donnees/execution-par-departement.schema.json?annee=2019").await;
+    let schema = r.text().await.unwrap();
+    for name in header {
+        assert!(
+            schema.contains(&format!("\"name\": \"{name}\""))
+                || schema.contains(&format!("\"name\":\"{name}\"")),
+            "{name} in {schema}"
+        );
+    }
+    let r = national.get("/tableaux/national/donnees/consolidation.xlsx?annee=2019").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+    assert_eq!(national.page("/tableaux/national/donnees/inconnu.csv").await.0, StatusCode::NOT_FOUND);
+}
