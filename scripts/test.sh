@@ -4,6 +4,74 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# ---- API contract: schemathesis against the real demo server (`scripts/test.sh api` runs
+# only this step). Every response must conform to docs/openapi.json, with no server error.
+# A subshell, so that its EXIT trap stops the server whatever happens.
+api_contract() (
+  local venv=target/schemathesis-venv st
+  st="$venv/bin/schemathesis"
+  if [ ! -x "$st" ]; then
+    echo "==> installation de schemathesis 4 dans $venv"
+    python3 -m venv "$venv" || { echo "python3 -m venv indisponible (paquet python3-venv)" >&2; exit 1; }
+    "$venv/bin/pip" install -q 'schemathesis==4.*'
+  fi
+  cargo build -q -p bilan-cli
+  local dir db log pid base status=0
+  dir=$(mktemp -d)
+  db="sqlite://$dir/api.sqlite"
+  log="$dir/serveur.log"
+  ./target/debug/bilan demo --national --database "$db" --addr 127.0.0.1:0 >"$log" 2>&1 &
+  pid=$!
+  trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+  for _ in $(seq 1 120); do
+    base=$(sed -n 's|^bilan est prêt : \(http://[^/]*\)/$|\1|p' "$log")
+    [ -n "$base" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  if [ -z "$base" ]; then
+    echo "le serveur de démonstration n'a pas démarré :" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  # A credits note exists only once a reviewer has entered the N+1 State amount: enter one
+  # through the credits form, as region.ara, on an approved report of its region.
+  local jar="$dir/cookies" csrf rid page_status
+  csrf=$(curl -fsS -c "$jar" -b "$jar" "$base/connexion" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
+  curl -fsS -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" --data-urlencode "login=region.ara" \
+    --data-urlencode "mot_de_passe=demo-bilan-2026" --data-urlencode "suite=/rapports" "$base/connexion"
+  local region_token
+  region_token=$(./target/debug/bilan jeton --database "$db" --login region.ara --nom schemathesis 2>/dev/null)
+  rid=$(curl -fsS -H "Authorization: Bearer $region_token" "$base/api/v1/rapports?departement=63&annee=2019" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["rapports"][0]["id"])')
+  csrf=$(curl -fsS -c "$jar" -b "$jar" "$base/rapports/$rid/credits" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
+  page_status=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" \
+    --data-urlencode "montant_etat=1 234 567,89 €" --data-urlencode "lignes=0" "$base/rapports/$rid/credits")
+  if [ "$page_status" != 303 ]; then
+    echo "saisie du montant État N+1 refusée ($page_status)" >&2
+    status=1
+  fi
+  printf '[[operations]]\ninclude-path = "/api/v1/rapports/{id}/credits"\nparameters = { id = %s }\n' "$rid" \
+    >"$dir/schemathesis.toml"
+  local login token
+  for login in national prefecture.allier; do
+    token=$(./target/debug/bilan jeton --database "$db" --login "$login" --nom schemathesis 2>/dev/null)
+    echo "==> schemathesis : API avec le jeton de $login"
+    timeout 300 "$st" run "$base/api/openapi.json" --header "Authorization: Bearer $token" \
+      --checks all --max-examples 30 --seed 2026 --no-color || status=1
+  done
+  echo "==> schemathesis : note de crédits du rapport $rid (jeton de national)"
+  token=$(./target/debug/bilan jeton --database "$db" --login national --nom schemathesis-credits 2>/dev/null)
+  timeout 300 "$st" --config-file "$dir/schemathesis.toml" run "$base/api/openapi.json" \
+    --header "Authorization: Bearer $token" --include-path '/api/v1/rapports/{id}/credits' \
+    --checks all --max-examples 10 --seed 2026 --no-color || status=1
+  exit "$status"
+)
+if [ "${1:-}" = api ]; then
+  api_contract
+  exit $?
+fi
+
 need_apt=()
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # LibreOffice opens our ODT and DOCX exactly as a Département would.
@@ -58,3 +126,6 @@ done
 echo "==> navigateur : parcours complets dans Chromium, accessibilité vérifiée par axe-core"
 cargo build -q -p bilan-cli
 node --test e2e/
+
+echo "==> API : conformité à docs/openapi.json (schemathesis)"
+api_contract

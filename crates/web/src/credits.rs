@@ -165,7 +165,7 @@ fn render_page(
     }
     match inputs.amount {
         None => h.push_str(&format!(
-            "<p id=\"note-absente\">Le montant État {next} de la convention n’est pas encore saisi : la note sera calculée ensuite.</p>"
+            "<p id=\"note-absente\" class=\"fr-mt-3w\">Le montant État {next} de la convention n’est pas encore saisi : la note sera calculée ensuite.</p>"
         )),
         Some(_) => {
             h.push_str(&bilan_render::credits_note_html(&preview, &meta(l, &ctx.user.display_name)));
@@ -198,9 +198,11 @@ fn decision_form(ctx: &Ctx, l: &Loaded, inputs: &CreditInputs, preview: &Credits
             let decision = inputs.decisions.get(&c.key).copied();
             let reason = inputs.reasons.get(&c.key).cloned().unwrap_or_default();
             let radio = |value: &str, label: &str, checked: bool| {
+                // An empty value id would end in "-": name it.
+                let value_id = if value.is_empty() { "aucune" } else { value };
                 format!(
-                    "<div class=\"fr-radio-group fr-radio-group--sm\"><input type=\"radio\" id=\"decision-{k}-{value}\" name=\"decision-{k}\" value=\"{value}\"{}>\
-                     <label class=\"fr-label\" for=\"decision-{k}-{value}\">{label}</label></div>",
+                    "<div class=\"fr-fieldset__element fr-mb-0\"><div class=\"fr-radio-group fr-radio-group--sm\"><input type=\"radio\" id=\"decision-{k}-{value_id}\" name=\"decision-{k}\" value=\"{value}\"{}>\
+                     <label class=\"fr-label\" for=\"decision-{k}-{value_id}\">{label}</label></div></div>",
                     if checked { " checked" } else { "" }
                 )
             };

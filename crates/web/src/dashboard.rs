@@ -214,15 +214,16 @@ fn headline(c: &Consolidation) -> String {
 }
 
 fn not_transmitted_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
-    let Some(message) = c.not_transmitted_message() else {
+    let n = c.not_transmitted.len();
+    if n == 0 {
         return "<p id=\"tous-transmis\">Tous les Départements du périmètre ont transmis leur rapport.</p>"
             .to_string();
-    };
+    }
     let mut items = String::new();
     for d in &c.not_transmitted {
         let code = d.as_str();
         let status = match loaded.other_status(code) {
-            Some(s) => format!("rapport au statut « {} »", crate::html::status_label(s)),
+            Some(s) => crate::html::status_label(s).to_string(),
             None => "aucun rapport".to_string(),
         };
         items.push_str(&format!(
@@ -235,8 +236,8 @@ fn not_transmitted_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
     alert(
         "warning",
         "non-transmis",
-        "Rapports manquants",
-        &format!("<p>{}</p><ul id=\"liste-non-transmis\">{items}</ul>", esc(&message)),
+        &format!("{n} Département(s) sur {} n’ont pas encore transmis leur rapport {}", c.expected.len(), c.year),
+        &format!("<p>Leurs chiffres ne sont pas dans les totaux. Statut actuel de leur rapport :</p><ul class=\"colonnes\" id=\"liste-non-transmis\">{items}</ul>"),
     )
 }
 

@@ -42,13 +42,53 @@ fn rate_cell(r: Option<Rate>) -> String {
 
 // ----- queue -----
 
-pub async fn queue(State(app): State<AppState>, ctx: Ctx) -> Response {
+#[derive(Deserialize, Default)]
+pub struct QueueQuery {
+    pub annee: Option<String>,
+}
+
+pub async fn queue(State(app): State<AppState>, ctx: Ctx, Query(q): Query<QueueQuery>) -> Response {
     if !may_read_reviews(ctx.user.role) {
         return crate::auth::refused(&ctx, "La file de revue est réservée aux services de l’État.");
     }
-    let visible = match app.store.reports_with_text(&access::filter_for(&ctx.user)).await {
+    // One year at a time (the national reader sees every report of France): by default the
+    // most recent year with a report to examine, else the most recent year.
+    let summaries = match app.store.reports(&access::filter_for(&ctx.user)).await {
         Ok(v) => v,
         Err(e) => return store_error(&ctx, e),
+    };
+    let summaries: Vec<ReportSummary> =
+        summaries.into_iter().filter(|s| access::can_see(&ctx.user, s)).collect();
+    let mut years: Vec<i32> = summaries.iter().map(|s| s.year).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let year = match q.annee.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => match t.parse::<i32>() {
+            Ok(y) => Some(y),
+            Err(_) => {
+                return error_page(
+                    StatusCode::BAD_REQUEST,
+                    Some(&ctx),
+                    "Paramètre invalide",
+                    &format!("<p>« {} » n’est pas une année.</p>", esc(t)),
+                )
+            }
+        },
+        None => summaries
+            .iter()
+            .filter(|s| s.status == Status::Transmitted)
+            .map(|s| s.year)
+            .max()
+            .or_else(|| years.first().copied()),
+    };
+    let mut filter = access::filter_for(&ctx.user);
+    filter.year = year;
+    let visible = match year {
+        Some(_) => match app.store.reports_with_text(&filter).await {
+            Ok(v) => v,
+            Err(e) => return store_error(&ctx, e),
+        },
+        None => Vec::new(),
     };
     let mut rows: Vec<(ReportSummary, Option<Report>)> = visible
         .into_iter()
@@ -58,13 +98,30 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx) -> Response {
             (s, r)
         })
         .collect();
-    // To examine first, then the most recent years.
-    rows.sort_by_key(|(s, _)| (s.status != Status::Transmitted, -s.year, s.department.clone()));
-    let today = crate::time::today();
+    // To examine first.
+    rows.sort_by_key(|(s, _)| {
+        (s.status != Status::Transmitted, crate::scope::department_rank(&s.department))
+    });
     let mut body = String::from(
         "<h1>File de revue</h1><p>Les rapports transmis par les Départements de votre périmètre, \
          à examiner puis à approuver ou renvoyer pour correction.</p>",
     );
+    if !years.is_empty() {
+        let options: String = years
+            .iter()
+            .map(|y| {
+                format!(
+                    "<option value=\"{y}\"{}>{y}</option>",
+                    if Some(*y) == year { " selected" } else { "" }
+                )
+            })
+            .collect();
+        body.push_str(&format!(
+            "<form method=\"get\" action=\"/revue\" id=\"form-annee\" class=\"fr-mb-3w\"><div class=\"fr-select-group\">\
+             <label class=\"fr-label\" for=\"annee\">Année des rapports</label><select class=\"fr-select\" id=\"annee\" name=\"annee\">{options}</select></div>\
+             <button class=\"fr-btn fr-btn--secondary fr-btn--sm\" type=\"submit\" id=\"bouton-annee\">Afficher</button></form>"
+        ));
+    }
     let to_review = rows.iter().filter(|(s, _)| s.status == Status::Transmitted).count();
     body.push_str(&format!("<p id=\"resume-file\"><strong>{to_review}</strong> rapport(s) à examiner.</p>"));
     if rows.is_empty() {
@@ -79,12 +136,14 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx) -> Response {
             let deadline = r.as_ref().and_then(|r| r.deadline);
             let deadline_text = match deadline {
                 Some(d) => {
-                    let late = s.status == Status::Transmitted && today.is_some_and(|t| t > d);
+                    // For a transmitted report, its last change is its transmission.
+                    let sent = crate::time::parse_rfc3339(&s.updated_at).and_then(crate::time::paris_date);
+                    let late = s.status == Status::Transmitted && sent.is_some_and(|t| t > d);
                     format!(
                         "{}{}",
                         esc(&d.to_french()),
                         if late {
-                            " <span class=\"fr-badge fr-badge--sm fr-badge--warning\">dépassée</span>"
+                            " <span class=\"fr-badge fr-badge--sm fr-badge--warning\">transmis après l’échéance</span>"
                         } else {
                             ""
                         }
@@ -109,7 +168,7 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx) -> Response {
         }
         body.push_str("</tbody></table></div>");
     }
-    match expected_block(&app, &ctx).await {
+    match expected_block(&app, &ctx, year.unwrap_or_else(|| crate::time::current_year() - 1)).await {
         Ok(h) => body.push_str(&h),
         Err(r) => return r,
     }
@@ -119,9 +178,9 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx) -> Response {
 }
 
 /// The Départements of the reviewer's territory that have not transmitted the report of
-/// the current campaign (the previous year's report, due this year), with the status of
+/// the year shown, with the status of
 /// their report when one exists (only the status: drafts stay the Département's).
-async fn expected_block(app: &AppState, ctx: &Ctx) -> Result<String, Response> {
+async fn expected_block(app: &AppState, ctx: &Ctx, year: i32) -> Result<String, Response> {
     let departments: Vec<String> = match (ctx.user.role, ctx.user.territory.as_deref()) {
         (Role::PrefectureReviewer, Some(d)) => vec![d.to_string()],
         (Role::RegionalReviewer, Some(r)) => {
@@ -129,7 +188,6 @@ async fn expected_block(app: &AppState, ctx: &Ctx) -> Result<String, Response> {
         }
         _ => return Ok(String::new()),
     };
-    let year = crate::time::current_year() - 1;
     let all = app
         .store
         .reports(&ReportFilter { departments: Some(departments.clone()), statuses: None, year: Some(year) })
@@ -627,7 +685,11 @@ async fn year_block(app: &AppState, l: &Loaded) -> Result<String, bilan_store::S
                 esc(&i.name),
                 esc(&i.previous),
                 esc(&i.current),
-                i.change_percent.map_or_else(|| "—".to_string(), |p| format!("{} %", p - 100).replace("-", "−")),
+                i.change_percent.map_or_else(|| "—".to_string(), |p| match p - 100 {
+                    d if d > 0 => format!("+{d}\u{a0}%"),
+                    d if d < 0 => format!("−{}\u{a0}%", -d),
+                    _ => "0\u{a0}%".to_string(),
+                }),
             ));
         }
         h.push_str("</tbody></table></div>");

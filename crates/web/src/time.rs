@@ -100,8 +100,12 @@ pub fn french_datetime(text: &str) -> String {
 
 /// Today in Paris.
 pub fn today() -> Option<Date> {
-    let now = unix_now();
-    let local = now + paris_offset(now);
+    paris_date(unix_now())
+}
+
+/// The date in Paris of a Unix time.
+pub fn paris_date(unix: i64) -> Option<Date> {
+    let local = unix + paris_offset(unix);
     let (y, mo, d) = civil_from_days(local.div_euclid(86_400));
     Date::new(y as i32, mo as u8, d as u8)
 }

@@ -78,7 +78,11 @@ fn class(numeric: bool) -> &'static str {
 }
 
 fn table(s: &mut String, t: &Table) {
-    let _ = writeln!(s, "<div class=\"fr-table\">\n<table>\n<caption>{}</caption>", escape(&t.caption));
+    let _ = writeln!(
+        s,
+        "<div class=\"fr-table\">\n<table tabindex=\"0\">\n<caption>{}</caption>",
+        escape(&t.caption)
+    );
     s.push_str("<thead>\n<tr>");
     for c in &t.columns {
         let _ = write!(s, "<th scope=\"col\"{}>{}</th>", class(c.numeric), escape(&c.title));
