@@ -11,8 +11,6 @@ pub struct Options {
     name: String,
 }
 
-const USAGE: &str = "utilisation : bilan jeton --login IDENTIFIANT --nom NOM [--database URL]";
-
 pub fn parse(args: &[String]) -> Result<Options, String> {
     let (mut database, mut login, mut name) = ("sqlite://bilan.sqlite".to_string(), None, None);
     let mut it = args.iter();
@@ -22,11 +20,11 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--database" | "--base" => database = value(a)?,
             "--login" | "--identifiant" => login = Some(value(a)?),
             "--nom" | "--name" => name = Some(value(a)?),
-            other => return Err(format!("argument « {other} » inconnu ({USAGE})")),
+            other => return Err(format!("argument « {other} » inconnu")),
         }
     }
-    let login = login.ok_or(format!("--login est obligatoire ({USAGE})"))?;
-    let name = name.ok_or(format!("--nom est obligatoire ({USAGE})"))?;
+    let login = login.ok_or("--login est obligatoire (le compte à qui donner un jeton)")?;
+    let name = name.ok_or("--nom est obligatoire (à quoi servira le jeton)")?;
     if let Some(problem) = bilan_web::api_token_name_problem(&name) {
         return Err(problem);
     }

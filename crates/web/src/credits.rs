@@ -206,6 +206,8 @@ fn decision_form(ctx: &Ctx, l: &Loaded, inputs: &CreditInputs, preview: &Credits
                     if checked { " checked" } else { "" }
                 )
             };
+            let hidden_keys = crate::html::hidden(&format!("action-{k}"), &c.key.action)
+                + &crate::html::hidden(&format!("ligne-{k}"), &c.key.line);
             rows.push_str(&format!(
                 "<tr id=\"report-{k}\" data-action=\"{action}\" data-ligne=\"{line}\"><th scope=\"row\">{action} – {label}{hidden}</th><td class=\"montant\">{req}</td><td class=\"montant\">{part}</td>\
                  <td><fieldset class=\"fr-fieldset fr-mb-0\"><legend class=\"fr-sr-only\">Décision sur le report {label}</legend>{a}{r}{n}</fieldset></td>\
@@ -213,11 +215,7 @@ fn decision_form(ctx: &Ctx, l: &Loaded, inputs: &CreditInputs, preview: &Credits
                 action = esc(&c.key.action),
                 line = esc(&c.key.line),
                 label = esc(&c.label),
-                hidden = format!(
-                    "{}{}",
-                    crate::html::hidden(&format!("action-{k}"), &c.key.action),
-                    crate::html::hidden(&format!("ligne-{k}"), &c.key.line)
-                ),
+                hidden = hidden_keys,
                 req = esc(&c.requested.to_french()),
                 part = esc(&c.state_part_capped.to_french()),
                 a = radio("accepte", "Accepté", decision == Some(Decision::Accept)),

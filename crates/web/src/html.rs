@@ -167,7 +167,7 @@ impl<'a> Page<'a> {
                 );
             }
             if ctx.user.role != bilan_store::Role::Admin {
-                h.push_str("<li><a class=\"fr-btn fr-icon-key-2-line\" href=\"/compte/jetons\" id=\"lien-jetons\">Jetons d’API</a></li>");
+                h.push_str("<li><a class=\"fr-btn fr-icon-code-s-slash-line\" href=\"/compte/jetons\" id=\"lien-jetons\">Jetons d’API</a></li>");
             }
             if ctx.user.role == bilan_store::Role::Admin {
                 h.push_str(

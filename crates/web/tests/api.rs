@@ -446,9 +446,7 @@ async fn openapi_document_is_served_and_complete() {
     for (path, item) in paths {
         assert_eq!(item.as_object().unwrap().keys().collect::<Vec<_>>(), ["get"], "{path}: GET only");
         let operation = &item["get"];
-        for code in ["200"] {
-            assert!(operation["responses"][code].is_object(), "{path} documents {code}");
-        }
+        assert!(operation["responses"]["200"].is_object(), "{path} documents 200");
         let concrete = path.replace("{id}", &id.to_string()).replace("{code}", "84");
         let query = if path.contains("consolidations") { "?annee=2019" } else { "" };
         let (status, body, _) = api(&s, Some(&t), &format!("{concrete}{query}")).await;
