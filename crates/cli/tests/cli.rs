@@ -294,3 +294,23 @@ fn user_add_creates_an_account_once() {
     assert_eq!(territory.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&territory.stderr).contains("code de région"));
 }
+
+#[test]
+fn demo_national_seeds_every_departement_once_and_only_once() {
+    let dir = tempdir("national");
+    let db = format!("sqlite://{}", dir.join("national.sqlite").display());
+    let first = bilan(&["demo", "--national", "--seed-only", "--database", &db]);
+    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    // 606 synthetic reports minus the 5 (Département, year) the demo already holds.
+    assert!(stdout(&first).contains("Jeu national synthétique : 601 rapports ajoutés"), "{}", stdout(&first));
+    let again = bilan(&["demo", "--national", "--seed-only", "--database", &db]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(stdout(&again).contains("Jeu national synthétique : 0 rapports ajoutés"), "{}", stdout(&again));
+    // A token for the national reader, then an unknown login is refused in French.
+    let token = bilan(&["jeton", "--database", &db, "--login", "national", "--nom", "essai"]);
+    assert_eq!(token.status.code(), Some(0), "{}", String::from_utf8_lossy(&token.stderr));
+    assert!(stdout(&token).trim().starts_with("bilan_"));
+    let unknown = bilan(&["jeton", "--database", &db, "--login", "personne", "--nom", "essai"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&unknown.stderr).is_empty());
+}
