@@ -131,57 +131,70 @@ impl<'a> Page<'a> {
     }
 
     fn header(&self, h: &mut String) {
-        h.push_str(
+        // The signed-in header: who and "Se déconnecter" as tools, the sections of the
+        // application as the main navigation below (DSFR's burger menu on small screens).
+        let burger = if self.ctx.is_some() {
+            "<div class=\"fr-header__navbar\"><button class=\"fr-btn--menu fr-btn\" data-fr-opened=\"false\" \
+             aria-controls=\"menu-principal\" aria-haspopup=\"menu\" id=\"bouton-menu\" title=\"Menu\">Menu</button></div>"
+        } else {
+            ""
+        };
+        h.push_str(&format!(
             "<header role=\"banner\" class=\"fr-header\"><div class=\"fr-header__body\"><div class=\"fr-container\">\
              <div class=\"fr-header__body-row\"><div class=\"fr-header__brand fr-enlarge-link\">\
              <div class=\"fr-header__brand-top\"><div class=\"fr-header__logo\">\
-             <p class=\"fr-logo\">République<br>Française</p></div></div>\
+             <p class=\"fr-logo\">République<br>Française</p></div>{burger}</div>\
              <div class=\"fr-header__service\"><a href=\"/\" title=\"Accueil – bilan\">\
              <p class=\"fr-header__service-title\">bilan</p></a>\
              <p class=\"fr-header__service-tagline\">Rapports d’exécution des conventions de lutte contre la pauvreté</p>\
-             </div></div>",
-        );
-        if let Some(ctx) = self.ctx {
-            h.push_str("<div class=\"fr-header__tools\"><div class=\"fr-header__tools-links\"><ul class=\"fr-btns-group\">");
-            h.push_str(&format!(
-                "<li><span class=\"fr-btn fr-icon-account-circle-line\" id=\"utilisateur\">{} ({})</span></li>",
-                esc(&ctx.user.display_name),
-                esc(crate::access::role_label(ctx.user.role))
-            ));
-            h.push_str(
-                "<li><a class=\"fr-btn fr-icon-file-text-line\" href=\"/rapports\">Mes rapports</a></li>",
-            );
-            if matches!(
-                ctx.user.role,
-                bilan_store::Role::PrefectureReviewer
-                    | bilan_store::Role::RegionalReviewer
-                    | bilan_store::Role::NationalReader
-            ) {
-                h.push_str(
-                    "<li><a class=\"fr-btn fr-icon-survey-line\" href=\"/revue\" id=\"lien-file-revue\">File de revue</a></li>",
-                );
-            }
-            if crate::dashboard::has_dashboards(ctx.user.role) {
-                h.push_str(
-                    "<li><a class=\"fr-btn fr-icon-line-chart-line\" href=\"/tableaux\" id=\"lien-tableaux\">Tableaux de bord</a></li>",
-                );
-            }
-            if ctx.user.role != bilan_store::Role::Admin {
-                h.push_str("<li><a class=\"fr-btn fr-icon-code-s-slash-line\" href=\"/compte/jetons\" id=\"lien-jetons\">Jetons d’API</a></li>");
-            }
-            if ctx.user.role == bilan_store::Role::Admin {
-                h.push_str(
-                    "<li><a class=\"fr-btn fr-icon-team-line\" href=\"/admin/comptes\">Comptes</a></li>",
-                );
-            }
-            h.push_str(&format!(
-                "<li><form method=\"post\" action=\"/deconnexion\" id=\"form-deconnexion\">{}\
-                 <button type=\"submit\" class=\"fr-btn fr-icon-logout-box-r-line\" id=\"bouton-deconnexion\">Se déconnecter</button></form></li>",
-                csrf_field(&ctx.csrf)
-            ));
-            h.push_str("</ul></div></div>");
+             </div></div>"
+        ));
+        let Some(ctx) = self.ctx else {
+            h.push_str("</div></div></div></header>\n");
+            return;
+        };
+        h.push_str("<div class=\"fr-header__tools\"><div class=\"fr-header__tools-links\"><ul class=\"fr-btns-group\">");
+        h.push_str(&format!(
+            "<li><span class=\"fr-btn fr-icon-account-circle-line\" id=\"utilisateur\">{} ({})</span></li>",
+            esc(&ctx.user.display_name),
+            esc(crate::access::role_label(ctx.user.role))
+        ));
+        h.push_str(&format!(
+            "<li><form method=\"post\" action=\"/deconnexion\" id=\"form-deconnexion\">{}\
+             <button type=\"submit\" class=\"fr-btn fr-icon-logout-box-r-line\" id=\"bouton-deconnexion\">Se déconnecter</button></form></li>",
+            csrf_field(&ctx.csrf)
+        ));
+        h.push_str("</ul></div></div></div></div></div>");
+
+        use bilan_store::Role;
+        let role = ctx.user.role;
+        let mut links: Vec<(&str, &str, &str)> = Vec::new();
+        if role == Role::Admin {
+            links.push(("/admin/comptes", "lien-comptes", "Comptes"));
+        } else {
+            links.push(("/rapports", "lien-mes-rapports", "Mes rapports"));
         }
-        h.push_str("</div></div></div></header>\n");
+        if matches!(role, Role::PrefectureReviewer | Role::RegionalReviewer | Role::NationalReader) {
+            links.push(("/revue", "lien-file-revue", "File de revue"));
+        }
+        if crate::dashboard::has_dashboards(role) {
+            links.push(("/tableaux", "lien-tableaux", "Tableaux de bord"));
+        }
+        if role != Role::Admin {
+            links.push(("/compte/jetons", "lien-jetons", "Jetons d’API"));
+        }
+        h.push_str(
+            "<div class=\"fr-header__menu fr-modal\" id=\"menu-principal\" aria-labelledby=\"bouton-menu\"><div class=\"fr-container\">\
+             <button class=\"fr-btn--close fr-btn\" aria-controls=\"menu-principal\" title=\"Fermer\">Fermer</button>\
+             <div class=\"fr-header__menu-links\"></div>\
+             <nav class=\"fr-nav\" id=\"navigation\" role=\"navigation\" aria-label=\"Menu principal\"><ul class=\"fr-nav__list\">",
+        );
+        for (href, id, label) in links {
+            h.push_str(&format!(
+                "<li class=\"fr-nav__item\"><a class=\"fr-nav__link\" href=\"{href}\" id=\"{id}\">{label}</a></li>"
+            ));
+        }
+        h.push_str("</ul></nav></div></div></header>\n");
     }
 }
 
