@@ -122,6 +122,22 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx, Query(q): Query<QueueQ
              <button class=\"fr-btn fr-btn--secondary fr-btn--sm\" type=\"submit\" id=\"bouton-annee\">Afficher</button></form>"
         ));
     }
+    // Outlier flags per Département, against every report of the year nationally.
+    let mut flags: BTreeMap<String, usize> = BTreeMap::new();
+    let programmes: std::collections::BTreeSet<&str> =
+        rows.iter().map(|(s, _)| s.programme.as_str()).collect();
+    if let Some(y) = year {
+        for p in programmes {
+            match national_outliers(&app, p, y).await {
+                Ok(found) => {
+                    for o in found {
+                        *flags.entry(o.department.as_str().to_string()).or_default() += 1;
+                    }
+                }
+                Err(e) => return store_error(&ctx, e),
+            }
+        }
+    }
     let to_review = rows.iter().filter(|(s, _)| s.status == Status::Transmitted).count();
     body.push_str(&format!("<p id=\"resume-file\"><strong>{to_review}</strong> rapport(s) à examiner.</p>"));
     if rows.is_empty() {
@@ -130,7 +146,7 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx, Query(q): Query<QueueQ
         body.push_str(
             "<div class=\"fr-table\"><table id=\"table-revue\"><caption>Rapports transmis et approuvés</caption><thead><tr>\
              <th scope=\"col\">Département</th><th scope=\"col\">Année</th><th scope=\"col\">Programme</th><th scope=\"col\">Version</th>\
-             <th scope=\"col\">Statut</th><th scope=\"col\">Échéance d’adoption</th><th scope=\"col\">Dernière décision ou transmission</th><th scope=\"col\">Revue</th></tr></thead><tbody>",
+             <th scope=\"col\">Statut</th><th scope=\"col\">Échéance d’adoption</th><th scope=\"col\">Dernière décision ou transmission</th><th scope=\"col\">Valeurs atypiques</th><th scope=\"col\">Revue</th></tr></thead><tbody>",
         );
         for (s, r) in &rows {
             let deadline = r.as_ref().and_then(|r| r.deadline);
@@ -152,7 +168,7 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx, Query(q): Query<QueueQ
                 None => "non fixée".to_string(),
             };
             body.push_str(&format!(
-                "<tr id=\"revue-{id}\" data-departement=\"{dep}\" data-annee=\"{year}\" data-statut=\"{code}\"><td>{label}</td><td>{year}</td><td>{prog}</td><td>{v}</td><td>{badge}</td><td>{deadline_text}</td><td>{at}</td>\
+                "<tr id=\"revue-{id}\" data-departement=\"{dep}\" data-annee=\"{year}\" data-statut=\"{code}\"><td>{label}</td><td>{year}</td><td>{prog}</td><td>{v}</td><td>{badge}</td><td>{deadline_text}</td><td>{at}</td><td class=\"valeurs-atypiques\">{flagged}</td>\
                  <td><a class=\"fr-link\" id=\"lien-revue-{id}\" href=\"/rapports/{id}/revue\">{verb}<span class=\"fr-sr-only\"> le rapport {label} {year}</span></a></td></tr>",
                 id = s.id,
                 dep = esc(&s.department),
@@ -163,6 +179,10 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx, Query(q): Query<QueueQ
                 v = s.version,
                 badge = status_badge(s.status),
                 at = esc(&crate::time::french_datetime(&s.updated_at)),
+                flagged = match flags.get(&s.department) {
+                    Some(n) => format!("<span class=\"fr-badge fr-badge--sm fr-badge--info\">{n} à examiner</span>"),
+                    None => "aucune".to_string(),
+                },
                 verb = if s.status == Status::Transmitted && ctx.user.role != Role::NationalReader { "Examiner" } else { "Consulter" },
             ));
         }
@@ -697,20 +717,29 @@ async fn year_block(app: &AppState, l: &Loaded) -> Result<String, bilan_store::S
     Ok(h)
 }
 
+/// The outliers of every transmitted or approved report of a programme year, nationally.
+async fn national_outliers(
+    app: &AppState,
+    programme: &str,
+    year: i32,
+) -> Result<Vec<Outlier>, bilan_store::StoreError> {
+    let national = crate::scope::load(app, &crate::scope::Perimeter::National, programme, year).await?;
+    let pairs: Vec<(bilan_consolidate::ReportState, &Report)> =
+        national.counted.iter().map(|(x, r)| (crate::scope::state_of(x.status), r)).collect();
+    Ok(across_departments(&bilan_consolidate::Scope::national(programme, year), &pairs))
+}
+
 /// Figures of this report far from the other Départements' of the same programme and
 /// year (all transmitted or approved reports nationally: the reviewer sees only the flags
 /// about this report and the fences, never another Département's figures), and indicator
 /// jumps from last year.
 async fn outliers_block(app: &AppState, l: &Loaded) -> Result<String, bilan_store::StoreError> {
     let s = &l.stored.summary;
-    let mut found: Vec<Outlier> = Vec::new();
-    let national = crate::scope::load(app, &crate::scope::Perimeter::National, &s.programme, s.year).await?;
-    let pairs: Vec<(bilan_consolidate::ReportState, &Report)> =
-        national.counted.iter().map(|(x, r)| (crate::scope::state_of(x.status), r)).collect();
-    let scope = bilan_consolidate::Scope::national(&s.programme, s.year);
-    found.extend(
-        across_departments(&scope, &pairs).into_iter().filter(|o| o.department == l.report.department),
-    );
+    let mut found: Vec<Outlier> = national_outliers(app, &s.programme, s.year)
+        .await?
+        .into_iter()
+        .filter(|o| o.department == l.report.department)
+        .collect();
     if let Some(prev) = previous_year(app, l).await? {
         found.extend(year_over_year(&l.report, &prev).unwrap_or_default());
     }

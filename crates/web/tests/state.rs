@@ -37,13 +37,16 @@ async fn queue_lists_only_the_reviewers_perimeter() {
     assert!(body.contains(&format!("id=\"revue-{allier_2020}\"")), "{body}");
     assert!(!body.contains(&format!("id=\"revue-{haute_loire}\"")), "another Département is listed");
     assert!(body.contains("id=\"attendus\""));
+    assert!(body.contains("Valeurs atypiques"));
 
+    // One year at a time: by default the latest year with a report to examine.
     let region = s.login("region.ara").await;
     let (_, body) = region.page("/revue").await;
-    assert!(
-        body.contains(&format!("id=\"revue-{allier_2020}\""))
-            && body.contains(&format!("id=\"revue-{haute_loire}\""))
-    );
+    assert!(body.contains(&format!("id=\"revue-{allier_2020}\"")));
+    assert!(!body.contains(&format!("id=\"revue-{haute_loire}\"")));
+    let (_, body) = region.page("/revue?annee=2019").await;
+    assert!(body.contains(&format!("id=\"revue-{haute_loire}\"")), "{body}");
+    assert_eq!(region.page("/revue?annee=deux").await.0, StatusCode::BAD_REQUEST);
 
     // Départements have no queue.
     let editor = s.login("editeur.allier").await;
@@ -317,4 +320,25 @@ async fn dashboards_follow_the_perimeter_and_count_only_transmitted_reports() {
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.bytes().await.unwrap().starts_with(b"PK"));
     assert_eq!(national.page("/tableaux/national/donnees/inconnu.csv").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn national_dataset_flags_the_planted_outliers_to_reviewers() {
+    let s = start().await;
+    let added = bilan_web::demo::seed_national(&s.store).await.unwrap();
+    assert_eq!(added, 601);
+    let national = s.login("national").await;
+    let (status, body) = national.page("/tableaux/national?annee=2019").await;
+    assert_eq!(status, StatusCode::OK);
+    // The demo's own 2019 drafts (the real Allier report, Cantal) do not count.
+    assert!(body.contains("Synthèse : 99 rapport(s) consolidé(s) sur 101 attendu(s)"), "{body}");
+    // Sarthe's cost per person and Loir-et-Cher's execution rate are planted outliers.
+    let outliers = &body[body.find("id=\"liste-valeurs-atypiques\"").expect("outliers listed")..];
+    assert!(outliers.contains("data-departement=\"72\"") && outliers.contains("data-departement=\"41\""));
+    // The indicator reported in another unit by three Départements is listed, not summed.
+    assert!(body.contains("data-consolidation=\"incompatible\""));
+    // The reviewer of the region sees the flag on the report itself.
+    let sarthe = s.report_id("72", 2019).await;
+    let (_, review) = national.page(&format!("/rapports/{sarthe}/revue")).await;
+    assert!(review.contains("data-type=\"cout-par-personne\""), "{review}");
 }
