@@ -36,7 +36,12 @@ pub fn pdf(report: &Report, diagnostics: &[Diagnostic]) -> Result<Vec<u8>, PdfEr
     let outline = bilan_render::outline(report, diagnostics);
     let source = typst_source(&outline);
     let world = world::ReportWorld::new(source, source::CHART_PATH, bilan_render::chart_svg(report));
-    let compiled = typst::compile::<PagedDocument>(&world).output;
+    compile(&world)
+}
+
+/// Typesets a world's source and exports it as PDF/A-2b.
+fn compile(world: &world::ReportWorld) -> Result<Vec<u8>, PdfError> {
+    let compiled = typst::compile::<PagedDocument>(world).output;
     let document =
         compiled.map_err(|errors| PdfError::Layout(messages(errors.iter().map(|e| e.message.as_str()))));
     // Typst memoizes across compilations; keep a server's memory bounded.

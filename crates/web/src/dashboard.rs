@@ -116,6 +116,16 @@ fn rate(f: &Figures) -> String {
     f.execution_rate().map_or_else(|| "—".to_string(), |r| esc(&r.to_french()))
 }
 
+/// The cells prévu, engagé, consommé, reporté, part État and taux of a row.
+fn figure_cells(f: &Figures) -> String {
+    let mut cells: String = [&f.planned, &f.committed, &f.spent, &f.carry_over, &f.state_share]
+        .into_iter()
+        .map(|a| format!("<td class=\"montant\">{}</td>", amount(a)))
+        .collect();
+    cells.push_str(&format!("<td class=\"montant\">{}</td>", rate(f)));
+    cells
+}
+
 /// Map classes by execution rate: < 50 %, 50–70 %, 70–85 %, 85–100 %, ≥ 100 %.
 const BUCKET_PERMILLE: [i64; 4] = [500, 700, 850, 1000];
 
@@ -328,17 +338,12 @@ fn measures_block(c: &Consolidation, base: &str, year: i32) -> String {
     );
     for (k, m) in c.measures.iter().enumerate() {
         h.push_str(&format!(
-            "<tr id=\"mesure-{k}\"><th scope=\"row\"><a href=\"{}?annee={year}&amp;mesure={k}#detail-mesure\">{}</a>{}</th><td>{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td></tr>",
+            "<tr id=\"mesure-{k}\"><th scope=\"row\"><a href=\"{}?annee={year}&amp;mesure={k}#detail-mesure\">{}</a>{}</th><td>{}</td>{}</tr>",
             esc(base),
             esc(&m.title),
             if m.core_rank.is_some() { " <span class=\"fr-badge fr-badge--sm\">socle</span>" } else { "" },
             m.cells.len(),
-            amount(&m.total.planned),
-            amount(&m.total.committed),
-            amount(&m.total.spent),
-            amount(&m.total.carry_over),
-            amount(&m.total.state_share),
-            rate(&m.total),
+            figure_cells(&m.total),
         ));
     }
     h.push_str("</tbody></table></div>");
@@ -403,7 +408,7 @@ fn departments_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
         let code = t.department.as_str();
         let name = crate::access::department_label(code);
         h.push_str(&format!(
-            "<tr id=\"departement-{}\" data-departement=\"{}\"><th scope=\"row\">{}</th><td>{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td></tr>",
+            "<tr id=\"departement-{}\" data-departement=\"{}\"><th scope=\"row\">{}</th><td>{}</td>{}</tr>",
             esc(code),
             esc(code),
             match review_link(loaded, code) {
@@ -411,12 +416,7 @@ fn departments_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
                 None => esc(&name),
             },
             esc(t.state.label()),
-            amount(&t.figures.planned),
-            amount(&t.figures.committed),
-            amount(&t.figures.spent),
-            amount(&t.figures.carry_over),
-            amount(&t.figures.state_share),
-            rate(&t.figures),
+            figure_cells(&t.figures),
         ));
     }
     h.push_str("</tbody></table></div>");

@@ -254,6 +254,15 @@ async fn credits_amount_and_decisions_with_refusals() {
     assert_eq!(r.headers()["content-type"], "application/vnd.oasis.opendocument.text");
     let bytes = r.bytes().await.unwrap();
     assert!(bytes.starts_with(b"PK"));
+    // The PDF note (PDF/A through Typst) when built with the `pdf` feature, else a French 501.
+    let r = region.get(&format!("/rapports/{puy}/credits/note.pdf")).await;
+    if cfg!(feature = "pdf") {
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.bytes().await.unwrap().starts_with(b"%PDF"));
+    } else {
+        assert_eq!(r.status(), StatusCode::NOT_IMPLEMENTED);
+        assert!(r.text().await.unwrap().contains("PDF indisponible"));
+    }
 
     // The Département of another report, and the national reader, cannot decide.
     let national = s.login("national").await;
