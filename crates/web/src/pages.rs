@@ -226,6 +226,12 @@ pub async fn overview(State(app): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             "<li><a class=\"fr-btn fr-btn--secondary fr-icon-upload-line\" id=\"lien-import\" href=\"/rapports/{id}/import\">Importer un fichier</a></li>"
         ));
     }
+    if s.status == bilan_store::Status::Approved {
+        h.push_str(&format!(
+            "<li><a class=\"fr-btn fr-btn--secondary fr-icon-money-euro-circle-line\" id=\"lien-credits\" href=\"/rapports/{id}/credits\">Crédits {}</a></li>",
+            s.year + 1
+        ));
+    }
     h.push_str(&format!(
         "<li><a class=\"fr-btn fr-btn--tertiary fr-icon-time-line\" id=\"lien-historique\" href=\"/rapports/{id}/historique\">Historique</a></li></ul>"
     ));
@@ -539,6 +545,10 @@ async fn action_page(app: &AppState, ctx: &Ctx, v: ActionView<'_>) -> Response {
         h.push_str(&forms::error_summary(&specs, &base, &v.errors));
     }
     h.push_str(&action_diags(l, &diags, &base, &justified));
+    match app.store.comments(id).await {
+        Ok(comments) => h.push_str(&crate::review::action_comments(&comments, &action.number, &base)),
+        Err(e) => return store_error(ctx, e),
+    }
     if !editable {
         h.push_str(&read_only());
     }

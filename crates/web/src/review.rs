@@ -361,6 +361,45 @@ pub async fn comments_block(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<Str
     Ok(h)
 }
 
+/// The State's comments about one action (the action itself, its lines, its diagnostics),
+/// shown on the action's form so the Département corrects with the remark in view.
+pub fn action_comments(comments: &[bilan_store::Comment], number: &str, base: &str) -> String {
+    let prefix = format!("{base}.");
+    let about: Vec<&bilan_store::Comment> = comments
+        .iter()
+        .filter(|c| match &c.target {
+            CommentTarget::Action { number: n } => n == number,
+            CommentTarget::Line { path } | CommentTarget::Diagnostic { path, .. } => {
+                path == base || path.starts_with(&prefix)
+            }
+            CommentTarget::Report => false,
+        })
+        .collect();
+    if about.is_empty() {
+        return String::new();
+    }
+    let items: String = about
+        .iter()
+        .rev()
+        .map(|c| {
+            format!(
+                "<li data-cible=\"{}\"><strong>{}</strong> (version {}, {}) : {}</li>",
+                esc(&target_value(&c.target)),
+                esc(&c.author_name),
+                c.version,
+                esc(&crate::time::french_datetime(&c.at)),
+                esc(&c.text)
+            )
+        })
+        .collect();
+    alert(
+        "info",
+        "commentaires-action",
+        "Remarques des services de l’État sur cette action",
+        &format!("<ul id=\"liste-commentaires-action\">{items}</ul>"),
+    )
+}
+
 pub async fn review_page(
     State(app): State<AppState>,
     ctx: Ctx,

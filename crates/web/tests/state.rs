@@ -146,6 +146,13 @@ async fn send_back_with_comments_then_diff_of_versions_then_approve_and_reopen()
 
     // The Département corrects and retransmits.
     let (_, html) = editor.page(&format!("/rapports/{id}/actions/1.1.1")).await;
+    // The remark about the action is on its form.
+    let remarks = &html[html.find("id=\"liste-commentaires-action\"").expect("remarks on the action form")..];
+    assert!(remarks.contains("Précisez les perspectives &lt;b&gt;2021&lt;/b&gt;."));
+    assert!(
+        !remarks[..remarks.find("</ul>").unwrap()].contains("Motif du renvoi"),
+        "report-level comments stay on the overview"
+    );
     let mut f = action_form_fields(&html);
     set(&mut f, "perspectives", "Reconduction en 2021 avec deux sessions.");
     assert_eq!(
