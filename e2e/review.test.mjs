@@ -149,6 +149,7 @@ test('send back with a comment, correct, retransmit, approve, credits 2020, dash
   assert.match(changes, /Action 1\.1\.1 – 9\. Perspectives/);
   assert.match(changes, /quatre sessions de formation/);
   await accessible(prefecture);
+  await prefecture.evaluate(() => window.scrollTo(0, document.querySelector('#modifications').getBoundingClientRect().top + window.scrollY - 20));
   await prefecture.screenshot({ path: join(shots, 'revue.png'), fullPage: false });
   await Promise.all([prefecture.waitForNavigation(), prefecture.click('#bouton-approuver')]);
   assert.equal(await prefecture.locator('.statut').first().getAttribute('data-statut'), 'approuve');
@@ -217,4 +218,21 @@ test('a préfecture reviewer sees neither another Département nor a draft', asy
   assert.equal((await prefecture.goto(`${base}/tableaux/regions/84`)).status(), 403);
   await accessible(prefecture);
   await prefecture.context().close();
+});
+
+test('the national reader\'s pages are accessible: queue, dashboards, open data links, API tokens', async () => {
+  const national = await session('national');
+  for (const path of ['/revue?annee=2019', '/tableaux', '/tableaux/national?annee=2019', '/tableaux/national?annee=2019&mesure=0',
+    '/tableaux/regions/84?annee=2019', '/compte/jetons']) {
+    const response = await national.goto(`${base}${path}`);
+    assert.equal(response.status(), 200, path);
+    await accessible(national);
+  }
+  // The map links each counted Département to its review page.
+  await national.goto(`${base}/tableaux/national?annee=2019`);
+  assert.ok(await national.locator('#figure-carte svg a[href$="/revue"]').count() >= 2);
+  const csv = await national.evaluate(async (url) => (await fetch(url)).text(),
+    `${base}/tableaux/national/donnees/execution-par-mesure.csv?annee=2019`);
+  assert.match(csv.split('\n')[0], /^programme,annee,/);
+  await national.context().close();
 });

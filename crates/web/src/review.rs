@@ -447,12 +447,10 @@ pub async fn review_page(
          <li><a class=\"fr-btn fr-btn--secondary\" href=\"/rapports/{id}\" id=\"lien-rapport\">Le rapport</a></li>\
          <li><a class=\"fr-btn fr-btn--secondary\" href=\"/rapports/{id}/annexe\">Annexe financière</a></li>\
          <li><a class=\"fr-btn fr-btn--secondary\" href=\"/rapports/{id}/credits\" id=\"lien-credits\">Crédits {}</a></li>\
-         <li><a class=\"fr-btn fr-btn--tertiary\" href=\"/rapports/{id}/historique\">Historique</a></li></ul>",
+         <li><a class=\"fr-btn fr-btn--tertiary\" href=\"/rapports/{id}/historique\">Historique</a></li>\
+         <li><a class=\"fr-btn fr-btn--tertiary\" href=\"#decision\" id=\"lien-decision\">Aller à la décision</a></li></ul>",
         s.year + 1
     ));
-
-    // Decisions.
-    h.push_str(&decision_panel(&ctx, &l, can_decide));
 
     // Figures per action.
     h.push_str(&figures_table(&l));
@@ -503,6 +501,8 @@ pub async fn review_page(
             csrf_field(&ctx.csrf)
         ));
     }
+    // The decision comes last: the reviewer reads, comments, then decides.
+    h.push_str(&decision_panel(&ctx, &l, can_decide));
     let crumbs = vec![
         ("File de revue".to_string(), Some("/revue".to_string())),
         (l.label(), Some(format!("/rapports/{id}"))),
