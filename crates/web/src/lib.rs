@@ -146,6 +146,18 @@ async fn shutdown_signal() {
     }
 }
 
+/// The home page of each role: the review queue for the State, the reports otherwise.
+async fn home(auth::MaybeCtx(ctx): auth::MaybeCtx) -> Redirect {
+    use bilan_store::Role;
+    match ctx.map(|c| c.user.role) {
+        Some(Role::PrefectureReviewer | Role::RegionalReviewer | Role::NationalReader) => {
+            Redirect::to("/revue")
+        }
+        Some(Role::Admin) => Redirect::to("/admin/comptes"),
+        _ => Redirect::to("/rapports"),
+    }
+}
+
 /// The application's router. Serve it with
 /// `into_make_service_with_connect_info::<SocketAddr>()` so that login rate limiting
 /// counts per client IP (without it, every client shares one IP counter).
@@ -153,7 +165,7 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
     let limit = options.upload_limit + 512 * 1024;
     let state = AppState(Arc::new(Inner { store, options }));
     Router::new()
-        .route("/", get(|| async { Redirect::to("/rapports") }))
+        .route("/", get(home))
         .route("/connexion", get(auth::login_form).post(auth::login))
         .route("/deconnexion", post(auth::logout))
         .route("/rapports", get(pages::reports))

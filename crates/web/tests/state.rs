@@ -48,6 +48,11 @@ async fn queue_lists_only_the_reviewers_perimeter() {
     assert!(body.contains(&format!("id=\"revue-{haute_loire}\"")), "{body}");
     assert_eq!(region.page("/revue?annee=deux").await.0, StatusCode::BAD_REQUEST);
 
+    // The State's home page is its queue; the Département's, its reports.
+    let home = pref.get("/").await;
+    assert_eq!(home.headers()["location"], "/revue");
+    assert_eq!(s.login("editeur.allier").await.get("/").await.headers()["location"], "/rapports");
+
     // Départements have no queue.
     let editor = s.login("editeur.allier").await;
     assert_eq!(editor.page("/revue").await.0, StatusCode::FORBIDDEN);
