@@ -121,7 +121,8 @@ pub fn can_sign(user: &User) -> Allowed {
     }
 }
 
-/// Sending back or approving a transmitted report (the State side; issue 5 builds the rest).
+/// Deciding on a transmitted or approved report (send back, approve, reopen, comment, credits):
+/// the State's reviewers. The national reader only reads.
 pub fn can_review(user: &User) -> Allowed {
     if matches!(user.role, Role::PrefectureReviewer | Role::RegionalReviewer) {
         Ok(())

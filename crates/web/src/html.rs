@@ -189,9 +189,12 @@ impl<'a> Page<'a> {
              <div class=\"fr-header__menu-links\"></div>\
              <nav class=\"fr-nav\" id=\"navigation\" role=\"navigation\" aria-label=\"Menu principal\"><ul class=\"fr-nav__list\">",
         );
+        // The section the page belongs to: the root of its breadcrumb, else its title.
+        let section = Some(self.breadcrumb.first().map_or(self.title.as_str(), |(label, _)| label.as_str()));
         for (href, id, label) in links {
+            let current = if section == Some(label) { " aria-current=\"true\"" } else { "" };
             h.push_str(&format!(
-                "<li class=\"fr-nav__item\"><a class=\"fr-nav__link\" href=\"{href}\" id=\"{id}\">{label}</a></li>"
+                "<li class=\"fr-nav__item\"><a class=\"fr-nav__link\" href=\"{href}\" id=\"{id}\"{current}>{label}</a></li>"
             ));
         }
         h.push_str("</ul></nav></div></div></header>\n");

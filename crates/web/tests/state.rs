@@ -38,6 +38,9 @@ async fn queue_lists_only_the_reviewers_perimeter() {
     assert!(!body.contains(&format!("id=\"revue-{haute_loire}\"")), "another Département is listed");
     assert!(body.contains("id=\"attendus\""));
     assert!(body.contains("Valeurs atypiques"));
+    // The main navigation marks the section of the page.
+    assert!(body.contains("id=\"lien-file-revue\" aria-current=\"true\""));
+    assert!(!body.contains("id=\"lien-mes-rapports\" aria-current"));
 
     // One year at a time: by default the latest year with a report to examine.
     let region = s.login("region.ara").await;
