@@ -13,6 +13,7 @@
 //! | spent (consommé) | `execution.consomme` · else Σ `execution.lignes[].consomme` · else Σ `depenses[].realise` |
 //! | carry-over (report) | Σ `depenses[].report` · else `execution.report` · else Σ `execution.lignes[].report` |
 //! | State share | `prevision.part_etat` |
+//! | Département share | `prevision.part_cd` |
 //!
 //! Why: planned and carry-over are annex notions, decided line by line (the State's
 //! decision on carry-overs is per expense line, see [`crate::credits`]); committed and
@@ -50,6 +51,7 @@ pub struct ActionFigures {
     pub spent: Option<ActionFigure>,
     pub carry_over: Option<ActionFigure>,
     pub state_share: Option<ActionFigure>,
+    pub department_share: Option<ActionFigure>,
     /// The action's budget is carried by another action ("CF. budget de l'action …") and
     /// it states no figure of its own: missing figures are then not reported as missing.
     pub budget_elsewhere: bool,
@@ -129,6 +131,7 @@ impl ActionFigures {
             .or_else(|| p.single(&executed.carry_over, "execution.report"))
             .or_else(|| p.sum(lines.iter(), |l| &l.carry_over, |i| format!("execution.lignes[{i}].report")));
         let state_share = p.single(&forecast.state_share, "prevision.part_etat");
+        let department_share = p.single(&forecast.department_share, "prevision.part_cd");
 
         let states_nothing = planned.is_none() && committed.is_none() && spent.is_none();
         ActionFigures {
@@ -138,6 +141,7 @@ impl ActionFigures {
             spent,
             carry_over,
             state_share,
+            department_share,
             budget_elsewhere: action.budget_shared_with.is_some() && states_nothing,
         }
     }
@@ -191,6 +195,8 @@ pub struct Figures {
     pub carry_over: SourcedAmount,
     /// Σ part État.
     pub state_share: SourcedAmount,
+    /// Σ part CD (the Département's share of the convention).
+    pub department_share: SourcedAmount,
 }
 
 impl Figures {
@@ -202,6 +208,7 @@ impl Figures {
         self.spent.absorb(&a.spent, miss("execution.consomme"));
         self.carry_over.absorb(&a.carry_over, None);
         self.state_share.absorb(&a.state_share, miss("prevision.part_etat"));
+        self.department_share.absorb(&a.department_share, miss("prevision.part_cd"));
     }
 
     pub fn merge(&mut self, other: &Figures) {
@@ -210,6 +217,7 @@ impl Figures {
         self.spent.merge(&other.spent);
         self.carry_over.merge(&other.carry_over);
         self.state_share.merge(&other.state_share);
+        self.department_share.merge(&other.department_share);
     }
 
     /// Spent / planned, exact; `None` when nothing is planned (zero or no figure).

@@ -14,8 +14,8 @@
 //! - **Figures** are the consolidation's ([`bilan_consolidate::figures`] says which field
 //!   of a report gives each), so these files add up to the same totals as the State's
 //!   consolidation pages. A sum covers the actions that state the figure.
-//! - **Part CD**: the consolidation does not add up the Département's share, so the
-//!   files give the part État and the total planned, not the part CD.
+//! - **Shares**: part État and part CD as the convention plans them (section 5.1), next to
+//!   the total planned; they need not add up to it (the total comes from the annex).
 //! - Text cells that a spreadsheet could read as a formula are neutralised as in every
 //!   file of this crate ([`crate::neutralize`]), in the CSV and in the XLSX.
 
@@ -222,6 +222,11 @@ fn figure_fields() -> Vec<Field> {
             "Part État prévue par la convention (section 5.1 du rapport).",
         ),
         money_field(
+            "prevu_part_cd",
+            "Prévu, part Département",
+            "Part du Département prévue par la convention (section 5.1 du rapport).",
+        ),
+        money_field(
             "prevu_total",
             "Prévu, total",
             "Montant total prévu : somme des montants inscrits dans l'annexe financière, à défaut total \
@@ -274,6 +279,7 @@ fn stated(a: &SourcedAmount) -> Option<Money> {
 fn figure_cells(f: &Figures) -> Vec<Cell> {
     vec![
         Cell::money(stated(&f.state_share)),
+        Cell::money(stated(&f.department_share)),
         Cell::money(stated(&f.planned)),
         Cell::money(stated(&f.committed)),
         Cell::money(stated(&f.spent)),

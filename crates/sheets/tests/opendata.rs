@@ -248,12 +248,14 @@ fn csv_totals_are_the_consolidation_totals() {
     let tables = opendata_tables(&c);
     let expect = [
         ("prevu_part_etat", c.total.state_share.value),
+        ("prevu_part_cd", c.total.department_share.value),
         ("prevu_total", c.total.planned.value),
         ("engage", c.total.committed.value),
         ("consomme", c.total.spent.value),
         ("report", c.total.carry_over.value),
     ];
     assert!(c.total.spent.value > Money::ZERO);
+    assert!(c.total.department_share.value > Money::ZERO);
     for name in ["execution-par-mesure", "execution-par-departement"] {
         let rows = parse_csv(&opendata_csv(table(&tables, name)));
         let (header, body) = rows.split_first().unwrap();
@@ -289,7 +291,9 @@ fn figures_not_stated_stay_empty() {
     let rows = parse_csv(&opendata_csv(t));
     let (header, body) = rows.split_first().unwrap();
     let ain = body.iter().find(|r| r[column(header, "departement_code")] == "01").unwrap();
-    for field in ["prevu_part_etat", "prevu_total", "engage", "consomme", "report", "taux_execution"] {
+    for field in
+        ["prevu_part_etat", "prevu_part_cd", "prevu_total", "engage", "consomme", "report", "taux_execution"]
+    {
         assert_eq!(ain[column(header, field)], "", "{field}");
     }
     assert_eq!(ain[column(header, "statut_rapport")], "non_transmis");
@@ -305,6 +309,7 @@ fn figures_not_stated_stay_empty() {
             let f = &cell.figures;
             for (name, amount) in [
                 ("prevu_part_etat", &f.state_share),
+                ("prevu_part_cd", &f.department_share),
                 ("prevu_total", &f.planned),
                 ("engage", &f.committed),
                 ("consomme", &f.spent),
