@@ -4,86 +4,14 @@
 // main pages go to $BILAN_SCREENSHOTS_DIR when set (`BILAN_SCREENSHOTS_DIR=docs/screenshots`
 // refreshes the ones committed and shown in the README), else to a temporary folder.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { demoServer, session as openSession, accessible, reportId as findReport, root, shots } from './harness.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const PASSWORD = 'demo-bilan-2026';
-const shots = process.env.BILAN_SCREENSHOTS_DIR
-  ? join(root, process.env.BILAN_SCREENSHOTS_DIR)
-  : mkdtempSync(join(tmpdir(), 'bilan-captures-'));
-
-let server;
-let base;
-let browser;
-
-before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bilan-e2e-'));
-  server = spawn(join(root, 'target', 'debug', 'bilan'),
-    ['demo', '--database', `sqlite://${join(dir, 'demo.sqlite')}`, '--addr', '127.0.0.1:0'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30000);
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/bilan est prêt : (http:\/\/[^\s/]+)\//);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    server.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  mkdirSync(shots, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-});
-
-/** A fresh browser context (own cookies); axe needs the CSP bypass to be injected. */
-async function session(login) {
-  const context = await browser.newContext({ bypassCSP: true, locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  if (login) await signIn(page, login);
-  return page;
-}
-
-async function signIn(page, login) {
-  await page.goto(`${base}/connexion`);
-  await page.fill('#login', login);
-  await page.fill('#mot_de_passe', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('#bouton-connexion')]);
-  assert.ok(!page.url().includes('/connexion'), `login of ${login} failed: ${page.url()}`);
-}
-
-/** axe-core on the current page: no violation at all. */
-async function accessible(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  assert.deepEqual(violations, [], `axe violations on ${page.url()}`);
-}
-
-async function reportId(page, department, year) {
-  await page.goto(`${base}/rapports`);
-  const row = page.locator(`tr[data-departement="${department}"][data-annee="${year}"]`);
-  const id = (await row.getAttribute('id')).replace('rapport-', '');
-  return id;
-}
+const h = demoServer('bilan-e2e-');
+const session = (login) => openSession(h, login);
+const reportId = (page, department, year) => findReport(h, page, department, year);
 
 test('an editor edits, sees the diagnostic, justifies; the signatory adopts and transmits', async () => {
   const editor = await session('editeur.allier');
@@ -92,14 +20,14 @@ test('an editor edits, sees the diagnostic, justifies; the signatory adopts and 
   const id = await reportId(editor, '03', 2020);
 
   // Fill the 2020 draft from a clean TOML file.
-  await editor.goto(`${base}/rapports/${id}/import`);
+  await editor.goto(`${h.base}/rapports/${id}/import`);
   await accessible(editor);
   await editor.setInputFiles('#fichier-toml', join(root, 'e2e/fixtures/allier-2020-propre.toml'));
   await Promise.all([editor.waitForNavigation(), editor.click('#bouton-import-toml')]);
   await editor.waitForSelector('#import-reussi');
 
   // Change an amount: the forecast total no longer equals the two shares.
-  await editor.goto(`${base}/rapports/${id}/actions/1.1.1`);
+  await editor.goto(`${h.base}/rapports/${id}/actions/1.1.1`);
   await accessible(editor);
   await editor.fill('[name="prevision.total"]', '100 900 €');
   await Promise.all([editor.waitForNavigation(), editor.click('#bouton-enregistrer')]);
@@ -119,23 +47,23 @@ test('an editor edits, sees the diagnostic, justifies; the signatory adopts and 
   assert.match(await editor.locator('#erreurs-formulaire').innerText(), /montant/);
 
   // Overview and diagnostics panel: the missing deliberation is a warning to justify.
-  await editor.goto(`${base}/rapports/${id}`);
+  await editor.goto(`${h.base}/rapports/${id}`);
   await accessible(editor);
   await editor.screenshot({ path: join(shots, 'apercu.png') });
-  await editor.goto(`${base}/rapports/${id}/diagnostics`);
+  await editor.goto(`${h.base}/rapports/${id}/diagnostics`);
   await accessible(editor);
   const form = editor.locator('form[id^="form-justification-COM004"]');
   await form.locator('textarea').fill('Le rapport sera adopté en commission permanente de mars 2021.');
   await Promise.all([editor.waitForNavigation(), form.locator('button').click()]);
   assert.match(await editor.locator('[id^="justification-texte-COM004"]').innerText(), /commission permanente/);
   await editor.screenshot({ path: join(shots, 'diagnostics.png') });
-  await editor.goto(`${base}/rapports/${id}/annexe`);
+  await editor.goto(`${h.base}/rapports/${id}/annexe`);
   await accessible(editor);
   await editor.screenshot({ path: join(shots, 'annexe.png') });
 
   // The signatory adopts and transmits.
   const signatory = await session('signataire.allier');
-  await signatory.goto(`${base}/rapports/${id}`);
+  await signatory.goto(`${h.base}/rapports/${id}`);
   await signatory.fill('[name="deliberation_numero"]', 'CP-2021-042');
   await signatory.fill('[name="deliberation_date"]', '2021-03-15');
   await Promise.all([signatory.waitForNavigation(), signatory.click('#bouton-adopter')]);
@@ -151,7 +79,7 @@ test('an editor edits, sees the diagnostic, justifies; the signatory adopts and 
 test('a transmission while errors remain is refused', async () => {
   const signatory = await session('signataire.allier');
   const id = await reportId(signatory, '03', 2019);
-  await signatory.goto(`${base}/rapports/${id}`);
+  await signatory.goto(`${h.base}/rapports/${id}`);
   await signatory.fill('[name="deliberation_numero"]', 'CD-2020-118');
   await signatory.fill('[name="deliberation_date"]', '2020-06-26');
   await Promise.all([signatory.waitForNavigation(), signatory.click('#bouton-adopter')]);
@@ -171,7 +99,7 @@ test('an editor of another Département reaches the Allier report by no URL', as
   assert.equal(await cantal.locator('tr[data-departement="03"]').count(), 0, 'not listed');
   for (const path of ['', '/actions/1.1.1', '/diagnostics', '/annexe', '/general', '/historique',
     '/import', '/telecharger/odt', '/telecharger/xlsx', '/telecharger/toml', '/versions/1']) {
-    const response = await cantal.goto(`${base}/rapports/${id}${path}`);
+    const response = await cantal.goto(`${h.base}/rapports/${id}${path}`);
     assert.equal(response.status(), 404, `GET ${path}`);
     const body = await cantal.content();
     assert.ok(!body.includes('Allier'), `no data of the report in ${path}`);
@@ -181,14 +109,14 @@ test('an editor of another Département reaches the Allier report by no URL', as
     const csrf = document.querySelector('input[name="csrf"]')?.value ?? '';
     const r = await fetch(url, { method: 'POST', body: new URLSearchParams({ csrf, 'prevision.total': '1 €', revision: '1' }) });
     return r.status;
-  }, `${base}/rapports/${id}/actions/1.1.1`);
+  }, `${h.base}/rapports/${id}/actions/1.1.1`);
   assert.ok(status === 404 || status === 403, `POST answered ${status}`);
   await cantal.context().close();
 });
 
 test('the login page is accessible and refuses a wrong password in French', async () => {
   const page = await session(null);
-  await page.goto(`${base}/connexion`);
+  await page.goto(`${h.base}/connexion`);
   await accessible(page);
   await page.screenshot({ path: join(shots, 'connexion.png') });
   await page.fill('#login', 'editeur.allier');
@@ -205,18 +133,18 @@ test('the other pages are accessible too, the conflict page included', async () 
   const id = await reportId(editor, '15', 2019);
   for (const path of ['/general', '/historique', '/actions/1.1.1/depenses/0', '/actions/1.1.1/indicateurs/0',
     '/actions/1.2.1/lignes/0', '/actions/1.1.1/depenses/nouvelle']) {
-    const response = await editor.goto(`${base}/rapports/${id}${path}`);
+    const response = await editor.goto(`${h.base}/rapports/${id}${path}`);
     assert.equal(response.status(), 200, path);
     await accessible(editor);
   }
-  const missing = await editor.goto(`${base}/rapports/999999`);
+  const missing = await editor.goto(`${h.base}/rapports/999999`);
   assert.equal(missing.status(), 404);
   await accessible(editor);
 
   // Two tabs on the same action: the second save of a stale form gets the conflict page.
   const other = await editor.context().newPage();
-  await editor.goto(`${base}/rapports/${id}/actions/1.1.1`);
-  await other.goto(`${base}/rapports/${id}/actions/1.1.1`);
+  await editor.goto(`${h.base}/rapports/${id}/actions/1.1.1`);
+  await other.goto(`${h.base}/rapports/${id}/actions/1.1.1`);
   await editor.fill('[name="duree"]', 'Première version');
   await Promise.all([editor.waitForNavigation(), editor.click('#bouton-enregistrer')]);
   await other.fill('[name="duree"]', 'Seconde version');
@@ -231,7 +159,7 @@ test('the other pages are accessible too, the conflict page included', async () 
   await editor.context().close();
 
   const admin = await session('admin');
-  await admin.goto(`${base}/admin/comptes`);
+  await admin.goto(`${h.base}/admin/comptes`);
   await accessible(admin);
   await admin.context().close();
 });

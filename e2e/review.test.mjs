@@ -4,83 +4,18 @@
 // regional dashboard changes. Then: the préfecture sees no other Département and no draft.
 // axe-core checks every State page visited.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { demoServer, session as openSession, accessible, reportId as findReport, root, shots } from './harness.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const PASSWORD = 'demo-bilan-2026';
-const shots = process.env.BILAN_SCREENSHOTS_DIR
-  ? join(root, process.env.BILAN_SCREENSHOTS_DIR)
-  : mkdtempSync(join(tmpdir(), 'bilan-captures-'));
-
-let server;
-let base;
-let browser;
-
-before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bilan-e2e-etat-'));
-  server = spawn(join(root, 'target', 'debug', 'bilan'),
-    ['demo', '--database', `sqlite://${join(dir, 'demo.sqlite')}`, '--addr', '127.0.0.1:0'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30000);
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/bilan est prêt : (http:\/\/[^\s/]+)\//);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    server.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  mkdirSync(shots, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-});
-
-async function session(login) {
-  const context = await browser.newContext({ bypassCSP: true, locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${base}/connexion`);
-  await page.fill('#login', login);
-  await page.fill('#mot_de_passe', PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('#bouton-connexion')]);
-  assert.ok(!page.url().includes('/connexion'), `login of ${login} failed`);
-  return page;
-}
-
-async function accessible(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const violations = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  assert.deepEqual(violations, [], `axe violations on ${page.url()}`);
-}
-
-async function reportId(page, department, year) {
-  await page.goto(`${base}/rapports`);
-  const id = await page.locator(`tr[data-departement="${department}"][data-annee="${year}"]`).getAttribute('id');
-  return id.replace('rapport-', '');
-}
+const h = demoServer('bilan-e2e-etat-');
+const session = (login) => openSession(h, login);
+const reportId = (page, department, year) => findReport(h, page, department, year);
 
 /** The signatory adopts and transmits the report (from brouillon or à corriger). */
 async function adoptAndTransmit(page, id, number) {
-  await page.goto(`${base}/rapports/${id}`);
+  await page.goto(`${h.base}/rapports/${id}`);
   await page.fill('[name="deliberation_numero"]', number);
   await page.fill('[name="deliberation_date"]', '2020-06-26');
   await Promise.all([page.waitForNavigation(), page.click('#bouton-adopter')]);
@@ -90,7 +25,7 @@ async function adoptAndTransmit(page, id, number) {
 
 /** The regional dashboard's synthesis and the Allier row, 2019. */
 async function regionalView(page) {
-  await page.goto(`${base}/tableaux/regions/84?annee=2019`);
+  await page.goto(`${h.base}/tableaux/regions/84?annee=2019`);
   return {
     spent: await page.locator('#synthese-consomme').innerText(),
     allierCounted: await page.locator('#departement-03').count(),
@@ -107,7 +42,7 @@ test('send back with a comment, correct, retransmit, approve, credits 2020, dash
   // The Département replaces its 2019 draft by the corrected report and transmits it.
   const editor = await session('editeur.allier');
   const id = await reportId(editor, '03', 2019);
-  await editor.goto(`${base}/rapports/${id}/import`);
+  await editor.goto(`${h.base}/rapports/${id}/import`);
   await editor.setInputFiles('#fichier-toml', join(root, 'e2e/fixtures/allier-2019-corrige.toml'));
   await Promise.all([editor.waitForNavigation(), editor.click('#bouton-import-toml')]);
   await editor.waitForSelector('#import-reussi');
@@ -116,7 +51,7 @@ test('send back with a comment, correct, retransmit, approve, credits 2020, dash
 
   // The préfecture finds it in its queue, comments on an action and sends it back.
   const prefecture = await session('prefecture.allier');
-  await prefecture.goto(`${base}/revue`);
+  await prefecture.goto(`${h.base}/revue`);
   await accessible(prefecture);
   await prefecture.screenshot({ path: join(shots, 'file-revue.png') });
   await Promise.all([prefecture.waitForNavigation(), prefecture.click(`#lien-revue-${id}`)]);
@@ -128,22 +63,22 @@ test('send back with a comment, correct, retransmit, approve, credits 2020, dash
   await prefecture.fill('#motif', 'Perspectives de l’action 1.1.1 à compléter.');
   await Promise.all([prefecture.waitForNavigation(), prefecture.click('#bouton-renvoyer')]);
   assert.match(prefecture.url(), /\/revue/);
-  assert.equal((await prefecture.goto(`${base}/rapports/${id}/revue`)).status(), 404, 'no longer visible to the State');
+  assert.equal((await prefecture.goto(`${h.base}/rapports/${id}/revue`)).status(), 404, 'no longer visible to the State');
 
   // The Département reads the comments, corrects and retransmits.
-  await editor.goto(`${base}/rapports/${id}`);
+  await editor.goto(`${h.base}/rapports/${id}`);
   assert.equal(await editor.locator('.statut').first().getAttribute('data-statut'), 'a_corriger');
   const comments = await editor.locator('#liste-commentaires').innerText();
   assert.match(comments, /chiffrer les sessions/);
   assert.match(comments, /Motif du renvoi : Perspectives de l’action 1\.1\.1 à compléter\./);
   await accessible(editor);
-  await editor.goto(`${base}/rapports/${id}/actions/1.1.1`);
+  await editor.goto(`${h.base}/rapports/${id}/actions/1.1.1`);
   await editor.fill('[name="perspectives"]', 'Poursuite en 2020 : quatre sessions de formation, 20 000 € prévus.');
   await Promise.all([editor.waitForNavigation(), editor.click('#bouton-enregistrer')]);
   await adoptAndTransmit(signatory, id, 'CD-2020-131');
 
   // The préfecture sees what changed since version 1, then approves.
-  await prefecture.goto(`${base}/rapports/${id}/revue`);
+  await prefecture.goto(`${h.base}/rapports/${id}/revue`);
   assert.match(await prefecture.locator('#version').innerText(), /version 2/);
   const changes = await prefecture.locator('#table-modifications').innerText();
   assert.match(changes, /Action 1\.1\.1 – 9\. Perspectives/);
@@ -155,7 +90,7 @@ test('send back with a comment, correct, retransmit, approve, credits 2020, dash
   assert.equal(await prefecture.locator('.statut').first().getAttribute('data-statut'), 'approuve');
 
   // Credits 2020: the State amount, one carry-over accepted and one refused.
-  await prefecture.goto(`${base}/rapports/${id}/credits`);
+  await prefecture.goto(`${h.base}/rapports/${id}/credits`);
   await accessible(prefecture);
   await prefecture.fill('#montant_etat', '450 000 €');
   const rows = prefecture.locator('#table-reports tbody tr');
@@ -175,13 +110,13 @@ test('send back with a comment, correct, retransmit, approve, credits 2020, dash
   const odt = await prefecture.evaluate(async (url) => {
     const r = await fetch(url);
     return { status: r.status, type: r.headers.get('content-type'), size: (await r.arrayBuffer()).byteLength };
-  }, `${base}/rapports/${id}/credits/note.odt`);
+  }, `${h.base}/rapports/${id}/credits/note.odt`);
   assert.equal(odt.status, 200);
   assert.equal(odt.type, 'application/vnd.oasis.opendocument.text');
   assert.ok(odt.size > 2000);
 
   // The Département can now read the note.
-  await editor.goto(`${base}/rapports/${id}/credits`);
+  await editor.goto(`${h.base}/rapports/${id}/credits`);
   assert.match(await editor.locator('.note-credits').innerText(), /450\s000,00\s€/);
   assert.equal(await editor.locator('#form-credits').count(), 0, 'read only for the Département');
 
@@ -204,18 +139,18 @@ test('a préfecture reviewer sees neither another Département nor a draft', asy
   await editor.context().close();
 
   const prefecture = await session('prefecture.allier');
-  await prefecture.goto(`${base}/revue`);
+  await prefecture.goto(`${h.base}/revue`);
   assert.equal(await prefecture.locator('tr[data-departement="43"]').count(), 0);
   assert.equal(await prefecture.locator(`#revue-${draft}`).count(), 0);
   for (const id of [hauteLoire, draft]) {
     for (const path of ['', '/revue', '/credits', '/diagnostics', '/telecharger/toml']) {
-      const response = await prefecture.goto(`${base}/rapports/${id}${path}`);
+      const response = await prefecture.goto(`${h.base}/rapports/${id}${path}`);
       assert.equal(response.status(), 404, `GET /rapports/${id}${path}`);
       const body = await prefecture.content();
       assert.ok(!body.includes('Haute-Loire'), `no data in ${path}`);
     }
   }
-  assert.equal((await prefecture.goto(`${base}/tableaux/regions/84`)).status(), 403);
+  assert.equal((await prefecture.goto(`${h.base}/tableaux/regions/84`)).status(), 403);
   await accessible(prefecture);
   await prefecture.context().close();
 });
@@ -224,15 +159,15 @@ test('the national reader\'s pages are accessible: queue, dashboards, open data 
   const national = await session('national');
   for (const path of ['/revue?annee=2019', '/tableaux', '/tableaux/national?annee=2019', '/tableaux/national?annee=2019&mesure=0',
     '/tableaux/regions/84?annee=2019', '/compte/jetons']) {
-    const response = await national.goto(`${base}${path}`);
+    const response = await national.goto(`${h.base}${path}`);
     assert.equal(response.status(), 200, path);
     await accessible(national);
   }
   // The map links each counted Département to its review page.
-  await national.goto(`${base}/tableaux/national?annee=2019`);
+  await national.goto(`${h.base}/tableaux/national?annee=2019`);
   assert.ok(await national.locator('#figure-carte svg a[href$="/revue"]').count() >= 2);
   const csv = await national.evaluate(async (url) => (await fetch(url)).text(),
-    `${base}/tableaux/national/donnees/execution-par-mesure.csv?annee=2019`);
+    `${h.base}/tableaux/national/donnees/execution-par-mesure.csv?annee=2019`);
   assert.match(csv.split('\n')[0], /^programme,annee,/);
   await national.context().close();
 });
