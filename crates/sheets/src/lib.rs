@@ -26,6 +26,7 @@ pub use bilan_domain::annex_table as annex;
 mod csv;
 pub mod layout;
 mod ods;
+pub mod read;
 mod xlsx;
 
 use std::borrow::Cow;
@@ -33,6 +34,7 @@ use std::borrow::Cow;
 pub use annex::AnnexTable;
 pub use csv::csv;
 pub use ods::ods;
+pub use read::{apply_annex, read_annex, AnnexValues, ReadError};
 pub use xlsx::xlsx;
 
 /// Why a spreadsheet could not be produced. The message is French and user-facing.
