@@ -1,5 +1,6 @@
 //! `bilan`: write, check and render the execution reports of anti-poverty conventions.
 
+mod audit_cmd;
 mod check_cmd;
 mod json;
 mod new_cmd;
@@ -41,6 +42,16 @@ Utilisation :
   bilan jeton --login L --nom NOM [--database URL]
         Crée un jeton de l'API de consultation (/api/v1) pour un compte
         existant et l'écrit sur la sortie standard (il ne sera plus affiché).
+  bilan audit verify [--database URL]
+        Vérifie le journal d'audit chaîné et les versions figées ; nomme la
+        première entrée modifiée, insérée ou supprimée.
+        Code de sortie : 0 (intègre), 1 (altéré), 2 (base illisible).
+  bilan backup [--database URL] -o FICHIER
+        Sauvegarde cohérente d'une base SQLite, même pendant que le serveur
+        écrit ; n'écrase jamais un fichier. PostgreSQL : pg_dump (README).
+  bilan restore FICHIER [--database URL] [--force]
+        Remet une sauvegarde SQLite en place (base absente, ou --force) puis
+        vérifie son journal d'audit.
   bilan regles
         Affiche le catalogue des règles (Markdown, celui de docs/rules.md).
   bilan --version | --help
@@ -155,6 +166,18 @@ fn run(args: Vec<String>) -> i32 {
         },
         "jeton" | "token" => match token_cmd::parse(rest) {
             Ok(opts) => token_cmd::run(opts),
+            Err(m) => usage_error(&m),
+        },
+        "audit" | "journal" => match audit_cmd::parse_audit(rest) {
+            Ok(c) => audit_cmd::run(c),
+            Err(m) => usage_error(&m),
+        },
+        "backup" | "sauvegarder" => match audit_cmd::parse_backup(rest) {
+            Ok(c) => audit_cmd::run(c),
+            Err(m) => usage_error(&m),
+        },
+        "restore" | "restaurer" => match audit_cmd::parse_restore(rest) {
+            Ok(c) => audit_cmd::run(c),
             Err(m) => usage_error(&m),
         },
         "regles" | "rules" => {

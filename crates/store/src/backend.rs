@@ -13,6 +13,7 @@ use std::time::Duration;
 use sqlx::{Database, QueryBuilder, Row};
 
 use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE};
+use super::chain::{append_entry, freeze_version, NewEntry};
 use crate::{
     constraint_error, describe_user, format_cents, parse_role, parse_status, time, ApiToken, AuditEntry,
     Comment, CommentTarget, CreditDecision, Edit, EditScope, Id, Justification, NewUser, ReportFilter,
@@ -69,22 +70,19 @@ struct AuditRecord<'a> {
 
 /// Appends to the audit log, in the caller's transaction. The actor's login is copied so
 /// the entry keeps saying who acted.
+///
+/// The entry is sealed into the tamper-evident chain (`chain.rs`): this takes the chain's
+/// lock until the caller's transaction ends, so append as late as possible in it.
 async fn append_audit(conn: &mut Conn, at: &str, rec: AuditRecord<'_>) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_login, report_id, kind, target, before_value, after_value) \
-         VALUES ($1, $2, (SELECT login FROM users WHERE id = $2), $3, $4, $5, $6, $7)",
-    )
-    .bind(at)
-    .bind(rec.actor)
-    .bind(rec.report)
-    .bind(rec.kind)
-    .bind(rec.target)
-    .bind(rec.before)
-    .bind(rec.after)
-    .execute(&mut *conn)
-    .await
-    .map_err(constraint_error)?;
-    Ok(())
+    let entry = NewEntry {
+        actor: rec.actor,
+        report: rec.report,
+        kind: rec.kind,
+        target: rec.target,
+        before: rec.before,
+        after: rec.after,
+    };
+    append_entry(conn, at, entry).await
 }
 
 async fn action_revisions(conn: &mut Conn, id: Id) -> Result<BTreeMap<String, i64>, sqlx::Error> {
@@ -710,16 +708,7 @@ impl Backend {
                 }
                 // Freeze the transmitted text. A reopened (Approved) report is transmitted
                 // again with the same, already frozen, version: nothing to add.
-                sqlx::query(
-                    "INSERT INTO report_versions (report_id, version, text, at) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (report_id, version) DO NOTHING",
-                )
-                .bind(id)
-                .bind(version)
-                .bind(&current.text)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+                freeze_version(&mut tx, id, version, &current.text, &now).await?;
             }
             (_, Status::SentBack) => version += 1,
             (Status::Adopted, Status::Draft) => (number, date) = (None, None),

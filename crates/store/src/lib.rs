@@ -23,9 +23,11 @@ use std::pin::Pin;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Migrator};
 
+pub mod backup;
 pub mod postgres;
 pub mod sqlite;
 pub mod time;
+pub mod verify;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -691,6 +693,22 @@ impl Store {
 
     pub async fn clear_login_failures(&self, key: &str) -> Result<(), StoreError> {
         dispatch!(self.clear_login_failures(key))
+    }
+}
+
+/// The tamper-evident audit trail (see [`verify`]).
+impl Store {
+    /// Walks the audit chain and the frozen versions in one read snapshot: the first
+    /// entry of the journal that was changed, inserted or removed, then every frozen
+    /// version whose text no longer gives its SHA-256.
+    pub async fn verify_integrity(&self) -> Result<verify::IntegrityReport, StoreError> {
+        dispatch!(self.verify_integrity())
+    }
+
+    /// The stored SHA-256 (hex) of each frozen version of a report, oldest first; `None`
+    /// for a version written outside the store.
+    pub async fn version_fingerprints(&self, id: Id) -> Result<Vec<(i32, Option<String>)>, StoreError> {
+        dispatch!(self.version_fingerprints(id))
     }
 }
 

@@ -13,9 +13,27 @@ type Backend = PgStore;
 
 const FOR_UPDATE: &str = " FOR UPDATE";
 
+/// Serialises the appends to the audit chain: taken before the last hash is read and held
+/// until the transaction ends, so two writers cannot both chain to the same entry. The
+/// two-key form (`'bila'`, 1) lives in another key space than `KEY_LOCK`'s single key.
+/// Write transactions run at READ COMMITTED: the read that follows the lock sees the
+/// entry of the writer that held it before.
+const AUDIT_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(1651076193, 1)");
+
+/// The number of the next audit entry, taken (under `AUDIT_LOCK`, so in chain order)
+/// before the insert because it is part of the entry's hash.
+const AUDIT_NEXT_ID: &str = "SELECT nextval(pg_get_serial_sequence('audit_log', 'id'))";
+
+/// `audit_log.id` is GENERATED ALWAYS: an explicit id needs this clause.
+const OVERRIDING_ID: &str = " OVERRIDING SYSTEM VALUE";
+
+/// PostgreSQL's sequence also moves on inserts that roll back: no high-water check.
+const AUDIT_HIGH_WATER: Option<&str> = None;
+
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/postgres/0001_initial.sql")),
     (2, "state review", include_str!("../migrations/postgres/0002_state_review.sql")),
+    (3, "audit chain", include_str!("../migrations/postgres/0003_audit_chain.sql")),
 ];
 
 /// The store on a PostgreSQL database.
@@ -29,7 +47,9 @@ impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
         let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
         migrator(MIGRATIONS).await?.run(&pool).await?;
-        Ok(PgStore { pool })
+        let store = PgStore { pool };
+        store.seal_legacy().await?;
+        Ok(store)
     }
 
     /// The connection pool (for maintenance and tests).
@@ -46,7 +66,39 @@ async fn begin_read(pool: &Pool<Db>) -> Result<Transaction<'static, Db>, sqlx::E
     pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await
 }
 
+/// Lifts the append-only guard against UPDATE of `table` (its `<table>_append_only`
+/// trigger) inside the caller's transaction, for the one-time sealing of rows written
+/// before schema 3. `DISABLE TRIGGER` holds an ACCESS EXCLUSIVE lock on the table until
+/// the transaction ends: nobody else sees the table unguarded.
+async fn lift_update_guard(
+    conn: &mut sqlx::PgConnection,
+    table: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let name = format!("{table}_append_only");
+    sqlx::raw_sql(&format!("ALTER TABLE \"{table}\" DISABLE TRIGGER \"{name}\"")).execute(&mut *conn).await?;
+    Ok(Some(name))
+}
+
+/// Enables again the trigger that [`lift_update_guard`] disabled, in the same transaction.
+async fn restore_update_guard(
+    conn: &mut sqlx::PgConnection,
+    table: &str,
+    saved: Option<String>,
+) -> Result<(), sqlx::Error> {
+    if let Some(name) = saved {
+        sqlx::raw_sql(&format!("ALTER TABLE \"{table}\" ENABLE TRIGGER \"{name}\""))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 // The same implementation file is compiled once per database, on purpose.
 #[allow(clippy::duplicate_mod)]
 #[path = "backend.rs"]
 mod backend;
+
+// The audit chain, compiled once per database like `backend.rs`.
+#[allow(clippy::duplicate_mod)]
+#[path = "chain.rs"]
+mod chain;

@@ -19,9 +19,27 @@ type Backend = SqliteStore;
 /// SQLite has no row locks: `BEGIN IMMEDIATE` already serialises writers.
 const FOR_UPDATE: &str = "";
 
+/// Serialises the appends to the audit chain: nothing to do, `BEGIN IMMEDIATE` already
+/// holds the database's write lock when the last hash is read.
+const AUDIT_LOCK: Option<&str> = None;
+
+/// The number of the next audit entry, computed before the insert because it is part of
+/// the entry's hash: never a number handed out before (`sqlite_sequence` remembers the
+/// highest one, as AUTOINCREMENT does), so a removed last entry stays visible.
+const AUDIT_NEXT_ID: &str = "SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(id), 0) AS n FROM audit_log \
+     UNION ALL SELECT seq AS n FROM sqlite_sequence WHERE name = 'audit_log')";
+
+/// Inserting an explicit id needs no clause in SQLite.
+const OVERRIDING_ID: &str = "";
+
+/// The highest audit number ever handed out: above the last entry's, entries were cut off
+/// the end of the journal (inserts that roll back do not move it).
+const AUDIT_HIGH_WATER: Option<&str> = Some("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'");
+
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/sqlite/0001_initial.sql")),
     (2, "state review", include_str!("../migrations/sqlite/0002_state_review.sql")),
+    (3, "audit chain", include_str!("../migrations/sqlite/0003_audit_chain.sql")),
 ];
 
 /// The store on a SQLite file.
@@ -54,7 +72,9 @@ impl SqliteStore {
             SqlitePoolOptions::new().max_connections(8).connect_with(options).await?
         };
         migrator(MIGRATIONS).await?.run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let store = SqliteStore { pool };
+        store.seal_legacy().await?;
+        Ok(store)
     }
 
     /// The connection pool (for maintenance and tests).
@@ -72,7 +92,43 @@ async fn begin_read(pool: &Pool<Db>) -> Result<Transaction<'static, Db>, sqlx::E
     pool.begin().await
 }
 
+/// Lifts the append-only guard against UPDATE of `table` (its `<table>_no_update`
+/// trigger) inside the caller's write transaction, for the one-time sealing of rows written
+/// before schema 3; returns the trigger's SQL, for [`restore_update_guard`].
+async fn lift_update_guard(
+    conn: &mut sqlx::SqliteConnection,
+    table: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let name = format!("{table}_no_update");
+    let sql: Option<String> =
+        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1")
+            .bind(&name)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if sql.is_some() {
+        sqlx::raw_sql(&format!("DROP TRIGGER \"{name}\"")).execute(&mut *conn).await?;
+    }
+    Ok(sql)
+}
+
+/// Puts back the trigger that [`lift_update_guard`] removed, in the same transaction.
+async fn restore_update_guard(
+    conn: &mut sqlx::SqliteConnection,
+    _table: &str,
+    saved: Option<String>,
+) -> Result<(), sqlx::Error> {
+    if let Some(sql) = saved {
+        sqlx::raw_sql(&sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 // The same implementation file is compiled once per database, on purpose.
 #[allow(clippy::duplicate_mod)]
 #[path = "backend.rs"]
 mod backend;
+
+// The audit chain, compiled once per database like `backend.rs`.
+#[allow(clippy::duplicate_mod)]
+#[path = "chain.rs"]
+mod chain;

@@ -296,10 +296,27 @@ pub async fn overview(State(app): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     h.push_str(&crate::files::downloads_block(id));
     match app.store.frozen_versions(id).await {
         Ok(versions) if !versions.is_empty() => {
-            h.push_str("<h2 id=\"versions\">Versions transmises (figées)</h2><ul id=\"liste-versions\">");
+            // The SHA-256 stored when the version was frozen (`bilan audit verify` checks it).
+            let fingerprints: std::collections::BTreeMap<i32, Option<String>> =
+                match app.store.version_fingerprints(id).await {
+                    Ok(f) => f.into_iter().collect(),
+                    Err(e) => return store_error(&ctx, e),
+                };
+            h.push_str("<h2 id=\"versions\">Versions transmises (figées)</h2>\
+                <p>L’empreinte SHA-256 identifie le texte transmis : la moindre modification la changerait.</p>\
+                <ul id=\"liste-versions\">");
             for (v, at, _) in versions {
+                let fingerprint = match fingerprints.get(&v).cloned().flatten() {
+                    Some(sha) => format!(
+                        ", empreinte <code id=\"empreinte-version-{v}\" title=\"SHA-256 : {}\" data-sha256=\"{}\">{}…</code>",
+                        esc(&sha),
+                        esc(&sha),
+                        esc(&sha.chars().take(12).collect::<String>())
+                    ),
+                    None => format!(", <span id=\"empreinte-version-{v}\">sans empreinte</span>"),
+                };
                 h.push_str(&format!(
-                    "<li><a href=\"/rapports/{id}/versions/{v}\" id=\"version-{v}\">Version {v}</a>, transmise le {}</li>",
+                    "<li><a href=\"/rapports/{id}/versions/{v}\" id=\"version-{v}\">Version {v}</a>, transmise le {}{fingerprint}</li>",
                     esc(&crate::time::french_datetime(&at))
                 ));
             }
