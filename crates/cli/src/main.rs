@@ -35,13 +35,16 @@ Utilisation :
         --national, ajoute un jeu synthétique des 101 Départements
         (CALPAE 2019–2022, Pacte 2024–2025), étiqueté comme tel.
   bilan serve [--database sqlite://bilan.sqlite|postgres://…] [--addr ADRESSE] [--secure-cookies]
-        Lance l'application web.
+              [--trusted-proxy ADRESSE_IP]…
+        Lance l'application web. Derrière un proxy inverse, --trusted-proxy
+        (répétable) désigne le proxy dont l'en-tête X-Forwarded-For est cru.
   bilan user add --login L --role editeur|signataire|prefecture|region|national|admin
                  [--territory CODE] [--name NOM] [--database URL]
         Crée un compte (mot de passe demandé, ou variable BILAN_PASSWORD).
-  bilan jeton --login L --nom NOM [--database URL]
+  bilan jeton --login L --nom NOM [--duree JOURS] [--database URL]
         Crée un jeton de l'API de consultation (/api/v1) pour un compte
         existant et l'écrit sur la sortie standard (il ne sera plus affiché).
+        Il expire au bout de JOURS jours (365 par défaut, 730 au plus).
   bilan audit verify [--database URL]
         Vérifie le journal d'audit chaîné et les versions figées ; nomme la
         première entrée modifiée, insérée ou supprimée.

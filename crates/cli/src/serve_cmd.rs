@@ -15,6 +15,7 @@ pub struct ServeOptions {
     assets: Option<PathBuf>,
     seed_only: bool,
     national: bool,
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 pub fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
@@ -25,6 +26,7 @@ pub fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
         assets: None,
         seed_only: false,
         national: false,
+        trusted_proxies: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -40,6 +42,13 @@ pub fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
             "--assets" => o.assets = Some(PathBuf::from(value(a)?)),
             "--seed-only" | "--donnees-seulement" => o.seed_only = true,
             "--national" => o.national = true,
+            "--trusted-proxy" | "--proxy-de-confiance" => {
+                let v = value(a)?;
+                let ip = v.parse().map_err(|_| {
+                    format!("« {v} » n'est pas une adresse IP de proxy (ex. 127.0.0.1 ou ::1)")
+                })?;
+                o.trusted_proxies.push(ip);
+            }
             other => return Err(format!("argument « {other} » inconnu")),
         }
     }
@@ -75,6 +84,7 @@ async fn serve(store: Store, o: &ServeOptions, banner: &str) -> Result<(), Strin
     let options = bilan_web::AppOptions {
         secure_cookies: o.secure_cookies,
         assets_dir: assets.clone(),
+        trusted_proxies: o.trusted_proxies.clone(),
         ..bilan_web::AppOptions::default()
     };
     crate::write_stdout(&format!("{banner}bilan est prêt : http://{addr}/\n"));

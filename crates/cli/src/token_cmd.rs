@@ -9,10 +9,12 @@ pub struct Options {
     database: String,
     login: String,
     name: String,
+    days: u32,
 }
 
 pub fn parse(args: &[String]) -> Result<Options, String> {
     let (mut database, mut login, mut name) = ("sqlite://bilan.sqlite".to_string(), None, None);
+    let mut days = bilan_web::DEFAULT_TOKEN_DAYS;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |n: &str| it.next().cloned().ok_or(format!("{n} attend une valeur"));
@@ -20,6 +22,15 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--database" | "--base" => database = value(a)?,
             "--login" | "--identifiant" => login = Some(value(a)?),
             "--nom" | "--name" => name = Some(value(a)?),
+            "--duree" | "--durée" | "--days" => {
+                let v = value(a)?;
+                let max = bilan_web::MAX_TOKEN_DAYS;
+                days = v
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=max).contains(d))
+                    .ok_or(format!("--duree : « {v} » n'est pas un nombre de jours entre 1 et {max}"))?;
+            }
             other => return Err(format!("argument « {other} » inconnu")),
         }
     }
@@ -28,7 +39,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     if let Some(problem) = bilan_web::api_token_name_problem(&name) {
         return Err(problem);
     }
-    Ok(Options { database, login, name })
+    Ok(Options { database, login, name, days })
 }
 
 fn fail(m: &str) -> i32 {
@@ -57,14 +68,15 @@ pub fn run(o: Options) -> i32 {
         if !user.active {
             return fail(&format!("le compte « {} » est désactivé : aucun jeton créé", o.login));
         }
-        match bilan_web::issue_api_token(&store, user.id, user.id, &o.name).await {
+        match bilan_web::issue_api_token(&store, user.id, user.id, &o.name, o.days).await {
             Ok(token) => {
                 crate::write_stdout(&format!("{token}\n"));
                 eprintln!(
-                    "Jeton « {} » créé pour « {} » : conservez-le, il ne sera plus affiché \
+                    "Jeton « {} » créé pour « {} », valable {} jours : conservez-le, il ne sera plus affiché \
                      (en-tête « Authorization: Bearer … » sur /api/v1).",
                     o.name.trim(),
-                    o.login
+                    o.login,
+                    o.days
                 );
                 0
             }

@@ -1,7 +1,7 @@
 //! The annex as CSV for French spreadsheets: UTF-8 with a byte-order mark (so Excel
 //! detects the encoding), ";" as separator, CRLF line ends, amounts as decimals with a
 //! comma and no thousands separator ("145468,26"). Fields are quoted per RFC 4180 when
-//! they hold a separator, a quote or a line break.
+//! they hold a separator (`;`, or `,` for a reader set to commas), a quote or a line break.
 //!
 //! Only the table is written (header, lines, subtotals, total): no title lines, so the
 //! file parses as one table. Subtotals and total are their computed values.
@@ -10,7 +10,7 @@ use bilan_domain::Report;
 
 use crate::annex::AnnexTable;
 use crate::layout::{decimal, Cell, Grid, COLUMNS};
-use crate::neutralize;
+use crate::{csv_field, neutralize};
 
 /// The annex of `report` as CSV bytes.
 pub fn csv(report: &Report) -> Vec<u8> {
@@ -21,7 +21,7 @@ pub fn csv(report: &Report) -> Vec<u8> {
         let fields: Vec<String> = (0..usize::from(COLUMNS))
             .map(|c| match row.cells.get(c).unwrap_or(&Cell::Empty) {
                 Cell::Empty => String::new(),
-                Cell::Text(t) => quote(&neutralize(t)),
+                Cell::Text(t) => csv_field(&neutralize(t)).into_owned(),
                 Cell::Money(m) | Cell::Sum { value: m, .. } => decimal(*m, ',', true),
             })
             .collect();
@@ -29,25 +29,4 @@ pub fn csv(report: &Report) -> Vec<u8> {
         out.push_str("\r\n");
     }
     out.into_bytes()
-}
-
-fn quote(field: &str) -> String {
-    if field.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quote;
-
-    #[test]
-    fn quotes_when_needed() {
-        assert_eq!(quote("DRH"), "DRH");
-        assert_eq!(quote("a;b"), "\"a;b\"");
-        assert_eq!(quote("dit \"oui\""), "\"dit \"\"oui\"\"\"");
-        assert_eq!(quote("ligne\r\nsuite"), "\"ligne\r\nsuite\"");
-    }
 }

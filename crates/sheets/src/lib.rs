@@ -48,13 +48,33 @@ pub enum SheetError {
     Io(#[from] std::io::Error),
 }
 
-/// Neutralises formula injection: text starting with `=`, `+`, `-`, `@`, a tab or a
-/// carriage return gets a leading apostrophe, so no spreadsheet (nor a CSV import) reads
-/// it as a formula. Other text is returned as is.
+/// Neutralises formula injection: text whose first significant character is `=`, `+`,
+/// `-`, `@` (or their full-width forms, which some spreadsheets also read as formulas),
+/// once leading spaces, tabs, line breaks and other control characters are skipped
+/// (spreadsheets skip them too before deciding), gets a leading apostrophe, so no
+/// spreadsheet (nor a CSV import) reads it as a formula. So does text that starts with a
+/// tab or a carriage return. Other text is returned as is.
 pub fn neutralize(text: &str) -> Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
-        _ => Cow::Borrowed(text),
+    let significant = text.trim_start_matches(|c: char| c.is_whitespace() || c.is_control()).chars().next();
+    let formula = matches!(
+        significant,
+        Some('=' | '+' | '-' | '@' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}')
+    );
+    if formula || text.starts_with(['\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Quotes a CSV field (RFC 4180) when it holds a quote, a line break or either usual
+/// separator (`;` or `,`): a file opened with the other separator than the one it was
+/// written with must still not split a field.
+pub fn csv_field(field: &str) -> Cow<'_, str> {
+    if field.contains([';', ',', '"', '\n', '\r']) {
+        Cow::Owned(format!("\"{}\"", field.replace('"', "\"\"")))
+    } else {
+        Cow::Borrowed(field)
     }
 }
 
@@ -67,9 +87,23 @@ mod tests {
         for t in ["=HYPERLINK(\"x\")", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
             assert_eq!(neutralize(t), format!("'{t}"));
         }
-        for t in ["", "Frais de personnel", "DRH", "'déjà", " =1"] {
+        // What a spreadsheet skips before deciding does not hide a formula.
+        for t in [" =1", "\n=cmd", " \u{3000}+1", "\u{1}@x", "＝HYPERLINK(\"x\")", "  -2"] {
+            assert_eq!(neutralize(t), format!("'{t}"), "{t:?}");
+        }
+        for t in ["", "Frais de personnel", "DRH", "'déjà", "a=1", "Coût : -2 €", "   "] {
             assert_eq!(neutralize(t), t);
         }
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_for_either_separator() {
+        use super::csv_field;
+        assert_eq!(csv_field("DRH"), "DRH");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("dit \"oui\""), "\"dit \"\"oui\"\"\"");
+        assert_eq!(csv_field("ligne\r\nsuite"), "\"ligne\r\nsuite\"");
     }
 }
 

@@ -6,7 +6,7 @@
 //!
 //! - **Files.** CSV per RFC 4180: "," separator, CRLF line ends, UTF-8 without byte-order
 //!   mark, one header row of field names, fields quoted only when they hold a comma, a
-//!   quote or a line break. Amounts in euros with two decimals and a "." decimal point,
+//!   semicolon, a quote or a line break. Amounts in euros with two decimals and a "." decimal point,
 //!   no thousands separator ("145468.26"): the form data.gouv.fr and the Table Schema
 //!   `number` type expect.
 //! - **Not stated is empty.** A figure no action of the report states is an empty cell
@@ -535,11 +535,7 @@ fn indicator_rows(
 // ----- CSV ----------------------------------------------------------------------------
 
 fn quote(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_string()
-    }
+    crate::csv_field(field).into_owned()
 }
 
 /// The table as CSV (RFC 4180): "," separator, CRLF, UTF-8 without byte-order mark, a
@@ -711,7 +707,8 @@ mod tests {
     fn quoting_and_json_strings() {
         assert_eq!(quote("a,b"), "\"a,b\"");
         assert_eq!(quote("dit \"oui\""), "\"dit \"\"oui\"\"\"");
-        assert_eq!(quote("a;b"), "a;b");
+        // A reader set to semicolons must not split the field either.
+        assert_eq!(quote("a;b"), "\"a;b\"");
         assert_eq!(json("a\"b\\c\n\u{1}é"), "\"a\\\"b\\\\c\\n\\u0001é\"");
     }
 }

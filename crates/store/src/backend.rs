@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use sqlx::{Database, QueryBuilder, Row};
 
-use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE};
 use super::chain::{append_entry, freeze_version, NewEntry};
+use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE, KEY_LOCK};
 use crate::{
     constraint_error, describe_user, format_cents, parse_role, parse_status, time, ApiToken, AuditEntry,
-    Comment, CommentTarget, CreditDecision, Edit, EditScope, Id, Justification, NewUser, ReportFilter,
-    ReportSummary, Status, StoreError, StoredReport, User, COMMENT_MAX_CHARS,
+    Comment, CommentTarget, CreditChoice, CreditDecision, Edit, EditScope, Id, Justification, NewUser,
+    ReportFilter, ReportSummary, Status, StoreError, StoredReport, Transition, User, COMMENT_MAX_CHARS,
 };
 
 type Conn = <Db as Database>::Connection;
@@ -126,6 +126,232 @@ async fn credit_writable(conn: &mut Conn, report: Id) -> Result<(), StoreError> 
         Some(Status::Transmitted | Status::Approved) => Ok(()),
         Some(from) => Err(StoreError::BadTransition { from }),
     }
+}
+
+/// The justifications of a report, by code then path, in the caller's transaction.
+async fn load_justifications(conn: &mut Conn, report: Id) -> Result<Vec<Justification>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT code, path, text, author_id, at FROM justifications WHERE report_id = $1 ORDER BY code, path",
+    )
+    .bind(report)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Justification {
+                code: r.try_get("code")?,
+                path: r.try_get("path")?,
+                text: r.try_get("text")?,
+                author: r.try_get("author_id")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect()
+}
+
+/// Checks a comment before it is written: its trimmed text, or `Rejected`.
+fn comment_text<'t>(target: &CommentTarget, text: &'t str) -> Result<&'t str, StoreError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(StoreError::Rejected("Le commentaire est vide.".to_owned()));
+    }
+    let chars = text.chars().count();
+    if chars > COMMENT_MAX_CHARS {
+        return Err(StoreError::Rejected(format!(
+            "Le commentaire dépasse 4 000 caractères (il en compte {chars})."
+        )));
+    }
+    let (key, path) = target.columns();
+    if key.iter().chain(path.iter()).any(|s| s.trim().is_empty()) {
+        return Err(StoreError::Rejected("La cible du commentaire est incomplète.".to_owned()));
+    }
+    Ok(text)
+}
+
+/// Appends a checked comment and its audit entry, in the caller's transaction.
+async fn insert_comment(
+    conn: &mut Conn,
+    now: &str,
+    actor: Id,
+    report: Id,
+    version: i32,
+    target: &CommentTarget,
+    text: &str,
+) -> Result<Id, StoreError> {
+    let (key, path) = target.columns();
+    let id: Id = sqlx::query_scalar(
+        "INSERT INTO comments (report_id, version, kind, target_key, target_path, text, author_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(report)
+    .bind(version)
+    .bind(target.kind())
+    .bind(key)
+    .bind(path)
+    .bind(text)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(constraint_error)?;
+    let audit_target = format!("version {version}, {target}");
+    let rec = AuditRecord {
+        actor: Some(actor),
+        report: Some(report),
+        kind: "comment.add",
+        target: &audit_target,
+        before: None,
+        after: Some(text),
+    };
+    append_audit(conn, now, rec).await?;
+    Ok(id)
+}
+
+fn check_amount(cents: i64) -> Result<(), StoreError> {
+    if cents < 0 {
+        return Err(StoreError::Rejected(
+            "Le montant de l’État pour l’année suivante ne peut pas être négatif.".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Bumps the revision of a report's credits form: the new revision.
+async fn bump_credits_revision(conn: &mut Conn, report: Id) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE reports SET credits_revision = credits_revision + 1 WHERE id = $1 RETURNING credits_revision",
+    )
+    .bind(report)
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// Writes the State amount for the next year and its audit entry.
+async fn write_amount(
+    conn: &mut Conn,
+    now: &str,
+    actor: Id,
+    report: Id,
+    cents: i64,
+) -> Result<(), StoreError> {
+    let before: Option<i64> = sqlx::query_scalar("SELECT cents FROM next_year_amounts WHERE report_id = $1")
+        .bind(report)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if before == Some(cents) {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO next_year_amounts (report_id, cents, author_id, at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (report_id) \
+         DO UPDATE SET cents = excluded.cents, author_id = excluded.author_id, at = excluded.at",
+    )
+    .bind(report)
+    .bind(cents)
+    .bind(actor)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(constraint_error)?;
+    let before = before.map(format_cents);
+    let after = format_cents(cents);
+    let rec = AuditRecord {
+        actor: Some(actor),
+        report: Some(report),
+        kind: "credit.amount",
+        target: "montant de l’État N+1",
+        before: before.as_deref(),
+        after: Some(&after),
+    };
+    append_audit(conn, now, rec).await
+}
+
+/// Writes (or deletes, `accept` = None) the decision on one carry-over line and its audit
+/// entry: whether anything changed.
+async fn write_decision(
+    conn: &mut Conn,
+    now: &str,
+    actor: Id,
+    report: Id,
+    (action, line, accept, reason): (&str, &str, Option<bool>, &str),
+) -> Result<bool, StoreError> {
+    let reason = reason.trim();
+    let row = sqlx::query(
+        "SELECT accept, reason FROM credit_decisions WHERE report_id = $1 AND action = $2 AND line = $3",
+    )
+    .bind(report)
+    .bind(action)
+    .bind(line)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let before = match &row {
+        Some(r) => Some(describe_decision(r.try_get("accept")?, &r.try_get::<String, _>("reason")?)),
+        None => None,
+    };
+    let after = accept.map(|a| describe_decision(a, reason));
+    if before == after {
+        return Ok(false);
+    }
+    match accept {
+        None => {
+            sqlx::query("DELETE FROM credit_decisions WHERE report_id = $1 AND action = $2 AND line = $3")
+                .bind(report)
+                .bind(action)
+                .bind(line)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Some(accept) => {
+            sqlx::query(
+                "INSERT INTO credit_decisions (report_id, action, line, accept, reason, author_id, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (report_id, action, line) \
+                 DO UPDATE SET accept = excluded.accept, reason = excluded.reason, \
+                               author_id = excluded.author_id, at = excluded.at",
+            )
+            .bind(report)
+            .bind(action)
+            .bind(line)
+            .bind(accept)
+            .bind(reason)
+            .bind(actor)
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map_err(constraint_error)?;
+        }
+    }
+    let target = format!("{action} {line}");
+    let rec = AuditRecord {
+        actor: Some(actor),
+        report: Some(report),
+        kind: "credit.decision",
+        target: &target,
+        before: before.as_deref(),
+        after: after.as_deref(),
+    };
+    append_audit(conn, now, rec).await?;
+    Ok(true)
+}
+
+/// Ends the sessions of `user` but `keep` (a token hash): how many were ended.
+async fn end_sessions(conn: &mut Conn, user: Id, keep: Option<&str>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user)
+        .bind(keep.unwrap_or(""))
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Revokes every live API token of `user`: how many were revoked.
+async fn revoke_tokens(conn: &mut Conn, user: Id, now: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(user)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// `SELECT {columns} FROM reports` with the filter's conditions and the listing order, or
@@ -244,7 +470,8 @@ impl Backend {
             .execute(&mut *tx)
             .await?;
         if !active {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            end_sessions(&mut tx, id, None).await?;
+            revoke_tokens(&mut tx, id, &now).await?;
         }
         let word = |a: bool| if a { "actif" } else { "inactif" };
         let rec = AuditRecord {
@@ -281,6 +508,55 @@ impl Backend {
             target: &login,
             before: None,
             after: None,
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        // Whoever knew the old password may hold a session or a token: end them all.
+        let sessions = end_sessions(&mut tx, id, None).await?;
+        let tokens = revoke_tokens(&mut tx, id, &now).await?;
+        if sessions + tokens > 0 {
+            let after = format!("sessions fermées : {sessions}\njetons révoqués : {tokens}");
+            let rec = AuditRecord {
+                actor,
+                report: None,
+                kind: "user.revoke",
+                target: &login,
+                before: None,
+                after: Some(&after),
+            };
+            append_audit(&mut tx, &now, rec).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn change_own_password(
+        &self,
+        id: Id,
+        hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let login: Option<String> = sqlx::query_scalar(
+            "UPDATE users SET password_hash = $1 WHERE id = $2 AND active RETURNING login",
+        )
+        .bind(hash)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(login) = login else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        let sessions = end_sessions(&mut tx, id, Some(keep_session)).await?;
+        let after = format!("autres sessions fermées : {sessions}");
+        let rec = AuditRecord {
+            actor: Some(id),
+            report: None,
+            kind: "user.password",
+            target: &login,
+            before: None,
+            after: Some(&after),
         };
         append_audit(&mut tx, &now, rec).await?;
         tx.commit().await?;
@@ -371,6 +647,7 @@ impl Backend {
         user: Id,
         name: &str,
         token_hash: &str,
+        expires_at: &str,
     ) -> Result<Id, StoreError> {
         let name = name.trim();
         if name.is_empty() {
@@ -387,13 +664,14 @@ impl Backend {
             return Err(StoreError::NotFound);
         };
         let id: Id = sqlx::query_scalar(
-            "INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) \
-             RETURNING id",
+            "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(user)
         .bind(name)
         .bind(token_hash)
         .bind(&now)
+        .bind(expires_at)
         .fetch_one(&mut *tx)
         .await
         .map_err(constraint_error)?;
@@ -414,7 +692,7 @@ impl Backend {
 
     pub async fn api_tokens(&self, user: Id) -> Result<Vec<ApiToken>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens \
+            "SELECT id, user_id, name, created_at, expires_at, last_used_at, revoked_at FROM api_tokens \
              WHERE user_id = $1 ORDER BY id",
         )
         .bind(user)
@@ -428,6 +706,7 @@ impl Backend {
                     user: r.try_get("user_id")?,
                     name: r.try_get("name")?,
                     created_at: r.try_get("created_at")?,
+                    expires_at: r.try_get("expires_at")?,
                     last_used_at: r.try_get("last_used_at")?,
                     revoked_at: r.try_get("revoked_at")?,
                 })
@@ -441,9 +720,11 @@ impl Backend {
                     u.password_hash AS password_hash, u.role AS role, u.territory AS territory, \
                     u.active AS active, t.id AS token_id, t.last_used_at AS last_used_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active",
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active \
+               AND (t.expires_at IS NULL OR t.expires_at > $2)",
         )
         .bind(token_hash)
+        .bind(time::now())
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -666,15 +947,22 @@ impl Backend {
         Ok(updated)
     }
 
-    pub async fn set_status(
+    pub async fn transition<F>(
         &self,
         actor: Id,
         id: Id,
-        from: Status,
-        to: Status,
-        reason: &str,
-        deliberation: Option<(String, String)>,
-    ) -> Result<StoredReport, StoreError> {
+        t: Transition,
+        gate: F,
+    ) -> Result<StoredReport, StoreError>
+    where
+        F: FnOnce(&StoredReport, &[Justification]) -> Result<Option<String>, String> + Send,
+    {
+        let Transition { from, to, reason, deliberation, comment } = t;
+        let reason = reason.as_str();
+        let comment = match &comment {
+            Some(text) => Some(comment_text(&CommentTarget::Report, text)?),
+            None => None,
+        };
         let mut tx = begin_write(&self.pool).await?;
         let Some(current) = load_report(&mut tx, id, true).await? else {
             tx.rollback().await?;
@@ -697,6 +985,17 @@ impl Backend {
             }
         }
 
+        // The business checks see the state this transaction commits on.
+        let justifications = load_justifications(&mut tx, id).await?;
+        let new_text = match gate(&current, &justifications) {
+            Ok(t) => t,
+            Err(message) => {
+                tx.rollback().await?;
+                return Err(StoreError::Rejected(message));
+            }
+        };
+        let text = new_text.as_deref().unwrap_or(&current.text);
+
         let now = time::now();
         let mut version = current.summary.version;
         let mut transmitted_at = current.transmitted_at.clone();
@@ -708,7 +1007,7 @@ impl Backend {
                 }
                 // Freeze the transmitted text. A reopened (Approved) report is transmitted
                 // again with the same, already frozen, version: nothing to add.
-                freeze_version(&mut tx, id, version, &current.text, &now).await?;
+                freeze_version(&mut tx, id, version, text, &now).await?;
             }
             (_, Status::SentBack) => version += 1,
             (Status::Adopted, Status::Draft) => (number, date) = (None, None),
@@ -721,8 +1020,8 @@ impl Backend {
         }
         sqlx::query(
             "UPDATE reports SET status = $1, version = $2, revision = revision + 1, deliberation_number = $3, \
-                    deliberation_date = $4, transmitted_at = $5, updated_at = $6 \
-             WHERE id = $7",
+                    deliberation_date = $4, transmitted_at = $5, updated_at = $6, text = $7 \
+             WHERE id = $8",
         )
         .bind(to.as_str())
         .bind(version)
@@ -730,6 +1029,7 @@ impl Backend {
         .bind(&date)
         .bind(&transmitted_at)
         .bind(&now)
+        .bind(text)
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -742,6 +1042,11 @@ impl Backend {
             after: Some(&after),
         };
         append_audit(&mut tx, &now, rec).await?;
+        if let Some(comment) = comment {
+            // On the version the decision is about (a send-back has just started the next).
+            let on = current.summary.version;
+            insert_comment(&mut tx, &now, actor, id, on, &CommentTarget::Report, comment).await?;
+        }
         let updated = load_report(&mut tx, id, false).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok(updated)
@@ -780,20 +1085,7 @@ impl Backend {
         target: &CommentTarget,
         text: &str,
     ) -> Result<Id, StoreError> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err(StoreError::Rejected("Le commentaire est vide.".to_owned()));
-        }
-        let chars = text.chars().count();
-        if chars > COMMENT_MAX_CHARS {
-            return Err(StoreError::Rejected(format!(
-                "Le commentaire dépasse 4 000 caractères (il en compte {chars})."
-            )));
-        }
-        let (key, path) = target.columns();
-        if key.iter().chain(path.iter()).any(|s| s.trim().is_empty()) {
-            return Err(StoreError::Rejected("La cible du commentaire est incomplète.".to_owned()));
-        }
+        let text = comment_text(target, text)?;
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
         let current: Option<i32> = sqlx::query_scalar("SELECT version FROM reports WHERE id = $1")
@@ -808,31 +1100,7 @@ impl Backend {
             tx.rollback().await?;
             return Err(StoreError::Rejected(format!("La version {version} de ce rapport n’existe pas.")));
         }
-        let id: Id = sqlx::query_scalar(
-            "INSERT INTO comments (report_id, version, kind, target_key, target_path, text, author_id, at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(report)
-        .bind(version)
-        .bind(target.kind())
-        .bind(key)
-        .bind(path)
-        .bind(text)
-        .bind(actor)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(constraint_error)?;
-        let audit_target = format!("version {version}, {target}");
-        let rec = AuditRecord {
-            actor: Some(actor),
-            report: Some(report),
-            kind: "comment.add",
-            target: &audit_target,
-            before: None,
-            after: Some(text),
-        };
-        append_audit(&mut tx, &now, rec).await?;
+        let id = insert_comment(&mut tx, &now, actor, report, version, target, text).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -882,72 +1150,15 @@ impl Backend {
         accept: Option<bool>,
         reason: &str,
     ) -> Result<(), StoreError> {
-        let reason = reason.trim();
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
         if let Err(e) = credit_writable(&mut tx, report).await {
             tx.rollback().await?;
             return Err(e);
         }
-        let row = sqlx::query(
-            "SELECT accept, reason FROM credit_decisions WHERE report_id = $1 AND action = $2 AND line = $3",
-        )
-        .bind(report)
-        .bind(action)
-        .bind(line)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let before = match &row {
-            Some(r) => Some(describe_decision(r.try_get("accept")?, &r.try_get::<String, _>("reason")?)),
-            None => None,
-        };
-        match accept {
-            None => {
-                if before.is_none() {
-                    // Nothing to delete, nothing written.
-                    tx.rollback().await?;
-                    return Ok(());
-                }
-                sqlx::query(
-                    "DELETE FROM credit_decisions WHERE report_id = $1 AND action = $2 AND line = $3",
-                )
-                .bind(report)
-                .bind(action)
-                .bind(line)
-                .execute(&mut *tx)
-                .await?;
-            }
-            Some(accept) => {
-                sqlx::query(
-                    "INSERT INTO credit_decisions (report_id, action, line, accept, reason, author_id, at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                     ON CONFLICT (report_id, action, line) \
-                     DO UPDATE SET accept = excluded.accept, reason = excluded.reason, \
-                                   author_id = excluded.author_id, at = excluded.at",
-                )
-                .bind(report)
-                .bind(action)
-                .bind(line)
-                .bind(accept)
-                .bind(reason)
-                .bind(actor)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await
-                .map_err(constraint_error)?;
-            }
+        if write_decision(&mut tx, &now, actor, report, (action, line, accept, reason)).await? {
+            bump_credits_revision(&mut tx, report).await?;
         }
-        let after = accept.map(|a| describe_decision(a, reason));
-        let target = format!("{action} {line}");
-        let rec = AuditRecord {
-            actor: Some(actor),
-            report: Some(report),
-            kind: "credit.decision",
-            target: &target,
-            before: before.as_deref(),
-            after: after.as_deref(),
-        };
-        append_audit(&mut tx, &now, rec).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -976,47 +1187,71 @@ impl Backend {
     }
 
     pub async fn set_next_year_amount(&self, actor: Id, report: Id, cents: i64) -> Result<(), StoreError> {
-        if cents < 0 {
-            return Err(StoreError::Rejected(
-                "Le montant de l’État pour l’année suivante ne peut pas être négatif.".to_owned(),
-            ));
-        }
+        check_amount(cents)?;
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
         if let Err(e) = credit_writable(&mut tx, report).await {
             tx.rollback().await?;
             return Err(e);
         }
-        let before: Option<i64> =
-            sqlx::query_scalar("SELECT cents FROM next_year_amounts WHERE report_id = $1")
-                .bind(report)
-                .fetch_optional(&mut *tx)
-                .await?;
-        sqlx::query(
-            "INSERT INTO next_year_amounts (report_id, cents, author_id, at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (report_id) \
-             DO UPDATE SET cents = excluded.cents, author_id = excluded.author_id, at = excluded.at",
-        )
-        .bind(report)
-        .bind(cents)
-        .bind(actor)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await
-        .map_err(constraint_error)?;
-        let before = before.map(format_cents);
-        let after = format_cents(cents);
-        let rec = AuditRecord {
-            actor: Some(actor),
-            report: Some(report),
-            kind: "credit.amount",
-            target: "montant de l’État N+1",
-            before: before.as_deref(),
-            after: Some(&after),
-        };
-        append_audit(&mut tx, &now, rec).await?;
+        write_amount(&mut tx, &now, actor, report, cents).await?;
+        bump_credits_revision(&mut tx, report).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    pub async fn save_credits(
+        &self,
+        actor: Id,
+        report: Id,
+        expected_revision: i64,
+        cents: i64,
+        decisions: &[CreditChoice],
+    ) -> Result<i64, StoreError> {
+        check_amount(cents)?;
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        if let Err(e) = credit_writable(&mut tx, report).await {
+            tx.rollback().await?;
+            return Err(e);
+        }
+        let current: i64 = sqlx::query_scalar("SELECT credits_revision FROM reports WHERE id = $1")
+            .bind(report)
+            .fetch_one(&mut *tx)
+            .await?;
+        if current != expected_revision {
+            tx.rollback().await?;
+            return Err(StoreError::Conflict { current_text: String::new(), current_revision: current });
+        }
+        write_amount(&mut tx, &now, actor, report, cents).await?;
+        for d in decisions {
+            let choice = (d.action.as_str(), d.line.as_str(), d.accept, d.reason.as_str());
+            write_decision(&mut tx, &now, actor, report, choice).await?;
+        }
+        let revision = bump_credits_revision(&mut tx, report).await?;
+        tx.commit().await?;
+        Ok(revision)
+    }
+
+    pub async fn credits_instructor(&self, report: Id) -> Result<Option<String>, StoreError> {
+        let name: Option<String> = sqlx::query_scalar(
+            "SELECT u.display_name FROM \
+               (SELECT author_id, at FROM next_year_amounts WHERE report_id = $1 \
+                UNION ALL SELECT author_id, at FROM credit_decisions WHERE report_id = $1) w \
+             JOIN users u ON u.id = w.author_id ORDER BY w.at DESC LIMIT 1",
+        )
+        .bind(report)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(name)
+    }
+
+    pub async fn credits_revision(&self, report: Id) -> Result<Option<i64>, StoreError> {
+        let revision: Option<i64> = sqlx::query_scalar("SELECT credits_revision FROM reports WHERE id = $1")
+            .bind(report)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(revision)
     }
 
     pub async fn next_year_amount(&self, report: Id) -> Result<Option<i64>, StoreError> {
@@ -1101,24 +1336,8 @@ impl Backend {
     }
 
     pub async fn justifications(&self, report: Id) -> Result<Vec<Justification>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT code, path, text, author_id, at FROM justifications WHERE report_id = $1 ORDER BY code, path",
-        )
-        .bind(report)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                Ok(Justification {
-                    code: r.try_get("code")?,
-                    path: r.try_get("path")?,
-                    text: r.try_get("text")?,
-                    author: r.try_get("author_id")?,
-                    at: r.try_get("at")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?)
+        let mut conn = self.pool.acquire().await?;
+        Ok(load_justifications(&mut conn, report).await?)
     }
 
     pub async fn audit(&self, report: Option<Id>, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
@@ -1154,6 +1373,59 @@ impl Backend {
     }
 
     // ----- login rate limiting -----
+
+    pub async fn reserve_login_attempt(
+        &self,
+        limits: &[(&str, i64)],
+        since: &str,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        for (key, _) in limits {
+            if let Some(lock) = KEY_LOCK {
+                sqlx::query(lock).bind(*key).execute(&mut *tx).await?;
+            }
+        }
+        for (key, limit) in limits {
+            // Old failures are forgotten as we go, so the table stays small.
+            sqlx::query("DELETE FROM login_failures WHERE attempt_key = $1 AND at < $2")
+                .bind(*key)
+                .bind(since)
+                .execute(&mut *tx)
+                .await?;
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE attempt_key = $1")
+                .bind(*key)
+                .fetch_one(&mut *tx)
+                .await?;
+            if n >= *limit {
+                tx.commit().await?;
+                return Ok(false);
+            }
+        }
+        for (key, _) in limits {
+            sqlx::query("INSERT INTO login_failures (attempt_key, at) VALUES ($1, $2)")
+                .bind(*key)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn forget_login_attempt(&self, key: &str, at: &str) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query(
+            "DELETE FROM login_failures WHERE id = \
+             (SELECT id FROM login_failures WHERE attempt_key = $1 AND at = $2 ORDER BY id DESC LIMIT 1)",
+        )
+        .bind(key)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 
     pub async fn record_login_failure(&self, key: &str, at: &str) -> Result<(), StoreError> {
         let mut tx = begin_write(&self.pool).await?;

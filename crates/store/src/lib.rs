@@ -231,6 +231,8 @@ pub struct ApiToken {
     /// The name its owner gave it (e.g. « tableau de bord régional »).
     pub name: String,
     pub created_at: String,
+    /// After this time (RFC 3339 UTC) the token no longer opens the API.
+    pub expires_at: Option<String>,
     /// Updated at most once a minute by [`Store::api_token_user`].
     pub last_used_at: Option<String>,
     pub revoked_at: Option<String>,
@@ -325,6 +327,38 @@ pub struct CreditDecision {
     pub reason: String,
     pub author: Id,
     pub at: String,
+}
+
+/// A decision of the credits form: accept (`Some(true)`), refuse (`Some(false)`) or
+/// withdraw (`None`) the carry-over of `line` of `action`, with a reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreditChoice {
+    pub action: String,
+    pub line: String,
+    pub accept: Option<bool>,
+    pub reason: String,
+}
+
+/// A status change and what goes with it, applied in one transaction by
+/// [`Store::transition`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub from: Status,
+    pub to: Status,
+    /// The audit entry's target; required to send back and to reopen.
+    pub reason: String,
+    /// Deliberation (number, YYYY-MM-DD date) recorded in the report's columns.
+    pub deliberation: Option<(String, String)>,
+    /// A comment on the report, written with the change on the version it is about (the
+    /// reason of a send-back, which the Département reads with the other remarks).
+    pub comment: Option<String>,
+}
+
+impl Transition {
+    /// A plain change from `from` to `to`, journaled with `reason`.
+    pub fn new(from: Status, to: Status, reason: impl Into<String>) -> Transition {
+        Transition { from, to, reason: reason.into(), deliberation: None, comment: None }
+    }
 }
 
 /// Longest review comment, in characters.
@@ -442,13 +476,28 @@ impl Store {
         dispatch!(self.users())
     }
 
-    /// Activates or deactivates an account; deactivation also ends its sessions.
+    /// Activates or deactivates an account; deactivation also ends its sessions and
+    /// revokes its API tokens.
     pub async fn set_user_active(&self, actor: Id, id: Id, active: bool) -> Result<(), StoreError> {
         dispatch!(self.set_user_active(actor, id, active))
     }
 
+    /// Sets a password (an administrator's reset, or the CLI): every session of the account
+    /// ends and every API token is revoked, in the same transaction.
     pub async fn set_password_hash(&self, actor: Option<Id>, id: Id, hash: &str) -> Result<(), StoreError> {
         dispatch!(self.set_password_hash(actor, id, hash))
+    }
+
+    /// A user changes their own password: their other sessions end (the one whose token
+    /// hash is `keep_session` stays); their API tokens stay. `NotFound` if the account is
+    /// unknown or inactive.
+    pub async fn change_own_password(
+        &self,
+        id: Id,
+        hash: &str,
+        keep_session: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.change_own_password(id, hash, keep_session))
     }
 
     // ----- sessions -----
@@ -477,7 +526,8 @@ impl Store {
     // ----- API tokens -----
 
     /// Stores a token of the read-only API for `user`: `token_hash` is the SHA-256 hex of
-    /// the token (the token itself is never stored). `Duplicate` if the hash exists,
+    /// the token (the token itself is never stored), valid until `expires_at` (RFC 3339
+    /// UTC). `Duplicate` if the hash exists,
     /// `NotFound` if the user does not, `Rejected` if the name is blank.
     pub async fn create_api_token(
         &self,
@@ -485,8 +535,9 @@ impl Store {
         user: Id,
         name: &str,
         token_hash: &str,
+        expires_at: &str,
     ) -> Result<Id, StoreError> {
-        dispatch!(self.create_api_token(actor, user, name, token_hash))
+        dispatch!(self.create_api_token(actor, user, name, token_hash, expires_at))
     }
 
     /// The tokens of `user`, revoked ones included, oldest first.
@@ -494,8 +545,8 @@ impl Store {
         dispatch!(self.api_tokens(user))
     }
 
-    /// The account of a token: `None` if the hash is unknown, the token revoked or the
-    /// account inactive. Called on every API request: one read, plus an update of
+    /// The account of a token: `None` if the hash is unknown, the token revoked or expired,
+    /// or the account inactive. Called on every API request: one read, plus an update of
     /// `last_used_at` when it is more than a minute old (not journaled).
     pub async fn api_token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
         dispatch!(self.api_token_user(token_hash))
@@ -576,7 +627,29 @@ impl Store {
         reason: &str,
         deliberation: Option<(String, String)>,
     ) -> Result<StoredReport, StoreError> {
-        dispatch!(self.set_status(actor, id, from, to, reason, deliberation))
+        let t = Transition { deliberation, ..Transition::new(from, to, reason) };
+        self.transition(actor, id, t, |_, _| Ok(None)).await
+    }
+
+    /// A status change with everything that goes with it, in one transaction: the checks of
+    /// [`Store::set_status`], then `gate` with the locked report and its justifications as
+    /// this transaction sees them. The gate refuses with a French message (`Rejected`,
+    /// nothing written) or returns the new text of the report, if the change rewrites it
+    /// (adoption writes the deliberation into the text, going back to draft removes it);
+    /// a transmission freezes that text. Then the status, the audit entry and
+    /// `t.comment` (if any) are written. The gate runs while the write lock is held: it
+    /// must be quick and must not call the store.
+    pub async fn transition<F>(
+        &self,
+        actor: Id,
+        id: Id,
+        t: Transition,
+        gate: F,
+    ) -> Result<StoredReport, StoreError>
+    where
+        F: FnOnce(&StoredReport, &[Justification]) -> Result<Option<String>, String> + Send,
+    {
+        dispatch!(self.transition(actor, id, t, gate))
     }
 
     /// The frozen (transmitted) versions of a report: (version, at, text), oldest first.
@@ -649,6 +722,33 @@ impl Store {
         dispatch!(self.set_next_year_amount(actor, report, cents))
     }
 
+    /// The credits form in one transaction: the State amount for the next year (cents,
+    /// `Rejected` if negative) and the decisions on carry-over lines, if the form's
+    /// revision is still `expected_revision` (`Conflict` with the current one otherwise,
+    /// nothing written). Only while the report is Transmitted or Approved. Returns the new
+    /// revision. Unchanged values write nothing to the journal.
+    pub async fn save_credits(
+        &self,
+        actor: Id,
+        report: Id,
+        expected_revision: i64,
+        cents: i64,
+        decisions: &[CreditChoice],
+    ) -> Result<i64, StoreError> {
+        dispatch!(self.save_credits(actor, report, expected_revision, cents, decisions))
+    }
+
+    /// The name of the State agent who last wrote the credits of a report (the amount or a
+    /// decision): the instructor the note names. `None` before any write.
+    pub async fn credits_instructor(&self, report: Id) -> Result<Option<String>, StoreError> {
+        dispatch!(self.credits_instructor(report))
+    }
+
+    /// The revision of a report's credits form (`None`: no such report).
+    pub async fn credits_revision(&self, report: Id) -> Result<Option<i64>, StoreError> {
+        dispatch!(self.credits_revision(report))
+    }
+
     /// The State amount of the convention for the next year, in cents, if entered.
     pub async fn next_year_amount(&self, report: Id) -> Result<Option<i64>, StoreError> {
         dispatch!(self.next_year_amount(report))
@@ -680,6 +780,27 @@ impl Store {
     }
 
     // ----- login rate limiting -----
+
+    /// Reserves one login attempt against every counter of `limits` (key, most failures
+    /// allowed since `since`), atomically: if any counter is at its limit, nothing is
+    /// recorded and the answer is `false` (refuse without checking the password);
+    /// otherwise a failure is recorded at `at` for every key (the caller clears the keys
+    /// it wants cleared once the password is right) and the answer is `true`. Concurrent
+    /// attempts on one key are serialised, so at most the limit's worth get through.
+    pub async fn reserve_login_attempt(
+        &self,
+        limits: &[(&str, i64)],
+        since: &str,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.reserve_login_attempt(limits, since, at))
+    }
+
+    /// Removes one attempt of `key` recorded at `at` by [`Store::reserve_login_attempt`]
+    /// (a success, or an attempt that could not be checked, does not count).
+    pub async fn forget_login_attempt(&self, key: &str, at: &str) -> Result<(), StoreError> {
+        dispatch!(self.forget_login_attempt(key, at))
+    }
 
     /// Records a failed login for `key` (a login or an IP) at `at` (RFC 3339 UTC).
     pub async fn record_login_failure(&self, key: &str, at: &str) -> Result<(), StoreError> {

@@ -13,6 +13,9 @@ type Backend = PgStore;
 
 const FOR_UPDATE: &str = " FOR UPDATE";
 
+/// Serialises the read-count-insert of one login-attempt counter across connections.
+const KEY_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
+
 /// Serialises the appends to the audit chain: taken before the last hash is read and held
 /// until the transaction ends, so two writers cannot both chain to the same entry. The
 /// two-key form (`'bila'`, 1) lives in another key space than `KEY_LOCK`'s single key.
@@ -34,6 +37,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/postgres/0001_initial.sql")),
     (2, "state review", include_str!("../migrations/postgres/0002_state_review.sql")),
     (3, "audit chain", include_str!("../migrations/postgres/0003_audit_chain.sql")),
+    (4, "accounts", include_str!("../migrations/postgres/0004_accounts.sql")),
 ];
 
 /// The store on a PostgreSQL database.

@@ -19,6 +19,9 @@ type Backend = SqliteStore;
 /// SQLite has no row locks: `BEGIN IMMEDIATE` already serialises writers.
 const FOR_UPDATE: &str = "";
 
+/// SQLite: `BEGIN IMMEDIATE` already serialises the login-attempt counters.
+const KEY_LOCK: Option<&str> = None;
+
 /// Serialises the appends to the audit chain: nothing to do, `BEGIN IMMEDIATE` already
 /// holds the database's write lock when the last hash is read.
 const AUDIT_LOCK: Option<&str> = None;
@@ -40,6 +43,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("../migrations/sqlite/0001_initial.sql")),
     (2, "state review", include_str!("../migrations/sqlite/0002_state_review.sql")),
     (3, "audit chain", include_str!("../migrations/sqlite/0003_audit_chain.sql")),
+    (4, "accounts", include_str!("../migrations/sqlite/0004_accounts.sql")),
 ];
 
 /// The store on a SQLite file.

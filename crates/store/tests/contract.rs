@@ -302,8 +302,11 @@ async fn api_tokens_lifecycle(store: &Store) {
     let hash_a = "a".repeat(64);
     let hash_b = "b".repeat(64);
 
-    let a = store.create_api_token(admin, reader, "  tableau de bord  ", &hash_a).await.unwrap();
-    let b = store.create_api_token(reader, reader, "export", &hash_b).await.unwrap();
+    let a = store
+        .create_api_token(admin, reader, "  tableau de bord  ", &hash_a, "2999-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    let b = store.create_api_token(reader, reader, "export", &hash_b, "2999-01-01T00:00:00Z").await.unwrap();
     assert!(a != b);
     let tokens = store.api_tokens(reader).await.unwrap();
     assert_eq!(
@@ -316,11 +319,11 @@ async fn api_tokens_lifecycle(store: &Store) {
 
     // Refusals write nothing.
     let n = audit_count(store).await;
-    let e = store.create_api_token(admin, admin, "autre", &hash_a).await.unwrap_err();
+    let e = store.create_api_token(admin, admin, "autre", &hash_a, "2999-01-01T00:00:00Z").await.unwrap_err();
     assert!(matches!(e, StoreError::Duplicate), "{e:?}");
-    let e = store.create_api_token(admin, 9_999, "autre", "c").await.unwrap_err();
+    let e = store.create_api_token(admin, 9_999, "autre", "c", "2999-01-01T00:00:00Z").await.unwrap_err();
     assert!(matches!(e, StoreError::NotFound), "{e:?}");
-    let e = store.create_api_token(admin, admin, " \t", "d").await.unwrap_err();
+    let e = store.create_api_token(admin, admin, " \t", "d", "2999-01-01T00:00:00Z").await.unwrap_err();
     assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
     assert_eq!(e.to_string(), "Le nom du jeton est obligatoire.");
     assert_eq!(audit_count(store).await, n);
@@ -354,13 +357,6 @@ async fn api_tokens_lifecycle(store: &Store) {
     store.api_token_user(&hash_b).await.unwrap().unwrap();
     assert_eq!(audit_count(store).await, n);
 
-    // An inactive account's tokens do not work (again once it is reactivated).
-    store.set_user_active(admin, reader, false).await.unwrap();
-    assert_eq!(store.api_token_user(&hash_a).await.unwrap(), None);
-    assert_eq!(store.api_token_user(&hash_b).await.unwrap(), None);
-    store.set_user_active(admin, reader, true).await.unwrap();
-    assert_eq!(store.api_token_user(&hash_b).await.unwrap().unwrap().id, reader);
-
     // Revocation: only by its owner's id; another user's token is not found.
     let n = audit_count(store).await;
     let e = store.revoke_api_token(admin, admin, a).await.unwrap_err();
@@ -381,7 +377,10 @@ async fn api_tokens_lifecycle(store: &Store) {
     assert_eq!(audit_count(store).await, n);
     assert_eq!(store.api_tokens(reader).await.unwrap(), tokens);
     // The revoked hash stays taken.
-    assert!(matches!(store.create_api_token(admin, admin, "x", &hash_a).await, Err(StoreError::Duplicate)));
+    assert!(matches!(
+        store.create_api_token(admin, admin, "x", &hash_a, "2999-01-01T00:00:00Z").await,
+        Err(StoreError::Duplicate)
+    ));
 
     let journal = store.audit(None, 100).await.unwrap();
     let tokens_journal: Vec<_> =
@@ -402,6 +401,19 @@ async fn api_tokens_lifecycle(store: &Store) {
         let all = [Some(e.target.as_str()), e.before.as_deref(), e.after.as_deref()];
         assert!(all.iter().flatten().all(|t| !t.contains(&hash_a)), "no token hash in the journal");
     }
+
+    // Deactivation revokes the account's tokens: they stay revoked once it is reactivated
+    // (whoever held them when the account was closed must not get them back).
+    assert!(store.api_token_user(&hash_b).await.unwrap().is_some());
+    store.set_user_active(admin, reader, false).await.unwrap();
+    assert_eq!(store.api_token_user(&hash_b).await.unwrap(), None);
+    store.set_user_active(admin, reader, true).await.unwrap();
+    assert_eq!(store.api_token_user(&hash_b).await.unwrap(), None);
+    assert!(store.api_tokens(reader).await.unwrap().iter().all(|t| t.revoked_at.is_some()));
+    // An expired token does not open the API either.
+    let hash_c = "c".repeat(64);
+    store.create_api_token(reader, reader, "vieux", &hash_c, "2000-01-01T00:00:00Z").await.unwrap();
+    assert_eq!(store.api_token_user(&hash_c).await.unwrap(), None);
 }
 
 // ---------------------------------------------------------------- reports

@@ -157,31 +157,37 @@ pub async fn create_user(State(app): State<AppState>, ctx: Ctx, fields: Fields) 
     let name = fields.get("nom").unwrap_or("").trim().to_string();
     let password = fields.get("mot_de_passe").unwrap_or("").to_string();
     let role = access::role_of_code(fields.get("role").unwrap_or(""));
-    let result =
-        match validate_account(&login, &name, &password, role, fields.get("territoire").unwrap_or("")) {
-            Ok((role, territory)) => {
-                let hash =
-                    tokio::task::spawn_blocking(move || hash_password(&password)).await.unwrap_or_default();
-                let new = NewUser {
-                    login: login.clone(),
-                    display_name: name,
-                    password_hash: hash,
-                    role,
-                    territory,
-                };
-                match app.store.create_user(Some(ctx.user.id), new).await {
-                    Ok(_) => Ok(format!("Le compte « {login} » a été créé.")),
-                    Err(StoreError::Duplicate) => {
-                        Err(format!("<p>L’identifiant « {} » est déjà utilisé.</p>", esc(&login)))
-                    }
-                    Err(e) => return store_error(&ctx, e),
+    let result = match validate_account(
+        &login,
+        &name,
+        &password,
+        role,
+        fields.get("territoire").unwrap_or(""),
+    ) {
+        Ok((role, territory)) => {
+            let Some(hash) = crate::auth::bounded_hash(move || hash_password(&password)).await else {
+                return crate::html::error_page(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Some(&ctx),
+                        "Service momentanément saturé",
+                        "<p>Trop de mots de passe sont en cours de traitement : réessayez dans une minute. Rien n’a été créé.</p>",
+                    );
+            };
+            let new =
+                NewUser { login: login.clone(), display_name: name, password_hash: hash, role, territory };
+            match app.store.create_user(Some(ctx.user.id), new).await {
+                Ok(_) => Ok(format!("Le compte « {login} » a été créé.")),
+                Err(StoreError::Duplicate) => {
+                    Err(format!("<p>L’identifiant « {} » est déjà utilisé.</p>", esc(&login)))
                 }
+                Err(e) => return store_error(&ctx, e),
             }
-            Err(problems) => Err(format!(
-                "<ul>{}</ul>",
-                problems.iter().map(|p| format!("<li>{}</li>", esc(p))).collect::<String>()
-            )),
-        };
+        }
+        Err(problems) => Err(format!(
+            "<ul>{}</ul>",
+            problems.iter().map(|p| format!("<li>{}</li>", esc(p))).collect::<String>()
+        )),
+    };
     let users = match app.store.users().await {
         Ok(u) => u,
         Err(e) => return store_error(&ctx, e),
@@ -217,8 +223,14 @@ pub async fn user_action(
                     StatusCode::UNPROCESSABLE_ENTITY,
                 );
             }
-            let hash =
-                tokio::task::spawn_blocking(move || hash_password(&password)).await.unwrap_or_default();
+            let Some(hash) = crate::auth::bounded_hash(move || hash_password(&password)).await else {
+                return crate::html::error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Some(&ctx),
+                    "Service momentanément saturé",
+                    "<p>Trop de mots de passe sont en cours de traitement : réessayez dans une minute. Rien n’a été modifié.</p>",
+                );
+            };
             app.store.set_password_hash(Some(ctx.user.id), uid, &hash).await
         }
         _ => return crate::html::not_found(Some(&ctx)),

@@ -1,7 +1,7 @@
 //! Accounts and sessions: argon2id passwords, the session cookie, the CSRF guard that
 //! every POST goes through, login with rate limiting, logout.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -25,11 +25,44 @@ pub const SESSION_COOKIE: &str = "bilan_session";
 pub const LOGIN_CSRF_COOKIE: &str = "bilan_csrf_login";
 /// How long a session lasts.
 const SESSION_HOURS: u64 = 10;
-/// Failed logins allowed per login and per client IP within [`WINDOW`].
+/// Failed logins allowed for one login from one client address within [`WINDOW`].
 pub const MAX_FAILURES: i64 = 5;
+/// Failed logins allowed from one client address, whatever the login, within [`WINDOW`].
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 30;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Largest urlencoded form body.
 pub const FORM_LIMIT: usize = 1024 * 1024;
+/// Largest login form body (an identifier, a password, the CSRF token and `suite`).
+const LOGIN_FORM_LIMIT: usize = 16 * 1024;
+/// Password hashes computed at once (each argon2id run takes 19 MiB and a core).
+const HASHES_AT_ONCE: usize = 4;
+/// How long a login waits for a free hashing slot before being told to retry.
+const HASH_WAIT: Duration = Duration::from_secs(10);
+
+/// The bound on concurrent argon2 runs, shared by logins and password changes.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HASHES_AT_ONCE);
+    &SLOTS
+}
+
+/// Runs an argon2 computation on the blocking pool once a slot is free; `None` when no
+/// slot freed up in time (the server is flooded) or the task failed.
+pub async fn bounded_hash<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let permit = tokio::time::timeout(HASH_WAIT, hashing_slots().acquire()).await.ok()?.ok()?;
+    let result = tokio::task::spawn_blocking(f).await.ok();
+    drop(permit);
+    result
+}
+
+/// The page of a flooded login service.
+fn busy_page() -> Response {
+    error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        None,
+        "Service momentanément saturé",
+        "<p>Trop de connexions sont en cours de vérification : réessayez dans une minute. Rien n’a été modifié.</p>",
+    )
+}
 
 /// Hashes a password with argon2id (PHC string, random 16-byte salt).
 pub fn hash_password(password: &str) -> String {
@@ -146,11 +179,32 @@ fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> He
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalide=; Max-Age=0"))
 }
 
-fn client_ip(req_ext: &axum::http::Extensions) -> String {
-    req_ext
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip().to_string())
-        .unwrap_or_else(|| "inconnue".to_string())
+/// The client's address: the peer's, unless the peer is a trusted reverse proxy, in
+/// which case the right-most address of `X-Forwarded-For` that is not itself a trusted
+/// proxy (what a client writes to the left of it cannot be trusted).
+fn client_ip(req_ext: &axum::http::Extensions, headers: &HeaderMap, trusted: &[IpAddr]) -> String {
+    let Some(peer) = req_ext.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip()) else {
+        return "inconnue".to_string();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for hop in forwarded.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => continue,
+            Ok(ip) => return ip.to_string(),
+            // A malformed hop: stop at the last address we can vouch for.
+            Err(_) => break,
+        }
+    }
+    peer.to_string()
 }
 
 /// Whether the Origin (or Sec-Fetch-Site) of a state-changing request says another site
@@ -245,6 +299,16 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
     let body = if safe {
         body
     } else {
+        // Without a session, only the login form may be posted: anything else is refused
+        // before its body is read (no upload is buffered or parsed for a stranger).
+        if ctx.is_none() && parts.uri.path() != "/connexion" {
+            return secure(error_page(
+                StatusCode::FORBIDDEN,
+                None,
+                "Requête refusée",
+                "<p>Votre session a expiré ou vous n’êtes pas connecté : <a href=\"/connexion\">reconnectez-vous</a>. Rien n’a été modifié.</p>",
+            ));
+        }
         if cross_site(&parts.headers) {
             return secure(error_page(
                 StatusCode::FORBIDDEN,
@@ -255,7 +319,14 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
         }
         let ct = content_type(&parts.headers);
         let multipart = ct.starts_with("multipart/form-data");
-        let limit = if multipart { app.options.upload_limit + 256 * 1024 } else { FORM_LIMIT };
+        let limit = if ctx.is_none() {
+            // The login form: an identifier, a password, the token and `suite`.
+            LOGIN_FORM_LIMIT
+        } else if multipart {
+            app.options.upload_limit + 256 * 1024
+        } else {
+            FORM_LIMIT
+        };
         let bytes = match read_body(body, limit).await {
             Ok(b) => b,
             Err(too_large) => {
@@ -271,7 +342,7 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
                 });
             }
         };
-        let submitted = if multipart {
+        let submitted = if multipart && ctx.is_some() {
             match multipart_parts(&ct, bytes.clone()).await {
                 Ok(ps) => ps
                     .into_iter()
@@ -298,9 +369,55 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
         }
         Body::from(bytes)
     };
-    parts.extensions.insert(SessionInfo(ctx));
-    let response = next.run(Request::from_parts(parts, body)).await;
-    secure(response)
+    parts.extensions.insert(SessionInfo(ctx.clone()));
+    // A panic in a handler answers the French 500 page (with its reference) instead of
+    // dropping the connection.
+    let run = std::panic::AssertUnwindSafe(next.run(Request::from_parts(parts, body)));
+    let response = match futures_util::FutureExt::catch_unwind(run).await {
+        Ok(r) => r,
+        Err(_) => crate::html::internal_error(ctx.as_ref(), &"panique dans un gestionnaire de requête"),
+    };
+    secure(french_errors(response, ctx.as_ref()))
+}
+
+/// Rejections produced by axum itself (a path or query that is not UTF-8, a missing form
+/// field, an unsupported method…) come as plain text: give them the French error page of
+/// their status, with no internals. Our own pages (HTML) and downloads pass through.
+fn french_errors(r: Response, ctx: Option<&Ctx>) -> Response {
+    let status = r.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return r;
+    }
+    let html = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
+    if html {
+        return r;
+    }
+    let (title, message) = match status {
+        StatusCode::NOT_FOUND => return crate::html::not_found(ctx),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("Opération non prévue", "Cette adresse ne prend pas en charge cette opération.")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => ("Requête trop volumineuse", "La requête dépasse la taille admise."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("Format non pris en charge", "Le format de la requête n’est pas celui attendu.")
+        }
+        s if s.is_server_error() => {
+            return crate::html::internal_error(ctx, &format!("réponse {s} sans page"));
+        }
+        _ => (
+            "Requête invalide",
+            "L’adresse ou le formulaire envoyé est mal formé (caractères invalides ou champ manquant).",
+        ),
+    };
+    let mut page = error_page(status, ctx, title, &format!("<p>{message} Rien n’a été modifié.</p>"));
+    if let Some(allow) = r.headers().get(header::ALLOW) {
+        page.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    page
 }
 
 fn too_large_page(ctx: Option<&Ctx>, limit: usize) -> Response {
@@ -334,12 +451,30 @@ fn secure(mut r: Response) -> Response {
     r
 }
 
-/// `suite` must stay on this site.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
-        _ => "/rapports".to_string(),
+/// `suite` must be a path of this site: one leading `/`, never `//` or a backslash
+/// (browsers read `/\\host` and `//host` as another site, and drop tabs and newlines
+/// before deciding), no control character anywhere. `next` is already percent-decoded;
+/// what is kept is re-encoded where a `Location` header needs it.
+pub fn safe_next(next: Option<&str>) -> String {
+    const HOME: &str = "/rapports";
+    let Some(n) = next else { return HOME.to_string() };
+    let bad_char = |c: char| c.is_control() || c == '\\' || c.is_whitespace();
+    if !n.starts_with('/') || n.starts_with("//") || n.chars().any(bad_char) {
+        return HOME.to_string();
     }
+    // Non-ASCII characters are percent-encoded: a header value is bytes, not text.
+    let mut out = String::with_capacity(n.len());
+    for c in n.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 #[derive(serde::Deserialize)]
@@ -399,37 +534,45 @@ pub async fn login_form(
 }
 
 pub async fn login(State(app): State<AppState>, req: Request) -> Response {
-    let ip = client_ip(req.extensions());
+    let ip = client_ip(req.extensions(), req.headers(), &app.options.trusted_proxies);
     let old_session = cookie(req.headers(), SESSION_COOKIE);
     let (token, _) = login_token(req.headers());
-    let bytes = match axum::body::to_bytes(req.into_body(), FORM_LIMIT).await {
+    let bytes = match axum::body::to_bytes(req.into_body(), LOGIN_FORM_LIMIT).await {
         Ok(b) => b,
-        Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+        Err(_) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                None,
+                "Requête illisible",
+                "<p>Le formulaire de connexion n’a pas pu être lu ; rien n’a été modifié.</p>",
+            )
+        }
     };
     let fields = Fields::parse(&bytes);
     let login = fields.get("login").unwrap_or("").trim().to_string();
     let password = fields.get("mot_de_passe").unwrap_or("").to_string();
     let next = safe_next(fields.get("suite"));
-    let login_key = format!("login:{}", login.to_lowercase());
+    // Failures count per (login, address) and per address, never per login alone: a
+    // stranger's wrong passwords cannot lock the real user out from their own address.
+    let pair_key = format!("login:{}|ip:{ip}", login.to_lowercase());
     let ip_key = format!("ip:{ip}");
+    let now = stime::now();
     let since = stime::now_minus(WINDOW);
     let store = &app.store;
-    let failures = async {
-        let a = store.login_failures_since(&login_key, &since).await?;
-        let b = store.login_failures_since(&ip_key, &since).await?;
-        Ok::<i64, bilan_store::StoreError>(a.max(b))
-    };
-    match failures.await {
-        Ok(n) if n >= MAX_FAILURES => {
+    // The attempt is counted before the password is checked, atomically: parallel
+    // guesses cannot all slip in before the first failure is written.
+    let limits = [(pair_key.as_str(), MAX_FAILURES), (ip_key.as_str(), MAX_FAILURES_PER_ADDRESS)];
+    match store.reserve_login_attempt(&limits, &since, &now).await {
+        Ok(true) => {}
+        Ok(false) => {
             return error_page(
                 StatusCode::TOO_MANY_REQUESTS,
                 None,
                 "Trop de tentatives de connexion",
-                "<p>Trop d’échecs de connexion pour cet identifiant ou depuis cette adresse : \
+                "<p>Trop d’échecs de connexion pour cet identifiant depuis cette adresse : \
                  réessayez dans quinze minutes, ou demandez à l’administrateur de réinitialiser votre mot de passe.</p>",
             );
         }
-        Ok(_) => {}
         Err(e) => return crate::html::internal_error(None, &e),
     }
     let user = match store.user_by_login(&login).await {
@@ -438,18 +581,16 @@ pub async fn login(State(app): State<AppState>, req: Request) -> Response {
     };
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
     let pw = password.clone();
-    let verified = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.unwrap_or(false);
+    let Some(verified) = bounded_hash(move || verify_password(&pw, &hash)).await else {
+        // Not checked: the attempt is given back.
+        let _ = store.forget_login_attempt(&pair_key, &now).await;
+        let _ = store.forget_login_attempt(&ip_key, &now).await;
+        return busy_page();
+    };
     let user = match user {
         Some(u) if verified && u.active && !login.is_empty() && !password.is_empty() => u,
         _ => {
-            let now = stime::now();
-            let recorded = async {
-                store.record_login_failure(&login_key, &now).await?;
-                store.record_login_failure(&ip_key, &now).await
-            };
-            if let Err(e) = recorded.await {
-                return crate::html::internal_error(None, &e);
-            }
+            // The failure is already recorded by the reservation.
             return login_page(
                 &token,
                 &login,
@@ -459,7 +600,10 @@ pub async fn login(State(app): State<AppState>, req: Request) -> Response {
             );
         }
     };
-    let _ = store.clear_login_failures(&login_key).await;
+    // A success clears this login's failures from this address and gives back the
+    // address's reserved attempt (an office behind one address logs in all day).
+    let _ = store.clear_login_failures(&pair_key).await;
+    let _ = store.forget_login_attempt(&ip_key, &now).await;
     if let Some(old) = old_session {
         let _ = store.delete_session(&sha256_hex(&old)).await;
     }

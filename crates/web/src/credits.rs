@@ -5,7 +5,7 @@
 
 use bilan_consolidate::{compute_credits, CreditRules, CreditsNote, Decision, Decisions, LineKey};
 use bilan_domain::Money;
-use bilan_store::StoreError;
+use bilan_store::{CreditChoice, StoreError};
 
 use crate::report::Loaded;
 use crate::AppState;
@@ -16,6 +16,10 @@ pub struct CreditInputs {
     pub decisions: Decisions,
     /// (action, line) → reason given with the decision.
     pub reasons: std::collections::BTreeMap<LineKey, String>,
+    /// The revision of the credits form, for the optimistic lock.
+    pub revision: i64,
+    /// Who last wrote the credits (the note's instructor), if anyone did.
+    pub instructor: Option<String>,
 }
 
 pub async fn inputs(app: &AppState, report_id: i64) -> Result<CreditInputs, StoreError> {
@@ -27,14 +31,19 @@ pub async fn inputs(app: &AppState, report_id: i64) -> Result<CreditInputs, Stor
         decisions.insert(key.clone(), if d.accept { Decision::Accept } else { Decision::Refuse });
         reasons.insert(key, d.reason);
     }
-    Ok(CreditInputs { amount, decisions, reasons })
+    let revision = app.store.credits_revision(report_id).await?.ok_or(StoreError::NotFound)?;
+    let instructor = app.store.credits_instructor(report_id).await?;
+    Ok(CreditInputs { amount, decisions, reasons, revision, instructor })
 }
 
 /// The note of a report with the stored inputs; `None` until the N+1 amount is entered.
 pub async fn note_for(app: &AppState, l: &Loaded) -> Result<Option<CreditsNote>, StoreError> {
-    let i = inputs(app, l.id()).await?;
-    Ok(i.amount
-        .map(|amount| compute_credits(&l.report, amount, &i.decisions, &CreditRules::for_report(&l.report))))
+    Ok(note_with(l, &inputs(app, l.id()).await?))
+}
+
+fn note_with(l: &Loaded, i: &CreditInputs) -> Option<CreditsNote> {
+    i.amount
+        .map(|amount| compute_credits(&l.report, amount, &i.decisions, &CreditRules::for_report(&l.report)))
 }
 
 // ----- page -----
@@ -77,8 +86,10 @@ async fn load(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, Response> {
     Ok(l)
 }
 
-/// The note's header facts.
-pub fn meta(l: &Loaded, reviewer: &str) -> bilan_render::NoteMeta {
+/// The note's header facts. The instructor is the State agent who entered the credits,
+/// never whoever happens to read the note.
+pub fn meta(l: &Loaded, inputs: &CreditInputs) -> bilan_render::NoteMeta {
+    let reviewer = inputs.instructor.as_deref().unwrap_or("—");
     let s = &l.stored.summary;
     bilan_render::NoteMeta {
         department_name: crate::access::department_label(&s.department),
@@ -168,7 +179,7 @@ fn render_page(
             "<p id=\"note-absente\" class=\"fr-mt-3w\">Le montant État {next} de la convention n’est pas encore saisi : la note sera calculée ensuite.</p>"
         )),
         Some(_) => {
-            h.push_str(&bilan_render::credits_note_html(&preview, &meta(l, &ctx.user.display_name)));
+            h.push_str(&bilan_render::credits_note_html(&preview, &meta(l, inputs)));
             h.push_str(&format!(
                 "<ul class=\"fr-btns-group fr-btns-group--inline-md\" id=\"telechargements-note\">\
                  <li><a class=\"fr-btn fr-btn--secondary fr-icon-download-line fr-btn--icon-left\" id=\"telecharger-note-odt\" href=\"/rapports/{id}/credits/note.odt\" download>Note de calcul (ODT)</a></li>\
@@ -235,12 +246,13 @@ fn decision_form(ctx: &Ctx, l: &Loaded, inputs: &CreditInputs, preview: &Credits
         )
     };
     format!(
-        "<form method=\"post\" action=\"/rapports/{id}/credits\" id=\"form-credits\">{csrf}{count}\
+        "<form method=\"post\" action=\"/rapports/{id}/credits\" id=\"form-credits\">{csrf}{count}{revision}\
          <div class=\"fr-input-group\"><label class=\"fr-label\" for=\"montant_etat\">Montant État {next} prévu par la convention<span class=\"fr-hint-text\">En euros, par exemple 450 000 ou 450 000,00 €</span></label>\
          <input class=\"fr-input\" id=\"montant_etat\" name=\"montant_etat\" value=\"{amount}\" required inputmode=\"decimal\"></div>{table}\
          <button class=\"fr-btn\" type=\"submit\" id=\"bouton-credits\">Enregistrer et calculer</button></form>",
         csrf = csrf_field(&ctx.csrf),
         count = crate::html::hidden("lignes", &k.to_string()),
+        revision = crate::html::hidden("revision", &inputs.revision.to_string()),
         amount = esc(&amount),
     )
 }
@@ -257,6 +269,8 @@ pub async fn save(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>,
         );
     }
     let mut errors = Vec::new();
+    // A form without its revision (an old page) is treated as stale.
+    let expected: i64 = fields.text("revision").trim().parse().unwrap_or(0);
     let amount = match Money::parse(fields.text("montant_etat").trim()) {
         Ok(m) if m.cents() >= 0 => Some(m),
         Ok(_) => {
@@ -315,17 +329,26 @@ pub async fn save(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>,
         }
         return render_page(&ctx, &l, &inputs, false, Some(&errors), StatusCode::UNPROCESSABLE_ENTITY);
     };
-    if let Err(e) = app.store.set_next_year_amount(ctx.user.id, l.id(), amount.cents()).await {
-        return store_error(&ctx, e);
-    }
-    for (key, accept, reason) in decisions {
-        if let Err(e) =
-            app.store.set_credit_decision(ctx.user.id, l.id(), &key.action, &key.line, accept, &reason).await
-        {
-            return store_error(&ctx, e);
+    let choices: Vec<CreditChoice> = decisions
+        .into_iter()
+        .map(|(key, accept, reason)| CreditChoice { action: key.action, line: key.line, accept, reason })
+        .collect();
+    match app.store.save_credits(ctx.user.id, l.id(), expected, amount.cents(), &choices).await {
+        Ok(_) => Redirect::to(&format!("/rapports/{}/credits?enregistre=1", l.id())).into_response(),
+        Err(StoreError::Conflict { .. }) => {
+            // Another reviewer saved first: show what is stored now, write nothing.
+            let inputs = match inputs(&app, l.id()).await {
+                Ok(i) => i,
+                Err(e) => return store_error(&ctx, e),
+            };
+            let errors = ["Un autre agent a enregistré les crédits de ce rapport depuis que vous avez ouvert la page : \
+                           votre saisie n’a pas été enregistrée. Les valeurs ci-dessous sont les valeurs actuelles ; \
+                           reprenez votre saisie si elle reste nécessaire."
+                .to_string()];
+            render_page(&ctx, &l, &inputs, false, Some(&errors), StatusCode::CONFLICT)
         }
+        Err(e) => store_error(&ctx, e),
     }
-    Redirect::to(&format!("/rapports/{}/credits?enregistre=1", l.id())).into_response()
 }
 
 pub async fn note_download(
@@ -337,9 +360,13 @@ pub async fn note_download(
         Ok(l) => l,
         Err(r) => return r,
     };
-    let note = match note_for(&app, &l).await {
-        Ok(Some(n)) => n,
-        Ok(None) => {
+    let inputs = match inputs(&app, l.id()).await {
+        Ok(i) => i,
+        Err(e) => return store_error(&ctx, e),
+    };
+    let note = match note_with(&l, &inputs) {
+        Some(n) => n,
+        None => {
             return crate::html::error_page(
                 StatusCode::NOT_FOUND,
                 Some(&ctx),
@@ -347,11 +374,10 @@ pub async fn note_download(
                 "<p id=\"message-erreur\">Le montant État de l’année suivante n’est pas encore saisi : la note n’existe pas encore.</p>",
             )
         }
-        Err(e) => return store_error(&ctx, e),
     };
     let s = &l.stored.summary;
     let file = format!("note-credits-{}-{}-v{}.{format}", s.department, s.year + 1, s.version);
-    let meta = meta(&l, &ctx.user.display_name);
+    let meta = meta(&l, &inputs);
     match format.as_str() {
         "odt" => crate::files::attachment(
             "application/vnd.oasis.opendocument.text",

@@ -159,6 +159,9 @@ impl<'a> Page<'a> {
             esc(&ctx.user.display_name),
             esc(crate::access::role_label(ctx.user.role))
         ));
+        h.push_str(
+            "<li><a class=\"fr-btn fr-icon-lock-line\" href=\"/compte/mot-de-passe\" id=\"lien-mot-de-passe\">Mot de passe</a></li>",
+        );
         h.push_str(&format!(
             "<li><form method=\"post\" action=\"/deconnexion\" id=\"form-deconnexion\">{}\
              <button type=\"submit\" class=\"fr-btn fr-icon-logout-box-r-line\" id=\"bouton-deconnexion\">Se déconnecter</button></form></li>",

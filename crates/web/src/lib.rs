@@ -9,6 +9,8 @@
 #![allow(clippy::result_large_err)]
 
 mod access;
+// The signed-in user's own account (password).
+mod account;
 mod admin;
 // Read-only JSON API (`/api/v1`) and its tokens (`/compte/jetons`).
 mod api;
@@ -39,9 +41,15 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub use auth::{hash_password, verify_password};
+pub use auth::{
+    hash_password, verify_password, MAX_FAILURES as MAX_LOGIN_FAILURES,
+    MAX_FAILURES_PER_ADDRESS as MAX_LOGIN_FAILURES_PER_ADDRESS,
+};
 pub use bilan_store::Store;
-pub use tokens::{issue as issue_api_token, name_problem as api_token_name_problem};
+pub use tokens::{
+    issue as issue_api_token, name_problem as api_token_name_problem, DEFAULT_DAYS as DEFAULT_TOKEN_DAYS,
+    MAX_DAYS as MAX_TOKEN_DAYS,
+};
 
 /// How `bilan serve` starts the application.
 #[derive(Debug, Clone)]
@@ -53,6 +61,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `node_modules/@gouvfr/dsfr/dist`: served under `/dsfr/`; pages work unstyled without it.
     pub assets_dir: Option<PathBuf>,
+    /// See [`AppOptions::trusted_proxies`].
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Options of the application itself.
@@ -62,6 +72,9 @@ pub struct AppOptions {
     pub assets_dir: Option<PathBuf>,
     /// Largest uploaded file, in bytes.
     pub upload_limit: usize,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (login throttling counts per
+    /// client address). Empty: the peer's address is the client's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// 5 Mo.
@@ -69,7 +82,12 @@ pub const DEFAULT_UPLOAD_LIMIT: usize = 5 * 1024 * 1024;
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { secure_cookies: false, assets_dir: None, upload_limit: DEFAULT_UPLOAD_LIMIT }
+        AppOptions {
+            secure_cookies: false,
+            assets_dir: None,
+            upload_limit: DEFAULT_UPLOAD_LIMIT,
+            trusted_proxies: Vec::new(),
+        }
     }
 }
 
@@ -105,6 +123,7 @@ pub async fn serve(config: Config) -> Result<(), WebError> {
     let options = AppOptions {
         secure_cookies: config.secure_cookies,
         assets_dir: config.assets_dir.clone(),
+        trusted_proxies: config.trusted_proxies.clone(),
         ..AppOptions::default()
     };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
@@ -208,10 +227,29 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
         .route("/dsfr/{*path}", get(assets::dsfr))
         .route("/static/{file}", get(assets::own))
         .route("/compte/jetons", get(tokens::tokens_page).post(tokens::create_token))
+        .route("/compte/mot-de-passe", get(account::password_form).post(account::change_password))
         .route("/compte/jetons/{tid}/revoquer", post(tokens::revoke_token))
         .merge(api::router())
         .fallback(pages::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// The form decoder as the fuzz target `form_decode` drives it (and the corpus replay in
+/// `tests/fuzz_corpus.rs`): urlencoded bytes → fields → every form's parsing. Not an API.
+#[doc(hidden)]
+pub fn fuzz_form_decoder(body: &[u8]) {
+    let fields = forms::Fields::parse(body);
+    let _ = fields.revision();
+    let _ = forms::parse(forms::action_fields(), &fields);
+    for specs in
+        [forms::EXPENSE_FIELDS, forms::EXEC_LINE_FIELDS, forms::INDICATOR_FIELDS, forms::GENERAL_FIELDS]
+    {
+        let _ = forms::parse(specs, &fields);
+        let _ = forms::submitted(specs, &fields);
+    }
+    for (_, value) in &fields.0 {
+        let _ = forms::parse_indicator_value(value);
+    }
 }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use bilan_check::{Diagnostic, Severity};
 use bilan_domain::Report;
-use bilan_store::{Justification, ReportFilter, StoreError, StoredReport};
+use bilan_store::{Justification, ReportFilter, Status, StoreError, StoredReport};
 
 use crate::auth::Ctx;
 use crate::forms::{Spec, Values};
@@ -64,20 +64,24 @@ pub async fn load(app: &AppState, ctx: &Ctx, id: i64) -> Result<Loaded, Response
     }
 }
 
-/// The checks of a report, with last year's report of the same Département when stored.
-pub async fn diagnostics(app: &AppState, report: &Report) -> Vec<Diagnostic> {
+/// Last year's report of the same Département, as the checks compare with it: only once
+/// it is transmitted or approved (a draft is the Département's own business, and would
+/// leak into the messages a reviewer reads).
+pub async fn previous_year(app: &AppState, report: &Report) -> Option<Report> {
     let filter = ReportFilter {
         departments: Some(vec![report.department.as_str().to_string()]),
-        statuses: None,
+        statuses: Some(vec![Status::Transmitted, Status::Approved]),
         year: Some(report.year - 1),
     };
-    let previous = match app.store.reports(&filter).await {
-        Ok(list) => match list.first() {
-            Some(s) => app.store.report(s.id).await.ok().flatten().and_then(|r| parse_text(&r.text)),
-            None => None,
-        },
-        Err(_) => None,
-    };
+    let list = app.store.reports(&filter).await.ok()?;
+    let s = list.first()?;
+    app.store.report(s.id).await.ok().flatten().and_then(|r| parse_text(&r.text))
+}
+
+/// The checks of a report, with last year's report of the same Département when it counts
+/// (see [`previous_year`]).
+pub async fn diagnostics(app: &AppState, report: &Report) -> Vec<Diagnostic> {
+    let previous = previous_year(app, report).await;
     bilan_check::check_with(report, bilan_check::Context { previous: previous.as_ref() })
 }
 

@@ -19,6 +19,12 @@ use crate::AppState;
 pub const TOKEN_PREFIX: &str = "bilan_";
 /// The longest token name.
 pub const MAX_NAME: usize = 100;
+/// How long a token lives unless its owner chooses otherwise.
+pub const DEFAULT_DAYS: u32 = 365;
+/// The longest a token may live.
+pub const MAX_DAYS: u32 = 730;
+/// The validity periods the page offers (days, label).
+const DURATIONS: [(u32, &str); 4] = [(30, "30 jours"), (90, "90 jours"), (180, "6 mois"), (365, "1 an")];
 
 /// A new token and the hash to store; `None` without an OS random source.
 pub fn new_token() -> Option<(String, String)> {
@@ -53,14 +59,20 @@ pub fn name_problem(name: &str) -> Option<String> {
 /// Creates a token for account `user` (on behalf of `actor`) and returns it: the only
 /// moment it exists in clear. `Rejected` with a French message when the name is refused
 /// or no random source is available.
-pub async fn issue(store: &Store, actor: Id, user: Id, name: &str) -> Result<String, StoreError> {
+pub async fn issue(store: &Store, actor: Id, user: Id, name: &str, days: u32) -> Result<String, StoreError> {
     if let Some(problem) = name_problem(name) {
         return Err(StoreError::Rejected(problem));
+    }
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(StoreError::Rejected(format!(
+            "La durée de validité d’un jeton va de 1 à {MAX_DAYS} jours."
+        )));
     }
     let Some((token, hash)) = new_token() else {
         return Err(StoreError::Rejected("Source d’aléa indisponible : aucun jeton n’a été créé.".into()));
     };
-    store.create_api_token(actor, user, name.trim(), &hash).await?;
+    let expires = bilan_store::time::now_plus(std::time::Duration::from_secs(u64::from(days) * 86_400));
+    store.create_api_token(actor, user, name.trim(), &hash, &expires).await?;
     Ok(token)
 }
 
@@ -126,11 +138,14 @@ fn page(ctx: &Ctx, tokens: &[ApiToken], notice: Notice) -> Response {
             Some(problem.clone()),
         ),
     };
+    let now = bilan_store::time::now();
     let mut rows = String::new();
     for t in tokens {
         let last_used = t.last_used_at.as_deref().map(crate::time::french_datetime);
+        let expired = t.expires_at.as_deref().is_some_and(|at| at <= now.as_str());
         let (state, action) = match &t.revoked_at {
             Some(at) => (format!("révoqué le {}", esc(&crate::time::french_datetime(at))), String::new()),
+            None if expired => ("expiré".to_string(), String::new()),
             None => (
                 "actif".to_string(),
                 format!(
@@ -143,10 +158,17 @@ fn page(ctx: &Ctx, tokens: &[ApiToken], notice: Notice) -> Response {
             ),
         };
         rows.push_str(&format!(
-            "<tr id=\"jeton-{id}\" data-etat=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{state}</td><td>{action}</td></tr>",
-            if t.revoked_at.is_some() { "revoque" } else { "actif" },
+            "<tr id=\"jeton-{id}\" data-etat=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{state}</td><td>{action}</td></tr>",
+            if t.revoked_at.is_some() {
+                "revoque"
+            } else if expired {
+                "expire"
+            } else {
+                "actif"
+            },
             esc(&t.name),
             esc(&crate::time::french_datetime(&t.created_at)),
+            esc(&t.expires_at.as_deref().map(crate::time::french_datetime).unwrap_or_else(|| "jamais".to_string())),
             esc(&last_used.unwrap_or_else(|| "jamais".to_string())),
             id = t.id
         ));
@@ -156,7 +178,7 @@ fn page(ctx: &Ctx, tokens: &[ApiToken], notice: Notice) -> Response {
     } else {
         format!(
             "<div class=\"fr-table\"><table id=\"table-jetons\"><caption>Vos jetons d’API</caption>\
-             <thead><tr><th scope=\"col\">Nom</th><th scope=\"col\">Créé le</th><th scope=\"col\">Dernière utilisation</th>\
+             <thead><tr><th scope=\"col\">Nom</th><th scope=\"col\">Créé le</th><th scope=\"col\">Expire le</th><th scope=\"col\">Dernière utilisation</th>\
              <th scope=\"col\">État</th><th scope=\"col\">Action</th></tr></thead><tbody>{rows}</tbody></table></div>"
         )
     };
@@ -168,6 +190,13 @@ fn page(ctx: &Ctx, tokens: &[ApiToken], notice: Notice) -> Response {
         ),
         None => ("", "", String::new()),
     };
+    let durations: String = DURATIONS
+        .iter()
+        .map(|(d, label)| {
+            let selected = if *d == DEFAULT_DAYS { " selected" } else { "" };
+            format!("<option value=\"{d}\"{selected}>{label}</option>")
+        })
+        .collect();
     let body = format!(
         "<h1 id=\"titre-jetons\">Jetons d’API</h1>{top}\
          <p>Un jeton permet à un programme (tableur, tableau de bord, script) de lire par l’API \
@@ -180,6 +209,9 @@ fn page(ctx: &Ctx, tokens: &[ApiToken], notice: Notice) -> Response {
          <div class=\"fr-input-group{group_class}\"><label class=\"fr-label\" for=\"jeton-nom\">Nom du jeton\
          <span class=\"fr-hint-text\">À quoi il sert, pour le reconnaître (100 caractères au plus)</span></label>\
          <input class=\"fr-input\" type=\"text\" id=\"jeton-nom\" name=\"nom\" maxlength=\"{MAX_NAME}\" required value=\"{}\"{input_attrs}>{error_html}</div>\
+         <div class=\"fr-select-group\"><label class=\"fr-label\" for=\"jeton-duree\">Durée de validité\
+         <span class=\"fr-hint-text\">Passé ce délai, le jeton n’ouvre plus l’API</span></label>\
+         <select class=\"fr-select\" id=\"jeton-duree\" name=\"duree\">{durations}</select></div>\
          <button class=\"fr-btn\" type=\"submit\" id=\"bouton-creer-jeton\">Créer le jeton</button></form>",
         esc(&typed)
     );
@@ -208,9 +240,16 @@ pub async fn create_token(State(app): State<AppState>, ctx: Ctx, fields: Fields)
         return r;
     }
     let name = fields.get("nom").unwrap_or("").to_string();
-    let notice = match name_problem(&name) {
-        Some(problem) => Notice::Invalid { name, problem },
-        None => match issue(&app.store, ctx.user.id, ctx.user.id, &name).await {
+    let days = match fields.get("duree") {
+        None | Some("") => Some(DEFAULT_DAYS),
+        Some(d) => d.parse::<u32>().ok().filter(|d| DURATIONS.iter().any(|(x, _)| x == d)),
+    };
+    let notice = match (name_problem(&name), days) {
+        (Some(problem), _) => Notice::Invalid { name, problem },
+        (None, None) => {
+            Notice::Invalid { name, problem: "Choisissez une durée de validité proposée.".to_string() }
+        }
+        (None, Some(days)) => match issue(&app.store, ctx.user.id, ctx.user.id, &name, days).await {
             Ok(token) => Notice::Created(token),
             Err(StoreError::Rejected(problem)) => Notice::Invalid { name, problem },
             Err(e) => return store_error(&ctx, e),

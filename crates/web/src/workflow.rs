@@ -8,8 +8,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use bilan_check::Diagnostic;
 use bilan_domain::{Date, Deliberation};
-use bilan_store::{Edit, EditScope, Role, Status, StoreError};
+use bilan_store::{Justification, Role, Status, StoreError, StoredReport, Transition};
 
 use crate::access;
 use crate::auth::Ctx;
@@ -153,51 +154,21 @@ pub async fn adopt(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
-    // The deliberation goes into the report text (documents print it), then the status.
-    let (n2, b2) = (number.clone(), body.clone());
-    let result = app
-        .store
-        .update_report(
-            ctx.user.id,
-            l.id(),
-            EditScope::Whole { expected_revision: s.revision },
-            move |current| {
-                let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
-                let before = r.deliberation.as_ref().and_then(edit::fragment);
-                let body = if b2.is_empty() {
-                    r.deliberation.as_ref().map(|d| d.body.clone()).unwrap_or_default()
-                } else {
-                    b2
-                };
-                r.deliberation = Some(Deliberation { number: n2, date: Some(date), body });
-                Ok(Edit {
-                    text: bilan_source::to_toml(&r),
-                    audit_action: "rapport.deliberation".into(),
-                    audit_target: "délibération".into(),
-                    before,
-                    after: r.deliberation.as_ref().and_then(edit::fragment),
-                    actions: edit::action_numbers(&r),
-                })
-            },
-        )
-        .await;
-    if let Err(e) = result {
-        return match e {
-            StoreError::Conflict { .. } => refusal(
-                &ctx,
-                &l,
-                "Rapport modifié entre-temps",
-                "<p>Le rapport a été modifié pendant l’adoption : rien n’a été enregistré. Vérifiez la version actuelle puis recommencez.</p>",
-                StatusCode::CONFLICT,
-            ),
-            e => store_error(&ctx, e),
+    // The deliberation goes into the report text (documents print it) and the columns, with
+    // the status, in one transaction.
+    let mut t = Transition::new(s.status, Status::Adopted, "adoption");
+    t.deliberation = Some((number.clone(), date.iso()));
+    let gate = move |current: &StoredReport, _: &[Justification]| {
+        let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+        let body = if body.is_empty() {
+            r.deliberation.as_ref().map(|d| d.body.clone()).unwrap_or_default()
+        } else {
+            body
         };
-    }
-    match app
-        .store
-        .set_status(ctx.user.id, l.id(), s.status, Status::Adopted, "adoption", Some((number, date.iso())))
-        .await
-    {
+        r.deliberation = Some(Deliberation { number, date: Some(date), body });
+        Ok(Some(bilan_source::to_toml(&r)))
+    };
+    match app.store.transition(ctx.user.id, l.id(), t, gate).await {
         Ok(_) => Redirect::to(&format!("/rapports/{}", l.id())).into_response(),
         Err(e) => store_error(&ctx, e),
     }
@@ -217,11 +188,13 @@ pub async fn back_to_draft(State(app): State<AppState>, ctx: Ctx, Path(id): Path
             StatusCode::CONFLICT,
         );
     }
-    match app
-        .store
-        .set_status(ctx.user.id, l.id(), Status::Adopted, Status::Draft, "remise en brouillon", None)
-        .await
-    {
+    // The deliberation no longer holds: it leaves the columns and the text together.
+    let t = Transition::new(Status::Adopted, Status::Draft, "remise en brouillon");
+    let gate = |current: &StoredReport, _: &[Justification]| {
+        let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+        Ok(r.deliberation.take().map(|_| bilan_source::to_toml(&r)))
+    };
+    match app.store.transition(ctx.user.id, l.id(), t, gate).await {
         Ok(_) => Redirect::to(&format!("/rapports/{}", l.id())).into_response(),
         Err(e) => store_error(&ctx, e),
     }
@@ -241,46 +214,53 @@ pub async fn transmit(State(app): State<AppState>, ctx: Ctx, Path(id): Path<Stri
             StatusCode::CONFLICT,
         );
     }
-    let diags = report::diagnostics(&app, &l.report).await;
-    let js = match report::justifications(&app, l.id()).await {
-        Ok(j) => j,
-        Err(e) => return store_error(&ctx, e),
-    };
-    let justified = report::justified_keys(&js);
-    let blocking = report::blocking(&diags, &justified);
-    if !blocking.is_empty() {
-        let errors = blocking.iter().filter(|d| d.severity == bilan_check::Severity::Error).count();
-        let warnings = blocking.len() - errors;
-        let mut items = String::new();
-        for d in &blocking {
-            items.push_str(&format!(
-                "<li data-code=\"{}\">{} {} : {} – <a href=\"{}\">aller au champ</a></li>",
-                esc(d.code),
-                esc(d.severity.label()),
-                esc(d.code),
-                esc(&d.message),
-                esc(&edit::link_for(l.id(), &l.report, &d.path))
-            ));
+    // Last year's report is another row: read before. The text, the justifications and
+    // the status are read and changed in one transaction, so nothing slips in between the
+    // check and the freeze.
+    let previous = report::previous_year(&app, &l.report).await;
+    let mut blocking: Vec<Diagnostic> = Vec::new();
+    let found = &mut blocking;
+    let gate = move |current: &StoredReport, js: &[Justification]| {
+        let r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+        let diags = bilan_check::check_with(&r, bilan_check::Context { previous: previous.as_ref() });
+        let justified = report::justified_keys(js);
+        *found = report::blocking(&diags, &justified).into_iter().cloned().collect();
+        if found.is_empty() {
+            Ok(None)
+        } else {
+            Err("transmission bloquée".to_string())
         }
-        return refusal(
-            &ctx,
-            &l,
-            "Transmission refusée",
-            &format!(
-                "<p id=\"motif-refus\">Le rapport ne peut pas être transmis : {errors} erreur(s) à corriger et {warnings} avertissement(s) sans justification. \
-                 Rien n’a été transmis.</p><ul id=\"liste-bloquants\">{items}</ul>\
-                 <p><a class=\"fr-link\" href=\"/rapports/{}/diagnostics\">Ouvrir les diagnostics</a></p>",
-                l.id()
-            ),
-            StatusCode::CONFLICT,
-        );
-    }
-    match app
-        .store
-        .set_status(ctx.user.id, l.id(), Status::Adopted, Status::Transmitted, "transmission", None)
-        .await
-    {
+    };
+    let t = Transition::new(Status::Adopted, Status::Transmitted, "transmission");
+    match app.store.transition(ctx.user.id, l.id(), t, gate).await {
         Ok(_) => Redirect::to(&format!("/rapports/{}", l.id())).into_response(),
+        Err(StoreError::Rejected(_)) if !blocking.is_empty() => {
+            let errors = blocking.iter().filter(|d| d.severity == bilan_check::Severity::Error).count();
+            let warnings = blocking.len() - errors;
+            let mut items = String::new();
+            for d in &blocking {
+                items.push_str(&format!(
+                    "<li data-code=\"{}\">{} {} : {} – <a href=\"{}\">aller au champ</a></li>",
+                    esc(d.code),
+                    esc(d.severity.label()),
+                    esc(d.code),
+                    esc(&d.message),
+                    esc(&edit::link_for(l.id(), &l.report, &d.path))
+                ));
+            }
+            refusal(
+                &ctx,
+                &l,
+                "Transmission refusée",
+                &format!(
+                    "<p id=\"motif-refus\">Le rapport ne peut pas être transmis : {errors} erreur(s) à corriger et {warnings} avertissement(s) sans justification. \
+                     Rien n’a été transmis.</p><ul id=\"liste-bloquants\">{items}</ul>\
+                     <p><a class=\"fr-link\" href=\"/rapports/{}/diagnostics\">Ouvrir les diagnostics</a></p>",
+                    l.id()
+                ),
+                StatusCode::CONFLICT,
+            )
+        }
         Err(e) => store_error(&ctx, e),
     }
 }
@@ -323,35 +303,11 @@ pub async fn send_back(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    match app
-        .store
-        .set_status(
-            ctx.user.id,
-            l.id(),
-            Status::Transmitted,
-            Status::SentBack,
-            &format!("renvoi : {reason}"),
-            None,
-        )
-        .await
-    {
-        Ok(_) => {}
-        Err(e) => return store_error(&ctx, e),
-    }
-    // The reason is also a comment on the version sent back: the Département reads it with
-    // the others on its overview. (After the status change: a refused send-back leaves no
-    // comment behind; the audit log holds the reason in any case.)
-    if let Err(e) = app
-        .store
-        .add_comment(
-            ctx.user.id,
-            l.id(),
-            l.stored.summary.version,
-            &bilan_store::CommentTarget::Report,
-            &format!("Motif du renvoi : {reason}"),
-        )
-        .await
-    {
+    // The reason is also a comment on the version sent back, written with the status
+    // change: the Département reads it with the other remarks on its overview.
+    let mut t = Transition::new(Status::Transmitted, Status::SentBack, format!("renvoi : {reason}"));
+    t.comment = Some(format!("Motif du renvoi : {reason}"));
+    if let Err(e) = app.store.transition(ctx.user.id, l.id(), t, |_, _| Ok(None)).await {
         return store_error(&ctx, e);
     }
     // The reviewer no longer sees a report sent back: back to the queue.

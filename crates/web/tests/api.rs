@@ -13,7 +13,7 @@ use serde_json::Value;
 /// A token for a demo account, created as `bilan jeton` does.
 async fn token(s: &Server, login: &str) -> String {
     let user = s.store.user_by_login(login).await.unwrap().unwrap();
-    bilan_web::issue_api_token(&s.store, user.id, user.id, "tests").await.unwrap()
+    bilan_web::issue_api_token(&s.store, user.id, user.id, "tests", 365).await.unwrap()
 }
 
 /// GET with an optional bearer token: (status, JSON body, response headers).
@@ -131,7 +131,7 @@ async fn bearer_token_is_required() {
 
     // The administrator has no access to reports, through the API either.
     let admin = s.store.user_by_login("admin").await.unwrap().unwrap();
-    let t = bilan_web::issue_api_token(&s.store, admin.id, admin.id, "admin").await.unwrap();
+    let t = bilan_web::issue_api_token(&s.store, admin.id, admin.id, "admin", 365).await.unwrap();
     for path in ["/api/v1/rapports", "/api/v1/rapports/1", "/api/v1/consolidations/national?annee=2019"] {
         let (status, body, _) = api(&s, Some(&t), path).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");

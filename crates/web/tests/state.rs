@@ -229,6 +229,7 @@ async fn credits_amount_and_decisions_with_refusals() {
     let line0 = hidden_value(&body, "ligne-0").unwrap();
     let action1 = hidden_value(&body, "action-1").unwrap();
     let line1 = hidden_value(&body, "ligne-1").unwrap();
+    let revision = hidden_value(&body, "revision").unwrap();
 
     // A malformed amount: 422, French message, nothing stored.
     let form = |amount: &'static str| {
@@ -236,6 +237,7 @@ async fn credits_amount_and_decisions_with_refusals() {
             ("csrf", csrf.clone()),
             ("montant_etat", amount.to_string()),
             ("lignes", "2".to_string()),
+            ("revision", revision.clone()),
             ("action-0", action0.clone()),
             ("ligne-0", line0.clone()),
             ("decision-0", "accepte".to_string()),

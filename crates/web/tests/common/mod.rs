@@ -50,6 +50,20 @@ impl Server {
         }
     }
 
+    /// A client without a session whose connections come from `ip` (any 127.x.y.z
+    /// address reaches the server on Linux's loopback).
+    pub fn anonymous_from(&self, ip: std::net::IpAddr) -> Agent {
+        Agent {
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .local_address(ip)
+                .build()
+                .unwrap(),
+            base: self.base.clone(),
+        }
+    }
+
     /// A signed-in client.
     pub async fn login(&self, login: &str) -> Agent {
         let agent = self.anonymous();
