@@ -243,13 +243,27 @@ pub async fn import_toml(
     if !problems.is_empty() {
         return failure(&ctx, &l, "Import refusé", &problems, StatusCode::UNPROCESSABLE_ENTITY);
     }
+    // The deliberation and the transmission date are acts of the signatory and of the
+    // workflow, never of an import: the report keeps its own. (The revision check below
+    // guarantees `l.report` is still the current text.)
+    let mut parsed = parsed;
+    let kept =
+        parsed.deliberation != l.report.deliberation || parsed.transmitted_on != l.report.transmitted_on;
+    parsed.deliberation = l.report.deliberation.clone();
+    parsed.transmitted_on = l.report.transmitted_on;
     let text = bilan_source::to_toml(&parsed);
     let actions = edit::action_numbers(&parsed);
-    let summary = format!(
+    let mut summary = format!(
         "Le rapport a été remplacé par le fichier importé : {} mesure(s), {} action(s).",
         parsed.measures.len(),
         parsed.actions().count()
     );
+    if kept {
+        summary.push_str(
+            " La délibération et la date de transmission du fichier ont été ignorées : \
+             seul le signataire les enregistre, par l’adoption et la transmission.",
+        );
+    }
     let result = app
         .store
         .update_report(ctx.user.id, l.id(), EditScope::Whole { expected_revision: revision }, move |_| {

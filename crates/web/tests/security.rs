@@ -486,3 +486,43 @@ async fn a_stale_credits_form_is_refused_and_the_note_names_its_instructor() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Alix Durand"), "the instructor");
 }
+
+#[tokio::test]
+async fn an_import_cannot_set_the_deliberation() {
+    let s = start().await;
+    let id = s.report_id("03", 2020).await;
+    let editor = s.login("editeur.allier").await;
+    let csrf = editor.csrf().await;
+    let stored = s.store.report(id).await.unwrap().unwrap();
+    assert!(s.report(id).await.deliberation.is_none());
+    // The editor's file claims an adoption and a transmission.
+    let mut r = s.report(id).await;
+    r.deliberation = Some(bilan_domain::Deliberation {
+        number: "CD-FAUX-1".into(),
+        date: bilan_domain::Date::new(2021, 1, 5),
+        body: "Commission permanente".into(),
+    });
+    r.transmitted_on = bilan_domain::Date::new(2021, 1, 6);
+    r.title = format!("Importé : {}", r.title);
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("revision", stored.summary.revision.to_string())
+        .part(
+            "fichier",
+            reqwest::multipart::Part::bytes(bilan_source::to_toml(&r).into_bytes()).file_name("rapport.toml"),
+        );
+    let resp = editor
+        .client
+        .post(s.url(&format!("/rapports/{id}/import/toml")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.text().await.unwrap().contains("ont été ignorées"));
+    let after = s.report(id).await;
+    assert!(after.title.starts_with("Importé : "), "the rest is imported");
+    assert!(after.deliberation.is_none(), "but not the signatory's act");
+    assert!(after.transmitted_on.is_none());
+    assert!(!s.text(id).await.contains("CD-FAUX-1"));
+}
