@@ -28,6 +28,13 @@ const PAGE: i64 = 500;
 const AUDIT_COLUMNS: &str =
     "id, at, actor_id, actor_login, report_id, kind, target, before_value, after_value, prev_hash, hash";
 
+/// PostgreSQL: the lock an entry's foreign keys take on the rows it refers to (actor,
+/// report), taken *before* the chain's lock. Otherwise a writer holding the chain's lock
+/// would wait, at its insert, for a row that another writer locked FOR UPDATE before
+/// waiting for the chain's lock (an account deactivated while it saves a report): a
+/// deadlock. SQLite's writers are serialised from their first statement: nothing to do.
+const KEY_SHARE: &str = if AUDIT_LOCK.is_some() { " FOR KEY SHARE" } else { "" };
+
 /// Takes the lock that serialises appends to the chain (held until the transaction ends).
 async fn lock_chain(conn: &mut Conn) -> Result<(), sqlx::Error> {
     if let Some(sql) = AUDIT_LOCK {
@@ -58,22 +65,26 @@ pub(super) struct NewEntry<'a> {
 }
 
 /// Appends a sealed entry to the audit log, in the caller's *write* transaction (on
-/// PostgreSQL at READ COMMITTED, as `begin_write` opens it): takes the chain's lock, reads
-/// the last hash, numbers the entry, hashes it and inserts it. The lock is held until the
-/// caller's transaction ends, so no other writer can chain to the same entry.
+/// PostgreSQL at READ COMMITTED, as `begin_write` opens it): locks the rows the entry
+/// refers to, takes the chain's lock, reads the last hash, numbers the entry, hashes it and
+/// inserts it. The chain's lock is held until the caller's transaction ends, so no other
+/// writer can chain to the same entry; a caller should therefore append last, and must not
+/// lock new rows after appending (a cycle with a writer waiting for the chain's lock).
 pub(super) async fn append_entry(conn: &mut Conn, at: &str, e: NewEntry<'_>) -> Result<(), StoreError> {
-    lock_chain(conn).await?;
-    let prev = chain_head(conn).await?;
-    let id: Id = sqlx::query_scalar(AUDIT_NEXT_ID).fetch_one(&mut *conn).await?;
     let actor_login: Option<String> = match e.actor {
         Some(actor) => {
-            sqlx::query_scalar("SELECT login FROM users WHERE id = $1")
-                .bind(actor)
-                .fetch_optional(&mut *conn)
-                .await?
+            let sql = format!("SELECT login FROM users WHERE id = $1{KEY_SHARE}");
+            sqlx::query_scalar(&sql).bind(actor).fetch_optional(&mut *conn).await?
         }
         None => None,
     };
+    if let Some(report) = e.report {
+        let sql = format!("SELECT id FROM reports WHERE id = $1{KEY_SHARE}");
+        let _: Option<Id> = sqlx::query_scalar(&sql).bind(report).fetch_optional(&mut *conn).await?;
+    }
+    lock_chain(conn).await?;
+    let prev = chain_head(conn).await?;
+    let id: Id = sqlx::query_scalar(AUDIT_NEXT_ID).fetch_one(&mut *conn).await?;
     let columns = EntryColumns {
         id,
         at,

@@ -11,7 +11,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bilan_store::verify::{sha256_hex, Alteration, IntegrityReport, GENESIS};
-use bilan_store::{CommentTarget, Id, NewUser, Role, Status, Store};
+use bilan_store::{CommentTarget, Edit, EditScope, Id, NewUser, Role, Status, Store};
 use sqlx::Connection;
 
 // ---------------------------------------------------------------- harness
@@ -50,6 +50,7 @@ both!(
     a_deleted_entry_is_named,
     an_edited_frozen_version_is_named,
     concurrent_appends_never_fork,
+    account_changes_and_the_accounts_own_writes_do_not_deadlock,
     rows_of_schema_2_are_sealed_once_at_connection,
 );
 
@@ -478,5 +479,48 @@ async fn rows_of_schema_2_are_sealed_once_at_connection(url: String) {
     let store = Store::connect(&url).await.unwrap();
     let report = verify(&store).await;
     assert!(matches!(first(&report), Alteration::EntryInserted(e) if e.id == 5), "{report:?}");
+    store.close().await;
+}
+
+/// An administrator deactivates and reactivates an account (its row locked FOR UPDATE, then
+/// an audit entry) while that account saves a report (its audit entry refers to the
+/// account): the chain's lock must not close a cycle with the row lock (PostgreSQL would
+/// abort one of them as a deadlock).
+async fn account_changes_and_the_accounts_own_writes_do_not_deadlock(url: String) {
+    let store = Store::connect(&url).await.unwrap();
+    let admin = store.create_user(None, new_user("admin", Role::Admin, None)).await.unwrap();
+    let editor =
+        store.create_user(None, new_user("editeur03", Role::DepartmentEditor, Some("03"))).await.unwrap();
+    let id = store.create_report(Some(editor), "03", 2024, "pacte", TEXT, &[]).await.unwrap();
+    let rounds = 15;
+    let s = store.clone();
+    let toggles = tokio::spawn(async move {
+        for i in 0..rounds {
+            s.set_user_active(admin, editor, i % 2 == 1).await.unwrap();
+        }
+    });
+    let s = store.clone();
+    let saves = tokio::spawn(async move {
+        for i in 0..rounds {
+            let revision = s.report(id).await.unwrap().unwrap().summary.revision;
+            let save =
+                s.update_report(editor, id, EditScope::Whole { expected_revision: revision }, move |r| {
+                    Ok(Edit {
+                        text: format!("{}# {i}\n", r.text),
+                        audit_action: "action.save".into(),
+                        audit_target: "mesures[0]".into(),
+                        before: None,
+                        after: Some(format!("{i}")),
+                        actions: Vec::new(),
+                    })
+                });
+            save.await.unwrap();
+        }
+    });
+    let (a, b) = tokio::join!(toggles, saves);
+    a.unwrap();
+    b.unwrap();
+    let report = verify(&store).await;
+    assert!(report.is_intact(), "{:?}", report.alterations);
     store.close().await;
 }
