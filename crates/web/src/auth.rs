@@ -677,11 +677,38 @@ mod tests {
         assert!(cross_site(&h));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn password_hashes_run_a_few_at_a_time() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..(HASHES_AT_ONCE * 4) {
+            let (running, peak) = (running.clone(), peak.clone());
+            tasks.push(tokio::spawn(bounded_hash(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(30));
+                running.fetch_sub(1, Ordering::SeqCst);
+            })));
+        }
+        for t in tasks {
+            assert!(t.await.unwrap().is_some());
+        }
+        assert!(peak.load(Ordering::SeqCst) <= HASHES_AT_ONCE, "{peak:?}");
+        assert!(peak.load(Ordering::SeqCst) >= 2, "they do run in parallel");
+    }
+
     #[test]
     fn next_stays_here() {
         assert_eq!(safe_next(Some("/rapports/3")), "/rapports/3");
         assert_eq!(safe_next(Some("//evil.example")), "/rapports");
         assert_eq!(safe_next(Some("https://evil.example")), "/rapports");
         assert_eq!(safe_next(None), "/rapports");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/rapports");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/rapports");
+        assert_eq!(safe_next(Some("/a\u{85}b")), "/rapports");
+        assert_eq!(safe_next(Some("/r?x=é")), "/r?x=%C3%A9");
     }
 }
