@@ -103,6 +103,10 @@ echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "==> cargo test"
 cargo test --workspace --all-features
+# The committed fuzz corpus (fuzz/corpus/<cible>), replayed as ordinary tests on stable
+# (also part of the run above; this step names it). Fuzzing itself: ARCHITECTURE.md, "Fuzzing".
+echo "==> corpus de fuzzing rejoué"
+cargo test -q -p bilan-sheets -p bilan-web --all-features --test fuzz_corpus
 
 echo "==> ODT et DOCX ouverts par LibreOffice"
 out=$(mktemp -d)

@@ -381,6 +381,13 @@ impl TextBuf {
         self.chars += 1;
         self.text.push(c);
     }
+    /// `n` times `c`, in at most (cap − length + 1) steps.
+    fn push_repeated(&mut self, c: char, n: u64) {
+        let room = (self.max - self.chars.min(self.max)) as u64;
+        for _ in 0..n.min(room + 1) {
+            self.push(c);
+        }
+    }
     fn take(&mut self) -> String {
         self.chars = 0;
         self.over = false;
@@ -814,11 +821,9 @@ fn read_ods(archive: &mut Archive<'_, '_>) -> Result<Sheet, ReadError> {
                         paragraphs += 1;
                     }
                     ("s", Some(_)) if cell.is_some() && annotation == 0 => {
-                        // `text:c` spaces, bounded by the text cap.
+                        // `text:c` spaces, bounded by what the text cap leaves.
                         let n = attr(e, "c").and_then(|c| c.parse::<u64>().ok()).unwrap_or(1);
-                        for _ in 0..n.min(limits.max_text as u64 + 1) {
-                            text.push(' ');
-                        }
+                        text.push_repeated(' ', n);
                     }
                     ("tab", Some(_)) if cell.is_some() && annotation == 0 => text.push('\t'),
                     ("line-break", Some(_)) if cell.is_some() && annotation == 0 => text.push('\n'),

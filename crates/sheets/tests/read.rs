@@ -228,6 +228,12 @@ fn ods_repeats_are_not_expanded() {
         hostile::ods_text("<text:s text:c=\"1000000000\"/>")
     ));
     assert!(refused(&spaces).contains("dépasse 32\u{202F}767 caractères"));
+    // … and so are a hundred thousand of them in one cell (no work once the cap is hit).
+    let many = "<text:s text:c=\"1000000000\"/>".repeat(100_000);
+    let spaces = hostile::ods(&format!("<table:table-row>{}</table:table-row>", hostile::ods_text(&many)));
+    let started = std::time::Instant::now();
+    assert!(refused(&spaces).contains("dépasse 32\u{202F}767 caractères"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
 }
 
 #[test]
