@@ -576,8 +576,12 @@ async fn action_page(app: &AppState, ctx: &Ctx, v: ActionView<'_>) -> Response {
         hidden("revision", &l.action_revision(&action.number).to_string())
     ));
     for section in forms::ACTION_SECTIONS {
+        // A section named like one of its fields (« description ») leaves the id to the
+        // field: « Aller au champ » lands in the text box, and ids stay unique.
         let sid = if section.path.is_empty() {
             format!("{}-section", field_id(&base))
+        } else if section.fields.iter().any(|f| f.name == section.path) {
+            format!("{}-section", field_id(&join(&base, section.path)))
         } else {
             field_id(&join(&base, section.path))
         };

@@ -481,7 +481,12 @@ pub async fn review_page(
     if can_decide && matches!(s.status, Status::Transmitted | Status::Approved) {
         let selected = q.cible.clone().unwrap_or_else(|| "rapport".to_string());
         let mut options = String::new();
+        // A diagnostic repeated at one place is one target: offered once.
+        let mut offered = std::collections::BTreeSet::new();
         for (value, label) in targets(&l.report, &diags) {
+            if !offered.insert(value.clone()) {
+                continue;
+            }
             let short: String = label.chars().take(140).collect();
             options.push_str(&format!(
                 "<option value=\"{}\"{}>{}</option>",
