@@ -44,8 +44,12 @@ api_contract() (
   region_token=$(./target/debug/bilan jeton --database "$db" --login region.ara --nom schemathesis 2>/dev/null)
   rid=$(curl -fsS -H "Authorization: Bearer $region_token" "$base/api/v1/rapports?departement=63&annee=2019" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["rapports"][0]["id"])')
-  csrf=$(curl -fsS -c "$jar" -b "$jar" "$base/rapports/$rid/credits" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n1)
+  local form revision
+  form=$(curl -fsS -c "$jar" -b "$jar" "$base/rapports/$rid/credits")
+  csrf=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' <<<"$form" | head -n1)
+  revision=$(grep -o 'name="revision" value="[0-9]*"' <<<"$form" | grep -o '[0-9]*' | head -n1)
   page_status=$(curl -sS -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" --data-urlencode "csrf=$csrf" \
+    --data-urlencode "revision=$revision" \
     --data-urlencode "montant_etat=1 234 567,89 €" --data-urlencode "lignes=0" "$base/rapports/$rid/credits")
   if [ "$page_status" != 303 ]; then
     echo "saisie du montant État N+1 refusée ($page_status)" >&2
@@ -78,6 +82,11 @@ command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v soffice >/dev/null 2>&1 || need_apt+=(libreoffice-writer-nogui)
 # Browser tests drive Debian's Chromium (never a downloaded browser).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# The audit and backup tests edit databases behind the store's back and dump PostgreSQL.
+command -v sqlite3 >/dev/null 2>&1 || need_apt+=(sqlite3)
+command -v pg_dump >/dev/null 2>&1 || need_apt+=(postgresql-client)
+# The W3C Nu HTML checker (npm vnu-jar) runs on Java.
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installation : ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
