@@ -7,10 +7,12 @@
 mod catalogue;
 mod diagnostic;
 mod hints;
+mod report_json;
 mod rules;
 
 pub use catalogue::{markdown as rules_markdown, rule_by_code, Rule, RULES};
 pub use diagnostic::{Diagnostic, FieldPath, Related, Severity};
+pub use report_json::{DiagnosticDoc, FilePosition, RelatedDoc};
 pub use rules::Context;
 
 use bilan_domain::Report;

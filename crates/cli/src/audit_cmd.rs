@@ -8,135 +8,11 @@ use std::path::PathBuf;
 use bilan_store::verify::IntegrityReport;
 use bilan_store::{Store, StoreError};
 
-/// The database `bilan serve` opens by default.
-const DEFAULT_DATABASE: &str = "sqlite://bilan.sqlite";
-
-pub const AUDIT_USAGE: &str = "\
-Utilisation : bilan audit verify [--database URL]
-
-Vérifie le journal d'audit chaîné (chaque entrée porte l'empreinte SHA-256 de
-la précédente) et l'empreinte de chaque version transmise (figée), puis nomme
-la première entrée modifiée, insérée ou supprimée.
-
-Options :
-  --database URL   sqlite://CHEMIN ou postgres://… (par défaut sqlite://bilan.sqlite,
-                   la base de « bilan serve »)
-
-Code de sortie : 0 (intègre), 1 (altéré), 2 (base illisible).
-Notez la dernière empreinte affichée hors de la base (journal des sauvegardes) :
-elle seule révèle une fin de journal supprimée ou une chaîne entièrement recalculée.
-";
-
-pub const BACKUP_USAGE: &str = "\
-Utilisation : bilan backup [--database URL] -o FICHIER
-
-Écrit une copie cohérente de la base SQLite (VACUUM INTO), même pendant que le
-serveur écrit, puis vérifie le journal d'audit de la copie. N'écrase jamais un
-fichier existant.
-
-Options :
-  --database URL   sqlite://CHEMIN (par défaut sqlite://bilan.sqlite)
-  -o, --output F   le fichier de sauvegarde à créer
-
-PostgreSQL : pg_dump -Fc -f bilan.dump URL (voir le README).
-Code de sortie : 0 (sauvegarde intègre), 1 (journal de la copie altéré), 2 (erreur).
-";
-
-pub const RESTORE_USAGE: &str = "\
-Utilisation : bilan restore FICHIER [--database URL] [--force]
-
-Remet en place une sauvegarde SQLite comme base URL, si cette base n'existe pas
-(ou avec --force : arrêtez d'abord le serveur), puis vérifie son journal d'audit.
-
-Options :
-  --database URL   sqlite://CHEMIN (par défaut sqlite://bilan.sqlite)
-  --force          remplace la base existante
-
-PostgreSQL : pg_restore --no-owner -d URL bilan.dump (voir le README).
-Code de sortie : 0 (restaurée, intègre), 1 (restaurée, journal altéré), 2 (erreur).
-";
-
-/// `--opt=value` is `--opt value`.
-fn split_equals(args: &[String]) -> Vec<String> {
-    args.iter()
-        .flat_map(|a| match a.split_once('=') {
-            Some((k, v)) if k.starts_with("--") => vec![k.to_string(), v.to_string()],
-            _ => vec![a.clone()],
-        })
-        .collect()
-}
-
-fn wants_help(args: &[String]) -> bool {
-    args.iter().any(|a| matches!(a.as_str(), "-h" | "--help" | "aide"))
-}
-
 /// What the command line asked for.
 pub enum Command {
-    Help(&'static str),
     Verify { database: String },
     Backup { database: String, output: PathBuf },
     Restore { file: PathBuf, database: String, force: bool },
-}
-
-pub fn parse_audit(args: &[String]) -> Result<Command, String> {
-    if wants_help(args) {
-        return Ok(Command::Help(AUDIT_USAGE));
-    }
-    let args = split_equals(args);
-    let Some(("verify" | "verifier" | "vérifier", rest)) = args.split_first().map(|(a, r)| (a.as_str(), r))
-    else {
-        return Err("utilisation : bilan audit verify [--database URL] (bilan audit --help)".into());
-    };
-    let mut database = DEFAULT_DATABASE.to_string();
-    let mut it = rest.iter();
-    while let Some(a) = it.next() {
-        let mut value = |n: &str| it.next().cloned().ok_or(format!("{n} attend une valeur"));
-        match a.as_str() {
-            "--database" | "--base" => database = value(a)?,
-            other => return Err(format!("argument « {other} » inconnu")),
-        }
-    }
-    Ok(Command::Verify { database })
-}
-
-pub fn parse_backup(args: &[String]) -> Result<Command, String> {
-    if wants_help(args) {
-        return Ok(Command::Help(BACKUP_USAGE));
-    }
-    let args = split_equals(args);
-    let (mut database, mut output) = (DEFAULT_DATABASE.to_string(), None);
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |n: &str| it.next().cloned().ok_or(format!("{n} attend une valeur"));
-        match a.as_str() {
-            "--database" | "--base" => database = value(a)?,
-            "-o" | "--output" | "--sortie" => output = Some(PathBuf::from(value(a)?)),
-            other => return Err(format!("argument « {other} » inconnu")),
-        }
-    }
-    let output = output.ok_or("-o FICHIER est obligatoire (le fichier de sauvegarde à créer)")?;
-    Ok(Command::Backup { database, output })
-}
-
-pub fn parse_restore(args: &[String]) -> Result<Command, String> {
-    if wants_help(args) {
-        return Ok(Command::Help(RESTORE_USAGE));
-    }
-    let args = split_equals(args);
-    let (mut database, mut file, mut force) = (DEFAULT_DATABASE.to_string(), None, false);
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |n: &str| it.next().cloned().ok_or(format!("{n} attend une valeur"));
-        match a.as_str() {
-            "--database" | "--base" => database = value(a)?,
-            "--force" => force = true,
-            s if s.starts_with('-') && s.len() > 1 => return Err(format!("option « {s} » inconnue")),
-            _ if file.is_none() => file = Some(PathBuf::from(a)),
-            other => return Err(format!("argument « {other} » en trop : une seule sauvegarde à la fois")),
-        }
-    }
-    let file = file.ok_or("indiquez le fichier de sauvegarde à restaurer")?;
-    Ok(Command::Restore { file, database, force })
 }
 
 fn fail(cmd: &str, m: &str) -> i32 {
@@ -198,10 +74,6 @@ pub fn run(command: Command) -> i32 {
         Err(m) => return fail("audit", &m),
     };
     match command {
-        Command::Help(text) => {
-            crate::write_stdout(text);
-            0
-        }
         Command::Verify { database } => rt.block_on(async {
             match verify(&database).await {
                 Ok(report) => print_verdict(&report),

@@ -1,11 +1,12 @@
-//! `bilan check FILE…`: read each report, run the catalogue, print what it finds.
+//! `bilan verifier FILE…` (alias `check`): read each report, run the catalogue, print what it finds.
 
 use std::io::Write;
 
-use bilan_check::{Diagnostic, Severity};
+use bilan_check::{Diagnostic, DiagnosticDoc, FilePosition, Severity};
 use bilan_source::{LineIndex, Parsed};
+use serde::Serialize;
 
-use crate::json;
+use crate::args::{CheckFormat, VerifierArgs};
 use crate::snippet::{self, Mark, Source};
 use crate::term::{plural, Style};
 use crate::{load, Failure, Loaded};
@@ -16,14 +17,63 @@ pub enum Format {
     Json,
 }
 
-pub struct Options {
-    pub files: Vec<String>,
-    pub format: Format,
-    pub previous: Option<String>,
+/// The JSON document of `--format json`; each diagnostic is the API's `Diagnostic`
+/// (`bilan_check::DiagnosticDoc`) with its place in the file.
+#[derive(Serialize)]
+struct JsonReport {
+    fichiers: Vec<JsonFile>,
+    resume: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct JsonFile {
+    fichier: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diagnostics: Option<Vec<DiagnosticDoc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    illisible: Option<JsonUnreadable>,
+}
+
+#[derive(Serialize)]
+struct JsonUnreadable {
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ligne: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    colonne: Option<usize>,
+}
+
+#[derive(Serialize, Default)]
+struct JsonSummary {
+    erreurs: usize,
+    avertissements: usize,
+    infos: usize,
+    illisibles: usize,
+}
+
+fn to_json(report: &JsonReport) -> String {
+    // Serialising plain structs of strings and numbers cannot fail.
+    let mut text = serde_json::to_string(report).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+struct Options {
+    files: Vec<String>,
+    format: Format,
+    previous: Option<String>,
 }
 
 /// Exit code: 0 clean or warnings only, 1 errors, 2 a file could not be read.
-pub fn run(opts: Options) -> i32 {
+pub fn run(a: VerifierArgs) -> i32 {
+    let format = match a.format {
+        CheckFormat::Humain => Format::Human,
+        CheckFormat::Json => Format::Json,
+    };
+    run_files(Options { files: a.files, format, previous: a.previous })
+}
+
+fn run_files(opts: Options) -> i32 {
     let style = Style::for_stream(&std::io::stdout());
     let previous = match &opts.previous {
         None => None,
@@ -91,19 +141,15 @@ pub fn run(opts: Options) -> i32 {
             out.push('\n');
         }
         Format::Json => {
-            out = json::object(&[
-                ("fichiers", json::array(&json_files)),
-                (
-                    "resume",
-                    json::object(&[
-                        ("erreurs", errors.to_string()),
-                        ("avertissements", warnings.to_string()),
-                        ("infos", infos.to_string()),
-                        ("illisibles", unreadable.to_string()),
-                    ]),
-                ),
-            ]);
-            out.push('\n');
+            out = to_json(&JsonReport {
+                fichiers: json_files,
+                resume: JsonSummary {
+                    erreurs: errors,
+                    avertissements: warnings,
+                    infos,
+                    illisibles: unreadable,
+                },
+            });
         }
     }
     crate::write_stdout(&out);
@@ -183,54 +229,26 @@ fn primary_span(d: &Diagnostic, loaded: &Loaded) -> Option<std::ops::Range<usize
     Some(narrowed.unwrap_or(span))
 }
 
-fn json_place(loaded: &Loaded, path: &str) -> Vec<(&'static str, String)> {
-    json_span(loaded, loaded.parsed.spans.locate(path))
+fn position(loaded: &Loaded, span: Option<std::ops::Range<usize>>) -> Option<FilePosition> {
+    let span = span?;
+    let (ligne, colonne) = loaded.lines.line_col(&loaded.text, span.start);
+    let (ligne_fin, colonne_fin) = loaded.lines.line_col(&loaded.text, span.end);
+    Some(FilePosition { ligne, colonne, ligne_fin, colonne_fin })
 }
 
-fn json_span(loaded: &Loaded, span: Option<std::ops::Range<usize>>) -> Vec<(&'static str, String)> {
-    match span {
-        Some(span) => {
-            let (l, c) = loaded.lines.line_col(&loaded.text, span.start);
-            let (el, ec) = loaded.lines.line_col(&loaded.text, span.end);
-            vec![
-                ("ligne", l.to_string()),
-                ("colonne", c.to_string()),
-                ("ligne_fin", el.to_string()),
-                ("colonne_fin", ec.to_string()),
-            ]
-        }
-        None => vec![("ligne", "null".into()), ("colonne", "null".into())],
-    }
-}
-
-fn json_file(loaded: &Loaded, diags: &[Diagnostic]) -> String {
-    let items: Vec<String> = diags
+fn json_file(loaded: &Loaded, diags: &[Diagnostic]) -> JsonFile {
+    let docs = diags
         .iter()
         .map(|d| {
-            let mut fields = vec![
-                ("code", json::string(d.code)),
-                ("gravite", json::string(d.severity.label())),
-                ("message", json::string(&d.message)),
-                ("champ", json::string(&d.path)),
-            ];
-            fields.extend(json_span(loaded, primary_span(d, loaded)));
-            fields.push(("etiquette", json::string(&d.label)));
-            fields.push(("conseil", json::opt_string(d.hint.as_deref())));
-            let related: Vec<String> = d
-                .related
-                .iter()
-                .map(|r| {
-                    let mut f = vec![("champ", json::string(&r.path))];
-                    f.extend(json_place(loaded, &r.path));
-                    f.push(("etiquette", json::string(&r.label)));
-                    json::object(&f)
-                })
-                .collect();
-            fields.push(("lies", json::array(&related)));
-            json::object(&fields)
+            let mut doc = DiagnosticDoc::from(d);
+            doc.position = position(loaded, primary_span(d, loaded));
+            for r in &mut doc.voir_aussi {
+                r.position = position(loaded, loaded.parsed.spans.locate(&r.chemin));
+            }
+            doc
         })
         .collect();
-    json::object(&[("fichier", json::string(&loaded.name)), ("diagnostics", json::array(&items))])
+    JsonFile { fichier: loaded.name.clone(), diagnostics: Some(docs), illisible: None }
 }
 
 fn failure_place(f: &Failure) -> Option<(usize, usize)> {
@@ -239,13 +257,17 @@ fn failure_place(f: &Failure) -> Option<(usize, usize)> {
     Some(LineIndex::new(text).line_col(text, span.start))
 }
 
-fn json_failure(f: &Failure) -> String {
-    let (l, c) =
-        failure_place(f).map_or(("null".into(), "null".into()), |(l, c)| (l.to_string(), c.to_string()));
-    json::object(&[
-        ("fichier", json::string(&f.name)),
-        ("illisible", json::object(&[("message", json::string(&f.message)), ("ligne", l), ("colonne", c)])),
-    ])
+fn json_failure(f: &Failure) -> JsonFile {
+    let place = failure_place(f);
+    JsonFile {
+        fichier: f.name.clone(),
+        diagnostics: None,
+        illisible: Some(JsonUnreadable {
+            message: f.message.clone(),
+            ligne: place.map(|(l, _)| l),
+            colonne: place.map(|(_, c)| c),
+        }),
+    }
 }
 
 /// How an unreadable file is shown: with the excerpt when the text is available.
@@ -271,7 +293,10 @@ pub fn human_failure(f: &Failure, style: Style) -> String {
 pub fn print_failure(f: &Failure, format: Format, style: Style) {
     let text = match format {
         Format::Human => human_failure(f, style),
-        Format::Json => format!("{}\n", json::object(&[("fichiers", json::array(&[json_failure(f)]))])),
+        Format::Json => to_json(&JsonReport {
+            fichiers: vec![json_failure(f)],
+            resume: JsonSummary { illisibles: 1, ..JsonSummary::default() },
+        }),
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
 }

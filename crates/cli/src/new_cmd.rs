@@ -1,49 +1,14 @@
-//! `bilan new`: a new report skeleton, or next year's draft from this year's report.
+//! `bilan nouveau` (`new`): a new report skeleton, or next year's draft from this year's report.
 
 use bilan_domain::{draft, programme, DepartmentCode, PROGRAMMES};
 
+use crate::args::NouveauArgs;
 use crate::check_cmd::{self, Format};
 use crate::term::Style;
 
-pub struct Options {
-    department: Option<String>,
-    year: i32,
-    from: Option<String>,
-    output: Option<String>,
-    programme: Option<String>,
-}
-
-pub fn parse(args: &[String]) -> Result<Options, String> {
-    let mut department = None;
-    let mut year = None;
-    let mut from = None;
-    let mut output = None;
-    let mut prog = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} attend une valeur"));
-        match a.as_str() {
-            "--department" | "--departement" | "-d" => department = Some(value(a)?),
-            "--year" | "--annee" | "-y" => {
-                let v = value(a)?;
-                year = Some(v.trim().parse::<i32>().map_err(|_| format!("« {v} » n'est pas une année"))?);
-            }
-            "--from" | "--depuis" => from = Some(value(a)?),
-            "-o" | "--output" | "--sortie" => output = Some(value(a)?),
-            "--programme" => prog = Some(value(a)?),
-            other => return Err(format!("argument « {other} » inconnu")),
-        }
-    }
-    let year = year.ok_or("--year est obligatoire")?;
-    if department.is_none() && from.is_none() {
-        return Err("indiquez --department CODE (ou --from RAPPORT.toml)".into());
-    }
-    Ok(Options { department, year, from, output, programme: prog })
-}
-
-pub fn run(o: Options) -> i32 {
+pub fn run(o: NouveauArgs) -> i32 {
     let fail = |m: String| {
-        eprintln!("bilan new : {m}");
+        eprintln!("bilan nouveau : {m}");
         2
     };
     let prog = match &o.programme {
@@ -107,7 +72,7 @@ pub fn run(o: Options) -> i32 {
     };
     let info = report.department.info();
     let header = format!(
-        "# Rapport d'exécution {} – département {} ({}), région {}\n# Créé par `bilan new` ; vérifiez-le avec `bilan check`.\n\n",
+        "# Rapport d'exécution {} – département {} ({}), région {}\n# Créé par `bilan nouveau` ; vérifiez-le avec `bilan verifier`.\n\n",
         report.year,
         info.name,
         info.code,
@@ -125,7 +90,7 @@ pub fn run(o: Options) -> i32 {
             }
             match std::fs::write(path, text) {
                 Ok(()) => {
-                    eprintln!("bilan new : {path} créé");
+                    eprintln!("bilan nouveau : {path} créé");
                     0
                 }
                 Err(e) => fail(format!("écriture de {path} impossible ({e})")),

@@ -1,21 +1,11 @@
-//! `bilan render FILE --to FORMAT [-o OUT]`: the report and its annex as documents.
+//! `bilan rendre FILE --format FORMAT [-o OUT]` (alias `render`, `exporter`): the report and
+//! its annex as documents.
 
 use std::path::Path;
 
+use crate::args::{RendreArgs, Target};
 use crate::check_cmd::{self, Format as CheckFormat};
 use crate::term::Style;
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Target {
-    Pdf,
-    Odt,
-    Docx,
-    Html,
-    Svg,
-    Xlsx,
-    Ods,
-    Csv,
-}
 
 impl Target {
     fn parse(s: &str) -> Option<Target> {
@@ -45,42 +35,29 @@ impl Target {
     }
 }
 
-pub struct Options {
+const FORMATS: &str = "pdf, odt, docx, html, svg (graphique), xlsx, ods ou csv (annexe financière)";
+
+pub fn run(a: RendreArgs) -> i32 {
+    // Without --format, the output's extension says it.
+    let from_extension = a
+        .output
+        .as_deref()
+        .and_then(|o| Path::new(o).extension())
+        .and_then(|e| e.to_str())
+        .and_then(Target::parse);
+    let Some(target) = a.target.or(from_extension) else {
+        return crate::usage_error("rendre", &format!("indiquez le format avec --format ({FORMATS})"));
+    };
+    run_target(Options { file: a.file, target, output: a.output })
+}
+
+struct Options {
     file: String,
     target: Target,
     output: Option<String>,
 }
 
-const FORMATS: &str = "pdf, odt, docx, html, svg (graphique), xlsx, ods ou csv (annexe financière)";
-
-pub fn parse(args: &[String]) -> Result<Options, String> {
-    let mut file = None;
-    let mut to = None;
-    let mut output: Option<String> = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--to" | "--format" | "-t" => {
-                let v = it.next().ok_or("--to attend un format")?;
-                to = Some(Target::parse(v).ok_or(format!("format « {v} » inconnu : {FORMATS}"))?);
-            }
-            "-o" | "--output" | "--sortie" => output = Some(it.next().ok_or("-o attend un fichier")?.clone()),
-            s if s.starts_with('-') && s.len() > 1 => return Err(format!("option « {s} » inconnue")),
-            _ if file.is_none() => file = Some(a.clone()),
-            _ => return Err(format!("un seul rapport à la fois (« {a} » en trop)")),
-        }
-    }
-    let file = file.ok_or("indiquez le rapport à mettre en forme")?;
-    let from_extension = output
-        .as_deref()
-        .and_then(|o| Path::new(o).extension())
-        .and_then(|e| e.to_str())
-        .and_then(Target::parse);
-    let target = to.or(from_extension).ok_or(format!("indiquez le format avec --to ({FORMATS})"))?;
-    Ok(Options { file, target, output })
-}
-
-pub fn run(o: Options) -> i32 {
+fn run_target(o: Options) -> i32 {
     let loaded = match crate::load(&o.file) {
         Ok(l) => l,
         Err(f) => {
@@ -127,12 +104,12 @@ pub fn run(o: Options) -> i32 {
         let _ = std::fs::remove_file(&tmp);
         return fail(&format!("écriture de {output} impossible ({e})"));
     }
-    eprintln!("bilan render : {output} écrit ({} octets)", bytes.len());
+    eprintln!("bilan rendre : {output} écrit ({} octets)", bytes.len());
     0
 }
 
 fn fail(m: &str) -> i32 {
-    eprintln!("bilan render : {m}");
+    eprintln!("bilan rendre : {m}");
     2
 }
 

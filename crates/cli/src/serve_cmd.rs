@@ -1,62 +1,24 @@
-//! `bilan serve`, `bilan demo` and `bilan user add`: the web application and its accounts.
+//! `bilan servir`, `bilan demo` and `bilan compte ajouter`: the web application and its accounts.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use bilan_store::{NewUser, Role, Store};
 
+use crate::args::{AjouterArgs, DemoArgs, ServirArgs, WebArgs};
+
 /// Where the DSFR design system lands after `npm ci`.
 const DSFR_DIR: &str = "node_modules/@gouvfr/dsfr/dist";
 
-pub struct ServeOptions {
-    database: Option<String>,
-    addr: SocketAddr,
-    secure_cookies: bool,
-    assets: Option<PathBuf>,
+/// What `servir` and `demo` need to start the application.
+struct ServeOptions {
+    database: String,
+    web: WebArgs,
     seed_only: bool,
     national: bool,
-    trusted_proxies: Vec<std::net::IpAddr>,
-}
-
-pub fn parse_serve(args: &[String]) -> Result<ServeOptions, String> {
-    let mut o = ServeOptions {
-        database: None,
-        addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-        secure_cookies: false,
-        assets: None,
-        seed_only: false,
-        national: false,
-        trusted_proxies: Vec::new(),
-    };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} attend une valeur"));
-        match a.as_str() {
-            "--database" | "--base" => o.database = Some(value(a)?),
-            "--addr" | "--adresse" => {
-                let v = value(a)?;
-                o.addr =
-                    v.parse().map_err(|_| format!("« {v} » n'est pas une adresse (ex. 127.0.0.1:8080)"))?;
-            }
-            "--secure-cookies" => o.secure_cookies = true,
-            "--assets" => o.assets = Some(PathBuf::from(value(a)?)),
-            "--seed-only" | "--donnees-seulement" => o.seed_only = true,
-            "--national" => o.national = true,
-            "--trusted-proxy" | "--proxy-de-confiance" => {
-                let v = value(a)?;
-                let ip = v.parse().map_err(|_| {
-                    format!("« {v} » n'est pas une adresse IP de proxy (ex. 127.0.0.1 ou ::1)")
-                })?;
-                o.trusted_proxies.push(ip);
-            }
-            other => return Err(format!("argument « {other} » inconnu")),
-        }
-    }
-    Ok(o)
 }
 
 fn assets_dir(o: &ServeOptions) -> Option<PathBuf> {
-    o.assets.clone().or_else(|| {
+    o.web.assets.clone().or_else(|| {
         let p = PathBuf::from(DSFR_DIR);
         p.join("dsfr.min.css").exists().then_some(p)
     })
@@ -76,15 +38,15 @@ fn fail(cmd: &str, m: &str) -> i32 {
 
 /// Serves until Ctrl-C; prints the URL once the port is bound.
 async fn serve(store: Store, o: &ServeOptions, banner: &str) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(o.addr)
+    let listener = tokio::net::TcpListener::bind(o.web.addr)
         .await
-        .map_err(|e| format!("impossible d'écouter sur {} ({e})", o.addr))?;
+        .map_err(|e| format!("impossible d'écouter sur {} ({e})", o.web.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let assets = assets_dir(o);
     let options = bilan_web::AppOptions {
-        secure_cookies: o.secure_cookies,
+        secure_cookies: o.web.secure_cookies,
         assets_dir: assets.clone(),
-        trusted_proxies: o.trusted_proxies.clone(),
+        trusted_proxies: o.web.trusted_proxies.clone(),
         ..bilan_web::AppOptions::default()
     };
     crate::write_stdout(&format!("{banner}bilan est prêt : http://{addr}/\n"));
@@ -96,26 +58,28 @@ async fn serve(store: Store, o: &ServeOptions, banner: &str) -> Result<(), Strin
     bilan_web::serve_listener(listener, store, options).await.map_err(|e| e.to_string())
 }
 
-pub fn run_serve(o: ServeOptions) -> i32 {
-    let url = o.database.clone().unwrap_or_else(|| "sqlite://bilan.sqlite".into());
+pub fn run_serve(a: ServirArgs) -> i32 {
+    let o = ServeOptions { database: a.database, web: a.web, seed_only: false, national: false };
+    let url = o.database.clone();
     let rt = match runtime() {
         Ok(r) => r,
-        Err(m) => return fail("serve", &m),
+        Err(m) => return fail("servir", &m),
     };
     rt.block_on(async {
         let store = match Store::connect(&url).await {
             Ok(s) => s,
-            Err(e) => return fail("serve", &format!("base {url} : {e}")),
+            Err(e) => return fail("servir", &format!("base {url} : {e}")),
         };
         match serve(store, &o, "").await {
             Ok(()) => 0,
-            Err(m) => fail("serve", &m),
+            Err(m) => fail("servir", &m),
         }
     })
 }
 
-pub fn run_demo(o: ServeOptions) -> i32 {
-    let url = o.database.clone().unwrap_or_else(|| "sqlite://bilan-demo.sqlite".into());
+pub fn run_demo(a: DemoArgs) -> i32 {
+    let o = ServeOptions { database: a.database, web: a.web, seed_only: a.seed_only, national: a.national };
+    let url = o.database.clone();
     let rt = match runtime() {
         Ok(r) => r,
         Err(m) => return fail("demo", &m),
@@ -153,7 +117,8 @@ pub fn run_demo(o: ServeOptions) -> i32 {
     })
 }
 
-pub struct UserOptions {
+/// `compte ajouter`'s options, with the territory its role asks for.
+struct UserOptions {
     login: String,
     role: Role,
     territory: Option<String>,
@@ -162,71 +127,57 @@ pub struct UserOptions {
     database: String,
 }
 
-pub fn parse_user(args: &[String]) -> Result<UserOptions, String> {
-    let Some(("add" | "ajouter", rest)) = args.split_first().map(|(a, r)| (a.as_str(), r)) else {
-        return Err("utilisation : bilan user add --login L --role R [--territory CODE] [--name NOM]".into());
-    };
-    let (mut login, mut role, mut territory, mut name, mut password, mut database) =
-        (None, None, None, None, None, "sqlite://bilan.sqlite".to_string());
-    let mut it = rest.iter();
-    while let Some(a) = it.next() {
-        let mut value = |n: &str| it.next().cloned().ok_or(format!("{n} attend une valeur"));
-        match a.as_str() {
-            "--login" | "--identifiant" => login = Some(value(a)?),
-            "--role" => {
-                let v = value(a)?;
-                role = Some(Role::from_code(&v).ok_or(format!(
-                    "rôle « {v} » inconnu : editeur, signataire, prefecture, region, national ou admin"
-                ))?);
-            }
-            "--territory" | "--territoire" => territory = Some(value(a)?),
-            "--name" | "--nom" => name = Some(value(a)?),
-            "--password" | "--mot-de-passe" => password = Some(value(a)?),
-            "--database" | "--base" => database = value(a)?,
-            other => return Err(format!("argument « {other} » inconnu")),
-        }
-    }
-    let login = login.ok_or("--login est obligatoire")?;
-    let role = role.ok_or("--role est obligatoire")?;
+fn user_options(a: AjouterArgs) -> Result<UserOptions, String> {
     // Territory: a département for département and préfecture roles, a region otherwise.
-    let territory = match role {
+    let territory = match a.role {
         Role::DepartmentEditor | Role::DepartmentSignatory | Role::PrefectureReviewer => {
-            let t = territory.ok_or("ce rôle demande --territory CODE_DÉPARTEMENT (ex. 03)")?;
+            let t = a.territory.ok_or("ce rôle demande --territoire CODE_DÉPARTEMENT (ex. 03)")?;
             Some(bilan_domain::DepartmentCode::parse(&t)?.as_str().to_string())
         }
         Role::RegionalReviewer => {
-            let t = territory.ok_or("ce rôle demande --territory CODE_RÉGION (ex. 84)")?;
+            let t = a.territory.ok_or("ce rôle demande --territoire CODE_RÉGION (ex. 84)")?;
             bilan_domain::geo::region(&t).ok_or(format!("« {t} » n'est pas un code de région INSEE"))?;
             Some(t)
         }
         Role::NationalReader | Role::Admin => None,
     };
-    Ok(UserOptions { login, role, territory, name, password, database })
+    Ok(UserOptions {
+        login: a.login,
+        role: a.role,
+        territory,
+        name: a.name,
+        password: a.password,
+        database: a.base.database,
+    })
 }
 
-pub fn run_user(o: UserOptions) -> i32 {
+pub fn run_user(a: AjouterArgs) -> i32 {
+    let o = match user_options(a) {
+        Ok(o) => o,
+        Err(m) => return crate::usage_error("compte ajouter", &m),
+    };
     let password = match o.password.clone().or_else(|| std::env::var("BILAN_PASSWORD").ok()) {
         Some(p) => p,
         None => {
             eprint!("Mot de passe pour {} : ", o.login);
             let mut line = String::new();
             if std::io::stdin().read_line(&mut line).is_err() {
-                return fail("user", "lecture du mot de passe impossible");
+                return fail("compte", "lecture du mot de passe impossible");
             }
             line.trim_end_matches(['\n', '\r']).to_string()
         }
     };
     if password.chars().count() < 12 {
-        return fail("user", "mot de passe trop court : 12 caractères au moins");
+        return fail("compte", "mot de passe trop court : 12 caractères au moins");
     }
     let rt = match runtime() {
         Ok(r) => r,
-        Err(m) => return fail("user", &m),
+        Err(m) => return fail("compte", &m),
     };
     rt.block_on(async {
         let store = match Store::connect(&o.database).await {
             Ok(s) => s,
-            Err(e) => return fail("user", &format!("base {} : {e}", o.database)),
+            Err(e) => return fail("compte", &format!("base {} : {e}", o.database)),
         };
         let user = NewUser {
             display_name: o.name.clone().unwrap_or_else(|| o.login.clone()),
@@ -241,9 +192,9 @@ pub fn run_user(o: UserOptions) -> i32 {
                 0
             }
             Err(bilan_store::StoreError::Duplicate) => {
-                fail("user", &format!("l'identifiant « {} » existe déjà", o.login))
+                fail("compte", &format!("l'identifiant « {} » existe déjà", o.login))
             }
-            Err(e) => fail("user", &e.to_string()),
+            Err(e) => fail("compte", &e.to_string()),
         }
     })
 }

@@ -5,41 +5,26 @@
 
 use bilan_store::{Role, Store};
 
-pub struct Options {
+use crate::args::JetonArgs;
+
+/// The command line's options, with the checks clap cannot make.
+struct Options {
     database: String,
     login: String,
     name: String,
     days: u32,
 }
 
-pub fn parse(args: &[String]) -> Result<Options, String> {
-    let (mut database, mut login, mut name) = ("sqlite://bilan.sqlite".to_string(), None, None);
-    let mut days = bilan_web::DEFAULT_TOKEN_DAYS;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |n: &str| it.next().cloned().ok_or(format!("{n} attend une valeur"));
-        match a.as_str() {
-            "--database" | "--base" => database = value(a)?,
-            "--login" | "--identifiant" => login = Some(value(a)?),
-            "--nom" | "--name" => name = Some(value(a)?),
-            "--duree" | "--durée" | "--days" => {
-                let v = value(a)?;
-                let max = bilan_web::MAX_TOKEN_DAYS;
-                days = v
-                    .parse()
-                    .ok()
-                    .filter(|d| (1..=max).contains(d))
-                    .ok_or(format!("--duree : « {v} » n'est pas un nombre de jours entre 1 et {max}"))?;
-            }
-            other => return Err(format!("argument « {other} » inconnu")),
-        }
-    }
-    let login = login.ok_or("--login est obligatoire (le compte à qui donner un jeton)")?;
-    let name = name.ok_or("--nom est obligatoire (à quoi servira le jeton)")?;
-    if let Some(problem) = bilan_web::api_token_name_problem(&name) {
+fn options(a: JetonArgs) -> Result<Options, String> {
+    if let Some(problem) = bilan_web::api_token_name_problem(&a.name) {
         return Err(problem);
     }
-    Ok(Options { database, login, name, days })
+    Ok(Options {
+        database: a.base.database,
+        login: a.login,
+        name: a.name,
+        days: a.days.unwrap_or(bilan_web::DEFAULT_TOKEN_DAYS),
+    })
 }
 
 fn fail(m: &str) -> i32 {
@@ -47,7 +32,11 @@ fn fail(m: &str) -> i32 {
     2
 }
 
-pub fn run(o: Options) -> i32 {
+pub fn run(a: JetonArgs) -> i32 {
+    let o = match options(a) {
+        Ok(o) => o,
+        Err(m) => return crate::usage_error("jeton", &m),
+    };
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
         Ok(r) => r,
         Err(e) => return fail(&format!("démarrage impossible ({e})")),

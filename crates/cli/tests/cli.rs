@@ -48,7 +48,7 @@ fn check_allier_finds_the_real_inconsistencies() {
     // 1.4.2: total 145 648,26 € printed for shares adding up to 145 468,26 €.
     let d = find("BUD001", "145\u{202f}648,26").expect("swapped total of 1.4.2");
     assert_eq!(d["gravite"], "erreur");
-    assert!(d["conseil"].as_str().unwrap().contains("intervertis"));
+    assert!(d["aide"].as_str().unwrap().contains("intervertis"));
     assert!(d["ligne"].as_u64().unwrap() > 0 && d["colonne"].as_u64().unwrap() > 0);
     assert!(find("BUD003", "180\u{202f}000,00").is_some(), "1.2.1 annex 157 000 € vs 180 000 €");
     assert!(find("BUD007", "20\u{202f}000,00").is_some(), "1.1.2 carry-over 20 000 € vs 19 800 €");
@@ -62,8 +62,8 @@ fn check_allier_finds_the_real_inconsistencies() {
     // No false alarm where figures agree: 1.1.1 (30 000 € = 15 000 + 15 000, annex 30 000 €),
     // the annex subtotals and grand total, which all add up.
     for d in diags {
-        let champ = d["champ"].as_str().unwrap();
-        assert!(!(d["gravite"] == "erreur" && champ.starts_with("mesures[0].actions[0]")), "{d}");
+        let chemin = d["chemin"].as_str().unwrap();
+        assert!(!(d["gravite"] == "erreur" && chemin.starts_with("mesures[0].actions[0]")), "{d}");
         assert!(!(d["code"] == "ANX001" || d["code"] == "ANX002"), "subtotals add up: {d}");
     }
     assert_eq!(v["resume"]["illisibles"], 0);
@@ -152,7 +152,7 @@ fn missing_file_and_mixed_inputs() {
     assert!(out.contains("BUD001") && out.contains("1 fichier illisible"), "{out}");
     let o = bilan(&["check"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("indiquez au moins un fichier"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("argument obligatoire manquant : <FICHIER>"));
 }
 
 #[test]

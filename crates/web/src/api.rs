@@ -24,7 +24,7 @@ use axum::routing::{any, get, MethodRouter};
 use axum::Router;
 use serde::Serialize;
 
-use bilan_check::Severity;
+use bilan_check::{DiagnosticDoc, Severity};
 use bilan_domain::geo;
 use bilan_store::{ReportSummary, Role, Status, StoreError, User};
 
@@ -424,26 +424,9 @@ async fn report(
 }
 
 #[derive(Serialize)]
-struct Related {
-    chemin: String,
-    libelle: String,
-}
-
-#[derive(Serialize)]
-struct DiagnosticDoc {
-    code: &'static str,
-    gravite: &'static str,
-    message: String,
-    chemin: String,
-    libelle: String,
-    aide: Option<String>,
-    voir_aussi: Vec<Related>,
-    justification: Option<String>,
-}
-
-#[derive(Serialize)]
 struct DiagnosticList {
     rapport_id: i64,
+    /// The shape shared with `bilan check --format json` (`bilan_check::DiagnosticDoc`).
     diagnostics: Vec<DiagnosticDoc>,
 }
 
@@ -464,20 +447,7 @@ async fn diagnostics(
                 .iter()
                 .find(|j| j.code == d.code && j.path == d.path && !j.text.trim().is_empty())
                 .map(|j| j.text.clone());
-            DiagnosticDoc {
-                code: d.code,
-                gravite: d.severity.label(),
-                message: d.message,
-                chemin: d.path,
-                libelle: d.label,
-                aide: d.hint,
-                voir_aussi: d
-                    .related
-                    .into_iter()
-                    .map(|r| Related { chemin: r.path, libelle: r.label })
-                    .collect(),
-                justification,
-            }
+            DiagnosticDoc { justification, ..DiagnosticDoc::from(d) }
         })
         .collect();
     Ok(json(&DiagnosticList { rapport_id: id, diagnostics: list }))
