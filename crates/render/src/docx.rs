@@ -1,18 +1,19 @@
 //! Office Open XML (.docx): heading styles Heading1…Heading5, real tables, a landscape
 //! section for the financial annex.
 
-use std::fmt::Write;
-
 use crate::outline::{Block, Field, Heading, Outline, Row, RowKind, Table, TitlePage};
 use crate::package::{zip, Part};
-use crate::xml::escape;
+use crate::xml::Xml;
 
 /// A4 in twentieths of a point, and the margins used on every page.
 const A4_SHORT: u32 = 11906;
 const A4_LONG: u32 = 16838;
 const MARGIN: u32 = 1134;
 
-const W_NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+const W_NS: &[(&str, &str)] = &[
+    ("xmlns:w", "http://schemas.openxmlformats.org/wordprocessingml/2006/main"),
+    ("xmlns:r", "http://schemas.openxmlformats.org/officeDocument/2006/relationships"),
+];
 
 /// Writes the outline as a .docx package.
 pub fn write(outline: &Outline) -> Vec<u8> {
@@ -21,8 +22,8 @@ pub fn write(outline: &Outline) -> Vec<u8> {
     zip(&[
         Part { name: "[Content_Types].xml", data: CONTENT_TYPES.as_bytes() },
         Part { name: "_rels/.rels", data: RELS.as_bytes() },
-        Part { name: "docProps/core.xml", data: core.as_bytes() },
-        Part { name: "word/document.xml", data: document.as_bytes() },
+        Part { name: "docProps/core.xml", data: &core },
+        Part { name: "word/document.xml", data: &document },
         Part { name: "word/_rels/document.xml.rels", data: DOCUMENT_RELS.as_bytes() },
         Part { name: "word/styles.xml", data: STYLES.as_bytes() },
         Part { name: "word/numbering.xml", data: NUMBERING.as_bytes() },
@@ -71,38 +72,62 @@ const STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </w:styles>
 "#;
 
-fn core(t: &TitlePage) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{}</dc:title><dc:subject>{}</dc:subject><dc:creator>bilan</dc:creator><dc:language>fr-FR</dc:language></cp:coreProperties>
-"#,
-        escape(&t.title),
-        escape(&t.department)
-    )
+fn core(t: &TitlePage) -> Vec<u8> {
+    let mut x = Xml::new(true);
+    x.open(
+        "cp:coreProperties",
+        &[
+            ("xmlns:cp", "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"),
+            ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
+        ],
+    );
+    x.element("dc:title", &[], &t.title);
+    x.element("dc:subject", &[], &t.department);
+    x.element("dc:creator", &[], "bilan");
+    x.element("dc:language", &[], "fr-FR");
+    x.close("cp:coreProperties");
+    x.text("\n");
+    x.finish()
 }
 
 /// Section properties: page size, orientation, margins, footer.
-fn section_properties(landscape: bool) -> String {
-    let size = if landscape {
-        format!(r#"<w:pgSz w:w="{A4_LONG}" w:h="{A4_SHORT}" w:orient="landscape"/>"#)
+fn section_properties(x: &mut Xml, landscape: bool) {
+    let (short, long) = (A4_SHORT.to_string(), A4_LONG.to_string());
+    let margin = MARGIN.to_string();
+    x.open("w:sectPr", &[]);
+    x.empty("w:footerReference", &[("w:type", "default"), ("r:id", "rIdFooter")]);
+    if landscape {
+        x.empty("w:pgSz", &[("w:w", &long), ("w:h", &short), ("w:orient", "landscape")]);
     } else {
-        format!(r#"<w:pgSz w:w="{A4_SHORT}" w:h="{A4_LONG}"/>"#)
-    };
-    format!(
-        r#"<w:sectPr><w:footerReference w:type="default" r:id="rIdFooter"/>{size}<w:pgMar w:top="{MARGIN}" w:right="{MARGIN}" w:bottom="{MARGIN}" w:left="{MARGIN}" w:header="567" w:footer="567" w:gutter="0"/></w:sectPr>"#
-    )
+        x.empty("w:pgSz", &[("w:w", &short), ("w:h", &long)]);
+    }
+    x.empty(
+        "w:pgMar",
+        &[
+            ("w:top", &margin),
+            ("w:right", &margin),
+            ("w:bottom", &margin),
+            ("w:left", &margin),
+            ("w:header", "567"),
+            ("w:footer", "567"),
+            ("w:gutter", "0"),
+        ],
+    );
+    x.close("w:sectPr");
 }
 
 struct Body {
-    xml: String,
+    x: Xml,
     /// Width available for tables in the current section, in twentieths of a point.
     text_width: u32,
     bookmarks: u32,
 }
 
-fn document(outline: &Outline) -> String {
-    let mut b =
-        Body { xml: String::with_capacity(128 * 1024), text_width: A4_SHORT - 2 * MARGIN, bookmarks: 0 };
+fn document(outline: &Outline) -> Vec<u8> {
+    let mut x = Xml::new(true);
+    x.open("w:document", W_NS);
+    x.open("w:body", &[]);
+    let mut b = Body { x, text_width: A4_SHORT - 2 * MARGIN, bookmarks: 0 };
     b.title_page(&outline.title);
     let last = outline.sections.len().saturating_sub(1);
     for (k, section) in outline.sections.iter().enumerate() {
@@ -113,43 +138,72 @@ fn document(outline: &Outline) -> String {
         }
         if k != last {
             // A section ends with a paragraph holding its own properties.
-            let _ = write!(b.xml, "<w:p><w:pPr>{}</w:pPr></w:p>", section_properties(section.landscape));
+            b.x.open("w:p", &[]);
+            b.x.open("w:pPr", &[]);
+            section_properties(&mut b.x, section.landscape);
+            b.x.close("w:pPr");
+            b.x.close("w:p");
         }
     }
     let final_landscape = outline.sections.last().is_some_and(|s| s.landscape);
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:document {W_NS}><w:body>{}{}</w:body></w:document>
-"#,
-        b.xml,
-        section_properties(final_landscape)
-    )
-}
-
-/// Runs of escaped text, with line breaks and tabs.
-fn runs(t: &str, bold: bool) -> String {
-    let rpr = if bold { "<w:rPr><w:b/></w:rPr>" } else { "" };
-    let mut out = String::new();
-    for (k, line) in t.split('\n').enumerate() {
-        if k > 0 {
-            let _ = write!(out, "<w:r>{rpr}<w:br/></w:r>");
-        }
-        for (m, piece) in line.split('\t').enumerate() {
-            if m > 0 {
-                let _ = write!(out, "<w:r>{rpr}<w:tab/></w:r>");
-            }
-            if !piece.is_empty() {
-                let _ = write!(out, r#"<w:r>{rpr}<w:t xml:space="preserve">{}</w:t></w:r>"#, escape(piece));
-            }
-        }
-    }
-    out
+    let mut x = b.x;
+    section_properties(&mut x, final_landscape);
+    x.close("w:body");
+    x.close("w:document");
+    x.text("\n");
+    x.finish()
 }
 
 impl Body {
+    /// Runs of text, with line breaks and tabs.
+    fn runs(&mut self, t: &str, bold: bool) {
+        let x = &mut self.x;
+        let rpr = |x: &mut Xml| {
+            if bold {
+                x.open("w:rPr", &[]);
+                x.empty("w:b", &[]);
+                x.close("w:rPr");
+            }
+        };
+        for (k, line) in t.split('\n').enumerate() {
+            if k > 0 {
+                x.open("w:r", &[]);
+                rpr(x);
+                x.empty("w:br", &[]);
+                x.close("w:r");
+            }
+            for (m, piece) in line.split('\t').enumerate() {
+                if m > 0 {
+                    x.open("w:r", &[]);
+                    rpr(x);
+                    x.empty("w:tab", &[]);
+                    x.close("w:r");
+                }
+                if !piece.is_empty() {
+                    x.open("w:r", &[]);
+                    rpr(x);
+                    x.element("w:t", &[("xml:space", "preserve")], piece);
+                    x.close("w:r");
+                }
+            }
+        }
+    }
+
     fn p(&mut self, style: &str, text: &str) {
-        let _ =
-            write!(self.xml, r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{}</w:p>"#, runs(text, false));
+        self.x.open("w:p", &[]);
+        self.p_style(style, None);
+        self.runs(text, false);
+        self.x.close("w:p");
+    }
+
+    /// `<w:pPr>` with a paragraph style and, inside, an optional extra property.
+    fn p_style(&mut self, style: &str, extra: Option<fn(&mut Xml)>) {
+        self.x.open("w:pPr", &[]);
+        self.x.empty("w:pStyle", &[("w:val", style)]);
+        if let Some(extra) = extra {
+            extra(&mut self.x);
+        }
+        self.x.close("w:pPr");
     }
 
     fn title_page(&mut self, t: &TitlePage) {
@@ -166,38 +220,48 @@ impl Body {
             self.field(&Field::new("Signataires", ""));
             self.list(&t.signatories);
         }
-        self.xml.push_str(r#"<w:p><w:r><w:br w:type="page"/></w:r></w:p>"#);
+        self.x.open("w:p", &[]);
+        self.x.open("w:r", &[]);
+        self.x.empty("w:br", &[("w:type", "page")]);
+        self.x.close("w:r");
+        self.x.close("w:p");
     }
 
     fn heading(&mut self, h: &Heading) {
         let level = h.level.clamp(1, 5);
         self.bookmarks += 1;
-        let id = self.bookmarks;
+        let id = self.bookmarks.to_string();
         let name: String =
             h.anchor.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).take(40).collect();
-        let _ = write!(
-            self.xml,
-            r#"<w:p><w:pPr><w:pStyle w:val="Heading{level}"/></w:pPr><w:bookmarkStart w:id="{id}" w:name="{name}"/>{}<w:bookmarkEnd w:id="{id}"/></w:p>"#,
-            runs(&h.text(), false)
-        );
+        self.x.open("w:p", &[]);
+        self.p_style(&format!("Heading{level}"), None);
+        self.x.empty("w:bookmarkStart", &[("w:id", &id), ("w:name", &name)]);
+        self.runs(&h.text(), false);
+        self.x.empty("w:bookmarkEnd", &[("w:id", &id)]);
+        self.x.close("w:p");
     }
 
     fn field(&mut self, f: &Field) {
-        let _ = write!(
-            self.xml,
-            "<w:p>{}{}</w:p>",
-            runs(&f.label, true),
-            runs(&format!("{}: {}", crate::text::NBSP, f.value), false)
-        );
+        self.x.open("w:p", &[]);
+        self.runs(&f.label, true);
+        self.runs(&format!("{}: {}", crate::text::NBSP, f.value), false);
+        self.x.close("w:p");
     }
 
     fn list(&mut self, items: &[String]) {
         for i in items {
-            let _ = write!(
-                self.xml,
-                r#"<w:p><w:pPr><w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr>{}</w:p>"#,
-                runs(i, false)
+            self.x.open("w:p", &[]);
+            self.p_style(
+                "ListParagraph",
+                Some(|x: &mut Xml| {
+                    x.open("w:numPr", &[]);
+                    x.empty("w:ilvl", &[("w:val", "0")]);
+                    x.empty("w:numId", &[("w:val", "1")]);
+                    x.close("w:numPr");
+                }),
             );
+            self.runs(i, false);
+            self.x.close("w:p");
         }
     }
 
@@ -221,29 +285,50 @@ impl Body {
         let total: u32 = t.columns.iter().map(|c| u32::from(c.width)).sum::<u32>().max(1);
         let widths: Vec<u32> =
             t.columns.iter().map(|c| self.text_width * u32::from(c.width) / total).collect();
-        let _ = write!(
-            self.xml,
-            r#"<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="5000" w:type="pct"/><w:tblLayout w:type="fixed"/><w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="{}" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/><w:tblCaption w:val="{}"/></w:tblPr><w:tblGrid>"#,
-            u8::from(t.row_headers),
-            escape(&t.caption)
+        let x = &mut self.x;
+        x.open("w:tbl", &[]);
+        x.open("w:tblPr", &[]);
+        x.empty("w:tblStyle", &[("w:val", "TableGrid")]);
+        x.empty("w:tblW", &[("w:w", "5000"), ("w:type", "pct")]);
+        x.empty("w:tblLayout", &[("w:type", "fixed")]);
+        x.empty(
+            "w:tblLook",
+            &[
+                ("w:val", "04A0"),
+                ("w:firstRow", "1"),
+                ("w:lastRow", "0"),
+                ("w:firstColumn", if t.row_headers { "1" } else { "0" }),
+                ("w:lastColumn", "0"),
+                ("w:noHBand", "1"),
+                ("w:noVBand", "1"),
+            ],
         );
+        x.empty("w:tblCaption", &[("w:val", &t.caption)]);
+        x.close("w:tblPr");
+        x.open("w:tblGrid", &[]);
         for w in &widths {
-            let _ = write!(self.xml, r#"<w:gridCol w:w="{w}"/>"#);
+            x.empty("w:gridCol", &[("w:w", &w.to_string())]);
         }
-        self.xml.push_str("</w:tblGrid>");
-        self.xml.push_str("<w:tr><w:trPr><w:tblHeader/></w:trPr>");
+        x.close("w:tblGrid");
+        x.open("w:tr", &[]);
+        x.open("w:trPr", &[]);
+        x.empty("w:tblHeader", &[]);
+        x.close("w:trPr");
         for (c, w) in t.columns.iter().zip(&widths) {
             self.cell(&c.title, *w, 1, Some("EEEEEE"), true, c.numeric);
         }
-        self.xml.push_str("</w:tr>");
+        self.x.close("w:tr");
         for row in &t.rows {
             self.row(t, row, &widths);
         }
-        self.xml.push_str("</w:tbl>");
+        self.x.close("w:tbl");
     }
 
     fn row(&mut self, t: &Table, row: &Row, widths: &[u32]) {
-        self.xml.push_str(r#"<w:tr><w:trPr><w:cantSplit/></w:trPr>"#);
+        self.x.open("w:tr", &[]);
+        self.x.open("w:trPr", &[]);
+        self.x.empty("w:cantSplit", &[]);
+        self.x.close("w:trPr");
         let fill = match row.kind {
             RowKind::Normal => None,
             RowKind::Valuation => Some("B8FEC9"),
@@ -259,22 +344,26 @@ impl Body {
                 self.cell(cell, *w, 1, fill, bold, col.numeric);
             }
         }
-        self.xml.push_str("</w:tr>");
+        self.x.close("w:tr");
     }
 
     fn cell(&mut self, text: &str, width: u32, span: usize, fill: Option<&str>, bold: bool, numeric: bool) {
-        let _ = write!(self.xml, r#"<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>"#);
+        let x = &mut self.x;
+        x.open("w:tc", &[]);
+        x.open("w:tcPr", &[]);
+        x.empty("w:tcW", &[("w:w", &width.to_string()), ("w:type", "dxa")]);
         if span > 1 {
-            let _ = write!(self.xml, r#"<w:gridSpan w:val="{span}"/>"#);
+            x.empty("w:gridSpan", &[("w:val", &span.to_string())]);
         }
         if let Some(fill) = fill {
-            let _ = write!(self.xml, r#"<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>"#);
+            x.empty("w:shd", &[("w:val", "clear"), ("w:color", "auto"), ("w:fill", fill)]);
         }
-        let jc = if numeric { r#"<w:jc w:val="right"/>"# } else { "" };
-        let _ = write!(
-            self.xml,
-            r#"</w:tcPr><w:p><w:pPr><w:pStyle w:val="TableContents"/>{jc}</w:pPr>{}</w:p></w:tc>"#,
-            runs(text, bold)
-        );
+        x.close("w:tcPr");
+        x.open("w:p", &[]);
+        let right = |x: &mut Xml| x.empty("w:jc", &[("w:val", "right")]);
+        self.p_style("TableContents", numeric.then_some(right as fn(&mut Xml)));
+        self.runs(text, bold);
+        self.x.close("w:p");
+        self.x.close("w:tc");
     }
 }

@@ -2,16 +2,27 @@
 //! the financial annex.
 
 use std::collections::BTreeSet;
-use std::fmt::Write;
 
 use crate::outline::{Block, Field, Heading, Outline, Row, RowKind, Table, TitlePage};
 use crate::package::{zip, Part};
-use crate::xml::escape;
+use crate::xml::Xml;
 
 const MIMETYPE: &str = "application/vnd.oasis.opendocument.text";
 const CHART_FILE: &str = "Pictures/graphique.svg";
 
-const NS: &str = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0""#;
+/// The namespaces of `content.xml` and `meta.xml`.
+const NS: &[(&str, &str)] = &[
+    ("xmlns:office", "urn:oasis:names:tc:opendocument:xmlns:office:1.0"),
+    ("xmlns:style", "urn:oasis:names:tc:opendocument:xmlns:style:1.0"),
+    ("xmlns:text", "urn:oasis:names:tc:opendocument:xmlns:text:1.0"),
+    ("xmlns:table", "urn:oasis:names:tc:opendocument:xmlns:table:1.0"),
+    ("xmlns:draw", "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"),
+    ("xmlns:fo", "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"),
+    ("xmlns:xlink", "http://www.w3.org/1999/xlink"),
+    ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
+    ("xmlns:meta", "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"),
+    ("xmlns:svg", "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"),
+];
 
 /// Writes the outline as an .odt package; `svg` is the chart, stored as a picture.
 pub fn write(outline: &Outline, svg: &str) -> Vec<u8> {
@@ -20,9 +31,9 @@ pub fn write(outline: &Outline, svg: &str) -> Vec<u8> {
     zip(&[
         Part { name: "mimetype", data: MIMETYPE.as_bytes() },
         Part { name: "META-INF/manifest.xml", data: MANIFEST.as_bytes() },
-        Part { name: "content.xml", data: content.as_bytes() },
+        Part { name: "content.xml", data: &content },
         Part { name: "styles.xml", data: STYLES.as_bytes() },
-        Part { name: "meta.xml", data: meta.as_bytes() },
+        Part { name: "meta.xml", data: &meta },
         Part { name: CHART_FILE, data: svg.as_bytes() },
     ])
 }
@@ -37,14 +48,20 @@ const MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </manifest:manifest>
 "#;
 
-fn meta(t: &TitlePage) -> String {
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-meta {NS} office:version="1.3"><office:meta><meta:generator>bilan</meta:generator><dc:title>{}</dc:title><dc:subject>{}</dc:subject><dc:language>fr-FR</dc:language></office:meta></office:document-meta>
-"#,
-        escape(&t.title),
-        escape(&t.department)
-    )
+fn meta(t: &TitlePage) -> Vec<u8> {
+    let mut x = Xml::new(false);
+    let mut root = NS.to_vec();
+    root.push(("office:version", "1.3"));
+    x.open("office:document-meta", &root);
+    x.open("office:meta", &[]);
+    x.element("meta:generator", &[], "bilan");
+    x.element("dc:title", &[], &t.title);
+    x.element("dc:subject", &[], &t.department);
+    x.element("dc:language", &[], "fr-FR");
+    x.close("office:meta");
+    x.close("office:document-meta");
+    x.text("\n");
+    x.finish()
 }
 
 /// Styles every document shares: headings, tables, page layouts (portrait and landscape)
@@ -114,15 +131,54 @@ const STYLES: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
 </office:document-styles>
 "##;
 
-/// The body, and the automatic styles it needs (column widths, page switches).
-struct Body {
-    text: String,
-    widths: BTreeSet<u16>,
-    tables: usize,
+/// The column widths (relative) that the tables of `outline` use: one automatic style each.
+fn column_widths(outline: &Outline) -> BTreeSet<u16> {
+    let mut widths = BTreeSet::new();
+    for block in outline.sections.iter().flat_map(|s| &s.blocks) {
+        let table = match block {
+            Block::Table(t) => t,
+            Block::Chart(c) => &c.table,
+            _ => continue,
+        };
+        widths.extend(table.columns.iter().map(|c| c.width));
+    }
+    widths
 }
 
-fn content(outline: &Outline) -> String {
-    let mut b = Body { text: String::with_capacity(128 * 1024), widths: BTreeSet::new(), tables: 0 };
+fn content(outline: &Outline) -> Vec<u8> {
+    let mut x = Xml::new(false);
+    let mut root = NS.to_vec();
+    root.push(("office:version", "1.3"));
+    x.open("office:document-content", &root);
+    x.open("office:automatic-styles", &[]);
+    for (name, parent, page) in
+        [("Debut_20_Portrait", "Heading_20_1", "Standard"), ("Debut_20_Paysage", "Heading_20_1", "Paysage")]
+    {
+        x.empty(
+            "style:style",
+            &[
+                ("style:name", name),
+                ("style:family", "paragraph"),
+                ("style:parent-style-name", parent),
+                ("style:master-page-name", page),
+            ],
+        );
+    }
+    x.open("style:style", &[("style:name", "Tableau"), ("style:family", "table")]);
+    x.empty(
+        "style:table-properties",
+        &[("style:rel-width", "100%"), ("style:width", "17cm"), ("table:align", "margins")],
+    );
+    x.close("style:style");
+    for w in column_widths(outline) {
+        x.open("style:style", &[("style:name", &format!("Col{w}")), ("style:family", "table-column")]);
+        x.empty("style:table-column-properties", &[("style:rel-column-width", &format!("{w}*"))]);
+        x.close("style:style");
+    }
+    x.close("office:automatic-styles");
+    x.open("office:body", &[]);
+    x.open("office:text", &[]);
+    let mut b = Body { x, tables: 0 };
     b.title_page(&outline.title);
     for section in &outline.sections {
         let master = if section.landscape { "Debut_20_Paysage" } else { "Debut_20_Portrait" };
@@ -131,7 +187,7 @@ fn content(outline: &Outline) -> String {
             // The first heading of a section carries the page switch itself.
             Some(Block::Heading(h)) => b.heading(h, Some(master)),
             Some(other) => {
-                let _ = write!(b.text, r#"<text:p text:style-name="{master}"/>"#);
+                b.x.empty("text:p", &[("text:style-name", master)]);
                 b.block(other);
             }
             None => {}
@@ -140,38 +196,40 @@ fn content(outline: &Outline) -> String {
             b.block(block);
         }
     }
-    let mut auto = String::new();
-    for (name, parent, page) in
-        [("Debut_20_Portrait", "Heading_20_1", "Standard"), ("Debut_20_Paysage", "Heading_20_1", "Paysage")]
-    {
-        let _ = write!(
-            auto,
-            r#"<style:style style:name="{name}" style:family="paragraph" style:parent-style-name="{parent}" style:master-page-name="{page}"/>"#
-        );
-    }
-    auto.push_str(r#"<style:style style:name="Tableau" style:family="table"><style:table-properties style:rel-width="100%" style:width="17cm" table:align="margins"/></style:style>"#);
-    for w in &b.widths {
-        let _ = write!(
-            auto,
-            r#"<style:style style:name="Col{w}" style:family="table-column"><style:table-column-properties style:rel-column-width="{w}*"/></style:style>"#
-        );
-    }
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content {NS} office:version="1.3"><office:automatic-styles>{auto}</office:automatic-styles><office:body><office:text>{}</office:text></office:body></office:document-content>
-"#,
-        b.text
-    )
+    let mut x = b.x;
+    x.close("office:text");
+    x.close("office:body");
+    x.close("office:document-content");
+    x.text("\n");
+    x.finish()
 }
 
-/// Escaped text with ODF line breaks and tabs.
-fn text(t: &str) -> String {
-    escape(t).replace('\n', "<text:line-break/>").replace('\t', "<text:tab/>")
+/// The body being written.
+struct Body {
+    x: Xml,
+    tables: usize,
 }
 
 impl Body {
+    /// Text with ODF line breaks and tabs.
+    fn text(&mut self, t: &str) {
+        for (k, line) in t.split('\n').enumerate() {
+            if k > 0 {
+                self.x.empty("text:line-break", &[]);
+            }
+            for (m, piece) in line.split('\t').enumerate() {
+                if m > 0 {
+                    self.x.empty("text:tab", &[]);
+                }
+                self.x.text(piece);
+            }
+        }
+    }
+
     fn p(&mut self, style: &str, content: &str) {
-        let _ = write!(self.text, r#"<text:p text:style-name="{style}">{}</text:p>"#, text(content));
+        self.x.open("text:p", &[("text:style-name", style)]);
+        self.text(content);
+        self.x.close("text:p");
     }
 
     fn title_page(&mut self, t: &TitlePage) {
@@ -193,34 +251,29 @@ impl Body {
     fn heading(&mut self, h: &Heading, style: Option<&str>) {
         let level = h.level.clamp(1, 5);
         let style = style.map_or_else(|| format!("Heading_20_{level}"), str::to_string);
-        let _ = write!(
-            self.text,
-            r#"<text:h text:style-name="{style}" text:outline-level="{level}"><text:bookmark text:name="{}"/>{}</text:h>"#,
-            escape(&h.anchor),
-            text(&h.text())
-        );
+        self.x.open("text:h", &[("text:style-name", &style), ("text:outline-level", &level.to_string())]);
+        self.x.empty("text:bookmark", &[("text:name", &h.anchor)]);
+        self.text(&h.text());
+        self.x.close("text:h");
     }
 
     fn field(&mut self, f: &Field) {
-        let _ = write!(
-            self.text,
-            r#"<text:p text:style-name="Text_20_body"><text:span text:style-name="Strong_20_Emphasis">{}</text:span>{}: {}</text:p>"#,
-            text(&f.label),
-            crate::text::NBSP,
-            text(&f.value)
-        );
+        self.x.open("text:p", &[("text:style-name", "Text_20_body")]);
+        self.x.open("text:span", &[("text:style-name", "Strong_20_Emphasis")]);
+        self.text(&f.label);
+        self.x.close("text:span");
+        self.text(&format!("{}: {}", crate::text::NBSP, f.value));
+        self.x.close("text:p");
     }
 
     fn list(&mut self, items: &[String]) {
-        self.text.push_str(r#"<text:list text:style-name="Puces">"#);
+        self.x.open("text:list", &[("text:style-name", "Puces")]);
         for i in items {
-            let _ = write!(
-                self.text,
-                r#"<text:list-item><text:p text:style-name="List_20_Paragraph">{}</text:p></text:list-item>"#,
-                text(i)
-            );
+            self.x.open("text:list-item", &[]);
+            self.p("List_20_Paragraph", i);
+            self.x.close("text:list-item");
         }
-        self.text.push_str("</text:list>");
+        self.x.close("text:list");
     }
 
     fn block(&mut self, block: &Block) {
@@ -232,13 +285,31 @@ impl Body {
             Block::Table(t) => self.table(t),
             Block::Chart(c) => {
                 // 800 px wide at 17 cm: keep the drawing's aspect ratio.
-                let _ = write!(
-                    self.text,
-                    r#"<text:p text:style-name="Standard"><draw:frame draw:name="Graphique" text:anchor-type="as-char" svg:width="17cm" svg:height="{:.2}cm"><draw:image xlink:href="{CHART_FILE}" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/><svg:title>{}</svg:title><svg:desc>{}</svg:desc></draw:frame></text:p>"#,
-                    17.0 * chart_height_ratio(c.table.rows.len().saturating_sub(1)),
-                    escape(&c.table.caption),
-                    escape(&c.description)
+                let height =
+                    format!("{:.2}cm", 17.0 * chart_height_ratio(c.table.rows.len().saturating_sub(1)));
+                self.x.open("text:p", &[("text:style-name", "Standard")]);
+                self.x.open(
+                    "draw:frame",
+                    &[
+                        ("draw:name", "Graphique"),
+                        ("text:anchor-type", "as-char"),
+                        ("svg:width", "17cm"),
+                        ("svg:height", &height),
+                    ],
                 );
+                self.x.empty(
+                    "draw:image",
+                    &[
+                        ("xlink:href", CHART_FILE),
+                        ("xlink:type", "simple"),
+                        ("xlink:show", "embed"),
+                        ("xlink:actuate", "onLoad"),
+                    ],
+                );
+                self.x.element("svg:title", &[], &c.table.caption);
+                self.x.element("svg:desc", &[], &c.description);
+                self.x.close("draw:frame");
+                self.x.close("text:p");
                 self.table(&c.table);
             }
         }
@@ -247,29 +318,27 @@ impl Body {
     fn table(&mut self, t: &Table) {
         self.tables += 1;
         self.p("Caption", &t.caption);
-        let _ = write!(
-            self.text,
-            r#"<table:table table:name="Tableau{}" table:style-name="Tableau">"#,
-            self.tables
-        );
+        let name = format!("Tableau{}", self.tables);
+        self.x.open("table:table", &[("table:name", &name), ("table:style-name", "Tableau")]);
         for c in &t.columns {
-            self.widths.insert(c.width);
-            let _ = write!(self.text, r#"<table:table-column table:style-name="Col{}"/>"#, c.width);
+            self.x.empty("table:table-column", &[("table:style-name", &format!("Col{}", c.width))]);
         }
-        self.text.push_str("<table:table-header-rows><table:table-row>");
+        self.x.open("table:table-header-rows", &[]);
+        self.x.open("table:table-row", &[]);
         for c in &t.columns {
             let style = if c.numeric { "Cell_20_Number_20_Bold" } else { "Table_20_Heading" };
             self.cell("Cell_20_Head", style, &c.title, 1);
         }
-        self.text.push_str("</table:table-row></table:table-header-rows>");
+        self.x.close("table:table-row");
+        self.x.close("table:table-header-rows");
         for row in &t.rows {
             self.row(t, row);
         }
-        self.text.push_str("</table:table>");
+        self.x.close("table:table");
     }
 
     fn row(&mut self, t: &Table, row: &Row) {
-        self.text.push_str("<table:table-row>");
+        self.x.open("table:table-row", &[]);
         let cell_style = match row.kind {
             RowKind::Normal => "Cell",
             RowKind::Valuation => "Cell_20_Valuation",
@@ -291,19 +360,20 @@ impl Body {
                 self.cell(cell_style, style, cell, 1);
             }
         }
-        self.text.push_str("</table:table-row>");
+        self.x.close("table:table-row");
     }
 
     fn cell(&mut self, cell_style: &str, p_style: &str, content: &str, span: usize) {
-        let spanned =
-            if span > 1 { format!(r#" table:number-columns-spanned="{span}""#) } else { String::new() };
-        let _ = write!(
-            self.text,
-            r#"<table:table-cell table:style-name="{cell_style}" office:value-type="string"{spanned}><text:p text:style-name="{p_style}">{}</text:p></table:table-cell>"#,
-            text(content)
-        );
+        let span_text = span.to_string();
+        let mut attrs = vec![("table:style-name", cell_style), ("office:value-type", "string")];
+        if span > 1 {
+            attrs.push(("table:number-columns-spanned", &span_text));
+        }
+        self.x.open("table:table-cell", &attrs);
+        self.p(p_style, content);
+        self.x.close("table:table-cell");
         for _ in 1..span {
-            self.text.push_str("<table:covered-table-cell/>");
+            self.x.empty("table:covered-table-cell", &[]);
         }
     }
 }

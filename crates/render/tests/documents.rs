@@ -394,3 +394,46 @@ fn allier_example_renders_in_every_format() {
     xml_text(&entry(&mut unzip(&bilan_render::docx(&report, &[])), "word/document.xml"));
     xml_text(&bilan_render::chart_svg(&report));
 }
+
+/// `<`, `&`, quotes, `]]>` and a control character XML 1.0 forbids (U+0001) in the title,
+/// a heading, a table caption and a narrative: every XML part of the ODT and the DOCX
+/// still parses, and shows the text without the control character.
+#[test]
+fn xml_parts_stay_well_formed_whatever_the_text() {
+    const NASTY: &str = r#"a < b & \"c\" 'd' \u0001]]> fin"#;
+    const SHOWN: &str = r#"a < b & "c" 'd' ]]> fin"#;
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rapport.toml")).unwrap();
+    let text = text
+        .replacen("titre = \"Rapport d'exécution", &format!("titre = \"{NASTY} Rapport d'exécution"), 1)
+        .replacen("intitule = \"Plateforme numérique\"", &format!("intitule = \"{NASTY}\""), 1)
+        .replacen("bilan = \"Ligne 1", &format!("bilan = \"{NASTY}\\t\\nLigne 1"), 1);
+    let report = bilan_source::parse_str(&text).expect("the altered fixture parses").report;
+    let mut hint = diagnostic();
+    hint.hint = Some(SHOWN.replace(' ', "\u{1}"));
+
+    let odt = bilan_render::odt(&report, &[hint.clone()]);
+    let mut zip = unzip(&odt);
+    for part in ["META-INF/manifest.xml", "styles.xml"] {
+        xml_text(&entry(&mut zip, part));
+    }
+    for part in ["content.xml", "meta.xml"] {
+        let xml = entry(&mut zip, part);
+        assert!(!xml.contains('\u{1}'), "{part} holds U+0001");
+        assert!(xml_text(&xml).contains(SHOWN), "{part} lost the text");
+    }
+
+    let docx = bilan_render::docx(&report, &[hint]);
+    let mut zip = unzip(&docx);
+    for part in ["[Content_Types].xml", "_rels/.rels", "word/styles.xml", "word/numbering.xml"] {
+        xml_text(&entry(&mut zip, part));
+    }
+    for part in ["word/document.xml", "docProps/core.xml"] {
+        let xml = entry(&mut zip, part);
+        assert!(!xml.contains('\u{1}'), "{part} holds U+0001");
+        assert!(xml_text(&xml).contains(SHOWN), "{part} lost the text");
+    }
+    // An attribute value too (the table's caption).
+    let document = entry(&mut zip, "word/document.xml");
+    assert!(document.contains("&lt; b &amp; &quot;c&quot; &apos;d&apos; ]]&gt; fin"));
+}

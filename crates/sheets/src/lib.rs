@@ -28,6 +28,7 @@ pub mod layout;
 mod ods;
 pub mod read;
 mod xlsx;
+mod xml;
 
 use std::borrow::Cow;
 

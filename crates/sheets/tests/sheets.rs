@@ -514,3 +514,44 @@ fn allier_2019_totals_equal_the_expense_lines() {
     assert_eq!(spent, 48_419_800, "réalisé");
     assert_eq!(carry_over, 4_280_000, "à reporter");
 }
+
+/// `<`, `&`, quotes, `]]>` and a control character XML 1.0 forbids (U+0001) in a label
+/// and a comment: every XML part of the ODS still parses (quick-xml's reader), the text
+/// reads back without the control character, and calamine opens the file.
+#[test]
+fn ods_stays_well_formed_whatever_the_text() {
+    use quick_xml::events::Event;
+
+    const NASTY: &str = r#"a < b & \"c\" 'd' \u0001]]> fin"#;
+    const SHOWN: &str = r#"a < b & "c" 'd' ]]> fin"#;
+    let text = include_str!("fixtures/annexe.toml")
+        .replacen("libelle = \"Subvention Missions locales\"", &format!("libelle = \"{NASTY}\""), 1)
+        .replacen("commentaire = \"Conventions", &format!("commentaire = \"{NASTY}\\nConventions"), 1);
+    let report = bilan_source::parse_str(&text).expect("the altered fixture parses").report;
+    let bytes = ods(&report).unwrap();
+    for part in ["META-INF/manifest.xml", "content.xml", "styles.xml", "meta.xml", "settings.xml"] {
+        let xml = zip_part(&bytes, part);
+        assert!(!xml.contains('\u{1}'), "{part} holds U+0001");
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        let mut depth = 0i64;
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(_)) => depth += 1,
+                Ok(Event::End(_)) => depth -= 1,
+                Ok(Event::GeneralRef(r)) => {
+                    let known = r.resolve_char_ref().unwrap().is_some()
+                        || matches!(&*r.xml10_content(), "amp" | "lt" | "gt" | "quot" | "apos");
+                    assert!(known, "{part}: unknown entity");
+                }
+                Ok(Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{part} is malformed at {}: {e}", reader.buffer_position()),
+            }
+        }
+        assert_eq!(depth, 0, "{part} is unbalanced");
+    }
+    let sheet = read_ods(bytes);
+    let texts: Vec<String> = sheet.rows().into_iter().flat_map(|(_, row)| row.texts).collect();
+    assert!(texts.iter().any(|t| t == SHOWN), "{texts:?}");
+    assert!(texts.iter().any(|t| t.starts_with(&format!("{SHOWN}\n"))), "{texts:?}");
+}
