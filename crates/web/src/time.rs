@@ -1,101 +1,56 @@
 //! Times as the store keeps them (RFC 3339 UTC, `2026-03-01T08:30:00Z`) and as French
-//! users read them (Paris time). No time crate: civil dates from Unix days by hand.
+//! users read them (Paris time, from jiff's bundled time zone database, so the same on
+//! every machine).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::LazyLock;
 
 use bilan_domain::Date;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ZonedDateTime};
+
+/// Europe/Paris from the database compiled into the binary (`tzdb-bundle-always`), which
+/// a test checks; were it missing, winter time all year (an hour late in summer) rather
+/// than a panic.
+static PARIS: LazyLock<TimeZone> =
+    LazyLock::new(|| TimeZone::get("Europe/Paris").unwrap_or_else(|_| TimeZone::fixed(jiff::tz::offset(1))));
 
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
-/// (year, month, day) of a count of days since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Days since 1970-01-01 of a civil date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Timestamp::now().as_second()
 }
 
 /// RFC 3339 UTC with second precision.
 #[cfg(test)]
 pub fn rfc3339(unix: i64) -> String {
-    let (y, mo, d) = civil_from_days(unix.div_euclid(86_400));
-    let s = unix.rem_euclid(86_400);
-    format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, (s / 60) % 60, s % 60)
+    bilan_store::time::format_unix(unix)
 }
 
-/// Reads the RFC 3339 strings the store writes (fractions and offsets tolerated).
+/// Reads the RFC 3339 strings the store writes (fractions and offsets tolerated; a time
+/// without an offset, as SQLite's `CURRENT_TIMESTAMP` writes it, is UTC).
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let t = text.trim();
-    let (date, rest) = t.split_once(['T', ' '])?;
-    let mut dp = date.split('-');
-    let y: i64 = dp.next()?.parse().ok()?;
-    let mo: u32 = dp.next()?.parse().ok()?;
-    let d: u32 = dp.next()?.parse().ok()?;
-    let hms: String = rest.chars().take(8).collect();
-    let mut tp = hms.split(':');
-    let h: i64 = tp.next()?.parse().ok()?;
-    let mi: i64 = tp.next()?.parse().ok()?;
-    let s: i64 = tp.next().unwrap_or("0").parse().ok()?;
-    let mut unix = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s;
-    // Offset "+02:00" / "-05:00" after the seconds (and an optional fraction).
-    let tail = rest.get(8..).unwrap_or("");
-    let tail = tail.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
-    if let Some(sign) = tail.chars().next().filter(|c| *c == '+' || *c == '-') {
-        let off = &tail[1..];
-        let (oh, om) =
-            off.split_once(':').unwrap_or((off.get(..2).unwrap_or("0"), off.get(2..).unwrap_or("0")));
-        let secs = oh.parse::<i64>().unwrap_or(0) * 3600 + om.parse::<i64>().unwrap_or(0) * 60;
-        unix -= if sign == '+' { secs } else { -secs };
-    }
-    Some(unix)
+    let ts = match t.parse::<Timestamp>() {
+        Ok(ts) => ts,
+        Err(_) => t.parse::<DateTime>().ok()?.to_zoned_datetime(TimeZone::UTC).ok()?.timestamp(),
+    };
+    Some(ts.as_second())
 }
 
-/// Offset of Paris from UTC at a given instant: CET (+1) or CEST (+2), from the last
-/// Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC.
-fn paris_offset(unix: i64) -> i64 {
-    let (y, _, _) = civil_from_days(unix.div_euclid(86_400));
-    let last_sunday = |month: u32| {
-        let last = days_from_civil(y, month, 31);
-        // 1970-01-01 was a Thursday: weekday 0 = Sunday is (days + 4) mod 7.
-        last - (last + 4).rem_euclid(7)
-    };
-    let start = last_sunday(3) * 86_400 + 3600;
-    let end = last_sunday(10) * 86_400 + 3600;
-    if (start..end).contains(&unix) {
-        7200
-    } else {
-        3600
-    }
+/// A Unix time in Paris.
+fn in_paris(unix: i64) -> Option<ZonedDateTime> {
+    Some(Timestamp::from_second(unix).ok()?.to_zoned_datetime(PARIS.clone()))
+}
+
+fn date_of(z: &ZonedDateTime) -> Option<Date> {
+    Date::new(i32::from(z.year()), z.month() as u8, z.day() as u8)
 }
 
 /// "28 novembre 2026 à 22 h 12" in Paris time; the raw text when unreadable.
 pub fn french_datetime(text: &str) -> String {
-    let Some(unix) = parse_rfc3339(text) else { return text.to_string() };
-    let local = unix + paris_offset(unix);
-    let (y, mo, d) = civil_from_days(local.div_euclid(86_400));
-    let s = local.rem_euclid(86_400);
-    let date = Date::new(y as i32, mo as u8, d as u8).map(|d| d.to_french()).unwrap_or_default();
-    format!("{date} à {} h {:02}", s / 3600, (s / 60) % 60)
+    let Some(z) = parse_rfc3339(text).and_then(in_paris) else { return text.to_string() };
+    let date = date_of(&z).map(|d| d.to_french()).unwrap_or_default();
+    format!("{date} à {} h {:02}", z.hour(), z.minute())
 }
 
 /// Today in Paris.
@@ -105,9 +60,7 @@ pub fn today() -> Option<Date> {
 
 /// The date in Paris of a Unix time.
 pub fn paris_date(unix: i64) -> Option<Date> {
-    let local = unix + paris_offset(unix);
-    let (y, mo, d) = civil_from_days(local.div_euclid(86_400));
-    Date::new(y as i32, mo as u8, d as u8)
+    date_of(&in_paris(unix)?)
 }
 
 /// The current year in Paris.
@@ -137,5 +90,41 @@ mod tests {
         assert_eq!(french_datetime("2026-01-15T10:05:00Z"), "15 janvier 2026 à 11 h 05");
         assert_eq!(french_datetime("2026-07-01T10:05:00Z"), "1er juillet 2026 à 12 h 05");
         assert_eq!(french_datetime("n'importe quoi"), "n'importe quoi");
+        assert_eq!(french_datetime("2026-01-15 10:05:00"), "15 janvier 2026 à 11 h 05");
+    }
+
+    #[test]
+    fn paris_time_across_summer_time_switches() {
+        // Last Sunday of March 2026 (29th): 02:00 CET becomes 03:00 CEST at 01:00 UTC.
+        assert_eq!(french_datetime("2026-03-29T00:59:59Z"), "29 mars 2026 à 1 h 59");
+        assert_eq!(french_datetime("2026-03-29T01:00:00Z"), "29 mars 2026 à 3 h 00");
+        // The Saturday before is still winter time, the Monday after summer time.
+        assert_eq!(french_datetime("2026-03-28T12:00:00Z"), "28 mars 2026 à 13 h 00");
+        assert_eq!(french_datetime("2026-03-30T12:00:00Z"), "30 mars 2026 à 14 h 00");
+        // Last Sunday of October 2026 (25th): 03:00 CEST becomes 02:00 CET at 01:00 UTC.
+        assert_eq!(french_datetime("2026-10-25T00:59:59Z"), "25 octobre 2026 à 2 h 59");
+        assert_eq!(french_datetime("2026-10-25T01:00:00Z"), "25 octobre 2026 à 2 h 00");
+        assert_eq!(french_datetime("2026-10-26T12:00:00Z"), "26 octobre 2026 à 13 h 00");
+        // Another year, other Sundays: 2025-03-30 and 2025-10-26.
+        assert_eq!(french_datetime("2025-03-30T01:00:00Z"), "30 mars 2025 à 3 h 00");
+        assert_eq!(french_datetime("2025-10-26T00:30:00Z"), "26 octobre 2025 à 2 h 30");
+        assert_eq!(french_datetime("2025-10-26T01:30:00Z"), "26 octobre 2025 à 2 h 30");
+    }
+
+    #[test]
+    fn paris_date_around_utc_midnight() {
+        let at = |t: &str| paris_date(parse_rfc3339(t).unwrap()).unwrap();
+        // Late evening UTC is already the next day in Paris (and the next year).
+        assert_eq!(at("2025-12-31T23:30:00Z"), Date::new(2026, 1, 1).unwrap());
+        assert_eq!(at("2026-06-30T22:00:00Z"), Date::new(2026, 7, 1).unwrap());
+        assert_eq!(at("2026-06-30T21:59:59Z"), Date::new(2026, 6, 30).unwrap());
+        // UTC midnight is the same day in Paris, an hour or two later.
+        assert_eq!(at("2026-01-01T00:00:00Z"), Date::new(2026, 1, 1).unwrap());
+        assert_eq!(french_datetime("2026-01-01T00:00:00Z"), "1er janvier 2026 à 1 h 00");
+        // A local time with its own offset: 23:30 in Paris on the 14th is the 14th.
+        assert_eq!(at("2026-01-14T23:30:00+01:00"), Date::new(2026, 1, 14).unwrap());
+        assert!(today().is_some());
+        assert_eq!(PARIS.iana_name(), Some("Europe/Paris"), "the bundled database lacks Paris");
+        assert!(current_year() >= 2026);
     }
 }
