@@ -61,9 +61,9 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
-/// "Allier (03)".
+/// "Allier (03)" ([`geo::department_label`]).
 pub fn department_label(code: DepartmentCode) -> String {
-    format!("{} ({})", code.info().name, code.as_str())
+    geo::department_label(code.as_str())
 }
 
 /// "Département de l'Allier".
@@ -71,11 +71,9 @@ pub fn department_of(code: DepartmentCode) -> String {
     format!("Département {}", code.info().of_name)
 }
 
-/// The position of a Département in the reference list (01…19, 2A, 2B, 21…95, 971…976):
-/// the order every list of this crate follows. Plain string order would put "2A" after
-/// "29".
+/// The position of a Département in the reference list ([`geo::department_rank`]).
 pub fn department_rank(code: DepartmentCode) -> usize {
-    geo::DEPARTMENTS.iter().position(|d| d.code == code.as_str()).unwrap_or(usize::MAX)
+    geo::department_rank(code.as_str())
 }
 
 /// "50 %" with a no-break space, as French typography wants.

@@ -176,6 +176,19 @@ pub fn department(code: &str) -> Option<&'static DepartmentInfo> {
         .find(|d| d.code == code || (d.code.starts_with('2') && d.code.eq_ignore_ascii_case(code)))
 }
 
+/// "Allier (03)": how every list and title names a Département; an unknown code is shown
+/// as it is.
+pub fn department_label(code: &str) -> String {
+    department(code).map(|d| format!("{} ({})", d.name, d.code)).unwrap_or_else(|| code.to_string())
+}
+
+/// The position of a Département in the reference list (01…19, 2A, 2B, 21…95, 971…976),
+/// the order every list follows (plain string order would put "2A" after "29"); unknown
+/// codes come last.
+pub fn department_rank(code: &str) -> usize {
+    DEPARTMENTS.iter().position(|d| d.code == code).unwrap_or(usize::MAX)
+}
+
 /// Looks up a region by its exact INSEE code ("84", "06", ...).
 pub fn region(code: &str) -> Option<&'static Region> {
     REGIONS.iter().find(|r| r.code == code)

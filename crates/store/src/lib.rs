@@ -73,6 +73,11 @@ impl Role {
     pub fn from_code(code: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == code)
     }
+
+    /// The State's roles: préfecture, region, national reader.
+    pub fn is_state(self) -> bool {
+        matches!(self, Role::PrefectureReviewer | Role::RegionalReviewer | Role::NationalReader)
+    }
 }
 
 impl fmt::Display for Role {

@@ -24,13 +24,9 @@ pub fn territory_label(role: Role, territory: Option<&str>) -> String {
             .unwrap_or_else(|| format!("région {code}")),
         (Role::NationalReader, _) => "toute la France".to_string(),
         (Role::Admin, _) => "—".to_string(),
-        (_, Some(code)) => department_label(code),
+        (_, Some(code)) => geo::department_label(code),
         (_, None) => "aucun".to_string(),
     }
-}
-
-pub fn department_label(code: &str) -> String {
-    geo::department(code).map(|d| format!("{} ({code})", d.name)).unwrap_or_else(|| code.to_string())
 }
 
 /// Statuses the State's reviewers see.

@@ -64,7 +64,7 @@ use crate::report::store_error;
 fn may_see_credits(ctx: &Ctx, l: &Loaded) -> Result<(), &'static str> {
     let status = l.stored.summary.status;
     match ctx.user.role {
-        Role::PrefectureReviewer | Role::RegionalReviewer | Role::NationalReader => Ok(()),
+        r if r.is_state() => Ok(()),
         Role::DepartmentEditor | Role::DepartmentSignatory if status == Status::Approved => Ok(()),
         _ => {
             Err("La note de calcul des crédits est communiquée au Département une fois le rapport approuvé.")
@@ -92,7 +92,7 @@ pub fn meta(l: &Loaded, inputs: &CreditInputs) -> bilan_render::NoteMeta {
     let reviewer = inputs.instructor.as_deref().unwrap_or("—");
     let s = &l.stored.summary;
     bilan_render::NoteMeta {
-        department_name: crate::access::department_label(&s.department),
+        department_name: bilan_domain::geo::department_label(&s.department),
         year: s.year,
         programme_name: crate::scope::programme_name(&s.programme),
         version: s.version,
@@ -140,7 +140,7 @@ fn render_page(
     let preview = compute_credits(&l.report, inputs.amount.unwrap_or(Money::ZERO), &inputs.decisions, &rules);
     let mut h = format!(
         "<h1 id=\"titre-credits\">Crédits {next} – {}</h1><p>Calcul des crédits délégués par l’État pour {next} à partir du rapport d’exécution {} (version {}, {}).</p>",
-        esc(&crate::access::department_label(&s.department)),
+        esc(&bilan_domain::geo::department_label(&s.department)),
         s.year,
         s.version,
         esc(crate::html::status_label(s.status)),

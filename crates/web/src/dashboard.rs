@@ -239,7 +239,7 @@ fn not_transmitted_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
         items.push_str(&format!(
             "<li data-departement=\"{}\">{} : {}</li>",
             esc(code),
-            esc(&crate::access::department_label(code)),
+            esc(&bilan_domain::geo::department_label(code)),
             esc(&status)
         ));
     }
@@ -379,8 +379,8 @@ fn measure_detail(m: &MeasureConsolidation, loaded: &scope::Loaded) -> String {
             "<tr data-departement=\"{}\"><th scope=\"row\">{}</th><td>{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td><td class=\"montant\">{}</td></tr>",
             esc(code),
             match id {
-                Some(id) => format!("<a href=\"/rapports/{id}/revue\">{}</a>", esc(&crate::access::department_label(code))),
-                None => esc(&crate::access::department_label(code)),
+                Some(id) => format!("<a href=\"/rapports/{id}/revue\">{}</a>", esc(&bilan_domain::geo::department_label(code))),
+                None => esc(&bilan_domain::geo::department_label(code)),
             },
             actions.join(", "),
             amount(&cell.figures.planned),
@@ -392,7 +392,7 @@ fn measure_detail(m: &MeasureConsolidation, loaded: &scope::Loaded) -> String {
     h.push_str("</tbody></table></div>");
     if !m.absent_from.is_empty() {
         let names: Vec<String> =
-            m.absent_from.iter().map(|d| crate::access::department_label(d.as_str())).collect();
+            m.absent_from.iter().map(|d| bilan_domain::geo::department_label(d.as_str())).collect();
         h.push_str(&format!("<p>Mesure absente des rapports de : {}.</p>", esc(&names.join(", "))));
     }
     h.push_str("</section>");
@@ -406,7 +406,7 @@ fn departments_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
     );
     for t in &c.departments {
         let code = t.department.as_str();
-        let name = crate::access::department_label(code);
+        let name = bilan_domain::geo::department_label(code);
         h.push_str(&format!(
             "<tr id=\"departement-{}\" data-departement=\"{}\"><th scope=\"row\">{}</th><td>{}</td>{}</tr>",
             esc(code),
@@ -437,7 +437,7 @@ fn indicators_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
                                 .departments
                                 .iter()
                                 .map(|d| {
-                                    let label = crate::access::department_label(d.as_str());
+                                    let label = bilan_domain::geo::department_label(d.as_str());
                                     match loaded.report_id(d.as_str()) {
                                         Some(id) => {
                                             format!("<a href=\"/rapports/{id}/revue\">{}</a>", esc(&label))

@@ -177,7 +177,7 @@ impl<'a> Page<'a> {
         } else {
             links.push(("/rapports", "lien-mes-rapports", "Mes rapports"));
         }
-        if matches!(role, Role::PrefectureReviewer | Role::RegionalReviewer | Role::NationalReader) {
+        if role.is_state() {
             links.push(("/revue", "lien-file-revue", "File de revue"));
         }
         if crate::dashboard::has_dashboards(role) {

@@ -224,8 +224,8 @@ pub async fn import_toml(
     if parsed.department.as_str() != s.department {
         problems.push(format!(
             "le fichier concerne le Département {} : ce rapport est celui du Département {}",
-            crate::access::department_label(parsed.department.as_str()),
-            crate::access::department_label(&s.department)
+            bilan_domain::geo::department_label(parsed.department.as_str()),
+            bilan_domain::geo::department_label(&s.department)
         ));
     }
     if parsed.year != s.year {

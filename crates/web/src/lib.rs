@@ -169,9 +169,7 @@ async fn shutdown_signal() {
 async fn home(auth::MaybeCtx(ctx): auth::MaybeCtx) -> Redirect {
     use bilan_store::Role;
     match ctx.map(|c| c.user.role) {
-        Some(Role::PrefectureReviewer | Role::RegionalReviewer | Role::NationalReader) => {
-            Redirect::to("/revue")
-        }
+        Some(r) if r.is_state() => Redirect::to("/revue"),
         Some(Role::Admin) => Redirect::to("/admin/comptes"),
         _ => Redirect::to("/rapports"),
     }

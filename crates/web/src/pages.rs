@@ -63,7 +63,7 @@ pub async fn reports(State(app): State<AppState>, ctx: Ctx) -> Response {
         rows.push_str(&format!(
             "<tr id=\"rapport-{id}\" data-departement=\"{dep}\" data-annee=\"{year}\"><td>{}</td><td>{year}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
              <td><a class=\"fr-link\" href=\"/rapports/{id}\" id=\"lien-rapport-{id}\">Ouvrir<span class=\"fr-sr-only\"> le rapport {} {year}</span></a></td></tr>",
-            esc(&access::department_label(&s.department)),
+            esc(&bilan_domain::geo::department_label(&s.department)),
             esc(&s.programme.to_uppercase()),
             s.version,
             status_badge(s.status),
@@ -171,7 +171,7 @@ pub async fn overview(State(app): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         "<h1 id=\"titre-rapport\">Rapport d’exécution {} – {}</h1><div class=\"fr-mb-2w\">{} <span id=\"version\">version {}</span></div>\
          <p class=\"fr-text--lead\" id=\"intitule-rapport\">{}</p>",
         s.year,
-        esc(&access::department_label(&s.department)),
+        esc(&bilan_domain::geo::department_label(&s.department)),
         status_badge(s.status),
         s.version,
         esc(&r.title)

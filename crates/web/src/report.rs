@@ -28,7 +28,7 @@ impl Loaded {
     pub fn label(&self) -> String {
         format!(
             "{} – {}",
-            crate::access::department_label(&self.stored.summary.department),
+            bilan_domain::geo::department_label(&self.stored.summary.department),
             self.stored.summary.year
         )
     }

@@ -27,11 +27,6 @@ use crate::pages::{capitalize, rid};
 use crate::report::{self, store_error, Loaded};
 use crate::AppState;
 
-/// Who opens review pages: the reviewers, and the national reader (read only).
-fn may_read_reviews(role: Role) -> bool {
-    matches!(role, Role::PrefectureReviewer | Role::RegionalReviewer | Role::NationalReader)
-}
-
 fn money_cell(m: Option<Money>) -> String {
     m.map_or_else(|| "—".to_string(), |m| esc(&m.to_french()))
 }
@@ -48,7 +43,8 @@ pub struct QueueQuery {
 }
 
 pub async fn queue(State(app): State<AppState>, ctx: Ctx, Query(q): Query<QueueQuery>) -> Response {
-    if !may_read_reviews(ctx.user.role) {
+    // Review pages are the State's: reviewers decide, the national reader reads.
+    if !ctx.user.role.is_state() {
         return crate::auth::refused(&ctx, "La file de revue est réservée aux services de l’État.");
     }
     // One year at a time (the national reader sees every report of France): by default the
@@ -100,7 +96,7 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx, Query(q): Query<QueueQ
         .collect();
     // To examine first.
     rows.sort_by_key(|(s, _)| {
-        (s.status != Status::Transmitted, crate::scope::department_rank(&s.department))
+        (s.status != Status::Transmitted, bilan_domain::geo::department_rank(&s.department))
     });
     let mut body = String::from(
         "<h1>File de revue</h1><p>Les rapports transmis par les Départements de votre périmètre, \
@@ -174,7 +170,7 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx, Query(q): Query<QueueQ
                 dep = esc(&s.department),
                 year = s.year,
                 code = crate::html::status_code(s.status),
-                label = esc(&access::department_label(&s.department)),
+                label = esc(&bilan_domain::geo::department_label(&s.department)),
                 prog = esc(&crate::scope::programme_name(&s.programme)),
                 v = s.version,
                 badge = status_badge(s.status),
@@ -227,7 +223,7 @@ async fn expected_block(app: &AppState, ctx: &Ctx, year: i32) -> Result<String, 
         missing.push_str(&format!(
             "<li data-departement=\"{}\">{} : {}</li>",
             esc(d),
-            esc(&access::department_label(d)),
+            esc(&bilan_domain::geo::department_label(d)),
             esc(&what)
         ));
     }
@@ -251,7 +247,8 @@ pub struct ReviewQuery {
 async fn load_for_review(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, Response> {
     let Some(id) = rid(id) else { return Err(not_found(Some(ctx))) };
     let l = report::load(app, ctx, id).await?;
-    if !may_read_reviews(ctx.user.role) {
+    // Review pages are the State's: reviewers decide, the national reader reads.
+    if !ctx.user.role.is_state() {
         return Err(crate::auth::refused(ctx, "La page de revue est réservée aux services de l’État."));
     }
     Ok(l)
@@ -422,7 +419,7 @@ pub async fn review_page(
         "<h1 id=\"titre-revue\">Revue du rapport {} – {}</h1><div class=\"fr-mb-2w\">{} <span id=\"version\">version {}</span></div>\
          <p class=\"fr-text--lead\">{}</p>",
         s.year,
-        esc(&access::department_label(&s.department)),
+        esc(&bilan_domain::geo::department_label(&s.department)),
         status_badge(s.status),
         s.version,
         esc(&l.report.title),

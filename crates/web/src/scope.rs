@@ -156,8 +156,3 @@ pub fn campaign_years() -> Vec<(i32, &'static str)> {
 pub fn programme_name(id: &str) -> String {
     programme(id).map_or_else(|| id.to_string(), |p| p.short_name.to_string())
 }
-
-/// The reference order of a Département (01…19, 2A, 2B, 21…976), for sorting.
-pub fn department_rank(code: &str) -> usize {
-    geo::DEPARTMENTS.iter().position(|d| d.code == code).unwrap_or(usize::MAX)
-}

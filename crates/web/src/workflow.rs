@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use bilan_check::Diagnostic;
 use bilan_domain::{Date, Deliberation};
-use bilan_store::{Justification, Role, Status, StoreError, StoredReport, Transition};
+use bilan_store::{Justification, Status, StoreError, StoredReport, Transition};
 
 use crate::access;
 use crate::auth::Ctx;
@@ -64,7 +64,7 @@ pub fn panel(ctx: &Ctx, l: &Loaded, blocking: usize) -> String {
             _ => {}
         }
     }
-    if matches!(ctx.user.role, Role::PrefectureReviewer | Role::RegionalReviewer | Role::NationalReader) {
+    if ctx.user.role.is_state() {
         let verb = if access::can_review(&ctx.user).is_ok() && s.status == Status::Transmitted {
             "Examiner le rapport (commentaires, renvoi ou approbation)"
         } else {
