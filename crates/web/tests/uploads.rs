@@ -177,6 +177,11 @@ async fn hostile_uploads_are_refused_with_bounded_work() {
         let (status, body) = upload(&s, &a, id, case.path, case.file_name, bytes).await;
         let (hwm_after, rss_after) = (status_kb("VmHWM"), status_kb("VmRSS"));
         let what = case.what;
+        eprintln!(
+            "{what}: {status}, peak +{} kB, RSS +{} kB",
+            hwm_after.saturating_sub(hwm),
+            rss_after.saturating_sub(rss)
+        );
         assert_eq!(status, case.status, "{what}: {body}");
         let body = body.replace("&#39;", "'");
         assert!(body.contains(case.message), "{what}: « {} » absent from {body}", case.message);
