@@ -14,14 +14,10 @@
 //! float: figures live in the text, in exact cents; the only money column (the State
 //! amount for the next year) holds integer cents.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 
-use sqlx::error::BoxDynError;
-use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::migrate::MigrateError;
 
 pub mod backup;
 pub mod postgres;
@@ -836,34 +832,6 @@ impl Store {
     pub async fn version_fingerprints(&self, id: Id) -> Result<Vec<(i32, Option<String>)>, StoreError> {
         dispatch!(self.version_fingerprints(id))
     }
-}
-
-/// Migrations compiled into the binary: (version, description, SQL).
-#[derive(Debug)]
-struct Embedded(&'static [(i64, &'static str, &'static str)]);
-
-impl<'s> MigrationSource<'s> for Embedded {
-    fn resolve(self) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 's>> {
-        Box::pin(async move {
-            Ok(self
-                .0
-                .iter()
-                .map(|&(version, description, sql)| {
-                    Migration::new(
-                        version,
-                        Cow::Borrowed(description),
-                        MigrationType::Simple,
-                        Cow::Borrowed(sql),
-                        false,
-                    )
-                })
-                .collect())
-        })
-    }
-}
-
-async fn migrator(migrations: &'static [(i64, &'static str, &'static str)]) -> Result<Migrator, StoreError> {
-    Ok(Migrator::new(Embedded(migrations)).await?)
 }
 
 /// Maps constraint violations to the errors the application handles.

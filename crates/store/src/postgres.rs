@@ -3,10 +3,11 @@
 //! and each sees the previous one's result; reads of a whole report use one
 //! REPEATABLE READ snapshot.
 
+use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Pool, Postgres, Transaction};
 
-use crate::{migrator, StoreError};
+use crate::StoreError;
 
 type Db = Postgres;
 type Backend = PgStore;
@@ -33,12 +34,10 @@ const OVERRIDING_ID: &str = " OVERRIDING SYSTEM VALUE";
 /// PostgreSQL's sequence also moves on inserts that roll back: no high-water check.
 const AUDIT_HIGH_WATER: Option<&str> = None;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "initial", include_str!("../migrations/postgres/0001_initial.sql")),
-    (2, "state review", include_str!("../migrations/postgres/0002_state_review.sql")),
-    (3, "audit chain", include_str!("../migrations/postgres/0003_audit_chain.sql")),
-    (4, "accounts", include_str!("../migrations/postgres/0004_accounts.sql")),
-];
+/// The migrations of `migrations/postgres`, compiled in: sqlx records each by version and
+/// SHA-384 of its SQL in `_sqlx_migrations` and refuses a database whose applied
+/// migrations were edited since (`build.rs` makes new files rebuild the crate).
+static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// The store on a PostgreSQL database.
 #[derive(Clone, Debug)]
@@ -50,7 +49,7 @@ impl PgStore {
     /// Connects to `url` (`postgres://…`) and runs the migrations.
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
         let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
-        migrator(MIGRATIONS).await?.run(&pool).await?;
+        MIGRATOR.run(&pool).await?;
         let store = PgStore { pool };
         store.seal_legacy().await?;
         Ok(store)

@@ -6,12 +6,13 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Pool, Sqlite, Transaction};
 
-use crate::{migrator, StoreError};
+use crate::StoreError;
 
 type Db = Sqlite;
 type Backend = SqliteStore;
@@ -39,12 +40,10 @@ const OVERRIDING_ID: &str = "";
 /// the end of the journal (inserts that roll back do not move it).
 const AUDIT_HIGH_WATER: Option<&str> = Some("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'");
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "initial", include_str!("../migrations/sqlite/0001_initial.sql")),
-    (2, "state review", include_str!("../migrations/sqlite/0002_state_review.sql")),
-    (3, "audit chain", include_str!("../migrations/sqlite/0003_audit_chain.sql")),
-    (4, "accounts", include_str!("../migrations/sqlite/0004_accounts.sql")),
-];
+/// The migrations of `migrations/sqlite`, compiled in: sqlx records each by version and
+/// SHA-384 of its SQL in `_sqlx_migrations` and refuses a database whose applied
+/// migrations were edited since (`build.rs` makes new files rebuild the crate).
+static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
 /// The store on a SQLite file.
 #[derive(Clone, Debug)]
@@ -75,7 +74,7 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new().max_connections(8).connect_with(options).await?
         };
-        migrator(MIGRATIONS).await?.run(&pool).await?;
+        MIGRATOR.run(&pool).await?;
         let store = SqliteStore { pool };
         store.seal_legacy().await?;
         Ok(store)

@@ -1,0 +1,98 @@
+//! The migrations are `sqlx::migrate!` of `migrations/sqlite` and `migrations/postgres`:
+//! sqlx keys each applied migration by version and SHA-384 of its SQL. Databases created
+//! before the store used the macro (a hand-written migration source giving the same
+//! versions and checksums) keep opening only while the applied files stay byte for byte
+//! what they were: these tests pin them, and show that an edit is refused, not re-run.
+
+use bilan_store::{Store, StoreError};
+use sha2::{Digest, Sha384};
+
+/// (file, SHA-384 in hex) of every migration released so far, as found in the
+/// `_sqlx_migrations` table of databases created by earlier versions. Append, never edit.
+const RELEASED: &[(&str, &str)] = &[
+    (
+        "sqlite/0001_initial.sql",
+        "ba0e76b7fc178fce917a3e8298ca81edc226cf99f9e035b6160cc6a8ac4fdc9612d2368e1a062ac111b122302fc81752",
+    ),
+    (
+        "sqlite/0002_state_review.sql",
+        "26839a35880a52fb3e796276ba2a8d73e66f51f59750c00526da82f95dfb021db784ea60dd4f1c797177e81ca407dcc1",
+    ),
+    (
+        "sqlite/0003_audit_chain.sql",
+        "497b9eb2bb002e54339c0b8d86c3a49b9bd02ce895542b6e83c4c2f47243155887983739d39a732170c261dec657d141",
+    ),
+    (
+        "sqlite/0004_accounts.sql",
+        "ff0240753964e12cf0516b7b12d911a4b2aeca1a30f71d1958d913f7cc1c373f72932f496dc36f992bf71ae6620237a6",
+    ),
+    (
+        "postgres/0001_initial.sql",
+        "1f62f6871d43f8f13a49d5a6bff0f1a2700e099914de771662505c0d677eba16f557e5a7e806ee55b345853c6c63bc33",
+    ),
+    (
+        "postgres/0002_state_review.sql",
+        "9817896e44b2f728dd2ba113bcb49363320ef5e138e2690dc21e773fc69dfccbf01bddb02d2f417305757c15604ef48d",
+    ),
+    (
+        "postgres/0003_audit_chain.sql",
+        "15ce19cc05da8dc55ea704375b1a451e5459d7d3469d76de3e45209547ac46831e1e939620522f5d00bf33aa12d8e5c6",
+    ),
+    (
+        "postgres/0004_accounts.sql",
+        "254416fa61d9cefb153da024159e79ab8b1c2d5fd6711b971d23ea42461a454cece4aa074e75cc571cdfee0181353122",
+    ),
+];
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+#[test]
+fn released_migrations_are_unchanged() {
+    for (file, expected) in RELEASED {
+        let path = format!("{}/migrations/{file}", env!("CARGO_MANIFEST_DIR"));
+        let sql = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(
+            hex(&Sha384::digest(&sql)),
+            *expected,
+            "{file} was applied by released versions: add a new migration instead of editing it"
+        );
+    }
+}
+
+#[test]
+fn the_database_records_the_released_checksums_and_refuses_an_edited_one() {
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("b.sqlite").display());
+        let store = Store::connect(&url).await.unwrap();
+        let Store::Sqlite(s) = &store else { panic!("a SQLite store") };
+        let rows: Vec<(i64, String, Vec<u8>)> =
+            sqlx::query_as("SELECT version, description, checksum FROM _sqlx_migrations ORDER BY version")
+                .fetch_all(s.pool())
+                .await
+                .unwrap();
+        let sqlite: Vec<_> = RELEASED.iter().filter(|(f, _)| f.starts_with("sqlite/")).collect();
+        assert!(rows.len() >= sqlite.len(), "{rows:?}");
+        for ((file, sum), (version, description, checksum)) in sqlite.iter().zip(&rows) {
+            let name = file.trim_start_matches("sqlite/").trim_end_matches(".sql");
+            let (number, words) = name.split_once('_').unwrap();
+            assert_eq!(*version, number.parse::<i64>().unwrap());
+            assert_eq!(*description, words.replace('_', " "));
+            assert_eq!(hex(checksum), *sum, "{file}");
+        }
+        // What an edited, already applied migration looks like to the store: refused.
+        sqlx::query("UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1")
+            .execute(s.pool())
+            .await
+            .unwrap();
+        store.close().await;
+        let e = Store::connect(&url).await.unwrap_err();
+        assert!(matches!(e, StoreError::Migration(sqlx::migrate::MigrateError::VersionMismatch(1))), "{e:?}");
+    });
+}
