@@ -4,7 +4,8 @@ use bilan_domain::geo::DepartmentInfo;
 use bilan_domain::{
     figure, Action, Amount, Annex, AnnexGroup, AnnexTotals, Convention, Date, Deliberation, DepartmentCode,
     Executed, ExecutedLine, ExpenseLine, Forecast, Indicator, IndicatorUnit, IndicatorValue, Measure,
-    MeasureKind, MissingReason, Money, Programme, Quantity, Report, Rounding, StaffDetail, TerritoryValue,
+    MeasureKind, MissingReason, Money, PartKind, Programme, Quantity, Report, Rounding, StaffDetail,
+    TerritoryValue,
 };
 
 use crate::anomalies;
@@ -200,7 +201,11 @@ fn to_value(iy: &IndicatorYear<'_>, year: i32, f: Figure) -> IndicatorValue {
             parts: iy
                 .territory_parts(year, n)
                 .into_iter()
-                .map(|(t, p)| TerritoryValue { territory: t.to_string(), value: quantity(p) })
+                .map(|(t, p)| TerritoryValue {
+                    territory: t.to_string(),
+                    value: quantity(p),
+                    kind: PartKind::Territory,
+                })
                 .collect(),
             total: Some(quantity(n)),
         },
@@ -448,7 +453,9 @@ fn build_action(ctx: &Ctx<'_>, m: &MeasurePlan, a: &ActionPlan) -> Action {
             "Indicateurs suivis par territoire d'action sociale lorsque la donnée le permet.".to_string()
         },
         indicators,
+        baseline_scope: None,
         execution_review: review,
+        review_includes_outlook: false,
         outlook,
     }
 }
