@@ -6,7 +6,9 @@
 
 mod catalogue;
 mod diagnostic;
+mod formula;
 mod hints;
+mod narrative;
 mod rules;
 
 pub use catalogue::{markdown as rules_markdown, rule_by_code, Rule, RULES};

@@ -17,6 +17,9 @@ impl Quantity {
     pub const fn from_int(n: i64) -> Quantity {
         Quantity(n * 100)
     }
+    pub const fn from_hundredths(h: i64) -> Quantity {
+        Quantity(h)
+    }
     pub const fn hundredths(self) -> i64 {
         self.0
     }

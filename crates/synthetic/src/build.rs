@@ -358,12 +358,20 @@ fn build_action(ctx: &Ctx<'_>, m: &MeasurePlan, a: &ActionPlan) -> Action {
         committed: v(money.committed()),
         spent: v(spent),
         carry_over: carry.map(Amount::Value),
-        comment: match carry {
-            Some(c) => format!(
-                "Crédits consommés au 31/12/{year} ; un report de {c} est demandé sur {} pour les engagements restant à mandater.",
-                year + 1
-            ),
-            None => format!("Crédits consommés au 31/12/{year}."),
+        comment: {
+            let mut text = match carry {
+                Some(c) => format!(
+                    "Crédits consommés au 31/12/{year} ; un report de {c} est demandé sur {} pour les engagements restant à mandater.",
+                    year + 1
+                ),
+                None => format!("Crédits consommés au 31/12/{year}."),
+            };
+            // What became of the rest: a transmitted report says it (BUD013).
+            let rest = money.committed().sub(spent).sub(carry.unwrap_or(Money::ZERO));
+            if rest > Money::ZERO {
+                text.push_str(&format!(" Le solde non consommé des engagements ({rest}) est annulé."));
+            }
+            text
         },
         lines,
     };
