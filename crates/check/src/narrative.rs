@@ -255,7 +255,7 @@ mod tests {
         let at = t.iter().position(|x| matches!(x, Token::Number { hundredths: 7700, .. })).unwrap();
         assert_eq!(phrase_after(&t, at), (vec!["beneficiair".to_string(), "rsa".to_string()], 3));
         let t = tokens("793 personnes qui ont bénéficié");
-        assert_eq!(phrase_after(&t, 0).0, vec!["personne"]);
+        assert_eq!(phrase_after(&t, 0).0, vec!["personn"]);
         assert_eq!(
             stems("Nb de participants bénéficiaires du RSA"),
             vec!["nb", "participant", "beneficiair", "rsa"]

@@ -165,13 +165,20 @@ fn explain_amount(c: &Checker<'_>, a: &Action, amount: Money, shown: Money) -> O
         }
     }
     if found.is_empty() {
-        return hints::transposition(amount, shown);
+        return Some(hints::transposition(amount, shown).unwrap_or_else(|| {
+            format!(
+                "le texte doit reprendre le chiffre du tableau : corrigez {} ou {}",
+                amount.to_french(),
+                shown.to_french()
+            )
+        }));
     }
     Some(found.join(" ; "))
 }
 
 fn is_counted(name: &str) -> bool {
-    matches!(stems(name).first().map(String::as_str), Some("nb" | "nbre" | "nombre"))
+    // Stems of "Nb", "Nbre", "Nombre".
+    matches!(stems(name).first().map(String::as_str), Some("nb" | "nbr" | "nombr"))
 }
 
 /// NAR002: a count of people in the bilan that names one counted indicator.
