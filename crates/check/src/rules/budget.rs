@@ -109,7 +109,9 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         .hint =
             Some("si le budget est porté par une autre action, indiquez-la avec `budget_commun_avec`".into());
     }
-    let forecast_path = if declared_total.is_some() {
+    let forecast_path = if swapped_total.is_some() {
+        format!("{path}.prevision")
+    } else if declared_total.is_some() {
         format!("{path}.prevision.total")
     } else {
         format!("{path}.prevision")
@@ -122,7 +124,7 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
     if let (Some(total), Some(planned)) = (forecast_total, annex_planned) {
         let terms = c.rounded_terms(n_planned);
         let what = if swapped_total.is_some() {
-            "le budget prévisionnel (somme des parts)"
+            "la somme des parts du budget prévisionnel"
         } else {
             "le budget prévisionnel"
         };
@@ -269,15 +271,31 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
                 "BUD006",
                 sp.path.clone(),
                 format!(
-                    "l'action {} a consommé {} pour un budget prévisionnel de {} : dépassement de {}",
+                    "l'action {} a consommé {} pour un budget prévisionnel de {}{} : dépassement de {}",
                     a.number,
                     sp.value.to_french(),
                     total.to_french(),
+                    if swapped_total.is_some() { " (somme des parts)" } else { "" },
                     sp.value.sub(total).to_french()
                 ),
                 format!("consommé : {}", sp.value.to_french()),
             );
-            d.related(forecast_path.clone(), format!("prévu : {}", total.to_french()));
+            match (swapped_total, state, dept) {
+                (Some((declared, _)), Some(s), Some(dp)) => {
+                    d.related(
+                        format!("{path}.prevision.part_etat"),
+                        format!("part État : {}", s.to_french()),
+                    )
+                    .related(format!("{path}.prevision.part_cd"), format!("part CD : {}", dp.to_french()))
+                    .related(
+                        format!("{path}.prevision.total"),
+                        format!("total déclaré : {}", declared.to_french()),
+                    );
+                }
+                _ => {
+                    d.related(forecast_path.clone(), format!("prévu : {}", total.to_french()));
+                }
+            }
             d.hint = match &consistent_note {
                 Some(note) => Some(format!(
                     "dépassement {note} (le total déclaré donnerait {})",

@@ -52,12 +52,14 @@ fn stated_years(text: &str) -> Option<(i32, i32, String)> {
             return Some((first, last, text[i..j].to_string()));
         }
     }
-    let lower = text.to_lowercase().replace('’', "'");
-    let key = "toute l'année ";
-    let at = lower.find(key)?;
-    let rest = &lower[at + key.len()..];
-    let y: i32 = rest.get(..4)?.parse().ok()?;
-    (!rest.as_bytes().get(4).is_some_and(u8::is_ascii_digit)).then(|| (y, y, format!("toute l'année {y}")))
+    // As written, so that a viewer can point at the words.
+    ["toute l’année ", "toute l'année ", "Toute l’année ", "Toute l'année "].iter().find_map(|key| {
+        let at = text.find(key)?;
+        let rest = &text[at + key.len()..];
+        let y: i32 = rest.get(..4)?.parse().ok()?;
+        (!rest.as_bytes().get(4).is_some_and(u8::is_ascii_digit))
+            .then(|| (y, y, text[at..at + key.len() + 4].to_string()))
+    })
 }
 
 /// A length stated as "durée de N ans" / "durée de N mois", in months.
@@ -145,7 +147,25 @@ fn check_duration(c: &mut Checker<'_>, path: &str, a: &Action) {
         if let Some((p, l)) = related {
             d.related(p, l);
         }
-        d.hint = Some("corrigez la durée annoncée ou les dates de l'action (date_debut, date_fin)".into());
+        d.focus = years.as_ref().map(|(_, _, said)| said.clone()).filter(|f| a.duration.contains(f.as_str()));
+        let computed = match (a.start, &months) {
+            (Some(start), Some((n, _))) => period_end(start, *n),
+            _ => None,
+        };
+        let period = match (a.start, a.end.or(computed)) {
+            (Some(s), Some(e)) => format!("l'action va du {s} au {e}"),
+            (Some(s), None) => format!("l'action commence le {s}"),
+            (None, Some(e)) => format!("l'action finit le {e}"),
+            (None, None) => String::new(),
+        };
+        let announced = match &years {
+            Some((f, l, _)) if f == l => format!("année annoncée : {f}"),
+            Some((f, l, _)) => format!("années annoncées : {f} à {l}"),
+            None => "durée annoncée".to_string(),
+        };
+        d.hint = Some(format!(
+            "{announced} ; {period} : corrigez la durée annoncée ou les dates de l'action (date_debut, date_fin)"
+        ));
     }
 
     // DAT007: the action against the report year.
@@ -250,7 +270,7 @@ mod tests {
         assert_eq!(stated_years("Fin 2019/2020/2021"), Some((2019, 2021, "2019/2020/2021".into())));
         assert_eq!(
             stated_years("L’action s’est déroulée sur toute l’année 2019 avec"),
-            Some((2019, 2019, "toute l'année 2019".into()))
+            Some((2019, 2019, "toute l’année 2019".into()))
         );
         assert_eq!(stated_years("du 9/12/2019 au 29/04/2020"), None);
         assert_eq!(stated_months("Marché d’une durée de 2 ans (2019/2020)"), Some((24, "2 ans".into())));

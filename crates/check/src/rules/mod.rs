@@ -103,6 +103,7 @@ impl<'a> Checker<'a> {
                 let action = d.path.starts_with("mesures[").then(|| {
                     key_action(report, &d.path).map(|n| format!("action {n}, ")).unwrap_or_default()
                 });
+                let what = what.replace(&format!(" du groupe « {label} »"), "");
                 items.push(format!("{}{what} ({gap})", action.unwrap_or_default()));
                 related.push(Related { path: d.path.clone(), label: format!("{} : {gap}", d.code) });
             }
