@@ -24,7 +24,11 @@ struct Parser {
     numbers: usize,
     operators: usize,
     months: bool,
+    depth: usize,
 }
+
+/// Deeper parentheses than any calculation needs: refused rather than recursed into.
+const MAX_DEPTH: usize = 16;
 
 fn is_space(c: char) -> bool {
     c == ' ' || c == '\u{a0}' || c == '\u{202f}'
@@ -67,7 +71,12 @@ impl Parser {
         self.skip_spaces();
         let mut value = if self.peek() == Some('(') {
             self.pos += 1;
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return None;
+            }
             let v = self.expr()?;
+            self.depth -= 1;
             self.skip_spaces();
             if self.peek() != Some(')') {
                 return None;
@@ -138,7 +147,8 @@ pub fn find(label: &str) -> Option<Formula> {
         _ => label,
     };
     let text = segment.trim();
-    let mut p = Parser { chars: text.chars().collect(), pos: 0, numbers: 0, operators: 0, months: false };
+    let mut p =
+        Parser { chars: text.chars().collect(), pos: 0, numbers: 0, operators: 0, months: false, depth: 0 };
     let value = p.expr()?;
     p.skip_spaces();
     if p.pos != p.chars.len() || p.numbers < 2 || p.operators == 0 || !value.is_finite() || value <= 0.0 {
@@ -170,7 +180,7 @@ mod tests {
 
     #[test]
     fn prose_is_not_a_formula() {
-        for s in [
+        for s in &[
             "Valorisation 0,25 ETP référent MNA (Action 3)",
             "Frais de personnel (poste contractuel à 80 %)",
             "Valorisation ETP agents (26 667 € par bassin)",
@@ -179,6 +189,7 @@ mod tests {
             "Temps agents du CD03",
             "12",
             "(1/0)*3",
+            &"(".repeat(10_000),
         ] {
             assert_eq!(find(s), None, "{s}");
         }

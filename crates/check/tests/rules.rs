@@ -318,6 +318,25 @@ fn hostile_reports_never_panic() {
         }
     }
     r.annex.groups.push(AnnexGroup { actions: vec!["1.1.1".into(), "x".into()], ..AnnexGroup::default() });
+    // Prose and formulas built to trip the readers: deep parentheses, endless digits,
+    // percentages without counts, durations without dates.
+    let a = act(&mut r, 0, 0);
+    a.execution_review = format!(
+        "{} € (99 %) (soit 1,5 %) 3 {} 9999999999999999999999 personnes",
+        "9".repeat(40),
+        "(".repeat(5000)
+    );
+    a.budget_comment = "Budget total : 1 000 000 000 000 000 000 € ; budget total de ,5 €".into();
+    a.duration = "durée de 999999999999 ans (1990/2100/0000) toute l'année 99999".into();
+    a.start = Date::new(2019, 1, 31);
+    if let Some(ex) = a.executed.as_mut() {
+        for l in &mut ex.lines {
+            l.label = format!("x : {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+            for s in &mut l.staff_details {
+                s.label = "a : 1/0.0000*999999999999999999999 mois".into();
+            }
+        }
+    }
     let diags = check(&r);
     assert!(!diags.is_empty());
     let empty = Report { measures: vec![], annex: Annex::default(), ..clean() };
