@@ -109,10 +109,15 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 }
                 continue;
             };
-            let glued_after =
-                chars.get(end).is_some_and(|n| n.1.is_alphanumeric() || matches!(n.1, '/' | '.' | '-' | '_'))
-                    && !(chars.get(end).is_some_and(|n| n.1 == '.')
-                        && !chars.get(end + 1).is_some_and(|n| n.1.is_alphanumeric()));
+            // Glued to what follows: a letter, a slash, a dash; a full stop only when a
+            // letter or digit comes right after it ("L.222", not "33.").
+            let next = chars.get(end).map(|n| n.1);
+            let after_next = chars.get(end + 1).map(|n| n.1);
+            let glued_after = match next {
+                Some('.') => after_next.is_some_and(char::is_alphanumeric),
+                Some(n) => n.is_alphanumeric() || matches!(n, '/' | '-' | '_'),
+                None => false,
+            };
             if glued_before || glued_after {
                 k = end;
                 while k < chars.len()

@@ -31,7 +31,7 @@ const ANNOUNCES: &[(&[&str], Restates)] = &[
 ];
 
 /// Amounts announced by a key phrase: (what, amount, its text).
-fn announced<'t>(text: &'t str) -> Vec<(Restates, Money, &'t str)> {
+fn announced(text: &str) -> Vec<(Restates, Money, &str)> {
     let toks = tokens(text);
     let mut out = Vec::new();
     for i in 0..toks.len() {
