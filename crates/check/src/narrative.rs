@@ -13,11 +13,12 @@ pub enum Unit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Token {
+pub enum Token<'t> {
     /// A number in hundredths, its place in the text (including its unit sign).
     Number { hundredths: i64, decimals: u8, unit: Unit, start: usize, end: usize },
-    /// A word, lower-cased, accents folded, elision removed ("d'emploi" → "emploi").
-    Word(String),
+    /// A word as written, elision removed ("d'emploi" → "emploi"); compare it with
+    /// [`same_word`], which ignores case and accents.
+    Word(&'t str),
     /// Punctuation or a line break: ends a phrase.
     Break(char),
 }
@@ -38,8 +39,32 @@ fn fold(c: char) -> char {
     }
 }
 
+/// Whether a word as written is `target` (lower-case, unaccented), ignoring case and
+/// accents, without allocating.
+pub fn same_word(raw: &str, target: &str) -> bool {
+    if raw.is_ascii() {
+        return raw.eq_ignore_ascii_case(target);
+    }
+    // An accented letter is two bytes in `raw` and one in `target`.
+    if raw.len() < target.len() || raw.len() > 2 * target.len() {
+        return false;
+    }
+    let mut a = raw.chars().flat_map(char::to_lowercase).map(fold);
+    let mut b = target.chars();
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y => {}
+            _ => return false,
+        }
+    }
+}
+
 /// Lower-cases and folds accents.
 pub fn normalise_word(w: &str) -> String {
+    if w.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+        return w.to_string();
+    }
     w.chars().flat_map(char::to_lowercase).map(fold).collect()
 }
 
@@ -90,7 +115,7 @@ fn read_number(chars: &[(usize, char)], i: usize) -> Option<(i64, u8, usize)> {
 }
 
 /// Splits a text into numbers, words and breaks.
-pub fn tokens(text: &str) -> Vec<Token> {
+pub fn tokens(text: &str) -> Vec<Token<'_>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let byte = |k: usize| chars.get(k).map_or(text.len(), |c| c.0);
     let mut out = Vec::new();
@@ -155,7 +180,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 k += 1;
                 continue;
             }
-            out.push(Token::Word(normalise_word(&text[byte(s)..byte(k)])));
+            out.push(Token::Word(&text[byte(s)..byte(k)]));
         } else {
             if !is_space(c) && c != '\'' && c != '’' && c != '«' && c != '»' && c != '"' {
                 out.push(Token::Break(c));
@@ -186,14 +211,14 @@ pub fn stem(w: &str) -> String {
 
 /// The meaningful words (stems) of the noun phrase that follows token `at`, and how many
 /// words of the text it spans.
-pub fn phrase_after(toks: &[Token], at: usize) -> (Vec<String>, usize) {
+pub fn phrase_after(toks: &[Token<'_>], at: usize) -> (Vec<String>, usize) {
     let mut words = Vec::new();
     let mut spanned = 0;
     for t in toks.iter().skip(at + 1) {
         match t {
-            Token::Word(w) if PHRASE_END.contains(&w.as_str()) => break,
-            Token::Word(w) if ARTICLES.contains(&w.as_str()) => {}
-            Token::Word(w) => words.push(stem(w)),
+            Token::Word(w) if PHRASE_END.iter().any(|e| same_word(w, e)) => break,
+            Token::Word(w) if ARTICLES.iter().any(|e| same_word(w, e)) => {}
+            Token::Word(w) => words.push(stem(&normalise_word(w))),
             _ => break,
         }
         spanned += 1;
@@ -209,14 +234,14 @@ pub fn stems(label: &str) -> Vec<String> {
     tokens(label)
         .into_iter()
         .filter_map(|t| match t {
-            Token::Word(w) if !ARTICLES.contains(&w.as_str()) => Some(stem(&w)),
+            Token::Word(w) if !ARTICLES.iter().any(|e| same_word(w, e)) => Some(stem(&normalise_word(w))),
             _ => None,
         })
         .collect()
 }
 
 /// A calendar year written in the text ("2019"), as a plain number.
-pub fn as_year(t: &Token) -> Option<i32> {
+pub fn as_year(t: &Token<'_>) -> Option<i32> {
     match t {
         Token::Number { hundredths, decimals: 0, unit: Unit::None, .. }
             if (190_000..=210_000).contains(hundredths) && hundredths % 100 == 0 =>

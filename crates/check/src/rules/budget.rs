@@ -529,14 +529,19 @@ fn says_what_became(texts: &[&str]) -> bool {
 /// BUD013: committed − spent − carried over > 0, and not a word about it.
 fn vanishing_credits(c: &mut Checker<'_>, path: &str, a: &Action) {
     let Some(ex) = &a.executed else { return };
-    let mut texts: Vec<&str> = vec![&ex.comment, &a.execution_review, &a.budget_comment];
-    texts.extend(a.expenses.iter().map(|e| e.comment.as_str()));
-    if says_what_became(&texts) {
-        return;
-    }
-    let report = |c: &mut Checker<'_>, at: String, what: String, com: Money, sp: Money, cr: Money| {
+    // Read the texts only when some credit is unaccounted for (most actions have none).
+    let mut said: Option<bool> = None;
+    let mut report = |c: &mut Checker<'_>, at: String, what: String, com: Money, sp: Money, cr: Money| {
         let gone = com.sub(sp).sub(cr);
         if gone <= Money::ZERO {
+            return;
+        }
+        let said = *said.get_or_insert_with(|| {
+            let mut texts: Vec<&str> = vec![&ex.comment, &a.execution_review, &a.budget_comment];
+            texts.extend(a.expenses.iter().map(|e| e.comment.as_str()));
+            says_what_became(&texts)
+        });
+        if said {
             return;
         }
         let d = c.emit(

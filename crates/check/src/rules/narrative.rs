@@ -9,7 +9,7 @@ use bilan_domain::{figure, Action, IndicatorValue, Money, Quantity};
 
 use super::Checker;
 use crate::hints;
-use crate::narrative::{as_year, phrase_after, stems, tokens, Token, Unit};
+use crate::narrative::{as_year, phrase_after, same_word, stems, tokens, Token, Unit};
 
 /// Which table figure a phrase of the prose announces.
 #[derive(Clone, Copy, PartialEq)]
@@ -39,7 +39,7 @@ fn announced(text: &str) -> Vec<(Restates, Money, &str)> {
             let matches = words
                 .iter()
                 .enumerate()
-                .all(|(k, w)| matches!(toks.get(i + k), Some(Token::Word(x)) if x == w));
+                .all(|(k, w)| matches!(toks.get(i + k), Some(Token::Word(x)) if same_word(x, w)));
             if !matches {
                 continue;
             }
@@ -62,8 +62,20 @@ fn announced(text: &str) -> Vec<(Restates, Money, &str)> {
 
 pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
     amounts(c, path, a);
-    counts(c, path, a);
-    percentages(c, path, a);
+    // The bilan is read once for both rules that use it.
+    let text = &a.execution_review;
+    let wants_counts = a.indicators.iter().any(|i| is_counted(&i.name));
+    let wants_percentages = text.contains('%');
+    if text.trim().is_empty() || !(wants_counts || wants_percentages) {
+        return;
+    }
+    let toks = tokens(text);
+    if wants_counts {
+        counts(c, path, a, &toks);
+    }
+    if wants_percentages {
+        percentages(c, path, a, &toks);
+    }
 }
 
 /// NAR001: amounts the prose restates.
@@ -85,6 +97,9 @@ fn amounts(c: &mut Checker<'_>, path: &str, a: &Action) {
         ("execution.commentaire", &ex.comment, &[Restates::Committed, Restates::Spent, Restates::CarryOver]),
     ];
     for (key, text, kinds) in fields {
+        if !text.contains('€') {
+            continue;
+        }
         for (what, amount, focus) in announced(text) {
             if !kinds.contains(&what) {
                 continue;
@@ -177,21 +192,29 @@ fn explain_amount(c: &Checker<'_>, a: &Action, amount: Money, shown: Money) -> O
 }
 
 fn is_counted(name: &str) -> bool {
-    // Stems of "Nb", "Nbre", "Nombre".
-    matches!(stems(name).first().map(String::as_str), Some("nb" | "nbr" | "nombr"))
+    // "Nb", "Nbre", "Nombre" as the first word.
+    let first = name.trim_start().split(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+    ["nb", "nbre", "nombre"].iter().any(|w| same_word(first, w))
 }
 
 /// NAR002: a count of people in the bilan that names one counted indicator.
-fn counts(c: &mut Checker<'_>, path: &str, a: &Action) {
+fn counts(c: &mut Checker<'_>, path: &str, a: &Action, toks: &[Token<'_>]) {
     let text = &a.execution_review;
-    let toks = tokens(text);
+    // The counted indicators of the action and their words, once.
+    let counted: Vec<(usize, &bilan_domain::Indicator, Vec<String>)> = a
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, ind)| is_counted(&ind.name))
+        .map(|(k, ind)| (k, ind, stems(&ind.name)))
+        .collect();
     let previous_year = c.report.year - 1;
     for (i, t) in toks.iter().enumerate() {
         let Token::Number { hundredths, decimals: 0, unit: Unit::None, start, end } = t else { continue };
         if as_year(t).is_some() {
             continue;
         }
-        let (words, consumed) = phrase_after(&toks, i);
+        let (words, consumed) = phrase_after(toks, i);
         if words.len() < 2 {
             continue;
         }
@@ -199,15 +222,10 @@ fn counts(c: &mut Checker<'_>, path: &str, a: &Action) {
         if toks.iter().skip(i + 1).take(10).any(|x| as_year(x) == Some(previous_year)) {
             continue;
         }
-        let candidates: Vec<(usize, &bilan_domain::Indicator)> = a
-            .indicators
+        let candidates: Vec<(usize, &bilan_domain::Indicator)> = counted
             .iter()
-            .enumerate()
-            .filter(|(_, ind)| is_counted(&ind.name))
-            .filter(|(_, ind)| {
-                let s = stems(&ind.name);
-                words.iter().all(|w| s.contains(w))
-            })
+            .filter(|(_, _, s)| words.iter().all(|w| s.contains(w)))
+            .map(|(k, ind, _)| (*k, *ind))
             .collect();
         let [(k, ind)] = candidates[..] else { continue };
         let Some(result) = ind.result.as_ref().and_then(IndicatorValue::figure) else { continue };
@@ -269,9 +287,8 @@ fn focus_words(text: &str, start: usize, end: usize, words: usize) -> String {
 }
 
 /// NAR003: "(P %)" right after a count must be that count over a number stated before.
-fn percentages(c: &mut Checker<'_>, path: &str, a: &Action) {
+fn percentages(c: &mut Checker<'_>, path: &str, a: &Action, toks: &[Token<'_>]) {
     let text = &a.execution_review;
-    let toks = tokens(text);
     let plain = |t: &Token| match t {
         Token::Number { hundredths, decimals: 0, unit: Unit::None, .. }
             if as_year(t).is_none() && *hundredths > 0 =>
@@ -286,7 +303,7 @@ fn percentages(c: &mut Checker<'_>, path: &str, a: &Action) {
         };
         let opens = match (p.checked_sub(1).map(|i| &toks[i]), p.checked_sub(2).map(|i| &toks[i])) {
             (Some(Token::Break('(')), _) => true,
-            (Some(Token::Word(w)), Some(Token::Break('('))) => w == "soit",
+            (Some(Token::Word(w)), Some(Token::Break('('))) => same_word(w, "soit"),
             _ => false,
         };
         if !opens {
