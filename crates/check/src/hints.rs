@@ -65,6 +65,18 @@ pub fn within_rounding(diff: Money, rounded_terms: usize) -> bool {
     diff.cents().unsigned_abs() <= tolerance.unsigned_abs()
 }
 
+/// `Some(10^k)` when `a` is `b` times a power of ten (k = 1 to 3), to the cent: a
+/// misplaced decimal comma.
+pub fn power_of_ten(a: Money, b: Money) -> Option<i64> {
+    let (big, small) = if a.cents().abs() >= b.cents().abs() { (a, b) } else { (b, a) };
+    if small == Money::ZERO {
+        return None;
+    }
+    [10i64, 100, 1000]
+        .into_iter()
+        .find(|k| small.cents().saturating_mul(*k).abs_diff(big.cents()) <= k.unsigned_abs())
+}
+
 pub const ROUNDING_HINT: &str =
     "écart dû à l'arrondi à l'euro des montants de l'annexe : aucune correction nécessaire";
 

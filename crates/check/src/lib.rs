@@ -6,7 +6,9 @@
 
 mod catalogue;
 mod diagnostic;
+mod formula;
 mod hints;
+mod narrative;
 mod report_json;
 mod rules;
 

@@ -98,6 +98,48 @@ fn case(code: &str) -> Report {
         "DAT005" => r.year = 2023,
         "NUM001" => act(&mut r, 0, 0).number = "1.1.2".into(),
         "NUM002" => act(&mut r, 0, 0).expenses[1].id = "form".into(),
+        "BUD013" => act(&mut r, 1, 0).executed.as_mut().unwrap().committed = euros("45 000 €"),
+        "BUD014" => act(&mut r, 0, 0).expenses[1].planned = euros("60 000 €"),
+        "BUD015" => {
+            act(&mut r, 0, 0).executed.as_mut().unwrap().lines[1].staff_details[0].label =
+                "Travailleurs sociaux : (45 000/1 600)*10*100".into()
+        }
+        "NAR001" => act(&mut r, 0, 0).budget_comment = "Le budget total de 110 000 € est cofinancé.".into(),
+        "NAR002" => {
+            act(&mut r, 0, 0).execution_review =
+                "En 2020, 50 professionnels formés par le Département.".into()
+        }
+        "NAR003" => {
+            act(&mut r, 0, 0).execution_review =
+                "45 professionnels formés, dont 25 à Aurillac (60 %) et 20 à Mauriac.".into()
+        }
+        "IND005" => {
+            act(&mut r, 0, 0).indicators[0].baseline = Some(IndicatorValue::Number(Quantity::from_int(60)))
+        }
+        "IND006" => {
+            let a = act(&mut r, 0, 0);
+            let n = |v| Some(IndicatorValue::Number(Quantity::from_int(v)));
+            a.indicators[0].baseline = n(150);
+            a.indicators[0].target = n(160);
+            a.indicators[0].result = n(170);
+            let mut copy = a.indicators[0].clone();
+            copy.name = "Nombre de familles accompagnées".into();
+            a.indicators.push(copy);
+        }
+        "IND007" => {
+            act(&mut r, 1, 0).indicators[0].result = Some(IndicatorValue::Number(Quantity::from_int(130)))
+        }
+        "DAT006" => act(&mut r, 0, 0).duration = "Sur toute l'année 2020.".into(),
+        "DAT007" => act(&mut r, 0, 0).start = Date::new(2021, 2, 1),
+        "ANX007" => {
+            r.annex.rounding = Rounding::Euro;
+            act(&mut r, 1, 0).expenses[0].spent = euros("37 920 €");
+            r.annex.groups[1].subtotal.as_mut().unwrap().spent = euros("37 920 €");
+            r.annex.groups[1].state_revenue = euros("20 000 €");
+            let total = r.annex.total.as_mut().unwrap();
+            total.spent = euros("117 920 €");
+            total.state_revenue = euros("70 000 €");
+        }
         other => panic!("no case for rule {other}: add one"),
     }
     r
@@ -184,6 +226,66 @@ fn near_misses_stay_silent_or_informative() {
 }
 
 #[test]
+fn reasons_and_merged_sections_are_not_gaps() {
+    // A reason written where the result goes is a missing value with its reason.
+    let mut r = clean();
+    act(&mut r, 1, 0).indicators[0].result = Some(IndicatorValue::Missing {
+        reason: MissingReason::InProgress,
+        text: "Bilan en cours de réalisation".into(),
+    });
+    assert!(!codes(&check(&r)).contains(&"IND002"));
+
+    // "Bilan d'exécution et perspectives": the perspectives are in the bilan.
+    let mut r = clean();
+    let a = act(&mut r, 0, 0);
+    a.outlook = String::new();
+    a.review_includes_outlook = true;
+    assert!(!codes(&check(&r)).contains(&"COM002"));
+}
+
+#[test]
+fn the_consistent_figure_replaces_a_swapped_total() {
+    // Total 100 900 € for shares of 50 000 € + 50 000 €... is not a swap; 109 000 € is not
+    // either; 100 000 € written 010 000 is impossible: use shares whose sum has a swap.
+    let mut r = clean();
+    let f = act(&mut r, 0, 0).forecast.as_mut().unwrap();
+    f.state_share = euros("50 000 €");
+    f.department_share = euros("50 400 €");
+    f.total = euros("104 000 €");
+    act(&mut r, 0, 0).expenses[1].planned = euros("70 400 €");
+    act(&mut r, 0, 0).executed.as_mut().unwrap().spent = euros("100 500 €");
+    let diags = check(&r);
+    assert!(codes(&diags).contains(&"BUD001"));
+    let over = diags.iter().find(|d| d.code == "BUD006").expect("overspend against the parts' sum");
+    assert!(over.message.replace('\u{202f}', " ").contains("100 400,00"), "{}", over.message);
+    assert!(over.hint.as_deref().unwrap_or("").contains("intervertis"), "{:?}", over.hint);
+    // The annex agrees with the parts' sum: no BUD003 against the swapped total.
+    assert!(!codes(&diags).contains(&"BUD003"), "{:?}", codes(&diags));
+}
+
+#[test]
+fn new_rules_name_their_figures() {
+    for (code, figures) in [
+        ("BUD013", &["45 000,00", "37 920,40", "7 079,60"][..]),
+        ("BUD014", &["50 000,00", "90 000,00", "45 000,00"][..]),
+        ("BUD015", &["28 125,00", "45 000,00"][..]),
+        ("NAR001", &["110 000,00", "100 000,00"][..]),
+        ("NAR002", &["50", "45"][..]),
+        ("NAR003", &["60", "55,55"][..]),
+        ("IND005", &["40", "60"][..]),
+        ("IND007", &["130", "40"][..]),
+    ] {
+        let d = check(&case(code)).into_iter().find(|d| d.code == code).unwrap();
+        let text = format!("{} {}", d.message, d.hint.clone().unwrap_or_default())
+            .replace(['\u{202f}', '\u{a0}'], " ");
+        for f in figures {
+            assert!(text.contains(f), "{code}: « {f} » missing from {text}");
+        }
+        assert!(d.hint.is_some(), "{code} has a hint");
+    }
+}
+
+#[test]
 fn hostile_reports_never_panic() {
     // Absurd but parseable content: huge amounts, empty everything, dangling references.
     let mut r = clean();
@@ -216,6 +318,25 @@ fn hostile_reports_never_panic() {
         }
     }
     r.annex.groups.push(AnnexGroup { actions: vec!["1.1.1".into(), "x".into()], ..AnnexGroup::default() });
+    // Prose and formulas built to trip the readers: deep parentheses, endless digits,
+    // percentages without counts, durations without dates.
+    let a = act(&mut r, 0, 0);
+    a.execution_review = format!(
+        "{} € (99 %) (soit 1,5 %) 3 {} 9999999999999999999999 personnes",
+        "9".repeat(40),
+        "(".repeat(5000)
+    );
+    a.budget_comment = "Budget total : 1 000 000 000 000 000 000 € ; budget total de ,5 €".into();
+    a.duration = "durée de 999999999999 ans (1990/2100/0000) toute l'année 99999".into();
+    a.start = Date::new(2019, 1, 31);
+    if let Some(ex) = a.executed.as_mut() {
+        for l in &mut ex.lines {
+            l.label = format!("x : {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+            for s in &mut l.staff_details {
+                s.label = "a : 1/0.0000*999999999999999999999 mois".into();
+            }
+        }
+    }
     let diags = check(&r);
     assert!(!diags.is_empty());
     let empty = Report { measures: vec![], annex: Annex::default(), ..clean() };

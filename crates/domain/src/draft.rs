@@ -39,7 +39,9 @@ fn empty_action(number: String, title: String) -> Action {
         fapi: None,
         indicators_comment: String::new(),
         indicators: Vec::new(),
+        baseline_scope: None,
         execution_review: REVIEW.into(),
+        review_includes_outlook: false,
         outlook: OUTLOOK.into(),
     }
 }
@@ -218,7 +220,10 @@ fn carry_action(a: &Action, prev_year: i32) -> Action {
                 justification: String::new(),
             })
             .collect(),
+        // Next year's baseline is this year's result, which the Département reports.
+        baseline_scope: None,
         execution_review: REVIEW.into(),
+        review_includes_outlook: false,
         outlook: OUTLOOK.into(),
     }
 }

@@ -17,6 +17,9 @@ impl Quantity {
     pub const fn from_int(n: i64) -> Quantity {
         Quantity(n * 100)
     }
+    pub const fn from_hundredths(h: i64) -> Quantity {
+        Quantity(h)
+    }
     pub const fn hundredths(self) -> i64 {
         self.0
     }
@@ -94,10 +97,23 @@ impl MissingReason {
     }
 }
 
+/// What the parts of a breakdown are: territories (the usual case) or something else
+/// (parcours, prestations: "52 Persévérance + 45 Réussite").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PartKind {
+    #[default]
+    Territory,
+    /// A part named by a label that is not a territory (file key `libelle`).
+    Other,
+}
+
+/// One part of a breakdown. `territory` is the part's name, a territory unless `kind`
+/// says otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerritoryValue {
     pub territory: String,
     pub value: Quantity,
+    pub kind: PartKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,9 +229,12 @@ impl Serialize for IndicatorValue {
             IndicatorValue::Breakdown { parts, total } => {
                 let raw: Vec<RawPart> = parts
                     .iter()
-                    .map(|p| RawPart {
-                        territory: p.territory.clone(),
-                        value: IndicatorValue::Number(p.value),
+                    .map(|p| {
+                        let (territory, label) = match p.kind {
+                            PartKind::Territory => (Some(p.territory.clone()), None),
+                            PartKind::Other => (None, Some(p.territory.clone())),
+                        };
+                        RawPart { territory, label, value: IndicatorValue::Number(p.value) }
                     })
                     .collect();
                 let mut m = s.serialize_map(None)?;
@@ -232,8 +251,11 @@ impl Serialize for IndicatorValue {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPart {
-    #[serde(rename = "territoire")]
-    territory: String,
+    #[serde(rename = "territoire", default, skip_serializing_if = "Option::is_none")]
+    territory: Option<String>,
+    /// A part that is not a territory ("Parcours Persévérance").
+    #[serde(rename = "libelle", default, skip_serializing_if = "Option::is_none")]
+    label: Option<String>,
     #[serde(rename = "valeur")]
     value: IndicatorValue,
 }
@@ -307,8 +329,17 @@ impl<'de> Visitor<'de> for ValueVisitor {
         let raw = RawBreakdown::deserialize(MapAccessDeserializer::new(map))?;
         let mut parts = Vec::with_capacity(raw.repartition.len());
         for p in raw.repartition {
-            let value = number_only(p.value, &p.territory)?;
-            parts.push(TerritoryValue { territory: p.territory, value });
+            let (name, kind) = match (p.territory, p.label) {
+                (Some(t), None) => (t, PartKind::Territory),
+                (None, Some(l)) => (l, PartKind::Other),
+                _ => {
+                    return Err(de::Error::custom(
+                        "chaque part d'une répartition a soit un `territoire`, soit un `libelle`",
+                    ))
+                }
+            };
+            let value = number_only(p.value, &name)?;
+            parts.push(TerritoryValue { territory: name, value, kind });
         }
         let total = match raw.total {
             Some(t) => Some(number_only(t, "total")?),
@@ -358,6 +389,7 @@ mod tests {
             "v = \"2,5\"",
             "v = \"Non évalué\"",
             "v = { repartition = [{ territoire = \"Vichy\", valeur = 40 }], total = 40 }",
+            "v = { repartition = [{ libelle = \"Parcours Réussite\", valeur = 45 }], total = 45 }",
         ] {
             let v = read(src);
             let text = toml::to_string(&Doc { v: v.clone() }).unwrap();
@@ -372,5 +404,9 @@ mod tests {
         assert!(
             toml::from_str::<Doc>("v = { repartition = [{ territoire = \"A\", valeur = \"ND\" }] }").is_err()
         );
+        assert!(toml::from_str::<Doc>(
+            "v = { repartition = [{ territoire = \"A\", libelle = \"B\", valeur = 1 }] }"
+        )
+        .is_err());
     }
 }

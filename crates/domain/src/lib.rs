@@ -15,7 +15,9 @@ pub mod programme;
 pub use amount::{figure, Amount};
 pub use date::Date;
 pub use department::DepartmentCode;
-pub use indicator::{Indicator, IndicatorUnit, IndicatorValue, MissingReason, Quantity, TerritoryValue};
+pub use indicator::{
+    Indicator, IndicatorUnit, IndicatorValue, MissingReason, PartKind, Quantity, TerritoryValue,
+};
 pub use model::*;
 pub use money::Money;
 pub use programme::{programme, Programme, PROGRAMMES};

@@ -153,12 +153,56 @@ pub struct Action {
     pub indicators_comment: String,
     #[serde(rename = "indicateurs", default, skip_serializing_if = "Vec::is_empty")]
     pub indicators: Vec<Indicator>,
+    /// Whose figures the "Situation N-1" column of the indicator table shows, when its
+    /// header says it ("Situation 2018 du TSD Montluçon Ouest Allier"); absent: the
+    /// Département's.
+    #[serde(rename = "perimetre_situation", default, skip_serializing_if = "Option::is_none")]
+    pub baseline_scope: Option<Scope>,
     /// 8. Bilan d'exécution.
     #[serde(rename = "bilan", default, skip_serializing_if = "String::is_empty")]
     pub execution_review: String,
+    /// Sections 8 and 9 printed as one ("Bilan d'exécution et perspectives futures de mise
+    /// en œuvre de l'action"): `bilan` holds both, and no separate perspectives is expected.
+    #[serde(rename = "bilan_et_perspectives", default, skip_serializing_if = "std::ops::Not::not")]
+    pub review_includes_outlook: bool,
     /// 9. Perspectives.
     #[serde(rename = "perspectives", default, skip_serializing_if = "String::is_empty")]
     pub outlook: String,
+}
+
+/// Where a figure was measured: the whole Département, or one of its territories.
+/// In the file: `"departement"`, or the territory's name as printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Department,
+    Territory(String),
+}
+
+impl Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Scope::Department => s.serialize_str("departement"),
+            Scope::Territory(t) => s.serialize_str(t),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Scope {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(serde::de::Error::custom(
+                "périmètre vide : écrivez \"departement\" ou le nom du territoire",
+            ));
+        }
+        let lower = t.to_lowercase();
+        Ok(if lower == "departement" || lower == "département" || lower == "le département" {
+            Scope::Department
+        } else {
+            Scope::Territory(t.to_string())
+        })
+    }
 }
 
 /// 5.1: the amounts of the convention for this action.

@@ -10,6 +10,12 @@ pub struct Programme {
     pub last_year: i32,
     /// The largest share of an action the State may fund, in percent.
     pub max_state_share_percent: i64,
+    /// How many times its baseline (or how small a fraction of it) an indicator's result
+    /// may be before the change needs a word of justification.
+    pub indicator_change_ratio: i64,
+    /// How far below its baseline (in percent) a target may be set before the drop needs
+    /// a word: a target a little under an exceptional year is ordinary.
+    pub target_drop_tolerance_percent: i64,
     /// The usual deadline for adopting the report of year N: (month, day) of N+1.
     pub default_deadline: (u8, u8),
     /// Names of the measures every Département must carry (mesures socle), by first year.
@@ -24,6 +30,8 @@ pub const PROGRAMMES: [Programme; 2] = [
         first_year: 2019,
         last_year: 2022,
         max_state_share_percent: 50,
+        indicator_change_ratio: 3,
+        target_drop_tolerance_percent: 25,
         default_deadline: (6, 30),
         core_measures: &[
             ("Prévenir toute « sortie sèche » pour les jeunes sortants de l'aide sociale à l'enfance (ASE)", 2019),
@@ -41,6 +49,8 @@ pub const PROGRAMMES: [Programme; 2] = [
         first_year: 2024,
         last_year: 2027,
         max_state_share_percent: 50,
+        indicator_change_ratio: 3,
+        target_drop_tolerance_percent: 25,
         default_deadline: (3, 31),
         core_measures: &[
             ("Prévenir la pauvreté dès l'enfance", 2024),

@@ -55,14 +55,19 @@ pub fn parse_str(text: &str) -> Result<Parsed, ParseError> {
     let text_no_bom = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let offset = text.len() - text_no_bom.len();
     let shift = |r: Range<usize>| (r.start + offset)..(r.end + offset);
-    let spans = SpanIndex::build(text_no_bom).map_err(|e| ParseError {
+    // The text is parsed once: the span index walks the document, then serde reads the
+    // report from that same document.
+    let root = toml::de::DeTable::parse(text_no_bom).map_err(|e| ParseError {
         message: translate_toml_message(e.message()),
         span: e.span().map(shift),
     })?;
-    let report: Report = toml::from_str(text_no_bom).map_err(|e| ParseError {
-        message: translate_toml_message(e.message()),
-        span: e.span().map(shift),
-    })?;
+    let spans = SpanIndex::from_document(&root);
+    let report: Report = serde::Deserialize::deserialize(toml::de::Deserializer::from(root)).map_err(
+        |e: toml::de::Error| ParseError {
+            message: translate_toml_message(e.message()),
+            span: e.span().map(shift),
+        },
+    )?;
     let spans = spans.shifted(offset);
     if bilan_domain::programme(&report.programme).is_none() {
         let known: Vec<&str> = bilan_domain::PROGRAMMES.iter().map(|p| p.id).collect();

@@ -15,9 +15,14 @@ pub struct SpanIndex {
 impl SpanIndex {
     pub fn build(text: &str) -> Result<SpanIndex, toml::de::Error> {
         let root = DeTable::parse(text)?;
+        Ok(SpanIndex::from_document(&root))
+    }
+
+    /// The index of an already parsed document.
+    pub fn from_document(root: &Spanned<DeTable<'_>>) -> SpanIndex {
         let mut index = SpanIndex::default();
         index.walk_table("", root.get_ref());
-        Ok(index)
+        index
     }
 
     fn walk_table(&mut self, prefix: &str, table: &DeTable<'_>) {

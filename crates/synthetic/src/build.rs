@@ -4,7 +4,8 @@ use bilan_domain::geo::DepartmentInfo;
 use bilan_domain::{
     figure, Action, Amount, Annex, AnnexGroup, AnnexTotals, Convention, Date, Deliberation, DepartmentCode,
     Executed, ExecutedLine, ExpenseLine, Forecast, Indicator, IndicatorUnit, IndicatorValue, Measure,
-    MeasureKind, MissingReason, Money, Programme, Quantity, Report, Rounding, StaffDetail, TerritoryValue,
+    MeasureKind, MissingReason, Money, PartKind, Programme, Quantity, Report, Rounding, StaffDetail,
+    TerritoryValue,
 };
 
 use crate::anomalies;
@@ -200,7 +201,11 @@ fn to_value(iy: &IndicatorYear<'_>, year: i32, f: Figure) -> IndicatorValue {
             parts: iy
                 .territory_parts(year, n)
                 .into_iter()
-                .map(|(t, p)| TerritoryValue { territory: t.to_string(), value: quantity(p) })
+                .map(|(t, p)| TerritoryValue {
+                    territory: t.to_string(),
+                    value: quantity(p),
+                    kind: PartKind::Territory,
+                })
                 .collect(),
             total: Some(quantity(n)),
         },
@@ -353,12 +358,20 @@ fn build_action(ctx: &Ctx<'_>, m: &MeasurePlan, a: &ActionPlan) -> Action {
         committed: v(money.committed()),
         spent: v(spent),
         carry_over: carry.map(Amount::Value),
-        comment: match carry {
-            Some(c) => format!(
-                "Crédits consommés au 31/12/{year} ; un report de {c} est demandé sur {} pour les engagements restant à mandater.",
-                year + 1
-            ),
-            None => format!("Crédits consommés au 31/12/{year}."),
+        comment: {
+            let mut text = match carry {
+                Some(c) => format!(
+                    "Crédits consommés au 31/12/{year} ; un report de {c} est demandé sur {} pour les engagements restant à mandater.",
+                    year + 1
+                ),
+                None => format!("Crédits consommés au 31/12/{year}."),
+            };
+            // What became of the rest: a transmitted report says it (BUD013).
+            let rest = money.committed().sub(spent).sub(carry.unwrap_or(Money::ZERO));
+            if rest > Money::ZERO {
+                text.push_str(&format!(" Le solde non consommé des engagements ({rest}) est annulé."));
+            }
+            text
         },
         lines,
     };
@@ -448,7 +461,9 @@ fn build_action(ctx: &Ctx<'_>, m: &MeasurePlan, a: &ActionPlan) -> Action {
             "Indicateurs suivis par territoire d'action sociale lorsque la donnée le permet.".to_string()
         },
         indicators,
+        baseline_scope: None,
         execution_review: review,
+        review_includes_outlook: false,
         outlook,
     }
 }

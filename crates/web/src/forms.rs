@@ -433,7 +433,7 @@ fn parse_breakdown(t: &str) -> Option<IndicatorValue> {
         if territory.is_empty() {
             return None;
         }
-        parts.push(TerritoryValue { territory: territory.to_string(), value });
+        parts.push(TerritoryValue { territory: territory.to_string(), value, kind: Default::default() });
     }
     if parts.len() < 2 && total.is_none() {
         return None;

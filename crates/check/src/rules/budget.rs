@@ -3,7 +3,7 @@
 use bilan_domain::{figure, Action, Amount, ExecutedLine, Money};
 
 use super::Checker;
-use crate::hints;
+use crate::{formula, hints};
 
 /// A figure and the field it was read from (or computed over).
 #[derive(Clone)]
@@ -79,7 +79,23 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
             .related(format!("{path}.prevision.part_cd"), format!("part CD : {}", d.to_french()));
         }
     }
-    let forecast_total = declared_total.or(f.shares_total());
+    // The consistent figure: a declared total that is the shares' sum with two digits
+    // swapped (BUD001 says so) is not the one to measure the rest against.
+    let swapped_total = match (declared_total, f.shares_total()) {
+        (Some(t), Some(sum)) if t != sum && hints::transposition(t, sum).is_some() => Some((t, sum)),
+        _ => None,
+    };
+    let consistent_note = swapped_total.map(|(t, sum)| {
+        format!(
+            "mesuré sur la somme des parts ({}) et non sur le total déclaré ({}), dont deux chiffres sont intervertis",
+            sum.to_french(),
+            t.to_french()
+        )
+    });
+    let forecast_total = match swapped_total {
+        Some((_, sum)) => Some(sum),
+        None => declared_total.or(f.shares_total()),
+    };
     if forecast_total.is_none() && a.budget_shared_with.is_none() {
         c.emit(
             "BUD011",
@@ -93,7 +109,9 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         .hint =
             Some("si le budget est porté par une autre action, indiquez-la avec `budget_commun_avec`".into());
     }
-    let forecast_path = if declared_total.is_some() {
+    let forecast_path = if swapped_total.is_some() {
+        format!("{path}.prevision")
+    } else if declared_total.is_some() {
         format!("{path}.prevision.total")
     } else {
         format!("{path}.prevision")
@@ -105,16 +123,67 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
     let (annex_carry, n_carry) = sum_some(a.expenses.iter().map(|e| figure(&e.carry_over)));
     if let (Some(total), Some(planned)) = (forecast_total, annex_planned) {
         let terms = c.rounded_terms(n_planned);
+        let what = if swapped_total.is_some() {
+            "la somme des parts du budget prévisionnel"
+        } else {
+            "le budget prévisionnel"
+        };
         if let Some(d) = c.mismatch(
             "BUD003",
             forecast_path.clone(),
-            "le budget prévisionnel",
+            what,
             total,
             "la somme des montants inscrits dans l'annexe",
             planned,
             terms,
         ) {
             d.related(format!("{path}.depenses"), format!("annexe : {}", planned.to_french()));
+            if d.severity != crate::Severity::Info {
+                if let Some(note) = &consistent_note {
+                    d.hint = Some(note.clone());
+                }
+            }
+        }
+    }
+
+    // BUD014: the State's cap measured on the annex lines the action lists.
+    if let (Some(s), Some(planned)) = (state, annex_planned) {
+        let shares_ok = dept.is_none_or(|d| {
+            i128::from(s.cents()) * 100 <= i128::from(s.add(d).cents()) * i128::from(max_pct)
+        });
+        let tolerance = i64::try_from(c.rounded_terms(n_planned)).unwrap_or(0).saturating_mul(50);
+        let ceiling = i128::from(planned.cents().saturating_add(tolerance)) * i128::from(max_pct);
+        if shares_ok && planned > Money::ZERO && i128::from(s.cents()) * 100 > ceiling {
+            let allowed = Money::from_cents(
+                i64::try_from(i128::from(planned.cents()) * i128::from(max_pct) / 100).unwrap_or(i64::MAX),
+            );
+            let pct = i128::from(s.cents()) * 1000 / i128::from(planned.cents()).max(1);
+            let pct = format!("{},{}", pct / 10, pct % 10);
+            let d = c.emit(
+                "BUD014",
+                format!("{path}.prevision.part_etat"),
+                format!(
+                    "la part État de l'action {} ({}) dépasse {max_pct} % des lignes de l'annexe qu'elle liste ({}) : l'État en financerait {pct} %",
+                    a.number,
+                    s.to_french(),
+                    planned.to_french()
+                ),
+                format!("part État : {}", s.to_french()),
+            );
+            d.related(format!("{path}.depenses"), format!("annexe : {}", planned.to_french()));
+            let mut hint = format!(
+                "avec ces lignes, la part État est d'au plus {} ({max_pct} % de {})",
+                allowed.to_french(),
+                planned.to_french()
+            );
+            if let Some(total) = forecast_total.filter(|t| *t > planned) {
+                hint.push_str(&format!(
+                    " ; le budget prévisionnel ({}) compte {} de plus que l'annexe : ajoutez la ligne manquante ou réduisez la part État",
+                    total.to_french(),
+                    total.sub(planned).to_french()
+                ));
+            }
+            d.hint = Some(hint);
         }
     }
 
@@ -202,21 +271,43 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
                 "BUD006",
                 sp.path.clone(),
                 format!(
-                    "l'action {} a consommé {} pour un budget prévisionnel de {} : dépassement de {}",
+                    "l'action {} a consommé {} pour un budget prévisionnel de {}{} : dépassement de {}",
                     a.number,
                     sp.value.to_french(),
                     total.to_french(),
+                    if swapped_total.is_some() { " (somme des parts)" } else { "" },
                     sp.value.sub(total).to_french()
                 ),
                 format!("consommé : {}", sp.value.to_french()),
             );
-            d.related(forecast_path.clone(), format!("prévu : {}", total.to_french()));
-            d.hint = hints::transposition(sp.value, total);
+            match (swapped_total, state, dept) {
+                (Some((declared, _)), Some(s), Some(dp)) => {
+                    d.related(
+                        format!("{path}.prevision.part_etat"),
+                        format!("part État : {}", s.to_french()),
+                    )
+                    .related(format!("{path}.prevision.part_cd"), format!("part CD : {}", dp.to_french()))
+                    .related(
+                        format!("{path}.prevision.total"),
+                        format!("total déclaré : {}", declared.to_french()),
+                    );
+                }
+                _ => {
+                    d.related(forecast_path.clone(), format!("prévu : {}", total.to_french()));
+                }
+            }
+            d.hint = match &consistent_note {
+                Some(note) => Some(format!(
+                    "dépassement {note} (le total déclaré donnerait {})",
+                    sp.value.sub(declared_total.unwrap_or(total)).max(Money::ZERO).to_french()
+                )),
+                None => hints::transposition(sp.value, total),
+            };
         }
         if let Some(cr) = &carry {
             let remaining = total.sub(sp.value).max(Money::ZERO);
             if cr.value > remaining {
-                c.emit(
+                let d = c.emit(
                     "BUD005",
                     cr.path.clone(),
                     format!(
@@ -229,6 +320,7 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
                     ),
                     format!("report : {}", cr.value.to_french()),
                 );
+                d.hint = consistent_note.clone();
             }
         }
     }
@@ -383,6 +475,9 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         }
     }
 
+    vanishing_credits(c, path, a);
+    formulas(c, path, a);
+
     // BUD010: staff-cost details.
     for (li, l) in ex.lines.iter().enumerate() {
         if l.staff_details.is_empty() {
@@ -402,5 +497,151 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
                 0,
             );
         }
+    }
+}
+
+/// Words by which a report says what became of credits it did not spend.
+const FATE_WORDS: &[&str] = &[
+    "non consomm",
+    "non utilis",
+    "non dépens",
+    "non depens",
+    "reliquat",
+    "annul",
+    "désengag",
+    "desengag",
+    "solde",
+    "restitu",
+    "économie",
+    "réfaction",
+    "refaction",
+    "non report",
+    "abandon",
+];
+
+fn says_what_became(texts: &[&str]) -> bool {
+    texts.iter().any(|t| {
+        let t = t.to_lowercase();
+        FATE_WORDS.iter().any(|w| t.contains(w))
+    })
+}
+
+/// BUD013: committed − spent − carried over > 0, and not a word about it.
+fn vanishing_credits(c: &mut Checker<'_>, path: &str, a: &Action) {
+    let Some(ex) = &a.executed else { return };
+    // Read the texts only when some credit is unaccounted for (most actions have none).
+    let mut said: Option<bool> = None;
+    let mut report = |c: &mut Checker<'_>, at: String, what: String, com: Money, sp: Money, cr: Money| {
+        let gone = com.sub(sp).sub(cr);
+        if gone <= Money::ZERO {
+            return;
+        }
+        let said = *said.get_or_insert_with(|| {
+            let mut texts: Vec<&str> = vec![&ex.comment, &a.execution_review, &a.budget_comment];
+            texts.extend(a.expenses.iter().map(|e| e.comment.as_str()));
+            says_what_became(&texts)
+        });
+        if said {
+            return;
+        }
+        let d = c.emit(
+            "BUD013",
+            at,
+            format!(
+                "{what} : {} engagés, {} consommés, {} reportés : {} ne sont ni consommés ni reportés",
+                com.to_french(),
+                sp.to_french(),
+                cr.to_french(),
+                gone.to_french()
+            ),
+            format!("engagé : {}", com.to_french()),
+        );
+        d.hint = Some(format!(
+            "{} − {} − {} = {} sans emploi : demandez leur report sur N+1, ou dites dans le commentaire d'exécution qu'ils sont annulés",
+            com.to_french(),
+            sp.to_french(),
+            cr.to_french(),
+            gone.to_french()
+        ));
+    };
+    if let Some(com) = figure(&ex.committed) {
+        let sp =
+            figure(&ex.spent).unwrap_or_else(|| Money::sum(ex.lines.iter().filter_map(|l| figure(&l.spent))));
+        let cr = figure(&ex.carry_over)
+            .unwrap_or_else(|| Money::sum(ex.lines.iter().filter_map(|l| figure(&l.carry_over))));
+        report(c, format!("{path}.execution.engage"), format!("action {}", a.number), com, sp, cr);
+        return;
+    }
+    for (li, l) in ex.lines.iter().enumerate() {
+        let Some(com) = figure(&l.committed) else { continue };
+        let sp = figure(&l.spent).unwrap_or(Money::ZERO);
+        let cr = figure(&l.carry_over).unwrap_or(Money::ZERO);
+        report(
+            c,
+            format!("{path}.execution.lignes[{li}].engage"),
+            format!("action {}, « {} »", a.number, l.label),
+            com,
+            sp,
+            cr,
+        );
+    }
+}
+
+/// BUD015: a calculation written in a label, evaluated against its amount.
+fn formulas(c: &mut Checker<'_>, path: &str, a: &Action) {
+    let check = |c: &mut Checker<'_>, at: String, label: &str, amounts: &[Money]| {
+        let Some(f) = formula::find(label) else { return };
+        let Some(&amount) = amounts.first() else { return };
+        let result = Money::from_cents(f.cents);
+        if amounts.iter().any(|m| m.sub(result).abs() <= Money::from_cents(100)) {
+            return;
+        }
+        let name = label.rsplit_once(':').map_or(label, |(head, _)| head).trim().trim_end_matches(':').trim();
+        let d = c.emit(
+            "BUD015",
+            at,
+            format!(
+                "« {name} » : le calcul {} donne {}, le montant déclaré est {} (écart de {})",
+                f.text,
+                result.to_french(),
+                amount.to_french(),
+                amount.sub(result).abs().to_french()
+            ),
+            format!("calcul : {}", result.to_french()),
+        );
+        let mut hint = match hints::power_of_ten(amount, result) {
+            Some(k) => format!(
+                "le montant déclaré vaut {k} fois le résultat du calcul ({}) : une virgule déplacée ?",
+                result.to_french()
+            ),
+            None => format!(
+                "{} = {} et non {} : vérifiez les termes du calcul ou le montant",
+                f.text,
+                result.to_french(),
+                amount.to_french()
+            ),
+        };
+        if f.months {
+            hint.push_str(" ; les mois sont comptés en douzièmes d'un salaire annuel");
+        }
+        d.hint = Some(hint);
+    };
+    if let Some(ex) = &a.executed {
+        for (li, l) in ex.lines.iter().enumerate() {
+            let lp = format!("{path}.execution.lignes[{li}]");
+            let amounts: Vec<Money> = [&l.spent, &l.committed].into_iter().filter_map(figure).collect();
+            let key = if figure(&l.spent).is_some() { "consomme" } else { "engage" };
+            check(c, format!("{lp}.{key}"), &l.label, &amounts);
+            for (k, s) in l.staff_details.iter().enumerate() {
+                let amounts: Vec<Money> = s.amount.value().into_iter().collect();
+                check(c, format!("{lp}.detail_personnel[{k}].montant"), &s.label, &amounts);
+            }
+        }
+    }
+    for (li, e) in a.expenses.iter().enumerate() {
+        let amounts: Vec<Money> = [&e.planned, &e.spent].into_iter().filter_map(figure).collect();
+        let lp = format!("{path}.depenses[{li}]");
+        check(c, format!("{lp}.inscrit"), &e.label, &amounts);
+        check(c, format!("{lp}.inscrit"), &e.comment, &amounts);
     }
 }

@@ -1,6 +1,8 @@
 //! Section 7: indicators.
 
-use bilan_domain::{Action, Indicator, IndicatorUnit, IndicatorValue, Quantity};
+use bilan_domain::{
+    Action, Indicator, IndicatorUnit, IndicatorValue, MissingReason, PartKind, Quantity, Scope,
+};
 
 use super::Checker;
 
@@ -20,11 +22,16 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
             if let Some(IndicatorValue::Breakdown { parts, total: Some(total) }) = value {
                 let sum = parts.iter().fold(Quantity::default(), |s, p| s.add(p.value));
                 if sum != *total {
+                    let who = if parts.iter().all(|p| p.kind == PartKind::Territory) {
+                        "les territoires totalisent"
+                    } else {
+                        "les parts totalisent"
+                    };
                     c.emit(
                         "IND003",
                         format!("{ip}.{key}.total"),
                         format!(
-                            "« {} » : les territoires totalisent {} mais le total déclaré est {}",
+                            "« {} » : {who} {} mais le total déclaré est {}",
                             ind.name,
                             sum.to_french(),
                             total.to_french()
@@ -41,8 +48,14 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
             Some(IndicatorValue::Missing { text, .. }) => Some(format!("résultat « {text} »")),
             _ => None,
         };
+        // A reason written where the result goes ("Bilan en cours de réalisation") is a
+        // missing value with its reason, not an unexplained gap.
+        let stated_reason = matches!(
+            &ind.result,
+            Some(IndicatorValue::Missing { reason: MissingReason::InProgress | MissingReason::NoAction, .. })
+        );
         if let Some(what) = missing {
-            if !justified {
+            if !justified && !stated_reason {
                 c.emit(
                     "IND002",
                     if ind.result.is_some() { format!("{ip}.resultat") } else { ip.clone() },
@@ -79,8 +92,89 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
             }
         }
 
+        let same_scope = !matches!(a.baseline_scope, Some(Scope::Territory(_)));
+        let baseline = ind.baseline.as_ref().and_then(IndicatorValue::figure);
+        let target = ind.target.as_ref().and_then(IndicatorValue::figure);
+        let result = ind.result.as_ref().and_then(IndicatorValue::figure);
+        let lower_is_better = ind.unit == Some(IndicatorUnit::Days);
+        let baseline_year = c.report.year - 1;
+
+        // IND005: a target below what was already there.
+        let tolerance =
+            bilan_domain::programme(&c.report.programme).map_or(25, |p| p.target_drop_tolerance_percent);
+        if let (Some(b), Some(t), true) = (baseline, target, same_scope) {
+            let (bh, th) = (i128::from(b.hundredths()), i128::from(t.hundredths()));
+            let tol = i128::from(tolerance.clamp(0, 100));
+            // Beyond the programme's tolerance: t < b·(1 − tol) (for a delay, t > b·(1 + tol)).
+            let backwards =
+                if lower_is_better { th * 100 > bh * (100 + tol) } else { th * 100 < bh * (100 - tol) };
+            let explained = {
+                let j = ind.justification.to_lowercase();
+                ["cible", "objectif", "attendu"].iter().any(|w| j.contains(w))
+            };
+            if backwards && !explained {
+                let d = c.emit(
+                    "IND005",
+                    format!("{ip}.cible"),
+                    format!(
+                        "« {} » : résultat attendu de {} pour une situation {baseline_year} de {} ({})",
+                        ind.name,
+                        t.to_french(),
+                        b.to_french(),
+                        change(b, t)
+                    ),
+                    format!("cible : {}", t.to_french()),
+                );
+                d.related(format!("{ip}.situation_precedente"), format!("situation N-1 : {}", b.to_french()));
+                d.hint = Some(format!(
+                    "une cible de {} recule sur les {} déjà atteints : corrigez la cible, ou expliquez ce recul dans la justification",
+                    t.to_french(),
+                    b.to_french()
+                ));
+            }
+        }
+
+        // IND007: a result far from the baseline, unexplained.
+        let ratio = bilan_domain::programme(&c.report.programme).map_or(3, |p| p.indicator_change_ratio);
+        if let (Some(b), Some(r), true, false) = (baseline, result, same_scope, justified) {
+            let (b, r) = (i128::from(b.hundredths()), i128::from(r.hundredths()));
+            let ratio = i128::from(ratio.max(2));
+            if b >= 500 && (r >= b * ratio || r * ratio <= b) {
+                let times = if r >= b { r * 10 / b } else { b * 10 / r.max(1) };
+                let (q, rem) = (times / 10, times % 10);
+                let how = if r >= b {
+                    format!("{q},{rem} fois la situation {baseline_year}")
+                } else {
+                    format!("{q},{rem} fois moins que la situation {baseline_year}")
+                };
+                let (bq, rq) = (baseline.unwrap_or_default(), result.unwrap_or_default());
+                let d = c.emit(
+                    "IND007",
+                    format!("{ip}.resultat"),
+                    format!(
+                        "« {} » : résultat de {} pour une situation {baseline_year} de {} ({how}), sans justification",
+                        ind.name,
+                        rq.to_french(),
+                        bq.to_french()
+                    ),
+                    format!("résultat : {}", rq.to_french()),
+                );
+                d.related(
+                    format!("{ip}.situation_precedente"),
+                    format!("situation N-1 : {}", bq.to_french()),
+                );
+                d.hint = Some(format!(
+                    "au-delà de {ratio} fois (ou {ratio} fois moins que) la situation N-1, seuil du programme, l'écart s'explique : nouveau périmètre, changement de mode de calcul, montée en charge ; vérifiez aussi que {} et {} comptent la même chose",
+                    bq.to_french(),
+                    rq.to_french()
+                ));
+            }
+        }
+
         // IND004: baseline against last year's result.
-        if let Some(prev) = c.context.previous.and_then(|p| previous_result(p, &a.number, ind)) {
+        if let Some(prev) =
+            c.context.previous.filter(|_| same_scope).and_then(|p| previous_result(p, &a.number, ind))
+        {
             if let Some(base) = ind.baseline.as_ref().and_then(IndicatorValue::figure) {
                 if base != prev {
                     c.emit(
@@ -97,6 +191,57 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
                 }
             }
         }
+    }
+}
+
+/// "−339, −32,0 %".
+fn change(from: Quantity, to: Quantity) -> String {
+    let diff = to.hundredths() - from.hundredths();
+    let sign = if diff < 0 { "−" } else { "+" };
+    let abs = Quantity::from_hundredths(diff.abs());
+    if from.hundredths() == 0 {
+        return format!("{sign}{}", abs.to_french());
+    }
+    let per_mille = (i128::from(diff.abs()) * 2000 / i128::from(from.hundredths().abs()) + 1) / 2;
+    format!("{sign}{}, {sign}{},{} %", abs.to_french(), per_mille / 10, per_mille % 10)
+}
+
+/// IND006: two indicators of one action with the same values.
+pub(super) fn check_copies(c: &mut Checker<'_>, path: &str, a: &Action) {
+    for (j, later) in a.indicators.iter().enumerate() {
+        let values = [&later.baseline, &later.target, &later.result];
+        let figures: Vec<Quantity> =
+            values.iter().filter_map(|v| v.as_ref().and_then(IndicatorValue::figure)).collect();
+        // Small counts coincide by chance; three-digit figures copied together do not.
+        if figures.len() < 2 || figures.iter().all(|q| q.hundredths() < 10_000) {
+            continue;
+        }
+        let Some(i) = a.indicators[..j].iter().position(|earlier| {
+            norm(&earlier.name) != norm(&later.name)
+                && earlier.baseline == later.baseline
+                && earlier.target == later.target
+                && earlier.result == later.result
+        }) else {
+            continue;
+        };
+        let shown = values
+            .iter()
+            .map(|v| v.as_ref().map_or("—".to_string(), IndicatorValue::to_french))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let d = c.emit(
+            "IND006",
+            format!("{path}.indicateurs[{j}]"),
+            format!(
+                "« {} » porte exactement les valeurs de « {} » ({shown})",
+                later.name, a.indicators[i].name
+            ),
+            "valeurs recopiées ?".into(),
+        );
+        d.related(format!("{path}.indicateurs[{i}]"), format!("mêmes valeurs : {shown}"));
+        d.hint = Some(format!(
+            "situation N-1, cible et résultat identiques ({shown}) pour deux indicateurs différents : une ligne a sans doute été recopiée de l'autre"
+        ));
     }
 }
 

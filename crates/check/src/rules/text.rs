@@ -91,7 +91,10 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
     ];
     for (key, name, text, required) in sections {
         check_text(c, format!("{path}.{key}"), text);
-        if text.trim().is_empty() && key != "budget_commentaire" {
+        // Sections 8 and 9 printed as one: `bilan` holds the perspectives too.
+        let merged =
+            key == "perspectives" && a.review_includes_outlook && !a.execution_review.trim().is_empty();
+        if text.trim().is_empty() && key != "budget_commentaire" && !merged {
             let code = if required { "COM001" } else { "COM002" };
             c.emit(
                 code,
