@@ -70,7 +70,10 @@ pub fn run_serve(a: ServirArgs) -> i32 {
             Ok(s) => s,
             Err(e) => return fail("servir", &format!("base {url} : {e}")),
         };
-        match serve(store, &o, "").await {
+        let result = serve(store.clone(), &o, "").await;
+        // After a graceful shutdown: in-flight requests are done; close cleanly.
+        store.close().await;
+        match result {
             Ok(()) => 0,
             Err(m) => fail("servir", &m),
         }
@@ -107,10 +110,15 @@ pub fn run_demo(a: DemoArgs) -> i32 {
             banner.push_str(&format!("  {:<22} {} – {}\n", a.login, a.role_label, a.territory_label));
         }
         if o.seed_only {
+            // Closing checkpoints SQLite's WAL into the file: a copy of the file alone
+            // (a backup by hand, a test) then holds everything.
+            store.close().await;
             crate::write_stdout(&banner);
             return 0;
         }
-        match serve(store, &o, &banner).await {
+        let result = serve(store.clone(), &o, &banner).await;
+        store.close().await;
+        match result {
             Ok(()) => 0,
             Err(m) => fail("demo", &m),
         }
