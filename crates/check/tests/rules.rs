@@ -342,3 +342,16 @@ fn hostile_reports_never_panic() {
     let empty = Report { measures: vec![], annex: Annex::default(), ..clean() };
     let _ = check(&empty);
 }
+
+/// A draft has no result yet: its baselines are still compared with last year's results
+/// (that is when a wrong baseline is cheapest to fix).
+#[test]
+fn a_draft_baseline_is_compared_before_any_result() {
+    let prev = previous();
+    let mut r = case("IND004");
+    let ind = &mut act(&mut r, 1, 0).indicators[0];
+    ind.result = None;
+    ind.justification = "Résultats connus en fin d'année".into();
+    let diags = check_with(&r, Context { previous: Some(&prev) });
+    assert!(codes(&diags).contains(&"IND004"), "{:?}", codes(&diags));
+}

@@ -42,6 +42,31 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
             }
         }
 
+        // IND004 comes before the result is looked at: a draft has no result yet, and
+        // that is when its baseline is best compared with last year's result.
+        if let Some(prev) = c
+            .context
+            .previous
+            .filter(|_| !matches!(a.baseline_scope, Some(Scope::Territory(_))))
+            .and_then(|p| previous_result(p, a, k))
+        {
+            if let Some(base) = ind.baseline.as_ref().and_then(IndicatorValue::figure) {
+                if base != prev {
+                    c.emit(
+                        "IND004",
+                        format!("{ip}.situation_precedente"),
+                        format!(
+                            "« {} » : situation N-1 de {} alors que le rapport précédent déclarait un résultat de {}",
+                            ind.name,
+                            base.to_french(),
+                            prev.to_french()
+                        ),
+                        format!("résultat N-1 : {}", prev.to_french()),
+                    );
+                }
+            }
+        }
+
         // IND002: a result that is not a figure.
         let missing = match &ind.result {
             None => Some("aucun résultat".to_string()),
@@ -170,27 +195,6 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
                 ));
             }
         }
-
-        // IND004: baseline against last year's result.
-        if let Some(prev) =
-            c.context.previous.filter(|_| same_scope).and_then(|p| previous_result(p, &a.number, ind))
-        {
-            if let Some(base) = ind.baseline.as_ref().and_then(IndicatorValue::figure) {
-                if base != prev {
-                    c.emit(
-                        "IND004",
-                        format!("{ip}.situation_precedente"),
-                        format!(
-                            "« {} » : situation N-1 de {} alors que le rapport précédent déclarait un résultat de {}",
-                            ind.name,
-                            base.to_french(),
-                            prev.to_french()
-                        ),
-                        format!("résultat N-1 : {}", prev.to_french()),
-                    );
-                }
-            }
-        }
     }
 }
 
@@ -247,12 +251,16 @@ pub(super) fn check_copies(c: &mut Checker<'_>, path: &str, a: &Action) {
 
 /// Last year's result for the same indicator: same action number and name, else the
 /// same name anywhere in the report.
-fn previous_result(prev: &bilan_domain::Report, action: &str, ind: &Indicator) -> Option<Quantity> {
+fn previous_result(prev: &bilan_domain::Report, action: &Action, k: usize) -> Option<Quantity> {
+    let ind = &action.indicators[k];
     let name = norm(&ind.name);
     let same = |i: &&Indicator| norm(&i.name) == name;
+    // An action may repeat a title (one row per market, per public…): the n-th row of a
+    // title matches last year's n-th row of that title.
+    let nth = action.indicators[..k].iter().filter(same).count();
     let found = prev
-        .action(action)
-        .and_then(|(_, _, a)| a.indicators.iter().find(same))
+        .action(&action.number)
+        .and_then(|(_, _, a)| a.indicators.iter().filter(same).nth(nth))
         .or_else(|| prev.actions().flat_map(|(_, _, _, a)| a.indicators.iter()).find(same))?;
     found.result.as_ref().and_then(IndicatorValue::figure)
 }
