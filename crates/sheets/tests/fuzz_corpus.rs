@@ -66,14 +66,13 @@ fn annex_read_corpus() {
     }
 }
 
-/// Writes the seeds of the annex corpus (before fuzzing grows and `cargo fuzz cmin`
-/// minimises it): `cargo test -p bilan-sheets --test fuzz_corpus -- --ignored`.
+/// The seeds of the annex corpus (what fuzzing started from, before `cargo fuzz cmin`):
+/// generated and read on every run; written into `fuzz/corpus/annex_read` when
+/// `BILAN_ECRIRE_GRAINES=1` is set (`BILAN_ECRIRE_GRAINES=1 cargo test -p bilan-sheets --test
+/// fuzz_corpus annex_seeds`).
 #[test]
-#[ignore]
-fn write_annex_seeds() {
+fn annex_seeds() {
     let mini = bilan_source::parse_str(include_str!("../../source/tests/mini.toml")).unwrap().report;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/annex_read");
-    std::fs::create_dir_all(&dir).unwrap();
     let xlsx = bilan_sheets::xlsx(&mini).unwrap();
     let seeds = [
         ("seed-mini.xlsx", xlsx.clone()),
@@ -84,7 +83,16 @@ fn write_annex_seeds() {
         ("seed-ods-columns.ods", hostile::ods_column_bomb()),
         ("seed-truncated.xlsx", hostile::truncated(&xlsx)),
     ];
-    for (name, bytes) in seeds {
-        std::fs::write(dir.join(name), bytes).unwrap();
+    // The two exports read back; every hostile seed is refused, none panics.
+    for (name, bytes) in &seeds {
+        let read = bilan_sheets::read_annex(bytes);
+        assert_eq!(read.is_ok(), name.starts_with("seed-mini"), "{name}");
+    }
+    if std::env::var_os("BILAN_ECRIRE_GRAINES").is_some() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/annex_read");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, bytes) in seeds {
+            std::fs::write(dir.join(name), bytes).unwrap();
+        }
     }
 }
