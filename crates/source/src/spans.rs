@@ -21,33 +21,41 @@ impl SpanIndex {
     /// The index of an already parsed document.
     pub fn from_document(root: &Spanned<DeTable<'_>>) -> SpanIndex {
         let mut index = SpanIndex::default();
-        index.walk_table("", root.get_ref());
+        // One path buffer for the whole walk: each node appends its segment and truncates
+        // it back, so building a path costs no formatting (a third of parsing otherwise).
+        let mut path = String::with_capacity(128);
+        index.walk_table(&mut path, root.get_ref());
         index
     }
 
-    fn walk_table(&mut self, prefix: &str, table: &DeTable<'_>) {
+    fn walk_table(&mut self, path: &mut String, table: &DeTable<'_>) {
+        let len = path.len();
         for (key, value) in table.iter() {
-            let path = if prefix.is_empty() {
-                key.get_ref().to_string()
-            } else {
-                format!("{prefix}.{}", key.get_ref())
-            };
+            if len > 0 {
+                path.push('.');
+            }
+            path.push_str(key.get_ref());
             self.keys.insert(path.clone(), key.span());
             self.walk_value(path, value);
+            path.truncate(len);
         }
     }
 
-    fn walk_value(&mut self, path: String, value: &Spanned<DeValue<'_>>) {
+    fn walk_value(&mut self, path: &mut String, value: &Spanned<DeValue<'_>>) {
         match value.get_ref() {
-            DeValue::Table(t) => self.walk_table(&path, t),
+            DeValue::Table(t) => self.walk_table(path, t),
             DeValue::Array(items) => {
+                let len = path.len();
                 for (i, item) in items.iter().enumerate() {
-                    self.walk_value(format!("{path}[{i}]"), item);
+                    use std::fmt::Write;
+                    let _ = write!(path, "[{i}]");
+                    self.walk_value(path, item);
+                    path.truncate(len);
                 }
             }
             _ => {}
         }
-        self.values.insert(path, value.span());
+        self.values.insert(path.clone(), value.span());
     }
 
     pub(crate) fn shifted(mut self, offset: usize) -> SpanIndex {
