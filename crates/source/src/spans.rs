@@ -6,6 +6,9 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+/// A value longer than this (in bytes) is shown by its key, or its first character.
+const LONG_VALUE: usize = 200;
+
 #[derive(Debug, Clone, Default)]
 pub struct SpanIndex {
     values: HashMap<String, Range<usize>>,
@@ -20,7 +23,11 @@ impl SpanIndex {
 
     /// The index of an already parsed document.
     pub fn from_document(root: &Spanned<DeTable<'_>>) -> SpanIndex {
-        let mut index = SpanIndex::default();
+        // A report has about one value per 60 bytes of text: size the map once.
+        let mut index = SpanIndex {
+            values: HashMap::with_capacity(root.span().end / 48 + 16),
+            keys: HashMap::with_capacity(64),
+        };
         // One path buffer for the whole walk: each node appends its segment and truncates
         // it back, so building a path costs no formatting (a third of parsing otherwise).
         let mut path = String::with_capacity(128);
@@ -35,7 +42,12 @@ impl SpanIndex {
                 path.push('.');
             }
             path.push_str(key.get_ref());
-            self.keys.insert(path.clone(), key.span());
+            // `locate` shows a key only for a value too long to show (a table's body): only
+            // those keys are kept, which saves an owned path for most entries.
+            let span = value.span();
+            if span.end.saturating_sub(span.start) > LONG_VALUE {
+                self.keys.insert(path.clone(), key.span());
+            }
             self.walk_value(path, value);
             path.truncate(len);
         }
@@ -79,12 +91,12 @@ impl SpanIndex {
         loop {
             if let Some(v) = self.values.get(p) {
                 // Tables span their whole body: point at the header line instead.
-                if let Some(k) = self.keys.get(p) {
-                    if v.end.saturating_sub(v.start) > 200 {
+                if v.end.saturating_sub(v.start) > LONG_VALUE {
+                    if let Some(k) = self.keys.get(p) {
                         return Some(k.clone());
                     }
                 }
-                if v.end.saturating_sub(v.start) > 200 {
+                if v.end.saturating_sub(v.start) > LONG_VALUE {
                     return Some(v.start..v.start + 1);
                 }
                 return Some(v.clone());

@@ -48,7 +48,13 @@ fn excerpt(s: &str) -> String {
     }
 }
 
-fn check_text(c: &mut Checker<'_>, path: String, text: &str) {
+/// TXT001/TXT002 on one text; `path` is only built for a text that holds a bracket (most
+/// do not, and the checks run on every text of the report).
+fn check_text(c: &mut Checker<'_>, path: impl FnOnce() -> String, text: &str) {
+    if !text.contains(['[', ']']) {
+        return;
+    }
+    let path = path();
     for p in placeholders(text) {
         let focus = p.to_string();
         c.emit(
@@ -90,7 +96,7 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         ("budget_commentaire", "commentaire du budget", &a.budget_comment, false),
     ];
     for (key, name, text, required) in sections {
-        check_text(c, format!("{path}.{key}"), text);
+        check_text(c, || format!("{path}.{key}"), text);
         // Sections 8 and 9 printed as one: `bilan` holds the perspectives too.
         let merged =
             key == "perspectives" && a.review_includes_outlook && !a.execution_review.trim().is_empty();
@@ -104,24 +110,24 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
             );
         }
     }
-    check_text(c, format!("{path}.intitule"), &a.title);
-    check_text(c, format!("{path}.indicateurs_commentaire"), &a.indicators_comment);
+    check_text(c, || format!("{path}.intitule"), &a.title);
+    check_text(c, || format!("{path}.indicateurs_commentaire"), &a.indicators_comment);
     if let Some(f) = &a.forecast {
-        check_text(c, format!("{path}.prevision.commentaire"), &f.comment);
+        check_text(c, || format!("{path}.prevision.commentaire"), &f.comment);
         check_blank(c, format!("{path}.prevision.part_etat"), &f.state_share, "la part État");
         check_blank(c, format!("{path}.prevision.part_cd"), &f.department_share, "la part CD");
         check_blank(c, format!("{path}.prevision.total"), &f.total, "le total prévisionnel");
     }
     if let Some(ex) = &a.executed {
-        check_text(c, format!("{path}.execution.commentaire"), &ex.comment);
+        check_text(c, || format!("{path}.execution.commentaire"), &ex.comment);
         check_blank(c, format!("{path}.execution.engage"), &ex.committed, "« Crédits engagés »");
         check_blank(c, format!("{path}.execution.consomme"), &ex.spent, "« Crédits consommés »");
         check_blank(c, format!("{path}.execution.report"), &ex.carry_over, "« Report demandé »");
     }
     for (k, e) in a.expenses.iter().enumerate() {
         let lp = format!("{path}.depenses[{k}]");
-        check_text(c, format!("{lp}.libelle"), &e.label);
-        check_text(c, format!("{lp}.commentaire"), &e.comment);
+        check_text(c, || format!("{lp}.libelle"), &e.label);
+        check_text(c, || format!("{lp}.commentaire"), &e.comment);
         check_blank(
             c,
             format!("{lp}.inscrit"),
@@ -134,10 +140,10 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         let ip = format!("{path}.indicateurs[{k}]");
         // A merged "Nom de la mesure" cell is repeated on each row: report it once.
         if k == 0 || a.indicators[k - 1].measure_label != ind.measure_label {
-            check_text(c, format!("{ip}.mesure"), &ind.measure_label);
+            check_text(c, || format!("{ip}.mesure"), &ind.measure_label);
         }
-        check_text(c, format!("{ip}.intitule"), &ind.name);
-        check_text(c, format!("{ip}.justification"), &ind.justification);
+        check_text(c, || format!("{ip}.intitule"), &ind.name);
+        check_text(c, || format!("{ip}.justification"), &ind.justification);
     }
     if a.fapi.is_none() {
         c.emit(
@@ -163,9 +169,9 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
 
 pub(super) fn check_report(c: &mut Checker<'_>) {
     let r = c.report;
-    check_text(c, "preambule".into(), &r.preamble);
+    check_text(c, || "preambule".into(), &r.preamble);
     for (mi, m) in r.measures.iter().enumerate() {
-        check_text(c, format!("mesures[{mi}].intitule"), &m.title);
+        check_text(c, || format!("mesures[{mi}].intitule"), &m.title);
     }
     let missing = match &r.deliberation {
         None => Some("ni numéro ni date"),
