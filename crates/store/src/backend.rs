@@ -334,6 +334,22 @@ async fn write_decision(
     Ok(true)
 }
 
+/// Sets an account's password hash (only if the account is active, when asked): its
+/// login, or `None` when there is no such account.
+async fn write_password(
+    conn: &mut Conn,
+    id: Id,
+    hash: &str,
+    active_only: bool,
+) -> Result<Option<String>, sqlx::Error> {
+    let sql = if active_only {
+        "UPDATE users SET password_hash = $1 WHERE id = $2 AND active RETURNING login"
+    } else {
+        "UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING login"
+    };
+    sqlx::query_scalar(sql).bind(hash).bind(id).fetch_optional(&mut *conn).await
+}
+
 /// Ends the sessions of `user` but `keep` (a token hash): how many were ended.
 async fn end_sessions(conn: &mut Conn, user: Id, keep: Option<&str>) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
@@ -490,13 +506,7 @@ impl Backend {
     pub async fn set_password_hash(&self, actor: Option<Id>, id: Id, hash: &str) -> Result<(), StoreError> {
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
-        let login: Option<String> =
-            sqlx::query_scalar("UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING login")
-                .bind(hash)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(login) = login else {
+        let Some(login) = write_password(&mut tx, id, hash, false).await? else {
             tx.rollback().await?;
             return Err(StoreError::NotFound);
         };
@@ -537,14 +547,7 @@ impl Backend {
     ) -> Result<(), StoreError> {
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
-        let login: Option<String> = sqlx::query_scalar(
-            "UPDATE users SET password_hash = $1 WHERE id = $2 AND active RETURNING login",
-        )
-        .bind(hash)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(login) = login else {
+        let Some(login) = write_password(&mut tx, id, hash, true).await? else {
             tx.rollback().await?;
             return Err(StoreError::NotFound);
         };
