@@ -68,41 +68,48 @@ pub fn normalise_word(w: &str) -> String {
     w.chars().flat_map(char::to_lowercase).map(fold).collect()
 }
 
-/// Reads a French number at `i` (a digit): "1 300 000", "145 468,26", "30". Returns the
-/// value in hundredths, its decimals and the byte just after it.
-fn read_number(chars: &[(usize, char)], i: usize) -> Option<(i64, u8, usize)> {
+/// The character at byte `b` of `text` (`b` is always a character boundary here).
+fn char_at(text: &str, b: usize) -> Option<char> {
+    text.get(b..)?.chars().next()
+}
+
+/// Reads a French number at byte `i` (a digit): "1 300 000", "145 468,26", "30". Returns
+/// the value in hundredths, its decimals and the byte just after it. Works on the text's
+/// bytes: digits, the comma and the thousands separators are found without decoding the
+/// rest of the text.
+fn read_number(text: &str, i: usize) -> Option<(i64, u8, usize)> {
+    let bytes = text.as_bytes();
+    let digit = |b: Option<&u8>| b.is_some_and(u8::is_ascii_digit);
     let mut k = i;
     let mut int: i64 = 0;
     let mut first_group = 0;
-    while k < chars.len() && chars[k].1.is_ascii_digit() {
-        int = int.checked_mul(10)?.checked_add(i64::from(chars[k].1.to_digit(10)?))?;
+    while digit(bytes.get(k)) {
+        int = int.checked_mul(10)?.checked_add(i64::from(bytes[k] - b'0'))?;
         k += 1;
         first_group += 1;
     }
     // Thousands groups: a space then exactly three digits, after a first group of 1 to 3.
     if first_group <= 3 {
-        loop {
-            let three = chars.get(k).is_some_and(|c| is_space(c.1))
-                && (1..=3).all(|d| chars.get(k + d).is_some_and(|c| c.1.is_ascii_digit()))
-                && !chars.get(k + 4).is_some_and(|c| c.1.is_ascii_digit());
+        while let Some(space) = char_at(text, k).filter(|c| is_space(*c)) {
+            let d = k + space.len_utf8();
+            let three = (d..d + 3).all(|x| digit(bytes.get(x))) && !digit(bytes.get(d + 3));
             if !three {
                 break;
             }
-            for d in 1..=3 {
-                int = int.checked_mul(10)?.checked_add(i64::from(chars[k + d].1.to_digit(10)?))?;
+            for b in &bytes[d..d + 3] {
+                int = int.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
             }
-            k += 4;
+            k = d + 3;
         }
     }
     let mut hundredths = int.checked_mul(100)?;
     let mut decimals = 0u8;
-    if chars.get(k).is_some_and(|c| c.1 == ',') && chars.get(k + 1).is_some_and(|c| c.1.is_ascii_digit()) {
+    if bytes.get(k) == Some(&b',') && digit(bytes.get(k + 1)) {
         let mut j = k + 1;
-        let mut frac = String::new();
-        while j < chars.len() && chars[j].1.is_ascii_digit() {
-            frac.push(chars[j].1);
+        while digit(bytes.get(j)) {
             j += 1;
         }
+        let frac = &text[k + 1..j];
         if frac.len() > 2 {
             return None;
         }
@@ -114,52 +121,49 @@ fn read_number(chars: &[(usize, char)], i: usize) -> Option<(i64, u8, usize)> {
     Some((hundredths, decimals, k))
 }
 
-/// Splits a text into numbers, words and breaks.
+/// Splits a text into numbers, words and breaks. Walks the text by byte offsets, decoding
+/// one character at a time (no copy of the text: this runs on every bilan of a report).
 pub fn tokens(text: &str) -> Vec<Token<'_>> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let byte = |k: usize| chars.get(k).map_or(text.len(), |c| c.0);
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut k = 0;
-    while k < chars.len() {
-        let c = chars[k].1;
+    while let Some(c) = char_at(text, k) {
         if c.is_ascii_digit() {
-            let glued_before = k > 0 && {
-                let p = chars[k - 1].1;
-                p.is_alphanumeric() || matches!(p, '/' | '.' | '-' | '_' | ',')
-            };
-            let parsed = read_number(&chars, k);
-            let Some((hundredths, decimals, mut end)) = parsed else {
-                while k < chars.len() && (chars[k].1.is_ascii_digit() || chars[k].1 == ',') {
+            let glued_before = text[..k]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_alphanumeric() || matches!(p, '/' | '.' | '-' | '_' | ','));
+            let Some((hundredths, decimals, mut end)) = read_number(text, k) else {
+                while bytes.get(k).is_some_and(|b| b.is_ascii_digit() || *b == b',') {
                     k += 1;
                 }
                 continue;
             };
             // Glued to what follows: a letter, a slash, a dash; a full stop only when a
             // letter or digit comes right after it ("L.222", not "33.").
-            let next = chars.get(end).map(|n| n.1);
-            let after_next = chars.get(end + 1).map(|n| n.1);
+            let next = char_at(text, end);
             let glued_after = match next {
-                Some('.') => after_next.is_some_and(char::is_alphanumeric),
+                Some('.') => char_at(text, end + 1).is_some_and(char::is_alphanumeric),
                 Some(n) => n.is_alphanumeric() || matches!(n, '/' | '-' | '_'),
                 None => false,
             };
             if glued_before || glued_after {
                 k = end;
-                while k < chars.len()
-                    && (chars[k].1.is_alphanumeric() || matches!(chars[k].1, '/' | '.' | '-'))
+                while let Some(g) =
+                    char_at(text, k).filter(|g| g.is_alphanumeric() || matches!(g, '/' | '.' | '-'))
                 {
-                    k += 1;
+                    k += g.len_utf8();
                 }
                 out.push(Token::Break('#'));
                 continue;
             }
             let mut j = end;
-            while j < chars.len() && is_space(chars[j].1) {
-                j += 1;
+            while let Some(s) = char_at(text, j).filter(|s| is_space(*s)) {
+                j += s.len_utf8();
             }
-            let unit = match chars.get(j).map(|c| c.1) {
+            let unit = match char_at(text, j) {
                 Some('€') => {
-                    end = j + 1;
+                    end = j + '€'.len_utf8();
                     Unit::Euro
                 }
                 Some('%') => {
@@ -168,24 +172,28 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
                 }
                 _ => Unit::None,
             };
-            out.push(Token::Number { hundredths, decimals, unit, start: byte(k), end: byte(end) });
+            out.push(Token::Number { hundredths, decimals, unit, start: k, end });
             k = end;
         } else if c.is_alphabetic() {
             let s = k;
-            while k < chars.len() && (chars[k].1.is_alphabetic() || chars[k].1 == '-') {
-                k += 1;
+            let mut letters = 0;
+            while let Some(l) = char_at(text, k).filter(|l| l.is_alphabetic() || *l == '-') {
+                k += l.len_utf8();
+                letters += 1;
             }
             // Elision: "d'emploi", "l’action" → "emploi", "action".
-            if chars.get(k).is_some_and(|n| n.1 == '\'' || n.1 == '’') && k - s == 1 {
-                k += 1;
-                continue;
+            if let Some(q) = char_at(text, k).filter(|q| *q == '\'' || *q == '’') {
+                if letters == 1 {
+                    k += q.len_utf8();
+                    continue;
+                }
             }
-            out.push(Token::Word(&text[byte(s)..byte(k)]));
+            out.push(Token::Word(&text[s..k]));
         } else {
             if !is_space(c) && c != '\'' && c != '’' && c != '«' && c != '»' && c != '"' {
                 out.push(Token::Break(c));
             }
-            k += 1;
+            k += c.len_utf8();
         }
     }
     out

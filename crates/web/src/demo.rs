@@ -6,8 +6,8 @@ use bilan_domain::annex_table::AnnexTable;
 use bilan_domain::{figure, Amount, AnnexTotals, Date, Deliberation, DepartmentCode, Money, Report};
 use bilan_store::{NewUser, Role, Status, Store};
 
-use crate::access::{role_label, territory_label};
-use crate::auth::hash_password;
+use crate::http::session::hash_password;
+use crate::policy::access::{role_label, territory_label};
 use crate::WebError;
 
 /// The password of every demo account.
@@ -177,7 +177,7 @@ pub async fn seed_national(store: &Store) -> Result<usize, WebError> {
 
 async fn create(store: &Store, r: &Report) -> Result<i64, WebError> {
     let text = bilan_source::to_toml(r);
-    let actions = crate::edit::action_numbers(r);
+    let actions = crate::service::edit::action_numbers(r);
     Ok(store.create_report(None, r.department.as_str(), r.year, &r.programme, &text, &actions).await?)
 }
 

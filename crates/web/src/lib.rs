@@ -8,29 +8,18 @@
 // Handlers return a ready French page as their error: boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
-mod access;
-// The signed-in user's own account (password).
-mod account;
-mod admin;
-// Read-only JSON API (`/api/v1`) and its tokens (`/compte/jetons`).
+// Layers, each allowed to import only those after it (ARCHITECTURE.md, "Web layers"):
+// handlers and api → service, views, http → policy → core crates and the store.
 mod api;
-mod assets;
-mod auth;
-mod credits;
-mod dashboard;
+mod error;
+mod handlers;
+mod http;
+mod policy;
+mod service;
+mod views;
+
 pub mod demo;
-mod edit;
-mod files;
-mod forms;
-mod html;
-mod import;
-mod pages;
-mod report;
-mod review;
-mod scope;
 mod time;
-mod tokens;
-mod workflow;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,14 +30,14 @@ use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub use auth::{
-    hash_password, verify_password, MAX_FAILURES as MAX_LOGIN_FAILURES,
-    MAX_FAILURES_PER_ADDRESS as MAX_LOGIN_FAILURES_PER_ADDRESS,
-};
 pub use bilan_store::Store;
-pub use tokens::{
+pub use handlers::tokens::{
     issue as issue_api_token, name_problem as api_token_name_problem, DEFAULT_DAYS as DEFAULT_TOKEN_DAYS,
     MAX_DAYS as MAX_TOKEN_DAYS,
+};
+pub use http::session::{
+    hash_password, verify_password, MAX_FAILURES as MAX_LOGIN_FAILURES,
+    MAX_FAILURES_PER_ADDRESS as MAX_LOGIN_FAILURES_PER_ADDRESS,
 };
 
 /// How `bilan serve` starts the application.
@@ -166,7 +155,7 @@ async fn shutdown_signal() {
 }
 
 /// The home page of each role: the review queue for the State, the reports otherwise.
-async fn home(auth::MaybeCtx(ctx): auth::MaybeCtx) -> Redirect {
+async fn home(http::session::MaybeCtx(ctx): http::session::MaybeCtx) -> Redirect {
     use bilan_store::Role;
     match ctx.map(|c| c.user.role) {
         Some(r) if r.is_state() => Redirect::to("/revue"),
@@ -183,53 +172,65 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
     let state = AppState(Arc::new(Inner { store, options }));
     Router::new()
         .route("/", get(home))
-        .route("/connexion", get(auth::login_form).post(auth::login))
-        .route("/deconnexion", post(auth::logout))
-        .route("/rapports", get(pages::reports))
-        .route("/rapports/{id}", get(pages::overview))
-        .route("/rapports/{id}/general", get(pages::general_form).post(pages::general_save))
-        .route("/rapports/{id}/actions/{num}", get(pages::action_form).post(pages::action_save))
+        .route("/connexion", get(http::session::login_form).post(http::session::login))
+        .route("/deconnexion", post(http::session::logout))
+        .route("/rapports", get(handlers::reports::reports))
+        .route("/rapports/{id}", get(handlers::reports::overview))
+        .route(
+            "/rapports/{id}/general",
+            get(handlers::reports::general_form).post(handlers::reports::general_save),
+        )
+        .route(
+            "/rapports/{id}/actions/{num}",
+            get(handlers::action::action_form).post(handlers::action::action_save),
+        )
         .route(
             "/rapports/{id}/actions/{num}/{kind}/nouvelle",
-            get(pages::item_new_form).post(pages::item_create),
+            get(handlers::action::item_new_form).post(handlers::action::item_create),
         )
-        .route("/rapports/{id}/actions/{num}/{kind}/{k}", get(pages::item_form).post(pages::item_save))
-        .route("/rapports/{id}/actions/{num}/{kind}/{k}/supprimer", post(pages::item_delete))
-        .route("/rapports/{id}/annexe", get(pages::annex_page).post(pages::annex_save))
-        .route("/rapports/{id}/diagnostics", get(pages::diagnostics_page))
-        .route("/rapports/{id}/justifications", post(pages::justify))
-        .route("/rapports/{id}/historique", get(pages::history))
-        .route("/rapports/{id}/adopter", post(workflow::adopt))
-        .route("/rapports/{id}/brouillon", post(workflow::back_to_draft))
-        .route("/rapports/{id}/transmettre", post(workflow::transmit))
-        .route("/rapports/{id}/renvoyer", post(workflow::send_back))
-        .route("/rapports/{id}/approuver", post(workflow::approve))
-        .route("/revue", get(review::queue))
-        .route("/rapports/{id}/revue", get(review::review_page))
-        .route("/rapports/{id}/commentaires", post(review::add_comment))
-        .route("/rapports/{id}/rouvrir", post(review::reopen))
-        .route("/rapports/{id}/credits", get(credits::page).post(credits::save))
-        .route("/rapports/{id}/credits/note.{format}", get(credits::note_download))
-        .route("/tableaux", get(dashboard::index))
-        .route("/tableaux/national", get(dashboard::national))
-        .route("/tableaux/regions/{code}", get(dashboard::region))
-        .route("/tableaux/national/donnees/{file}", get(dashboard::national_data))
-        .route("/tableaux/regions/{code}/donnees/{file}", get(dashboard::region_data))
-        .route("/rapports/{id}/telecharger/{format}", get(files::download))
-        .route("/rapports/{id}/versions/{version}", get(files::frozen_version))
-        .route("/rapports/{id}/import", get(import::import_page))
-        .route("/rapports/{id}/import/toml", post(import::import_toml))
-        .route("/rapports/{id}/import/annexe", post(import::import_annex))
-        .route("/admin/comptes", get(admin::users_page).post(admin::create_user))
-        .route("/admin/comptes/{uid}/{action}", post(admin::user_action))
-        .route("/dsfr/{*path}", get(assets::dsfr))
-        .route("/static/{file}", get(assets::own))
-        .route("/compte/jetons", get(tokens::tokens_page).post(tokens::create_token))
-        .route("/compte/mot-de-passe", get(account::password_form).post(account::change_password))
-        .route("/compte/jetons/{tid}/revoquer", post(tokens::revoke_token))
+        .route(
+            "/rapports/{id}/actions/{num}/{kind}/{k}",
+            get(handlers::action::item_form).post(handlers::action::item_save),
+        )
+        .route("/rapports/{id}/actions/{num}/{kind}/{k}/supprimer", post(handlers::action::item_delete))
+        .route("/rapports/{id}/annexe", get(handlers::annex::annex_page).post(handlers::annex::annex_save))
+        .route("/rapports/{id}/diagnostics", get(handlers::diagnostics::diagnostics_page))
+        .route("/rapports/{id}/justifications", post(handlers::diagnostics::justify))
+        .route("/rapports/{id}/historique", get(handlers::diagnostics::history))
+        .route("/rapports/{id}/adopter", post(handlers::workflow::adopt))
+        .route("/rapports/{id}/brouillon", post(handlers::workflow::back_to_draft))
+        .route("/rapports/{id}/transmettre", post(handlers::workflow::transmit))
+        .route("/rapports/{id}/renvoyer", post(handlers::workflow::send_back))
+        .route("/rapports/{id}/approuver", post(handlers::workflow::approve))
+        .route("/revue", get(handlers::review::queue))
+        .route("/rapports/{id}/revue", get(handlers::review::review_page))
+        .route("/rapports/{id}/commentaires", post(handlers::review::add_comment))
+        .route("/rapports/{id}/rouvrir", post(handlers::review::reopen))
+        .route("/rapports/{id}/credits", get(handlers::credits::page).post(handlers::credits::save))
+        .route("/rapports/{id}/credits/note.{format}", get(handlers::credits::note_download))
+        .route("/tableaux", get(handlers::dashboard::index))
+        .route("/tableaux/national", get(handlers::dashboard::national))
+        .route("/tableaux/regions/{code}", get(handlers::dashboard::region))
+        .route("/tableaux/national/donnees/{file}", get(handlers::dashboard::national_data))
+        .route("/tableaux/regions/{code}/donnees/{file}", get(handlers::dashboard::region_data))
+        .route("/rapports/{id}/telecharger/{format}", get(handlers::files::download))
+        .route("/rapports/{id}/versions/{version}", get(handlers::files::frozen_version))
+        .route("/rapports/{id}/import", get(handlers::import::import_page))
+        .route("/rapports/{id}/import/toml", post(handlers::import::import_toml))
+        .route("/rapports/{id}/import/annexe", post(handlers::import::import_annex))
+        .route("/admin/comptes", get(handlers::admin::users_page).post(handlers::admin::create_user))
+        .route("/admin/comptes/{uid}/{action}", post(handlers::admin::user_action))
+        .route("/dsfr/{*path}", get(http::assets::dsfr))
+        .route("/static/{file}", get(http::assets::own))
+        .route("/compte/jetons", get(handlers::tokens::tokens_page).post(handlers::tokens::create_token))
+        .route(
+            "/compte/mot-de-passe",
+            get(handlers::account::password_form).post(handlers::account::change_password),
+        )
+        .route("/compte/jetons/{tid}/revoquer", post(handlers::tokens::revoke_token))
         .merge(api::router())
-        .fallback(pages::fallback)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::guard))
+        .fallback(handlers::reports::fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::session::guard))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }
@@ -238,16 +239,19 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
 /// `tests/fuzz_corpus.rs`): urlencoded bytes → fields → every form's parsing. Not an API.
 #[doc(hidden)]
 pub fn fuzz_form_decoder(body: &[u8]) {
-    let fields = forms::Fields::parse(body);
+    let fields = service::forms::Fields::parse(body);
     let _ = fields.revision();
-    let _ = forms::parse(forms::action_fields(), &fields);
-    for specs in
-        [forms::EXPENSE_FIELDS, forms::EXEC_LINE_FIELDS, forms::INDICATOR_FIELDS, forms::GENERAL_FIELDS]
-    {
-        let _ = forms::parse(specs, &fields);
-        let _ = forms::submitted(specs, &fields);
+    let _ = service::forms::parse(service::forms::action_fields(), &fields);
+    for specs in [
+        service::forms::EXPENSE_FIELDS,
+        service::forms::EXEC_LINE_FIELDS,
+        service::forms::INDICATOR_FIELDS,
+        service::forms::GENERAL_FIELDS,
+    ] {
+        let _ = service::forms::parse(specs, &fields);
+        let _ = service::forms::submitted(specs, &fields);
     }
     for (_, value) in &fields.0 {
-        let _ = forms::parse_indicator_value(value);
+        let _ = service::forms::parse_indicator_value(value);
     }
 }

@@ -321,7 +321,7 @@ async fn amounts_typed_the_french_way() {
     set(&mut fields, "intitule", "Ne doit pas être enregistré");
     let (status, body) = a.post_text(&format!("/rapports/{id}{ALLIER_ACTION}"), &as_refs(&fields)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("« douze » n&#39;est pas un montant"), "{body}");
+    assert!(body.contains("« douze » n'est pas un montant"), "{body}");
     assert!(body.contains("id=\"champ-mesures-0-actions-0-prevision-part_cd-erreur\""));
     assert!(body.contains("value=\"douze\""), "the typed value is shown back");
     assert_eq!(s.store.report(id).await.unwrap().unwrap(), before);

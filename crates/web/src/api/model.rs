@@ -19,7 +19,8 @@ use bilan_domain::indicator::{MissingReason, Quantity};
 use bilan_domain::{DepartmentCode, IndicatorUnit, MeasureKind, Money};
 use serde::Serialize;
 
-use crate::scope::{Loaded, Perimeter};
+use crate::policy::perimeter::Perimeter;
+use crate::service::consolidation::Loaded;
 
 /// "1234.56", "-0.05": exact, dot as decimal separator, always two decimals.
 pub fn decimal(hundredths: i64) -> String {
@@ -533,7 +534,7 @@ pub fn consolidation(l: &Loaded, c: &Consolidation) -> ConsolidationDoc {
     ConsolidationDoc {
         perimetre: Perimetre { kind, code, nom: l.perimeter.label() },
         programme: c.programme.clone(),
-        programme_nom: crate::scope::programme_name(&c.programme),
+        programme_nom: crate::service::consolidation::programme_name(&c.programme),
         annee: c.year,
         departements_attendus: c.expected.len(),
         rapports_consolides: c

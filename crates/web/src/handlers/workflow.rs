@@ -12,13 +12,14 @@ use bilan_check::Diagnostic;
 use bilan_domain::{Date, Deliberation};
 use bilan_store::{Justification, Status, StoreError, StoredReport, Transition};
 
-use crate::access;
-use crate::auth::Ctx;
-use crate::edit;
-use crate::forms::Fields;
-use crate::html::{alert, csrf_field, error_page, esc, not_found, Page};
-use crate::pages::rid;
-use crate::report::{self, store_error, Loaded};
+use crate::handlers::reports::rid;
+use crate::policy::access;
+use crate::policy::Ctx;
+use crate::service::edit;
+use crate::service::forms::Fields;
+use crate::service::report::{self, Loaded};
+use crate::views::layout::store_error;
+use crate::views::layout::{alert, csrf_field, error_page, esc, not_found, Page};
 use crate::AppState;
 
 /// The workflow block of the overview, by role and status.
@@ -82,7 +83,7 @@ async fn load_for_signatory(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loade
     let Some(id) = rid(id) else { return Err(not_found(Some(ctx))) };
     let l = report::load(app, ctx, id).await?;
     if let Err(m) = access::can_sign(&ctx.user) {
-        return Err(crate::auth::refused(ctx, m));
+        return Err(crate::http::session::refused(ctx, m));
     }
     Ok(l)
 }
@@ -269,7 +270,7 @@ async fn load_for_reviewer(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded
     let Some(id) = rid(id) else { return Err(not_found(Some(ctx))) };
     let l = report::load(app, ctx, id).await?;
     if let Err(m) = access::can_review(&ctx.user) {
-        return Err(crate::auth::refused(ctx, m));
+        return Err(crate::http::session::refused(ctx, m));
     }
     if l.stored.summary.status != Status::Transmitted {
         return Err(error_page(

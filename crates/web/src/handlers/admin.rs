@@ -8,11 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use bilan_domain::geo;
 use bilan_store::{NewUser, Role, StoreError, User};
 
-use crate::access::{self, role_label, territory_label};
-use crate::auth::{hash_password, Ctx};
-use crate::forms::Fields;
-use crate::html::{alert, csrf_field, esc, Page};
-use crate::report::store_error;
+use crate::http::session::hash_password;
+use crate::policy::access::{self, role_label, territory_label};
+use crate::policy::Ctx;
+use crate::service::forms::Fields;
+use crate::views::layout::store_error;
+use crate::views::layout::{alert, csrf_field, esc, Page};
 use crate::AppState;
 
 /// The shortest password accepted.
@@ -22,7 +23,7 @@ fn only_admin(ctx: &Ctx) -> Result<(), Response> {
     if ctx.user.role == Role::Admin {
         Ok(())
     } else {
-        Err(crate::auth::refused(ctx, "Seul l’administrateur gère les comptes."))
+        Err(crate::http::session::refused(ctx, "Seul l’administrateur gère les comptes."))
     }
 }
 
@@ -165,8 +166,9 @@ pub async fn create_user(State(app): State<AppState>, ctx: Ctx, fields: Fields) 
         fields.get("territoire").unwrap_or(""),
     ) {
         Ok((role, territory)) => {
-            let Some(hash) = crate::auth::bounded_hash(move || hash_password(&password)).await else {
-                return crate::html::error_page(
+            let Some(hash) = crate::http::session::bounded_hash(move || hash_password(&password)).await
+            else {
+                return crate::views::layout::error_page(
                         StatusCode::SERVICE_UNAVAILABLE,
                         Some(&ctx),
                         "Service momentanément saturé",
@@ -207,7 +209,7 @@ pub async fn user_action(
     if let Err(r) = only_admin(&ctx) {
         return r;
     }
-    let Ok(uid) = uid.parse::<i64>() else { return crate::html::not_found(Some(&ctx)) };
+    let Ok(uid) = uid.parse::<i64>() else { return crate::views::layout::not_found(Some(&ctx)) };
     let result = match action.as_str() {
         "activer" | "desactiver" if uid != ctx.user.id => {
             app.store.set_user_active(ctx.user.id, uid, action == "activer").await
@@ -223,8 +225,9 @@ pub async fn user_action(
                     StatusCode::UNPROCESSABLE_ENTITY,
                 );
             }
-            let Some(hash) = crate::auth::bounded_hash(move || hash_password(&password)).await else {
-                return crate::html::error_page(
+            let Some(hash) = crate::http::session::bounded_hash(move || hash_password(&password)).await
+            else {
+                return crate::views::layout::error_page(
                     StatusCode::SERVICE_UNAVAILABLE,
                     Some(&ctx),
                     "Service momentanément saturé",
@@ -233,7 +236,7 @@ pub async fn user_action(
             };
             app.store.set_password_hash(Some(ctx.user.id), uid, &hash).await
         }
-        _ => return crate::html::not_found(Some(&ctx)),
+        _ => return crate::views::layout::not_found(Some(&ctx)),
     };
     match result {
         Ok(()) => Redirect::to("/admin/comptes").into_response(),

@@ -15,12 +15,14 @@ use axum::response::{IntoResponse, Response};
 use bilan_domain::Report;
 use bilan_store::{Edit, EditScope, StoreError};
 
-use crate::access;
-use crate::auth::{multipart_parts, Ctx};
-use crate::edit;
-use crate::html::{alert, csrf_field, esc, hidden, not_found, Page};
-use crate::pages::rid;
-use crate::report::{self, store_error, Loaded};
+use crate::handlers::reports::rid;
+use crate::http::session::multipart_parts;
+use crate::policy::access;
+use crate::policy::Ctx;
+use crate::service::edit;
+use crate::service::report::{self, Loaded};
+use crate::views::layout::store_error;
+use crate::views::layout::{alert, csrf_field, esc, hidden, not_found, Page};
 use crate::AppState;
 
 /// The largest report file accepted: the largest real report is under 100 KB. Parsing
@@ -31,10 +33,10 @@ pub async fn import_page(State(app): State<AppState>, ctx: Ctx, Path(id): Path<S
     let Some(id) = rid(&id) else { return not_found(Some(&ctx)) };
     let l = match report::load(&app, &ctx, id).await {
         Ok(l) => l,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     if let Err(m) = access::can_edit(&ctx.user, &l.stored.summary) {
-        return crate::auth::refused(&ctx, m);
+        return crate::http::session::refused(&ctx, m);
     }
     let revision = l.stored.summary.revision.to_string();
     let limit = app.options.upload_limit.min(bilan_sheets::read::LIMITS.max_file) / (1024 * 1024);
@@ -125,7 +127,7 @@ async fn start(
     let Some(id) = rid(id) else { return Err(not_found(Some(ctx))) };
     let l = report::load(app, ctx, id).await?;
     if let Err(m) = access::can_edit(&ctx.user, &l.stored.summary) {
-        return Err(crate::auth::refused(ctx, m));
+        return Err(crate::http::session::refused(ctx, m));
     }
     let up = match read_upload(headers, body).await {
         Ok(u) => u,
@@ -161,7 +163,7 @@ async fn start(
 }
 
 fn too_large(ctx: &Ctx, what: &str, limit: usize) -> Response {
-    crate::html::error_page(
+    crate::views::layout::error_page(
         StatusCode::PAYLOAD_TOO_LARGE,
         Some(ctx),
         "Fichier trop volumineux",
@@ -301,7 +303,7 @@ pub async fn import_annex(
     let values = match read {
         Ok(Ok(v)) => v,
         Ok(Err(errors)) => return refused(&ctx, &l, &errors),
-        Err(e) => return crate::html::internal_error(Some(&ctx), &e),
+        Err(e) => return crate::views::layout::internal_error(Some(&ctx), &e),
     };
     let mut updated = l.report.clone();
     let (rows, changed) = match bilan_sheets::apply_annex(&mut updated, &values) {

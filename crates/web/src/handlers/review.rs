@@ -18,13 +18,14 @@ use bilan_consolidate::{
 use bilan_domain::{Money, Report};
 use bilan_store::{CommentTarget, ReportFilter, ReportSummary, Role, Status};
 
-use crate::access;
-use crate::auth::Ctx;
-use crate::edit::link_for;
-use crate::forms::Fields;
-use crate::html::{alert, csrf_field, error_page, esc, not_found, status_badge, Page};
-use crate::pages::{capitalize, rid};
-use crate::report::{self, store_error, Loaded};
+use crate::handlers::reports::{capitalize, rid};
+use crate::policy::access;
+use crate::policy::Ctx;
+use crate::service::edit::link_for;
+use crate::service::forms::Fields;
+use crate::service::report::{self, Loaded};
+use crate::views::layout::store_error;
+use crate::views::layout::{alert, csrf_field, error_page, esc, not_found, status_badge, Page};
 use crate::AppState;
 
 fn money_cell(m: Option<Money>) -> String {
@@ -45,7 +46,7 @@ pub struct QueueQuery {
 pub async fn queue(State(app): State<AppState>, ctx: Ctx, Query(q): Query<QueueQuery>) -> Response {
     // Review pages are the State's: reviewers decide, the national reader reads.
     if !ctx.user.role.is_state() {
-        return crate::auth::refused(&ctx, "La file de revue est réservée aux services de l’État.");
+        return crate::http::session::refused(&ctx, "La file de revue est réservée aux services de l’État.");
     }
     // One year at a time (the national reader sees every report of France): by default the
     // most recent year with a report to examine, else the most recent year.
@@ -169,9 +170,9 @@ pub async fn queue(State(app): State<AppState>, ctx: Ctx, Query(q): Query<QueueQ
                 id = s.id,
                 dep = esc(&s.department),
                 year = s.year,
-                code = crate::html::status_code(s.status),
+                code = crate::views::layout::status_code(s.status),
                 label = esc(&bilan_domain::geo::department_label(&s.department)),
-                prog = esc(&crate::scope::programme_name(&s.programme)),
+                prog = esc(&crate::service::consolidation::programme_name(&s.programme)),
                 v = s.version,
                 badge = status_badge(s.status),
                 at = esc(&crate::time::french_datetime(&s.updated_at)),
@@ -218,7 +219,7 @@ async fn expected_block(app: &AppState, ctx: &Ctx, year: i32) -> Result<String, 
         }
         let what = match status {
             None => "aucun rapport créé".to_string(),
-            Some(s) => format!("rapport au statut « {} »", crate::html::status_label(s)),
+            Some(s) => format!("rapport au statut « {} »", crate::views::layout::status_label(s)),
         };
         missing.push_str(&format!(
             "<li data-departement=\"{}\">{} : {}</li>",
@@ -249,7 +250,10 @@ async fn load_for_review(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, 
     let l = report::load(app, ctx, id).await?;
     // Review pages are the State's: reviewers decide, the national reader reads.
     if !ctx.user.role.is_state() {
-        return Err(crate::auth::refused(ctx, "La page de revue est réservée aux services de l’État."));
+        return Err(crate::http::session::refused(
+            ctx,
+            "La page de revue est réservée aux services de l’État.",
+        ));
     }
     Ok(l)
 }
@@ -351,7 +355,7 @@ pub async fn comments_block(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<Str
             c.version,
             esc(&crate::time::french_datetime(&c.at)),
             target_html(l.id(), &l.report, &c.target),
-            crate::html::multiline(&c.text),
+            crate::views::layout::multiline(&c.text),
         ));
     }
     h.push_str("</ul>");
@@ -538,7 +542,7 @@ fn decision_panel(ctx: &Ctx, l: &Loaded, can_decide: bool) -> String {
         )),
         (status, _) => h.push_str(&format!(
             "<p id=\"decision-lecture\">Statut : {}. Aucune décision ne vous revient sur ce rapport.</p>",
-            esc(crate::html::status_label(status))
+            esc(crate::views::layout::status_label(status))
         )),
     }
     h.push_str("</section>");
@@ -606,7 +610,7 @@ fn diagnostics_block(
             format!(
                 " <a class=\"fr-link fr-link--sm\" href=\"/rapports/{}/revue?cible={}#form-commentaire\">Commenter</a>",
                 l.id(),
-                crate::html::seg(&format!("diagnostic:{}:{}", d.code, d.path))
+                crate::views::layout::seg(&format!("diagnostic:{}:{}", d.code, d.path))
             )
         } else {
             String::new()
@@ -764,9 +768,18 @@ async fn national_outliers(
     programme: &str,
     year: i32,
 ) -> Result<Vec<Outlier>, bilan_store::StoreError> {
-    let national = crate::scope::load(app, &crate::scope::Perimeter::National, programme, year).await?;
-    let pairs: Vec<(bilan_consolidate::ReportState, &Report)> =
-        national.counted.iter().map(|(x, r)| (crate::scope::state_of(x.status), r)).collect();
+    let national = crate::service::consolidation::load(
+        app,
+        &crate::policy::perimeter::Perimeter::National,
+        programme,
+        year,
+    )
+    .await?;
+    let pairs: Vec<(bilan_consolidate::ReportState, &Report)> = national
+        .counted
+        .iter()
+        .map(|(x, r)| (crate::service::consolidation::state_of(x.status), r))
+        .collect();
     Ok(across_departments(&bilan_consolidate::Scope::national(programme, year), &pairs))
 }
 
@@ -821,7 +834,7 @@ pub async fn add_comment(
         Err(r) => return r,
     };
     if let Err(m) = access::can_review(&ctx.user) {
-        return crate::auth::refused(&ctx, m);
+        return crate::http::session::refused(&ctx, m);
     }
     let text = fields.text("texte").trim().to_string();
     let target = parse_target(&fields.text("cible"));
@@ -877,7 +890,7 @@ pub async fn reopen(
         Err(r) => return r,
     };
     if let Err(m) = access::can_review(&ctx.user) {
-        return crate::auth::refused(&ctx, m);
+        return crate::http::session::refused(&ctx, m);
     }
     if l.stored.summary.status != Status::Approved {
         return error_page(

@@ -14,11 +14,11 @@ use bilan_consolidate::figures::SourcedAmount;
 use bilan_consolidate::{across_departments, Consolidation, Figures, Rate, ReportState};
 use bilan_domain::{geo, Report};
 use bilan_render::{BarRow, MapClass, MapEntry, MapLegend};
-use bilan_store::Role;
 
-use crate::auth::Ctx;
-use crate::html::{alert, esc, not_found, Page};
-use crate::scope::{self, Perimeter};
+use crate::policy::perimeter::{self, Perimeter};
+use crate::policy::Ctx;
+use crate::service::consolidation;
+use crate::views::layout::{alert, esc, not_found, Page};
 use crate::AppState;
 
 #[derive(Deserialize, Default)]
@@ -28,16 +28,16 @@ pub struct DashQuery {
 }
 
 fn refuse_perimeter(ctx: &Ctx) -> Response {
-    crate::auth::refused(
+    crate::http::session::refused(
         ctx,
         "Ce tableau de bord ne relève pas de votre périmètre : un service régional consulte sa région, le lecteur national toute la France.",
     )
 }
 
 pub async fn index(ctx: Ctx) -> Response {
-    let perimeters = scope::perimeters_of(&ctx.user);
+    let perimeters = perimeter::perimeters_of(&ctx.user);
     if perimeters.is_empty() {
-        return crate::auth::refused(
+        return crate::http::session::refused(
             &ctx,
             "Les tableaux de bord sont réservés aux services régionaux et nationaux de l’État.",
         );
@@ -76,7 +76,7 @@ fn year_of(q: &DashQuery) -> Result<Option<(i32, &'static str)>, String> {
         None => Ok(None),
         Some(t) => {
             let y: i32 = t.parse().map_err(|_| format!("« {t} » n’est pas une année."))?;
-            match scope::programme_of_year(y) {
+            match consolidation::programme_of_year(y) {
                 Some(p) => Ok(Some((y, p))),
                 None => Err(format!("Aucun programme ne couvre l’année {y}.")),
             }
@@ -92,11 +92,11 @@ async fn default_year(app: &AppState, perimeter: &Perimeter) -> (i32, &'static s
     };
     let latest = app.store.reports(&filter).await.ok().and_then(|l| l.iter().map(|s| s.year).max());
     let year = latest.unwrap_or_else(|| crate::time::current_year() - 1);
-    (year, scope::programme_of_year(year).unwrap_or("calpae"))
+    (year, consolidation::programme_of_year(year).unwrap_or("calpae"))
 }
 
 fn bad_request(ctx: &Ctx, message: &str) -> Response {
-    crate::html::error_page(
+    crate::views::layout::error_page(
         StatusCode::BAD_REQUEST,
         Some(ctx),
         "Paramètre invalide",
@@ -135,7 +135,7 @@ fn bucket(r: Rate) -> u8 {
 }
 
 async fn dashboard(app: &AppState, ctx: &Ctx, perimeter: Perimeter, q: DashQuery) -> Response {
-    if !scope::may_consolidate(&ctx.user, &perimeter) {
+    if !perimeter::may_consolidate(&ctx.user, &perimeter) {
         return refuse_perimeter(ctx);
     }
     let (year, programme) = match year_of(&q) {
@@ -143,16 +143,16 @@ async fn dashboard(app: &AppState, ctx: &Ctx, perimeter: Perimeter, q: DashQuery
         Ok(None) => default_year(app, &perimeter).await,
         Err(m) => return bad_request(ctx, &m),
     };
-    let loaded = match scope::load(app, &perimeter, programme, year).await {
+    let loaded = match consolidation::load(app, &perimeter, programme, year).await {
         Ok(l) => l,
-        Err(e) => return crate::report::store_error(ctx, e),
+        Err(e) => return crate::views::layout::store_error(ctx, e),
     };
     let c = loaded.consolidation();
     let base = perimeter.path();
     let mut h = format!(
         "<h1 id=\"titre-tableau\">{} – {} {year}</h1>",
         esc(&perimeter.label()),
-        esc(&scope::programme_name(programme))
+        esc(&consolidation::programme_name(programme))
     );
     h.push_str(&year_form(&base, year));
     h.push_str(
@@ -190,11 +190,11 @@ async fn dashboard(app: &AppState, ctx: &Ctx, perimeter: Perimeter, q: DashQuery
 
 fn year_form(base: &str, year: i32) -> String {
     let mut options = String::new();
-    for (y, p) in scope::campaign_years().into_iter().rev() {
+    for (y, p) in consolidation::campaign_years().into_iter().rev() {
         options.push_str(&format!(
             "<option value=\"{y}\"{}>{y} – {}</option>",
             if y == year { " selected" } else { "" },
-            esc(&scope::programme_name(p))
+            esc(&consolidation::programme_name(p))
         ));
     }
     format!(
@@ -223,7 +223,7 @@ fn headline(c: &Consolidation) -> String {
     )
 }
 
-fn not_transmitted_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
+fn not_transmitted_block(c: &Consolidation, loaded: &consolidation::Loaded) -> String {
     let n = c.not_transmitted.len();
     if n == 0 {
         return "<p id=\"tous-transmis\">Tous les Départements du périmètre ont transmis leur rapport.</p>"
@@ -233,7 +233,7 @@ fn not_transmitted_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
     for d in &c.not_transmitted {
         let code = d.as_str();
         let status = match loaded.other_status(code) {
-            Some(s) => crate::html::status_label(s).to_string(),
+            Some(s) => crate::views::layout::status_label(s).to_string(),
             None => "aucun rapport".to_string(),
         };
         items.push_str(&format!(
@@ -251,11 +251,11 @@ fn not_transmitted_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
     )
 }
 
-fn review_link(loaded: &scope::Loaded, department: &str) -> Option<String> {
+fn review_link(loaded: &consolidation::Loaded, department: &str) -> Option<String> {
     loaded.report_id(department).map(|id| format!("/rapports/{id}/revue"))
 }
 
-fn map_block(c: &Consolidation, loaded: &scope::Loaded, perimeter: &Perimeter) -> String {
+fn map_block(c: &Consolidation, loaded: &consolidation::Loaded, perimeter: &Perimeter) -> String {
     let in_scope: Vec<String> = perimeter.departments();
     let entries: Vec<MapEntry> = geo::DEPARTMENTS
         .iter()
@@ -351,7 +351,7 @@ fn measures_block(c: &Consolidation, base: &str, year: i32) -> String {
 }
 
 /// A measure's figures per Département, each linking to the actions it comes from.
-fn measure_detail(m: &MeasureConsolidation, loaded: &scope::Loaded) -> String {
+fn measure_detail(m: &MeasureConsolidation, loaded: &consolidation::Loaded) -> String {
     let mut h = format!(
         "<section id=\"detail-mesure\"><h2>Détail : {}</h2><div class=\"fr-table\"><table id=\"table-detail-mesure\"><caption>Contributions par Département et provenance</caption><thead><tr>\
          <th scope=\"col\">Département</th><th scope=\"col\">Actions du rapport</th><th scope=\"col\">Prévu</th><th scope=\"col\">Consommé</th><th scope=\"col\">Reporté</th><th scope=\"col\">Taux</th></tr></thead><tbody>",
@@ -369,7 +369,7 @@ fn measure_detail(m: &MeasureConsolidation, loaded: &scope::Loaded) -> String {
             actions.push(match id {
                 Some(id) => format!(
                     "<a href=\"/rapports/{id}/actions/{}\">{}</a>",
-                    crate::html::seg(&s.at.action),
+                    crate::views::layout::seg(&s.at.action),
                     esc(&s.at.action)
                 ),
                 None => esc(&s.at.action),
@@ -399,7 +399,7 @@ fn measure_detail(m: &MeasureConsolidation, loaded: &scope::Loaded) -> String {
     h
 }
 
-fn departments_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
+fn departments_block(c: &Consolidation, loaded: &consolidation::Loaded) -> String {
     let mut h = String::from(
         "<h2 id=\"departements\">Par Département</h2><div class=\"fr-table\"><table id=\"table-departements\"><caption>Montants par Département</caption><thead><tr>\
          <th scope=\"col\">Département</th><th scope=\"col\">Statut</th><th scope=\"col\">Prévu</th><th scope=\"col\">Engagé</th><th scope=\"col\">Consommé</th><th scope=\"col\">Reporté</th><th scope=\"col\">Part État</th><th scope=\"col\">Taux</th></tr></thead><tbody>",
@@ -423,7 +423,7 @@ fn departments_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
     h
 }
 
-fn indicators_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
+fn indicators_block(c: &Consolidation, loaded: &consolidation::Loaded) -> String {
     let mut h = String::from("<h2 id=\"indicateurs\">Indicateurs</h2><p>Les nombres et les montants sont additionnés ; les délais, taux et moyennes sont présentés en distribution ; un indicateur déclaré dans des unités différentes n’est pas calculé et les Départements concernés sont listés.</p>");
     let mut rows = String::new();
     for m in &c.measures {
@@ -481,9 +481,9 @@ fn indicators_block(c: &Consolidation, loaded: &scope::Loaded) -> String {
     h
 }
 
-fn outliers_block(loaded: &scope::Loaded) -> String {
+fn outliers_block(loaded: &consolidation::Loaded) -> String {
     let pairs: Vec<(ReportState, &Report)> =
-        loaded.counted.iter().map(|(s, r)| (scope::state_of(s.status), r)).collect();
+        loaded.counted.iter().map(|(s, r)| (consolidation::state_of(s.status), r)).collect();
     let found = across_departments(&loaded.perimeter.scope(&loaded.programme, loaded.year), &pairs);
     let mut h = String::from("<h2 id=\"valeurs-atypiques\">Valeurs atypiques</h2>");
     if found.is_empty() {
@@ -550,7 +550,7 @@ pub async fn region_data(
 }
 
 async fn open_data(app: &AppState, ctx: &Ctx, perimeter: Perimeter, file: &str, q: DashQuery) -> Response {
-    if !scope::may_consolidate(&ctx.user, &perimeter) {
+    if !perimeter::may_consolidate(&ctx.user, &perimeter) {
         return refuse_perimeter(ctx);
     }
     let (year, programme) = match year_of(&q) {
@@ -558,9 +558,9 @@ async fn open_data(app: &AppState, ctx: &Ctx, perimeter: Perimeter, file: &str, 
         Ok(None) => default_year(app, &perimeter).await,
         Err(m) => return bad_request(ctx, &m),
     };
-    let loaded = match scope::load(app, &perimeter, programme, year).await {
+    let loaded = match consolidation::load(app, &perimeter, programme, year).await {
         Ok(l) => l,
-        Err(e) => return crate::report::store_error(ctx, e),
+        Err(e) => return crate::views::layout::store_error(ctx, e),
     };
     let c = loaded.consolidation();
     let tables = bilan_sheets::opendata::opendata_tables(&c);
@@ -570,12 +570,12 @@ async fn open_data(app: &AppState, ctx: &Ctx, perimeter: Perimeter, file: &str, 
     };
     if file == "consolidation.xlsx" {
         return match bilan_sheets::opendata::opendata_xlsx(&tables) {
-            Ok(bytes) => crate::files::attachment(
+            Ok(bytes) => crate::handlers::files::attachment(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 &format!("consolidation-{stem}.xlsx"),
                 bytes,
             ),
-            Err(e) => crate::html::internal_error(Some(ctx), &e),
+            Err(e) => crate::views::layout::internal_error(Some(ctx), &e),
         };
     }
     let (name, schema) = match (file.strip_suffix(".csv"), file.strip_suffix(".schema.json")) {
@@ -589,12 +589,8 @@ async fn open_data(app: &AppState, ctx: &Ctx, perimeter: Perimeter, file: &str, 
     } else {
         (bilan_sheets::opendata::opendata_csv(table), "text/csv; charset=utf-8", "csv")
     };
-    let mut r = crate::files::attachment(content_type, &format!("{name}-{stem}.{ext}"), body.into_bytes());
+    let mut r =
+        crate::handlers::files::attachment(content_type, &format!("{name}-{stem}.{ext}"), body.into_bytes());
     r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
-}
-
-/// Whether a role has dashboards (for the header link).
-pub fn has_dashboards(role: Role) -> bool {
-    matches!(role, Role::RegionalReviewer | Role::NationalReader)
 }

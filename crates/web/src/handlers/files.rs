@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Response};
 
 use bilan_domain::Report;
 
-use crate::auth::Ctx;
-use crate::html::{error_page, internal_error, not_found};
-use crate::pages::rid;
-use crate::report;
+use crate::handlers::reports::rid;
+use crate::policy::Ctx;
+use crate::service::report;
+use crate::views::layout::{error_page, internal_error, not_found};
 use crate::AppState;
 
 /// (format, label, content type).
@@ -108,7 +108,7 @@ pub async fn download(
     };
     let l = match report::load(&app, &ctx, id).await {
         Ok(l) => l,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     let s = &l.stored.summary;
     let base = if matches!(format, "xlsx" | "ods" | "csv") { "annexe" } else { "rapport" };
@@ -137,12 +137,12 @@ pub async fn frozen_version(
     let Some(id) = rid(&id) else { return not_found(Some(&ctx)) };
     let l = match report::load(&app, &ctx, id).await {
         Ok(l) => l,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     let Ok(version) = version.trim_end_matches(".toml").parse::<i32>() else { return not_found(Some(&ctx)) };
     let versions = match app.store.frozen_versions(id).await {
         Ok(v) => v,
-        Err(e) => return report::store_error(&ctx, e),
+        Err(e) => return crate::views::layout::store_error(&ctx, e),
     };
     match versions.into_iter().find(|(v, _, _)| *v == version) {
         Some((_, _, text)) => {

@@ -1,75 +1,13 @@
-//! The State side's perimeters: which Départements a reviewer or reader consolidates, and
-//! loading the reports of a (programme, year, perimeter) in one query for the dashboards,
+//! Loading the reports of a (programme, year, perimeter) in one query for the dashboards,
 //! the open data files and the API.
 
-use bilan_consolidate::{consolidate, Consolidation, ReportState, Scope};
-use bilan_domain::{geo, programme, Report};
-use bilan_store::{ReportFilter, ReportSummary, Role, Status, StoreError, User};
+use bilan_consolidate::{consolidate, Consolidation, ReportState};
+use bilan_domain::{programme, Report};
+use bilan_store::{ReportFilter, ReportSummary, Status, StoreError};
+
+use crate::policy::perimeter::Perimeter;
 
 use crate::AppState;
-
-/// A perimeter: the nation, or one region.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Perimeter {
-    National,
-    Region(String),
-}
-
-impl Perimeter {
-    /// "France entière", "Auvergne-Rhône-Alpes".
-    pub fn label(&self) -> String {
-        match self {
-            Perimeter::National => "France entière".to_string(),
-            Perimeter::Region(code) => {
-                geo::region(code).map_or_else(|| format!("région {code}"), |r| r.name.to_string())
-            }
-        }
-    }
-
-    /// The URL path of its dashboard.
-    pub fn path(&self) -> String {
-        match self {
-            Perimeter::National => "/tableaux/national".to_string(),
-            Perimeter::Region(code) => format!("/tableaux/regions/{code}"),
-        }
-    }
-
-    pub fn departments(&self) -> Vec<String> {
-        match self {
-            Perimeter::National => geo::DEPARTMENTS.iter().map(|d| d.code.to_string()).collect(),
-            Perimeter::Region(code) => geo::departments_of_region(code).map(|d| d.code.to_string()).collect(),
-        }
-    }
-
-    pub fn scope(&self, programme: &str, year: i32) -> Scope {
-        match self {
-            Perimeter::National => Scope::national(programme, year),
-            Perimeter::Region(code) => Scope::region(programme, year, code),
-        }
-    }
-}
-
-/// Whether the user may consolidate this perimeter: a regional reviewer its region, the
-/// national reader everything. Préfectures and Départements have no dashboard: their
-/// perimeter is one report.
-pub fn may_consolidate(user: &User, p: &Perimeter) -> bool {
-    match (user.role, p) {
-        (Role::NationalReader, _) => true,
-        (Role::RegionalReviewer, Perimeter::Region(code)) => user.territory.as_deref() == Some(code.as_str()),
-        _ => false,
-    }
-}
-
-/// The perimeters a user may open, the widest first.
-pub fn perimeters_of(user: &User) -> Vec<Perimeter> {
-    match user.role {
-        Role::NationalReader => std::iter::once(Perimeter::National)
-            .chain(geo::REGIONS.iter().map(|r| Perimeter::Region(r.code.to_string())))
-            .collect(),
-        Role::RegionalReviewer => user.territory.iter().map(|c| Perimeter::Region(c.clone())).collect(),
-        _ => Vec::new(),
-    }
-}
 
 pub fn state_of(s: Status) -> ReportState {
     match s {
@@ -128,7 +66,7 @@ pub async fn load(
     let counted: Vec<(ReportSummary, Report)> = rows
         .into_iter()
         .filter(|(s, _)| s.programme == programme)
-        .filter_map(|(s, text)| crate::report::parse_text(&text).map(|r| (s, r)))
+        .filter_map(|(s, text)| crate::service::report::parse_text(&text).map(|r| (s, r)))
         .collect();
     let all = app.store.reports(&ReportFilter { departments, statuses: None, year: Some(year) }).await?;
     let others = all

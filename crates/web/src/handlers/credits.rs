@@ -7,7 +7,7 @@ use bilan_consolidate::{compute_credits, CreditRules, CreditsNote, Decision, Dec
 use bilan_domain::Money;
 use bilan_store::{CreditChoice, StoreError};
 
-use crate::report::Loaded;
+use crate::service::report::Loaded;
 use crate::AppState;
 
 /// The reviewer's inputs as stored: the N+1 amount (if entered) and the decisions.
@@ -53,11 +53,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bilan_store::{Role, Status};
 
-use crate::auth::Ctx;
-use crate::forms::Fields;
-use crate::html::{alert, csrf_field, esc, not_found, Page};
-use crate::pages::rid;
-use crate::report::store_error;
+use crate::handlers::reports::rid;
+use crate::policy::Ctx;
+use crate::service::forms::Fields;
+use crate::views::layout::store_error;
+use crate::views::layout::{alert, csrf_field, esc, not_found, Page};
 
 /// Who sees the credits of a report: the State's reviewers and readers while it is
 /// transmitted or approved; the Département once it is approved (to check the note).
@@ -73,15 +73,15 @@ fn may_see_credits(ctx: &Ctx, l: &Loaded) -> Result<(), &'static str> {
 }
 
 fn may_decide(ctx: &Ctx, l: &Loaded) -> bool {
-    crate::access::can_review(&ctx.user).is_ok()
+    crate::policy::access::can_review(&ctx.user).is_ok()
         && matches!(l.stored.summary.status, Status::Transmitted | Status::Approved)
 }
 
 async fn load(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, Response> {
     let Some(id) = rid(id) else { return Err(not_found(Some(ctx))) };
-    let l = crate::report::load(app, ctx, id).await?;
+    let l = crate::service::report::load(app, ctx, id).await?;
     if let Err(m) = may_see_credits(ctx, &l) {
-        return Err(crate::auth::refused(ctx, m));
+        return Err(crate::http::session::refused(ctx, m));
     }
     Ok(l)
 }
@@ -94,7 +94,7 @@ pub fn meta(l: &Loaded, inputs: &CreditInputs) -> bilan_render::NoteMeta {
     bilan_render::NoteMeta {
         department_name: bilan_domain::geo::department_label(&s.department),
         year: s.year,
-        programme_name: crate::scope::programme_name(&s.programme),
+        programme_name: crate::service::consolidation::programme_name(&s.programme),
         version: s.version,
         approved_at: (s.status == Status::Approved).then(|| crate::time::french_datetime(&s.updated_at)),
         reviewer: reviewer.to_string(),
@@ -143,7 +143,7 @@ fn render_page(
         esc(&bilan_domain::geo::department_label(&s.department)),
         s.year,
         s.version,
-        esc(crate::html::status_label(s.status)),
+        esc(crate::views::layout::status_label(s.status)),
     );
     if saved {
         h.push_str(&alert(
@@ -217,8 +217,8 @@ fn decision_form(ctx: &Ctx, l: &Loaded, inputs: &CreditInputs, preview: &Credits
                     if checked { " checked" } else { "" }
                 )
             };
-            let hidden_keys = crate::html::hidden(&format!("action-{k}"), &c.key.action)
-                + &crate::html::hidden(&format!("ligne-{k}"), &c.key.line);
+            let hidden_keys = crate::views::layout::hidden(&format!("action-{k}"), &c.key.action)
+                + &crate::views::layout::hidden(&format!("ligne-{k}"), &c.key.line);
             rows.push_str(&format!(
                 "<tr id=\"report-{k}\" data-action=\"{action}\" data-ligne=\"{line}\"><th scope=\"row\">{action} – {label}{hidden}</th><td class=\"montant\">{req}</td><td class=\"montant\">{part}</td>\
                  <td><fieldset class=\"fr-fieldset fr-mb-0\"><legend class=\"fr-sr-only\">Décision sur le report {label}</legend>{a}{r}{n}</fieldset></td>\
@@ -251,8 +251,8 @@ fn decision_form(ctx: &Ctx, l: &Loaded, inputs: &CreditInputs, preview: &Credits
          <input class=\"fr-input\" id=\"montant_etat\" name=\"montant_etat\" value=\"{amount}\" required inputmode=\"decimal\"></div>{table}\
          <button class=\"fr-btn\" type=\"submit\" id=\"bouton-credits\">Enregistrer et calculer</button></form>",
         csrf = csrf_field(&ctx.csrf),
-        count = crate::html::hidden("lignes", &k.to_string()),
-        revision = crate::html::hidden("revision", &inputs.revision.to_string()),
+        count = crate::views::layout::hidden("lignes", &k.to_string()),
+        revision = crate::views::layout::hidden("revision", &inputs.revision.to_string()),
         amount = esc(&amount),
     )
 }
@@ -263,7 +263,7 @@ pub async fn save(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>,
         Err(r) => return r,
     };
     if !may_decide(&ctx, &l) {
-        return crate::auth::refused(
+        return crate::http::session::refused(
             &ctx,
             "Seuls les services de l’État (préfecture, région) décident des crédits d’un rapport transmis ou approuvé.",
         );
@@ -367,7 +367,7 @@ pub async fn note_download(
     let note = match note_with(&l, &inputs) {
         Some(n) => n,
         None => {
-            return crate::html::error_page(
+            return crate::views::layout::error_page(
                 StatusCode::NOT_FOUND,
                 Some(&ctx),
                 "Note indisponible",
@@ -379,7 +379,7 @@ pub async fn note_download(
     let file = format!("note-credits-{}-{}-v{}.{format}", s.department, s.year + 1, s.version);
     let meta = meta(&l, &inputs);
     match format.as_str() {
-        "odt" => crate::files::attachment(
+        "odt" => crate::handlers::files::attachment(
             "application/vnd.oasis.opendocument.text",
             &file,
             bilan_render::credits_note_odt(&note, &meta),
@@ -393,15 +393,15 @@ pub async fn note_download(
 async fn note_pdf(ctx: &Ctx, note: &CreditsNote, meta: &bilan_render::NoteMeta, file: &str) -> Response {
     let (note, meta) = (note.clone(), meta.clone());
     match tokio::task::spawn_blocking(move || bilan_pdf::credits_note_pdf(&note, &meta)).await {
-        Ok(Ok(bytes)) => crate::files::attachment("application/pdf", file, bytes),
-        Ok(Err(e)) => crate::html::internal_error(Some(ctx), &e),
-        Err(e) => crate::html::internal_error(Some(ctx), &e),
+        Ok(Ok(bytes)) => crate::handlers::files::attachment("application/pdf", file, bytes),
+        Ok(Err(e)) => crate::views::layout::internal_error(Some(ctx), &e),
+        Err(e) => crate::views::layout::internal_error(Some(ctx), &e),
     }
 }
 
 #[cfg(not(feature = "pdf"))]
 async fn note_pdf(ctx: &Ctx, _: &CreditsNote, _: &bilan_render::NoteMeta, _: &str) -> Response {
-    crate::html::error_page(
+    crate::views::layout::error_page(
         StatusCode::NOT_IMPLEMENTED,
         Some(ctx),
         "PDF indisponible",

@@ -2,10 +2,10 @@
 //! (served at `/api/openapi.json`).
 //!
 //! - Authentication: `Authorization: Bearer bilan_…` only (tokens of `/compte/jetons`,
-//!   see [`crate::tokens`]); cookies are ignored, so there is no CSRF to guard against:
+//!   see [`crate::handlers::tokens`]); cookies are ignored, so there is no CSRF to guard against:
 //!   the API only reads (GET and HEAD; any other method answers 405 with `Allow`).
-//! - Access is the pages' one ([`crate::access::can_see`],
-//!   [`crate::scope::may_consolidate`]): a report outside the user's scope is 404, like an
+//! - Access is the pages' one ([`crate::policy::access::can_see`],
+//!   [`crate::policy::perimeter::may_consolidate`]): a report outside the user's scope is 404, like an
 //!   unknown id; the administrator gets 403 everywhere.
 //! - Every error is `{"erreur": "message en français"}` with its status: 400 (a bad
 //!   query or path parameter), 401 (with `WWW-Authenticate: Bearer`), 403, 404, 405, 500.
@@ -28,11 +28,12 @@ use bilan_check::{DiagnosticDoc, Severity};
 use bilan_domain::geo;
 use bilan_store::{ReportSummary, Role, Status, StoreError, User};
 
-use crate::scope::{self, Perimeter};
+use crate::policy::perimeter::{self, Perimeter};
+use crate::service::consolidation;
 use crate::AppState;
 
 /// The OpenAPI document, written by hand and committed (`docs/openapi.json`).
-pub const OPENAPI: &str = include_str!("../../../docs/openapi.json");
+pub const OPENAPI: &str = include_str!("../../../../docs/openapi.json");
 
 /// The routes of the API, in the order of the document; each is documented there (a
 /// test checks it).
@@ -201,10 +202,10 @@ impl FromRequestParts<AppState> for ApiUser {
             ));
         };
         let invalid = "Jeton d’API invalide, révoqué, ou compte désactivé.";
-        if !crate::tokens::well_formed(token) {
+        if !crate::handlers::tokens::well_formed(token) {
             return Err(ApiError::unauthorized(invalid, true));
         }
-        let user = match app.store.api_token_user(&crate::auth::sha256_hex(token)).await {
+        let user = match app.store.api_token_user(&crate::http::session::sha256_hex(token)).await {
             Ok(Some(u)) => u,
             Ok(None) => return Err(ApiError::unauthorized(invalid, true)),
             Err(e) => return Err(ApiError::internal(&e).into_response()),
@@ -342,7 +343,7 @@ async fn openapi() -> Response {
 async fn reports(State(app): State<AppState>, ApiUser(user): ApiUser, RawQuery(q): RawQuery) -> ApiResult {
     let q = QueryParams::parse(q);
     let (year, programme, department) = (q.year()?, q.programme()?, q.department()?);
-    let mut filter = crate::access::filter_for(&user);
+    let mut filter = crate::policy::access::filter_for(&user);
     filter.year = year;
     if let Some(d) = department {
         filter.departments = Some(match filter.departments {
@@ -353,7 +354,7 @@ async fn reports(State(app): State<AppState>, ApiUser(user): ApiUser, RawQuery(q
     let list = app.store.reports(&filter).await?;
     let rapports = list
         .iter()
-        .filter(|s| crate::access::can_see(&user, s))
+        .filter(|s| crate::policy::access::can_see(&user, s))
         .filter(|s| programme.is_none_or(|p| s.programme == p))
         .map(Summary::from)
         .collect();
@@ -361,13 +362,13 @@ async fn reports(State(app): State<AppState>, ApiUser(user): ApiUser, RawQuery(q
 }
 
 /// The report `id` if the user sees it; 404 otherwise, as for an unknown id.
-async fn load(app: &AppState, user: &User, id: i64) -> Result<crate::report::Loaded, ApiError> {
+async fn load(app: &AppState, user: &User, id: i64) -> Result<crate::service::report::Loaded, ApiError> {
     let stored = app.store.report(id).await?.ok_or_else(ApiError::report_not_found)?;
-    if !crate::access::can_see(user, &stored.summary) {
+    if !crate::policy::access::can_see(user, &stored.summary) {
         return Err(ApiError::report_not_found());
     }
-    match crate::report::parse_text(&stored.text) {
-        Some(report) => Ok(crate::report::Loaded { stored, report }),
+    match crate::service::report::parse_text(&stored.text) {
+        Some(report) => Ok(crate::service::report::Loaded { stored, report }),
         None => Err(ApiError::internal(&format!("rapport {id} illisible"))),
     }
 }
@@ -399,8 +400,9 @@ async fn report(
 ) -> ApiResult {
     let id = report_id(id)?;
     let l = load(&app, &user, id).await?;
-    let diags = crate::report::diagnostics(&app, &l.report).await;
-    let justified = crate::report::justified_keys(&crate::report::justifications(&app, id).await?);
+    let diags = crate::service::report::diagnostics(&app, &l.report).await;
+    let justified =
+        crate::service::report::justified_keys(&crate::service::report::justifications(&app, id).await?);
     let mut counts = Counts::default();
     for d in &diags {
         match d.severity {
@@ -414,7 +416,7 @@ async fn report(
             Severity::Info => counts.informations += 1,
         }
     }
-    counts.bloquants = crate::report::blocking(&diags, &justified).len();
+    counts.bloquants = crate::service::report::blocking(&diags, &justified).len();
     Ok(json(&ReportDoc {
         summary: Summary::from(&l.stored.summary),
         transmis_le: l.stored.transmitted_at.clone(),
@@ -438,8 +440,8 @@ async fn diagnostics(
 ) -> ApiResult {
     let id = report_id(id)?;
     let l = load(&app, &user, id).await?;
-    let diags = crate::report::diagnostics(&app, &l.report).await;
-    let justifications = crate::report::justifications(&app, id).await?;
+    let diags = crate::service::report::diagnostics(&app, &l.report).await;
+    let justifications = crate::service::report::justifications(&app, id).await?;
     let list = diags
         .into_iter()
         .map(|d| {
@@ -468,12 +470,12 @@ async fn credits(
             "La note de calcul des crédits est communiquée au Département une fois le rapport approuvé.",
         ));
     }
-    let Some(note) = crate::credits::note_for(&app, &l).await? else {
+    let Some(note) = crate::handlers::credits::note_for(&app, &l).await? else {
         return Err(ApiError::not_found(
             "Note de crédits indisponible : le montant État N+1 n’est pas encore saisi pour ce rapport.",
         ));
     };
-    let inputs = crate::credits::inputs(&app, id).await?;
+    let inputs = crate::handlers::credits::inputs(&app, id).await?;
     Ok(json(&model::credits_note(id, &note, &inputs.reasons)))
 }
 
@@ -487,7 +489,7 @@ async fn consolidation(app: &AppState, user: &User, perimeter: Perimeter, q: Opt
             "Le paramètre « annee » est obligatoire (par exemple annee=2019).",
         ));
     };
-    if !scope::may_consolidate(user, &perimeter) {
+    if !perimeter::may_consolidate(user, &perimeter) {
         return Err(ApiError::forbidden(match perimeter {
             Perimeter::National => "La consolidation nationale est réservée au niveau national.",
             Perimeter::Region(_) => {
@@ -497,7 +499,7 @@ async fn consolidation(app: &AppState, user: &User, perimeter: Perimeter, q: Opt
     }
     let programme = match programme {
         Some(p) => p,
-        None => scope::programme_of_year(year).ok_or_else(|| {
+        None => consolidation::programme_of_year(year).ok_or_else(|| {
             ApiError::not_found(format!(
                 "Aucun programme ne couvre l’année {year} : aucune consolidation n’existe pour elle."
             ))
@@ -509,7 +511,7 @@ async fn consolidation(app: &AppState, user: &User, perimeter: Perimeter, q: Opt
             p.short_name, p.first_year, p.last_year
         )));
     }
-    let loaded = scope::load(app, &perimeter, programme, year).await?;
+    let loaded = consolidation::load(app, &perimeter, programme, year).await?;
     let c = loaded.consolidation();
     Ok(json(&model::consolidation(&loaded, &c)))
 }

@@ -13,8 +13,6 @@ use axum::response::{IntoResponse, Response};
 use bilan_domain::indicator::{IndicatorValue, MissingReason, Quantity, TerritoryValue};
 use bilan_domain::{Amount, Date};
 
-use crate::html::esc;
-
 /// The longest text a field accepts (a long narrative is a few thousand characters).
 pub const MAX_TEXT: usize = 100_000;
 
@@ -458,101 +456,6 @@ pub fn value_text(v: &Option<IndicatorValue>) -> String {
     v.as_ref().map(|v| v.to_french().replace('\u{202f}', " ")).unwrap_or_default()
 }
 
-/// Renders the inputs of `specs` under `base` (the item's field path).
-pub fn render_fields(specs: &[Spec], base: &str, values: &Values, errors: &Errors) -> String {
-    let mut h = String::new();
-    for spec in specs {
-        h.push_str(&render_field(
-            spec,
-            base,
-            values.get(spec.name).map(String::as_str).unwrap_or(""),
-            errors,
-        ));
-    }
-    h
-}
-
-fn render_field(spec: &Spec, base: &str, value: &str, errors: &Errors) -> String {
-    let id = field_id(&join(base, spec.name));
-    let error = errors.iter().find(|(n, _)| n == spec.name).map(|(_, m)| m.as_str());
-    let hint = if spec.hint.is_empty() {
-        String::new()
-    } else {
-        format!("<span class=\"fr-hint-text\">{}</span>", esc(spec.hint))
-    };
-    let required = if spec.required { " <span class=\"obligatoire\">(obligatoire)</span>" } else { "" };
-    let label = format!("<label class=\"fr-label\" for=\"{id}\">{}{required}{hint}</label>", esc(spec.label));
-    let described =
-        if error.is_some() { format!(" aria-describedby=\"{id}-erreur\"") } else { String::new() };
-    let error_html = error
-        .map(|m| format!("<p class=\"fr-error-text\" id=\"{id}-erreur\">{}</p>", esc(m)))
-        .unwrap_or_default();
-    let name = esc(spec.name);
-    let group_error = |base: &str| if error.is_some() { format!(" {base}--error") } else { String::new() };
-    let req_attr = if spec.required { " required" } else { "" };
-    match spec.kind {
-        Kind::Check => {
-            let checked = if value.is_empty() { "" } else { " checked" };
-            format!(
-                "<div class=\"fr-checkbox-group fr-mb-3w{}\"><input type=\"checkbox\" id=\"{id}\" name=\"{name}\" value=\"oui\"{checked}{described}>{label}{error_html}</div>",
-                group_error("fr-checkbox-group")
-            )
-        }
-        Kind::Choice(options) => {
-            let mut opts = String::new();
-            for (v, l) in options {
-                let sel = if *v == value { " selected" } else { "" };
-                opts.push_str(&format!("<option value=\"{}\"{sel}>{}</option>", esc(v), esc(l)));
-            }
-            format!(
-                "<div class=\"fr-select-group{}\">{label}<select class=\"fr-select\" id=\"{id}\" name=\"{name}\"{described}>{opts}</select>{error_html}</div>",
-                group_error("fr-select-group")
-            )
-        }
-        Kind::Area => {
-            let rows = if value.len() > 600 { 12 } else { 5 };
-            format!(
-                "<div class=\"fr-input-group{}\">{label}<textarea class=\"fr-input\" id=\"{id}\" name=\"{name}\" rows=\"{rows}\"{described}{req_attr}>{}</textarea>{error_html}</div>",
-                group_error("fr-input-group"),
-                esc(value)
-            )
-        }
-        Kind::Text | Kind::Amount | Kind::Date | Kind::Value => {
-            let extra = match spec.kind {
-                Kind::Amount => " inputmode=\"decimal\" autocomplete=\"off\" data-montant",
-                Kind::Date => " placeholder=\"AAAA-MM-JJ\"",
-                _ => "",
-            };
-            let input_error = if error.is_some() { " fr-input--error" } else { "" };
-            format!(
-                "<div class=\"fr-input-group{}\">{label}<input class=\"fr-input{input_error}\" type=\"text\" id=\"{id}\" name=\"{name}\" value=\"{}\"{extra}{described}{req_attr}>{error_html}</div>",
-                group_error("fr-input-group"),
-                esc(value)
-            )
-        }
-    }
-}
-
-/// The error summary at the top of a refused form, each entry linking to its field.
-pub fn error_summary(specs: &[&Spec], base: &str, errors: &Errors) -> String {
-    let mut items = String::new();
-    for (name, message) in errors {
-        let label = specs.iter().find(|s| s.name == name).map(|s| s.label).unwrap_or(name.as_str());
-        items.push_str(&format!(
-            "<li><a href=\"#{}\">{}</a> : {}</li>",
-            field_id(&join(base, name)),
-            esc(label),
-            esc(message)
-        ));
-    }
-    crate::html::alert(
-        "error",
-        "erreurs-formulaire",
-        "Le formulaire contient des erreurs : rien n’a été enregistré",
-        &format!("<ul>{items}</ul>"),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -610,15 +513,5 @@ mod tests {
             Some(IndicatorValue::Missing { .. })
         ));
         assert_eq!(parse_indicator_value("  "), None);
-    }
-
-    #[test]
-    fn rendering_escapes_values() {
-        let mut v = Values::new();
-        v.insert("libelle".into(), "<script>alert(1)</script>".into());
-        let h = render_fields(EXPENSE_FIELDS, "mesures[0].actions[0].depenses[0]", &v, &Vec::new());
-        assert!(h.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-        assert!(!h.contains("<script>"));
-        assert!(h.contains("id=\"champ-mesures-0-actions-0-depenses-0-libelle\""));
     }
 }

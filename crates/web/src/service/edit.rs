@@ -4,9 +4,9 @@
 use bilan_domain::indicator::{Indicator, IndicatorUnit};
 use bilan_domain::{Action, Executed, ExecutedLine, ExpenseLine, Fapi, Forecast, Report};
 
-use crate::forms::{action_fields, EXPENSE_FIELDS, GENERAL_FIELDS, INDICATOR_FIELDS};
-use crate::forms::{amount_text, date_text, field_id, value_text, Patch, Values, EXEC_LINE_FIELDS};
-use crate::html::seg;
+use crate::service::forms::{action_fields, EXPENSE_FIELDS, GENERAL_FIELDS, INDICATOR_FIELDS};
+use crate::service::forms::{amount_text, date_text, field_id, value_text, Patch, Values, EXEC_LINE_FIELDS};
+use crate::views::layout::seg;
 
 fn set(v: &mut Values, k: &str, s: impl Into<String>) {
     v.insert(k.to_string(), s.into());
@@ -285,7 +285,7 @@ pub fn link_for(report_id: i64, report: &Report, path: &str) -> String {
                     } else {
                         // A section of the form (prevision, execution…) or the whole action.
                         let first = rest[0].0;
-                        let section = crate::forms::ACTION_SECTIONS.iter().find(|s| s.path == first);
+                        let section = crate::service::forms::ACTION_SECTIONS.iter().find(|s| s.path == first);
                         match section {
                             Some(_) => format!("{page}#{}", field_id(&format!("{item}.{first}"))),
                             None => format!("{page}#{}", field_id(&item)),
@@ -321,7 +321,12 @@ pub fn link_for(report_id: i64, report: &Report, path: &str) -> String {
     }
 }
 
-fn sub_link(page: &str, item: &str, tail: &[(&str, Option<usize>)], specs: &[crate::forms::Spec]) -> String {
+fn sub_link(
+    page: &str,
+    item: &str,
+    tail: &[(&str, Option<usize>)],
+    specs: &[crate::service::forms::Spec],
+) -> String {
     let name: Vec<&str> = tail.iter().map(|(n, _)| *n).collect();
     let name = name.join(".");
     if !name.is_empty() && specs.iter().any(|s| s.name == name) {
@@ -351,7 +356,7 @@ mod tests {
     use super::*;
 
     fn allier() -> Report {
-        bilan_source::parse_str(include_str!("../../../examples/allier-2019.toml")).unwrap().report
+        bilan_source::parse_str(include_str!("../../../../examples/allier-2019.toml")).unwrap().report
     }
 
     #[test]
@@ -396,8 +401,8 @@ mod tests {
         let r = allier();
         for (_, _, _, a) in r.actions() {
             let v = action_values(a);
-            let fields = crate::forms::Fields(v.into_iter().collect());
-            let p = crate::forms::parse(action_fields(), &fields).unwrap();
+            let fields = crate::service::forms::Fields(v.into_iter().collect());
+            let p = crate::service::forms::parse(action_fields(), &fields).unwrap();
             let mut b = a.clone();
             apply_action(&mut b, &p);
             // Text fields are trimmed at the end by the form: compare what matters.
@@ -410,8 +415,8 @@ mod tests {
             );
             assert_eq!(b.fapi, a.fapi);
             for (k, e) in a.expenses.iter().enumerate() {
-                let fields = crate::forms::Fields(expense_values(e).into_iter().collect());
-                let p = crate::forms::parse(EXPENSE_FIELDS, &fields).unwrap();
+                let fields = crate::service::forms::Fields(expense_values(e).into_iter().collect());
+                let p = crate::service::forms::parse(EXPENSE_FIELDS, &fields).unwrap();
                 let mut e2 = e.clone();
                 apply_expense(&mut e2, &p);
                 assert_eq!(
@@ -422,8 +427,8 @@ mod tests {
                 );
             }
             for i in &a.indicators {
-                let fields = crate::forms::Fields(indicator_values(i).into_iter().collect());
-                let p = crate::forms::parse(INDICATOR_FIELDS, &fields).unwrap();
+                let fields = crate::service::forms::Fields(indicator_values(i).into_iter().collect());
+                let p = crate::service::forms::parse(INDICATOR_FIELDS, &fields).unwrap();
                 let mut i2 = i.clone();
                 apply_indicator(&mut i2, &p);
                 assert_eq!(

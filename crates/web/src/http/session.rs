@@ -15,10 +15,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use bilan_store::{time as stime, User};
+use bilan_store::time as stime;
 
-use crate::forms::Fields;
-use crate::html::{alert, csrf_field, error_page, esc, Page};
+pub use crate::policy::Ctx;
+
+use crate::service::forms::Fields;
+use crate::views::layout::{alert, csrf_field, error_page, esc, Page};
 use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "bilan_session";
@@ -117,13 +119,6 @@ fn same_token(a: &str, b: &str) -> bool {
         return false;
     }
     a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The signed-in user of a request.
-#[derive(Clone, Debug)]
-pub struct Ctx {
-    pub user: User,
-    pub csrf: String,
 }
 
 /// What the guard found, for the extractors.
@@ -291,7 +286,7 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
         Some(token) if !token.is_empty() => match app.store.session(&sha256_hex(&token)).await {
             Ok(Some((user, csrf))) => Some(Ctx { user, csrf }),
             Ok(None) => None,
-            Err(e) => return secure(crate::html::internal_error(None, &e)),
+            Err(e) => return secure(crate::views::layout::internal_error(None, &e)),
         },
         _ => None,
     };
@@ -375,7 +370,9 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
     let run = std::panic::AssertUnwindSafe(next.run(Request::from_parts(parts, body)));
     let response = match futures_util::FutureExt::catch_unwind(run).await {
         Ok(r) => r,
-        Err(_) => crate::html::internal_error(ctx.as_ref(), &"panique dans un gestionnaire de requête"),
+        Err(_) => {
+            crate::views::layout::internal_error(ctx.as_ref(), &"panique dans un gestionnaire de requête")
+        }
     };
     secure(french_errors(response, ctx.as_ref()))
 }
@@ -385,6 +382,10 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
 /// their status, with no internals. Our own pages (HTML) and downloads pass through.
 fn french_errors(r: Response, ctx: Option<&Ctx>) -> Response {
     let status = r.status();
+    // A handler's `AppError`: its page, drawn here with the signed-in header.
+    if let Some(page) = r.extensions().get::<crate::error::PendingPage>() {
+        return crate::views::components::pending_page(status, ctx, page.clone());
+    }
     if !(status.is_client_error() || status.is_server_error()) {
         return r;
     }
@@ -397,7 +398,7 @@ fn french_errors(r: Response, ctx: Option<&Ctx>) -> Response {
         return r;
     }
     let (title, message) = match status {
-        StatusCode::NOT_FOUND => return crate::html::not_found(ctx),
+        StatusCode::NOT_FOUND => return crate::views::layout::not_found(ctx),
         StatusCode::METHOD_NOT_ALLOWED => {
             ("Opération non prévue", "Cette adresse ne prend pas en charge cette opération.")
         }
@@ -406,7 +407,7 @@ fn french_errors(r: Response, ctx: Option<&Ctx>) -> Response {
             ("Format non pris en charge", "Le format de la requête n’est pas celui attendu.")
         }
         s if s.is_server_error() => {
-            return crate::html::internal_error(ctx, &format!("réponse {s} sans page"));
+            return crate::views::layout::internal_error(ctx, &format!("réponse {s} sans page"));
         }
         _ => (
             "Requête invalide",
@@ -498,7 +499,7 @@ fn login_page(token: &str, login: &str, next: &str, error: Option<&str>, status:
          </fieldset>\
          <button class=\"fr-btn\" type=\"submit\" id=\"bouton-connexion\">Se connecter</button></form></div></div>",
         csrf_field(token),
-        crate::html::hidden("suite", next),
+        crate::views::layout::hidden("suite", next),
         esc(login)
     );
     Page::new("Connexion", None, body).status(status).into_response()
@@ -573,11 +574,11 @@ pub async fn login(State(app): State<AppState>, req: Request) -> Response {
                  réessayez dans quinze minutes, ou demandez à l’administrateur de réinitialiser votre mot de passe.</p>",
             );
         }
-        Err(e) => return crate::html::internal_error(None, &e),
+        Err(e) => return crate::views::layout::internal_error(None, &e),
     }
     let user = match store.user_by_login(&login).await {
         Ok(u) => u,
-        Err(e) => return crate::html::internal_error(None, &e),
+        Err(e) => return crate::views::layout::internal_error(None, &e),
     };
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
     let pw = password.clone();
@@ -610,11 +611,11 @@ pub async fn login(State(app): State<AppState>, req: Request) -> Response {
     let session = random_token();
     let csrf = random_token();
     if session.is_empty() || csrf.is_empty() {
-        return crate::html::internal_error(None, &"source d'aléa indisponible");
+        return crate::views::layout::internal_error(None, &"source d'aléa indisponible");
     }
     let expires = stime::now_plus(Duration::from_secs(SESSION_HOURS * 3600));
     if let Err(e) = store.create_session(&sha256_hex(&session), user.id, &csrf, &expires).await {
-        return crate::html::internal_error(None, &e);
+        return crate::views::layout::internal_error(None, &e);
     }
     let mut r = Redirect::to(&next).into_response();
     let secure = app.options.secure_cookies;
@@ -626,7 +627,7 @@ pub async fn login(State(app): State<AppState>, req: Request) -> Response {
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         if let Err(e) = app.store.delete_session(&sha256_hex(&token)).await {
-            return crate::html::internal_error(None, &e);
+            return crate::views::layout::internal_error(None, &e);
         }
     }
     let mut r = Redirect::to("/connexion").into_response();
@@ -637,7 +638,7 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Response
 
 /// A plain HTML 403 for a refused action (used by handlers).
 pub fn refused(ctx: &Ctx, message: &str) -> Response {
-    crate::html::forbidden(Some(ctx), message)
+    crate::views::layout::forbidden(Some(ctx), message)
 }
 
 #[cfg(test)]

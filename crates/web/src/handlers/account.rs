@@ -6,10 +6,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::admin::MIN_PASSWORD as MIN_PASSWORD_CHARS;
-use crate::auth::{bounded_hash, cookie, hash_password, sha256_hex, verify_password, Ctx, SESSION_COOKIE};
-use crate::forms::Fields;
-use crate::html::{alert, csrf_field, esc, Page};
+use crate::handlers::admin::MIN_PASSWORD as MIN_PASSWORD_CHARS;
+use crate::http::session::{
+    bounded_hash, cookie, hash_password, sha256_hex, verify_password, SESSION_COOKIE,
+};
+use crate::policy::Ctx;
+use crate::service::forms::Fields;
+use crate::views::layout::{alert, csrf_field, esc, Page};
 use crate::AppState;
 
 fn page(ctx: &Ctx, notice: Option<String>, status: StatusCode) -> Response {
@@ -80,13 +83,13 @@ pub async fn change_password(
             return refuse("Le mot de passe actuel est incorrect.", StatusCode::UNPROCESSABLE_ENTITY)
         }
         Some(Some(h)) if h.starts_with('!') => {
-            return crate::html::internal_error(Some(&ctx), &"source d'aléa indisponible")
+            return crate::views::layout::internal_error(Some(&ctx), &"source d'aléa indisponible")
         }
         Some(Some(h)) => h,
     };
     let keep = cookie(&headers, SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();
     if let Err(e) = app.store.change_own_password(ctx.user.id, &hash, &keep).await {
-        return crate::report::store_error(&ctx, e);
+        return crate::views::layout::store_error(&ctx, e);
     }
     let notice = alert(
         "success",

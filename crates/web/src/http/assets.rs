@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 
-const OWN_JS: &str = include_str!("../static/bilan.js");
-const OWN_CSS: &str = include_str!("../static/bilan.css");
+const OWN_JS: &str = include_str!("../../static/bilan.js");
+const OWN_CSS: &str = include_str!("../../static/bilan.css");
 
 fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {

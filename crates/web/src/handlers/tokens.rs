@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use bilan_store::{ApiToken, Id, Role, Store, StoreError};
 
-use crate::auth::{random_token, sha256_hex, Ctx};
-use crate::forms::Fields;
-use crate::html::{alert, csrf_field, esc, not_found, Page};
-use crate::report::store_error;
+use crate::http::session::{random_token, sha256_hex};
+use crate::policy::Ctx;
+use crate::service::forms::Fields;
+use crate::views::layout::store_error;
+use crate::views::layout::{alert, csrf_field, esc, not_found, Page};
 use crate::AppState;
 
 /// What every API token starts with (recognisable in logs and by secret scanners).
@@ -78,7 +79,7 @@ pub async fn issue(store: &Store, actor: Id, user: Id, name: &str, days: u32) ->
 
 fn no_admin(ctx: &Ctx) -> Result<(), Response> {
     if ctx.user.role == Role::Admin {
-        Err(crate::auth::refused(
+        Err(crate::http::session::refused(
             ctx,
             "Le compte administrateur n’a pas accès à l’API de consultation des rapports : il n’a pas de jeton.",
         ))

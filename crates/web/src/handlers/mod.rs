@@ -1,0 +1,32 @@
+//! Route handlers, one module per route group: extract → policy → service → view. Nothing
+//! imports this layer but the router.
+
+pub mod account;
+pub mod action;
+pub mod admin;
+pub mod annex;
+pub mod credits;
+pub mod dashboard;
+pub mod diagnostics;
+pub mod files;
+pub mod import;
+pub mod reports;
+pub mod review;
+pub mod tokens;
+pub mod workflow;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::policy::Ctx;
+use crate::service::report::Loaded;
+use crate::views::conflict::{conflict, Conflict};
+use crate::views::layout::Page;
+
+/// The conflict page of a stale form on a report (409, nothing written).
+pub fn conflict_page(ctx: &Ctx, l: &Loaded, c: Conflict<'_>) -> Response {
+    Page::new("Modification concurrente", Some(ctx), conflict(&c))
+        .crumbs(l.crumbs())
+        .status(StatusCode::CONFLICT)
+        .into_response()
+}

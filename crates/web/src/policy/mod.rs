@@ -1,0 +1,13 @@
+//! Who may see and do what: roles, territories, perimeters. Pure functions over users and
+//! report summaries: no axum, no HTML, no store access.
+
+pub mod access;
+pub mod perimeter;
+
+/// The signed-in user of a request, and the CSRF token of their session (which every form
+/// they are shown carries). The session layer (`http::session`) extracts it.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub user: bilan_store::User,
+    pub csrf: String,
+}

@@ -1,0 +1,68 @@
+//! The State side's perimeters: which Départements a reviewer or reader consolidates.
+
+use bilan_consolidate::Scope;
+use bilan_domain::geo;
+use bilan_store::{Role, User};
+
+/// A perimeter: the nation, or one region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Perimeter {
+    National,
+    Region(String),
+}
+
+impl Perimeter {
+    /// "France entière", "Auvergne-Rhône-Alpes".
+    pub fn label(&self) -> String {
+        match self {
+            Perimeter::National => "France entière".to_string(),
+            Perimeter::Region(code) => {
+                geo::region(code).map_or_else(|| format!("région {code}"), |r| r.name.to_string())
+            }
+        }
+    }
+
+    /// The URL path of its dashboard.
+    pub fn path(&self) -> String {
+        match self {
+            Perimeter::National => "/tableaux/national".to_string(),
+            Perimeter::Region(code) => format!("/tableaux/regions/{code}"),
+        }
+    }
+
+    pub fn departments(&self) -> Vec<String> {
+        match self {
+            Perimeter::National => geo::DEPARTMENTS.iter().map(|d| d.code.to_string()).collect(),
+            Perimeter::Region(code) => geo::departments_of_region(code).map(|d| d.code.to_string()).collect(),
+        }
+    }
+
+    pub fn scope(&self, programme: &str, year: i32) -> Scope {
+        match self {
+            Perimeter::National => Scope::national(programme, year),
+            Perimeter::Region(code) => Scope::region(programme, year, code),
+        }
+    }
+}
+
+/// Whether the user may consolidate this perimeter: a regional reviewer its region, the
+/// national reader everything. Préfectures and Départements have no dashboard: their
+/// perimeter is one report.
+pub fn may_consolidate(user: &User, p: &Perimeter) -> bool {
+    match (user.role, p) {
+        (Role::NationalReader, _) => true,
+        (Role::RegionalReviewer, Perimeter::Region(code)) => user.territory.as_deref() == Some(code.as_str()),
+        _ => false,
+    }
+}
+
+/// The perimeters a user may open, the widest first.
+pub fn perimeters_of(user: &User) -> Vec<Perimeter> {
+    match user.role {
+        Role::NationalReader => std::iter::once(Perimeter::National)
+            .chain(geo::REGIONS.iter().map(|r| Perimeter::Region(r.code.to_string())))
+            .collect(),
+        Role::RegionalReviewer => user.territory.iter().map(|c| Perimeter::Region(c.clone())).collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,99 @@
+//! Loading a report for a user (404 outside its scope) and running the checks.
+
+use std::collections::BTreeSet;
+
+use bilan_check::{Diagnostic, Severity};
+use bilan_domain::Report;
+use bilan_store::{Justification, ReportFilter, Status, StoreError, StoredReport};
+
+use crate::error::AppError;
+use crate::policy::Ctx;
+use crate::AppState;
+
+pub struct Loaded {
+    pub stored: StoredReport,
+    pub report: Report,
+}
+
+impl Loaded {
+    pub fn id(&self) -> i64 {
+        self.stored.summary.id
+    }
+    /// "Allier (03) – 2019".
+    pub fn label(&self) -> String {
+        format!(
+            "{} – {}",
+            bilan_domain::geo::department_label(&self.stored.summary.department),
+            self.stored.summary.year
+        )
+    }
+    pub fn crumbs(&self) -> Vec<(String, Option<String>)> {
+        vec![
+            ("Mes rapports".to_string(), Some("/rapports".to_string())),
+            (self.label(), Some(format!("/rapports/{}", self.id()))),
+        ]
+    }
+    pub fn action_revision(&self, number: &str) -> i64 {
+        self.stored.action_revisions.get(number).copied().unwrap_or(0)
+    }
+}
+
+/// Parses a stored text; `None` when it cannot be read (never expected: the app writes it).
+pub fn parse_text(text: &str) -> Option<Report> {
+    bilan_source::parse_str(text).ok().map(|p| p.report)
+}
+
+/// The report `id` if the user may see it; 404 otherwise (absent and out of territory are
+/// the same answer).
+pub async fn load(app: &AppState, ctx: &Ctx, id: i64) -> Result<Loaded, AppError> {
+    let stored = app.store.report(id).await?.ok_or(AppError::NotFound)?;
+    if !crate::policy::access::can_see(&ctx.user, &stored.summary) {
+        return Err(AppError::NotFound);
+    }
+    match parse_text(&stored.text) {
+        Some(report) => Ok(Loaded { stored, report }),
+        None => Err(AppError::internal(format!("rapport {id} illisible"))),
+    }
+}
+
+/// Last year's report of the same Département, as the checks compare with it: only once
+/// it is transmitted or approved (a draft is the Département's own business, and would
+/// leak into the messages a reviewer reads).
+pub async fn previous_year(app: &AppState, report: &Report) -> Option<Report> {
+    let filter = ReportFilter {
+        departments: Some(vec![report.department.as_str().to_string()]),
+        statuses: Some(vec![Status::Transmitted, Status::Approved]),
+        year: Some(report.year - 1),
+    };
+    let list = app.store.reports(&filter).await.ok()?;
+    let s = list.first()?;
+    app.store.report(s.id).await.ok().flatten().and_then(|r| parse_text(&r.text))
+}
+
+/// The checks of a report, with last year's report of the same Département when it counts
+/// (see [`previous_year`]).
+pub async fn diagnostics(app: &AppState, report: &Report) -> Vec<Diagnostic> {
+    let previous = previous_year(app, report).await;
+    bilan_check::check_with(report, bilan_check::Context { previous: previous.as_ref() })
+}
+
+pub async fn justifications(app: &AppState, id: i64) -> Result<Vec<Justification>, StoreError> {
+    app.store.justifications(id).await
+}
+
+/// (code, path) of every justified warning.
+pub fn justified_keys(js: &[Justification]) -> BTreeSet<(String, String)> {
+    js.iter().filter(|j| !j.text.trim().is_empty()).map(|j| (j.code.clone(), j.path.clone())).collect()
+}
+
+/// What blocks transmission: errors, and warnings without a justification.
+pub fn blocking<'a>(diags: &'a [Diagnostic], justified: &BTreeSet<(String, String)>) -> Vec<&'a Diagnostic> {
+    diags
+        .iter()
+        .filter(|d| match d.severity {
+            Severity::Error => true,
+            Severity::Warning => !justified.contains(&(d.code.to_string(), d.path.clone())),
+            Severity::Info => false,
+        })
+        .collect()
+}

@@ -1,0 +1,7 @@
+//! The pages: the DSFR layout and one module per page, fed plain view data (never the
+//! store).
+
+pub mod components;
+pub mod conflict;
+pub mod forms;
+pub mod layout;
