@@ -142,72 +142,73 @@ impl Agent {
     }
 }
 
-/// The value of the first hidden input named `name`.
-pub fn hidden_value(html: &str, name: &str) -> Option<String> {
-    let needle = format!("name=\"{name}\" value=\"");
-    let start = html.find(&needle)? + needle.len();
-    let end = html[start..].find('"')? + start;
-    Some(
-        html[start..end]
-            .replace("&amp;", "&")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">"),
-    )
+/// A page parsed as a browser parses it.
+pub fn parse(html: &str) -> scraper::Html {
+    scraper::Html::parse_document(html)
 }
 
-/// The form fields of the action page as currently shown (inputs, textareas, selects),
-/// enough to re-submit the form with one field changed.
-pub fn action_form_fields(html: &str) -> Vec<(String, String)> {
-    let form_start = html.find("id=\"form-action\"").expect("action form");
-    let form_end = html[form_start..].find("</form>").unwrap() + form_start;
-    let form = &html[form_start..form_end];
+fn selector(css: &str) -> scraper::Selector {
+    scraper::Selector::parse(css).unwrap_or_else(|e| panic!("selector {css}: {e}"))
+}
+
+/// The elements matching a CSS selector.
+pub fn select<'a>(doc: &'a scraper::Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    doc.select(&selector(css)).collect()
+}
+
+/// The text of the element with this id (whitespace collapsed), if there is one.
+pub fn text_by_id(html: &str, id: &str) -> Option<String> {
+    let doc = parse(html);
+    let found = doc.select(&selector(&format!("[id=\"{id}\"]"))).next()?;
+    Some(found.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// An attribute of the element with this id.
+pub fn attr_by_id(html: &str, id: &str, attr: &str) -> Option<String> {
+    let doc = parse(html);
+    let found = doc.select(&selector(&format!("[id=\"{id}\"]"))).next()?;
+    found.value().attr(attr).map(str::to_string)
+}
+
+/// The value of the first hidden input named `name`.
+pub fn hidden_value(html: &str, name: &str) -> Option<String> {
+    let doc = parse(html);
+    let found = doc.select(&selector(&format!("input[name=\"{name}\"]"))).next()?;
+    found.value().attr("value").map(str::to_string)
+}
+
+/// The fields of a form as the browser would submit them unchanged (inputs with their
+/// value, checked boxes, textareas, the selected option), in document order.
+pub fn form_fields(html: &str, form_id: &str) -> Vec<(String, String)> {
+    let doc = parse(html);
+    let form = doc
+        .select(&selector(&format!("form[id=\"{form_id}\"]")))
+        .next()
+        .unwrap_or_else(|| panic!("no form {form_id}"));
     let mut fields = Vec::new();
-    let unescape = |s: &str| {
-        s.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&")
-    };
-    let mut rest = form;
-    while let Some(i) = rest.find("name=\"") {
-        let after = &rest[i + 6..];
-        let name_end = after.find('"').unwrap();
-        let name = after[..name_end].to_string();
-        let tag_start = rest[..i].rfind('<').unwrap();
-        let tag = &rest[tag_start..];
-        let value = if tag.starts_with("<textarea") {
-            let open_end = tag.find('>').unwrap() + 1;
-            let close = tag.find("</textarea>").unwrap();
-            unescape(&tag[open_end..close])
-        } else if tag.starts_with("<select") {
-            let close = tag.find("</select>").unwrap();
-            let sel = &tag[..close];
-            match sel.find(" selected") {
-                Some(p) => {
-                    let opt = sel[..p].rfind("value=\"").unwrap() + 7;
-                    let end = sel[opt..].find('"').unwrap() + opt;
-                    unescape(&sel[opt..end])
-                }
-                None => String::new(),
-            }
-        } else {
-            let tag_end = tag.find('>').unwrap();
-            let t = &tag[..tag_end];
-            match t.find("value=\"") {
-                Some(p) => {
-                    let v = &t[p + 7..];
-                    unescape(&v[..v.find('"').unwrap()])
-                }
-                None => String::new(),
-            }
+    for el in form.select(&selector("input[name], textarea[name], select[name]")) {
+        let v = el.value();
+        let name = v.attr("name").unwrap_or_default().to_string();
+        let value = match v.name() {
+            "textarea" => el.text().collect::<String>(),
+            "select" => el
+                .select(&selector("option[selected]"))
+                .next()
+                .and_then(|o| o.value().attr("value"))
+                .unwrap_or_default()
+                .to_string(),
+            _ if v.attr("type") == Some("checkbox") && v.attr("checked").is_none() => continue,
+            _ => v.attr("value").unwrap_or_default().to_string(),
         };
         fields.push((name, value));
-        rest = &after[name_end..];
     }
     fields
+}
+
+/// The form fields of the action page as currently shown, enough to re-submit the form
+/// with one field changed.
+pub fn action_form_fields(html: &str) -> Vec<(String, String)> {
+    form_fields(html, "form-action")
 }
 
 /// Sets `name` in a field list.
