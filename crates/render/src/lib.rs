@@ -13,7 +13,7 @@ mod odt;
 pub mod outline;
 mod package;
 pub mod text;
-mod xml;
+use bilan_xml as xml;
 
 use bilan_check::Diagnostic;
 use bilan_domain::Report;

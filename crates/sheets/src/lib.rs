@@ -28,7 +28,7 @@ pub mod layout;
 mod ods;
 pub mod read;
 mod xlsx;
-mod xml;
+use bilan_xml as xml;
 
 use std::borrow::Cow;
 

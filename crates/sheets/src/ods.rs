@@ -66,7 +66,7 @@ const NAMESPACES: &[(&str, &str)] = &[
 
 /// A part whose root element `name` declares every namespace (ODF 1.2).
 fn document(name: &str) -> Xml {
-    let mut x = Xml::new();
+    let mut x = Xml::new(false);
     let mut attrs = NAMESPACES.to_vec();
     attrs.push(("office:version", "1.2"));
     x.open(name, &attrs);
@@ -74,7 +74,7 @@ fn document(name: &str) -> Xml {
 }
 
 fn manifest() -> Vec<u8> {
-    let mut x = Xml::new();
+    let mut x = Xml::new(false);
     x.open(
         "manifest:manifest",
         &[
@@ -450,10 +450,10 @@ mod tests {
 
     /// The paragraphs of `text`, without the XML declaration.
     fn paragraphs(text: &str) -> String {
-        let mut x = Xml::new();
+        let mut x = Xml::new(false);
         super::paragraphs(&mut x, text);
         let xml = String::from_utf8(x.finish()).unwrap();
-        xml.split_once("?>").unwrap().1.to_string()
+        xml.split_once("?>\n").unwrap().1.to_string()
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! XML output. The OpenDocument and Word parts are written through [`Xml`], a thin layer
-//! over quick-xml's writer: text and attribute values are escaped by quick-xml only, after
-//! [`xml_chars`] has dropped what XML 1.0 cannot hold. [`escape`] is for the HTML page and
-//! the SVG drawings, which are built as strings.
+//! XML output of the office formats. The OpenDocument (ODT, ODS) and Word parts are
+//! written through [`Xml`], a thin layer over quick-xml's writer: text and attribute values
+//! are escaped by quick-xml only, after [`xml_chars`] has dropped what XML 1.0 cannot hold.
+//! [`escape`] is for `bilan-render`'s HTML page and SVG drawings, which are built as
+//! strings. One crate so that `bilan-render` and `bilan-sheets`, which do not depend on
+//! each other, share one writer.
 
 use std::borrow::Cow;
 
