@@ -172,8 +172,8 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
     let state = AppState(Arc::new(Inner { store, options }));
     Router::new()
         .route("/", get(home))
-        .route("/connexion", get(http::session::login_form).post(http::session::login))
-        .route("/deconnexion", post(http::session::logout))
+        .route("/connexion", get(handlers::login::login_form).post(handlers::login::login))
+        .route("/deconnexion", post(handlers::login::logout))
         .route("/rapports", get(handlers::reports::reports))
         .route("/rapports/{id}", get(handlers::reports::overview))
         .route(

@@ -6,38 +6,22 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::handlers::admin::MIN_PASSWORD as MIN_PASSWORD_CHARS;
-use crate::http::session::{
-    bounded_hash, cookie, hash_password, sha256_hex, verify_password, SESSION_COOKIE,
-};
+use crate::error::AppError;
+use crate::http::session::{cookie, SESSION_COOKIE};
 use crate::policy::Ctx;
+use crate::service::accounts::{self, PasswordProblem};
 use crate::service::forms::Fields;
-use crate::views::layout::{alert, csrf_field, esc, Page};
+use crate::views::account::{password_form as view, Notice};
+use crate::views::layout::Page;
 use crate::AppState;
 
-fn page(ctx: &Ctx, notice: Option<String>, status: StatusCode) -> Response {
-    let body = format!(
-        "<h1 id=\"titre-mot-de-passe\">Changer de mot de passe</h1>{}\
-         <p>Le changement ferme vos autres sessions ouvertes (sur d’autres postes ou navigateurs). \
-         Vos jetons d’API restent valables.</p>\
-         <form method=\"post\" action=\"/compte/mot-de-passe\" id=\"form-mot-de-passe\">{}\
-         <div class=\"fr-input-group\"><label class=\"fr-label\" for=\"actuel\">Mot de passe actuel</label>\
-         <input class=\"fr-input\" type=\"password\" id=\"actuel\" name=\"actuel\" autocomplete=\"current-password\" required></div>\
-         <div class=\"fr-input-group\"><label class=\"fr-label\" for=\"nouveau\">Nouveau mot de passe\
-         <span class=\"fr-hint-text\">{MIN_PASSWORD_CHARS} caractères au moins</span></label>\
-         <input class=\"fr-input\" type=\"password\" id=\"nouveau\" name=\"nouveau\" autocomplete=\"new-password\" minlength=\"{MIN_PASSWORD_CHARS}\" required></div>\
-         <div class=\"fr-input-group\"><label class=\"fr-label\" for=\"confirmation\">Confirmation du nouveau mot de passe</label>\
-         <input class=\"fr-input\" type=\"password\" id=\"confirmation\" name=\"confirmation\" autocomplete=\"new-password\" required></div>\
-         <button class=\"fr-btn\" type=\"submit\" id=\"bouton-mot-de-passe\">Changer le mot de passe</button></form>",
-        notice.unwrap_or_default(),
-        csrf_field(&ctx.csrf),
-    );
-    Page::new("Changer de mot de passe", Some(ctx), body).status(status).into_response()
+fn page(ctx: &Ctx, notice: Notice, status: StatusCode) -> Response {
+    Page::new("Changer de mot de passe", Some(ctx), view(ctx, &notice)).status(status).into_response()
 }
 
 /// `GET /compte/mot-de-passe`.
 pub async fn password_form(ctx: Ctx) -> Response {
-    page(&ctx, None, StatusCode::OK)
+    page(&ctx, Notice::None, StatusCode::OK)
 }
 
 /// `POST /compte/mot-de-passe` (`actuel`, `nouveau`, `confirmation`).
@@ -46,56 +30,25 @@ pub async fn change_password(
     ctx: Ctx,
     headers: HeaderMap,
     fields: Fields,
-) -> Response {
-    let current = fields.text("actuel");
-    let new = fields.text("nouveau");
-    let refuse = |message: &str, status: StatusCode| {
-        let notice = alert(
-            "error",
-            "erreurs-mot-de-passe",
-            "Le mot de passe n’a pas été changé",
-            &format!("<p>{}</p>", esc(message)),
-        );
-        page(&ctx, Some(notice), status)
-    };
-    if new.chars().count() < MIN_PASSWORD_CHARS {
-        let m = format!("Le nouveau mot de passe doit compter {MIN_PASSWORD_CHARS} caractères au moins.");
-        return refuse(&m, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    if new != fields.text("confirmation") {
-        return refuse(
-            "La confirmation ne correspond pas au nouveau mot de passe.",
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    let stored = ctx.user.password_hash.clone();
-    let new_for_hash = new.clone();
-    let checked =
-        bounded_hash(move || verify_password(&current, &stored).then(|| hash_password(&new_for_hash))).await;
-    let hash = match checked {
-        None => {
-            return refuse(
-                "Le service est saturé : réessayez dans une minute.",
-                StatusCode::SERVICE_UNAVAILABLE,
-            )
+) -> Result<Response, AppError> {
+    let keep = cookie(&headers, SESSION_COOKIE);
+    let changed = accounts::change_own_password(
+        &app.store,
+        &ctx.user,
+        fields.text("actuel"),
+        fields.text("nouveau"),
+        &fields.text("confirmation"),
+        keep.as_deref(),
+    )
+    .await?;
+    Ok(match changed {
+        Ok(()) => page(&ctx, Notice::Changed, StatusCode::OK),
+        Err(problem) => {
+            let status = match problem {
+                PasswordProblem::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            page(&ctx, Notice::Refused(problem.message()), status)
         }
-        Some(None) => {
-            return refuse("Le mot de passe actuel est incorrect.", StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Some(Some(h)) if h.starts_with('!') => {
-            return crate::views::layout::internal_error(Some(&ctx), &"source d'aléa indisponible")
-        }
-        Some(Some(h)) => h,
-    };
-    let keep = cookie(&headers, SESSION_COOKIE).map(|t| sha256_hex(&t)).unwrap_or_default();
-    if let Err(e) = app.store.change_own_password(ctx.user.id, &hash, &keep).await {
-        return crate::views::layout::store_error(&ctx, e);
-    }
-    let notice = alert(
-        "success",
-        "mot-de-passe-change",
-        "Mot de passe changé",
-        "<p>Votre mot de passe a été changé ; vos autres sessions ont été fermées.</p>",
-    );
-    page(&ctx, Some(notice), StatusCode::OK)
+    })
 }

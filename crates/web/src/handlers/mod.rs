@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod diagnostics;
 pub mod files;
 pub mod import;
+pub mod login;
 pub mod reports;
 pub mod review;
 pub mod tokens;

@@ -5,18 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-
 use bilan_domain::indicator::{IndicatorValue, MissingReason, Quantity, TerritoryValue};
 use bilan_domain::{Amount, Date};
 
 /// The longest text a field accepts (a long narrative is a few thousand characters).
 pub const MAX_TEXT: usize = 100_000;
 
-/// The submitted `application/x-www-form-urlencoded` fields, in order.
+/// The submitted `application/x-www-form-urlencoded` fields, in order (a handler extracts
+/// them from the body: the extractor is in `http::session`).
 #[derive(Debug, Clone, Default)]
 pub struct Fields(pub Vec<(String, String)>);
 
@@ -33,17 +29,6 @@ impl Fields {
     }
     pub fn revision(&self) -> Option<i64> {
         self.get("revision").and_then(|r| r.trim().parse().ok())
-    }
-}
-
-impl<S: Send + Sync> FromRequest<S> for Fields {
-    type Rejection = Response;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "Formulaire trop volumineux.").into_response())?;
-        Ok(Fields::parse(&bytes))
     }
 }
 

@@ -286,10 +286,6 @@ pub fn not_found(ctx: Option<&Ctx>) -> Response {
     super::components::pending_page(StatusCode::NOT_FOUND, ctx, crate::error::not_found_message())
 }
 
-pub fn forbidden(ctx: Option<&Ctx>, message: &str) -> Response {
-    super::components::pending_page(StatusCode::FORBIDDEN, ctx, crate::error::forbidden_message(message))
-}
-
 /// An internal error: logged with a reference, shown without internals.
 pub fn internal_error(ctx: Option<&Ctx>, what: &dyn std::fmt::Display) -> Response {
     let r = crate::error::AppError::internal(what).into_response();

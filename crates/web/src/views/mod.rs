@@ -1,7 +1,12 @@
 //! The pages: the DSFR layout and one module per page, fed plain view data (never the
 //! store).
 
+pub mod account;
+pub mod admin;
 pub mod components;
 pub mod conflict;
+pub mod errors;
 pub mod forms;
 pub mod layout;
+pub mod login;
+pub mod tokens;
