@@ -1,7 +1,7 @@
 //! Office Open XML (.docx): heading styles Heading1…Heading5, real tables, a landscape
 //! section for the financial annex.
 
-use crate::outline::{Block, Field, Heading, Outline, Row, RowKind, Table, TitlePage};
+use crate::outline::{Block, Field, Heading, OfficeBody, Outline, Row, RowKind, Table, TitlePage};
 use crate::package::{zip, Part};
 use crate::xml::Xml;
 
@@ -129,6 +129,7 @@ fn document(outline: &Outline) -> Vec<u8> {
     x.open("w:body", &[]);
     let mut b = Body { x, text_width: A4_SHORT - 2 * MARGIN, bookmarks: 0 };
     b.title_page(&outline.title);
+    b.page_break();
     let last = outline.sections.len().saturating_sub(1);
     for (k, section) in outline.sections.iter().enumerate() {
         let short = if section.landscape { A4_LONG } else { A4_SHORT };
@@ -155,6 +156,14 @@ fn document(outline: &Outline) -> Vec<u8> {
 }
 
 impl Body {
+    fn page_break(&mut self) {
+        self.x.open("w:p", &[]);
+        self.x.open("w:r", &[]);
+        self.x.empty("w:br", &[("w:type", "page")]);
+        self.x.close("w:r");
+        self.x.close("w:p");
+    }
+
     /// Runs of text, with line breaks and tabs.
     fn runs(&mut self, t: &str, bold: bool) {
         let x = &mut self.x;
@@ -189,13 +198,6 @@ impl Body {
         }
     }
 
-    fn p(&mut self, style: &str, text: &str) {
-        self.x.open("w:p", &[]);
-        self.p_style(style, None);
-        self.runs(text, false);
-        self.x.close("w:p");
-    }
-
     /// `<w:pPr>` with a paragraph style and, inside, an optional extra property.
     fn p_style(&mut self, style: &str, extra: Option<fn(&mut Xml)>) {
         self.x.open("w:pPr", &[]);
@@ -204,27 +206,6 @@ impl Body {
             extra(&mut self.x);
         }
         self.x.close("w:pPr");
-    }
-
-    fn title_page(&mut self, t: &TitlePage) {
-        self.p("Subtitle", &t.department);
-        self.p("Title", &t.title);
-        if !t.programme.is_empty() {
-            self.p("Subtitle", &t.programme);
-        }
-        self.p("Subtitle", &t.year);
-        for f in &t.fields {
-            self.field(f);
-        }
-        if !t.signatories.is_empty() {
-            self.field(&Field::new("Signataires", ""));
-            self.list(&t.signatories);
-        }
-        self.x.open("w:p", &[]);
-        self.x.open("w:r", &[]);
-        self.x.empty("w:br", &[("w:type", "page")]);
-        self.x.close("w:r");
-        self.x.close("w:p");
     }
 
     fn heading(&mut self, h: &Heading) {
@@ -239,30 +220,6 @@ impl Body {
         self.runs(&h.text(), false);
         self.x.empty("w:bookmarkEnd", &[("w:id", &id)]);
         self.x.close("w:p");
-    }
-
-    fn field(&mut self, f: &Field) {
-        self.x.open("w:p", &[]);
-        self.runs(&f.label, true);
-        self.runs(&format!("{}: {}", crate::text::NBSP, f.value), false);
-        self.x.close("w:p");
-    }
-
-    fn list(&mut self, items: &[String]) {
-        for i in items {
-            self.x.open("w:p", &[]);
-            self.p_style(
-                "ListParagraph",
-                Some(|x: &mut Xml| {
-                    x.open("w:numPr", &[]);
-                    x.empty("w:ilvl", &[("w:val", "0")]);
-                    x.empty("w:numId", &[("w:val", "1")]);
-                    x.close("w:numPr");
-                }),
-            );
-            self.runs(i, false);
-            self.x.close("w:p");
-        }
     }
 
     fn block(&mut self, block: &Block) {
@@ -365,5 +322,38 @@ impl Body {
         self.runs(text, bold);
         self.x.close("w:p");
         self.x.close("w:tc");
+    }
+}
+
+impl OfficeBody for Body {
+    fn p(&mut self, style: &str, text: &str) {
+        self.x.open("w:p", &[]);
+        self.p_style(style, None);
+        self.runs(text, false);
+        self.x.close("w:p");
+    }
+
+    fn field(&mut self, f: &Field) {
+        self.x.open("w:p", &[]);
+        self.runs(&f.label, true);
+        self.runs(&format!("{}: {}", crate::text::NBSP, f.value), false);
+        self.x.close("w:p");
+    }
+
+    fn list(&mut self, items: &[String]) {
+        for i in items {
+            self.x.open("w:p", &[]);
+            self.p_style(
+                "ListParagraph",
+                Some(|x: &mut Xml| {
+                    x.open("w:numPr", &[]);
+                    x.empty("w:ilvl", &[("w:val", "0")]);
+                    x.empty("w:numId", &[("w:val", "1")]);
+                    x.close("w:numPr");
+                }),
+            );
+            self.runs(i, false);
+            self.x.close("w:p");
+        }
     }
 }

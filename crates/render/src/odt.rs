@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::outline::{Block, Field, Heading, Outline, Row, RowKind, Table, TitlePage};
+use crate::outline::{Block, Field, Heading, OfficeBody, Outline, Row, RowKind, Table, TitlePage};
 use crate::package::{zip, Part};
 use crate::xml::Xml;
 
@@ -226,28 +226,6 @@ impl Body {
         }
     }
 
-    fn p(&mut self, style: &str, content: &str) {
-        self.x.open("text:p", &[("text:style-name", style)]);
-        self.text(content);
-        self.x.close("text:p");
-    }
-
-    fn title_page(&mut self, t: &TitlePage) {
-        self.p("Subtitle", &t.department);
-        self.p("Title", &t.title);
-        if !t.programme.is_empty() {
-            self.p("Subtitle", &t.programme);
-        }
-        self.p("Subtitle", &t.year);
-        for f in &t.fields {
-            self.field(f);
-        }
-        if !t.signatories.is_empty() {
-            self.field(&Field::new("Signataires", ""));
-            self.list(&t.signatories);
-        }
-    }
-
     fn heading(&mut self, h: &Heading, style: Option<&str>) {
         let level = h.level.clamp(1, 5);
         let style = style.map_or_else(|| format!("Heading_20_{level}"), str::to_string);
@@ -255,25 +233,6 @@ impl Body {
         self.x.empty("text:bookmark", &[("text:name", &h.anchor)]);
         self.text(&h.text());
         self.x.close("text:h");
-    }
-
-    fn field(&mut self, f: &Field) {
-        self.x.open("text:p", &[("text:style-name", "Text_20_body")]);
-        self.x.open("text:span", &[("text:style-name", "Strong_20_Emphasis")]);
-        self.text(&f.label);
-        self.x.close("text:span");
-        self.text(&format!("{}: {}", crate::text::NBSP, f.value));
-        self.x.close("text:p");
-    }
-
-    fn list(&mut self, items: &[String]) {
-        self.x.open("text:list", &[("text:style-name", "Puces")]);
-        for i in items {
-            self.x.open("text:list-item", &[]);
-            self.p("List_20_Paragraph", i);
-            self.x.close("text:list-item");
-        }
-        self.x.close("text:list");
     }
 
     fn block(&mut self, block: &Block) {
@@ -381,4 +340,31 @@ impl Body {
 /// Height / width of the chart drawn for `measures` measures (see `chart::svg`).
 fn chart_height_ratio(measures: usize) -> f64 {
     crate::chart::height(measures) / crate::chart::WIDTH
+}
+
+impl OfficeBody for Body {
+    fn p(&mut self, style: &str, content: &str) {
+        self.x.open("text:p", &[("text:style-name", style)]);
+        self.text(content);
+        self.x.close("text:p");
+    }
+
+    fn field(&mut self, f: &Field) {
+        self.x.open("text:p", &[("text:style-name", "Text_20_body")]);
+        self.x.open("text:span", &[("text:style-name", "Strong_20_Emphasis")]);
+        self.text(&f.label);
+        self.x.close("text:span");
+        self.text(&format!("{}: {}", crate::text::NBSP, f.value));
+        self.x.close("text:p");
+    }
+
+    fn list(&mut self, items: &[String]) {
+        self.x.open("text:list", &[("text:style-name", "Puces")]);
+        for i in items {
+            self.x.open("text:list-item", &[]);
+            self.p("List_20_Paragraph", i);
+            self.x.close("text:list-item");
+        }
+        self.x.close("text:list");
+    }
 }

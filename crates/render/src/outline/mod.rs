@@ -348,3 +348,28 @@ fn deliberation(d: &bilan_domain::Deliberation) -> String {
         parts.join(" ")
     }
 }
+
+/// What the ODT and DOCX writers share: the title page is the same paragraphs, in the same
+/// order, in both formats; each writer says how a paragraph, a field and a list are written.
+pub(crate) trait OfficeBody {
+    fn p(&mut self, style: &str, text: &str);
+    fn field(&mut self, f: &Field);
+    fn list(&mut self, items: &[String]);
+
+    /// Département, title, programme, year, the fields, the signatories.
+    fn title_page(&mut self, t: &TitlePage) {
+        self.p("Subtitle", &t.department);
+        self.p("Title", &t.title);
+        if !t.programme.is_empty() {
+            self.p("Subtitle", &t.programme);
+        }
+        self.p("Subtitle", &t.year);
+        for f in &t.fields {
+            self.field(f);
+        }
+        if !t.signatories.is_empty() {
+            self.field(&Field::new("Signataires", ""));
+            self.list(&t.signatories);
+        }
+    }
+}
