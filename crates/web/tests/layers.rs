@@ -183,3 +183,58 @@ fn views_never_see_the_store() {
         }
     }
 }
+
+/// The string literals of some code (escapes kept as written; raw strings included).
+fn string_literals(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = code.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            // A char literal such as '"' or '<' (not a lifetime: those have no closing quote).
+            '\'' if chars.get(i + 2) == Some(&'\'') => i += 3,
+            '\'' if chars.get(i + 1) == Some(&'\\') && chars.get(i + 3) == Some(&'\'') => i += 4,
+            '"' => {
+                let mut s = String::new();
+                i += 1;
+                while i < chars.len() && chars[i] != '"' {
+                    if chars[i] == '\\' {
+                        s.push(chars[i]);
+                        i += 1;
+                    }
+                    if i < chars.len() {
+                        s.push(chars[i]);
+                    }
+                    i += 1;
+                }
+                out.push(s);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+#[test]
+fn no_markup_is_built_by_hand() {
+    let c = read_crate();
+    let mut found = Vec::new();
+    for (m, text) in &c.files {
+        let code = code(text);
+        if code.contains("esc(") {
+            found.push(format!("{m}: esc("));
+        }
+        // The API's French messages name the header's placeholder, « Bearer <jeton> ».
+        for lit in string_literals(&code).into_iter().filter(|l| !l.contains("Bearer <jeton>")) {
+            let b = lit.as_bytes();
+            let tag = b
+                .windows(2)
+                .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'));
+            if tag {
+                found.push(format!("{m}: \"{lit}\""));
+            }
+        }
+    }
+    assert!(found.is_empty(), "markup written by hand (use maud's html!):\n{}", found.join("\n"));
+}
