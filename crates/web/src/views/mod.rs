@@ -3,5 +3,7 @@
 
 pub mod components;
 pub mod conflict;
+pub mod credits;
 pub mod forms;
 pub mod layout;
+pub mod workflow;
