@@ -119,3 +119,36 @@ pub fn refusal(id: i64, r: &Refused) -> Markup {
         p { a.fr-link href={ "/rapports/" (id) } { "Retour au rapport" } }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_panel_offers_the_signatory_next_step() {
+        let adopt = panel(7, "jeton", Some(Step::Adopt), None).into_string();
+        assert!(adopt.contains("action=\"/rapports/7/adopter\""), "{adopt}");
+        assert!(adopt.contains("id=\"bouton-adopter\"") && adopt.contains("value=\"jeton\""));
+        assert!(!adopt.contains("lien-revue"));
+        let blocked = panel(7, "jeton", Some(Step::Transmit { blocking: 2 }), None).into_string();
+        assert!(blocked.contains("id=\"transmission-bloquee\">2 point(s)"), "{blocked}");
+        assert!(blocked.contains("id=\"form-transmettre\"") && blocked.contains("id=\"form-brouillon\""));
+        let free = panel(7, "jeton", Some(Step::Transmit { blocking: 0 }), None).into_string();
+        assert!(free.contains("id=\"transmission-possible\""));
+        let state = panel(7, "jeton", None, Some(true)).into_string();
+        assert!(state.contains("href=\"/rapports/7/revue\"") && state.contains("Examiner le rapport"));
+        assert!(!state.contains("<form"));
+        assert!(panel(7, "jeton", None, Some(false)).into_string().contains(">Page de revue</a>"));
+    }
+
+    #[test]
+    fn a_refused_deliberation_lists_its_problems_escaped() {
+        let r =
+            Refused::Deliberation(vec!["date de la délibération : « <b> » n'est pas une date".to_string()]);
+        let h = refusal(7, &r).into_string();
+        assert!(h.contains("<h1 id=\"titre-refus\">Adoption refusée</h1>"), "{h}");
+        assert!(h.contains("id=\"erreurs-adoption\""));
+        assert!(h.contains("<li>date de la délibération : « &lt;b&gt; » n'est pas une date</li>"), "{h}");
+        assert!(h.contains("href=\"/rapports/7\""));
+    }
+}
