@@ -4,6 +4,7 @@
 pub mod amount;
 pub mod annex_table;
 pub mod date;
+pub mod deliberation;
 pub mod department;
 pub mod draft;
 pub mod geo;

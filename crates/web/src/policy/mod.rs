@@ -2,6 +2,7 @@
 //! report summaries: no axum, no HTML, no store access.
 
 pub mod access;
+pub mod credits;
 pub mod perimeter;
 
 /// The signed-in user of a request, and the CSRF token of their session (which every form

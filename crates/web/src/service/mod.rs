@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod consolidation;
+pub mod credits;
 pub mod edit;
 pub mod forms;
 pub mod report;
 pub mod tokens;
+pub mod workflow;

@@ -1,0 +1,244 @@
+//! The workflow, Département side: brouillon → adopté (deliberation number and date) →
+//! transmis; adopté → brouillon to correct. Transmission is refused while errors remain or
+//! warnings lack a justification; a transmitted report is frozen by the store. The State's
+//! two decisions: send back with a reason (which becomes a comment), approve with an
+//! optional observation.
+
+use bilan_check::{Diagnostic, Severity};
+use bilan_domain::Deliberation;
+use bilan_store::{Justification, Status, StoreError, StoredReport, Transition};
+
+use crate::error::AppError;
+use crate::policy::access;
+use crate::policy::Ctx;
+use crate::service::edit;
+use crate::service::report::{self, Loaded};
+use crate::AppState;
+
+/// Why a workflow step was refused; nothing was written. The page says it in French.
+#[derive(Debug)]
+pub enum Refused {
+    /// Adopting a report that is neither a draft nor sent back.
+    NotAdoptable,
+    /// The deliberation's problems (from [`Deliberation::validate`]).
+    Deliberation(Vec<String>),
+    /// Back to draft from another status than adopted.
+    NotAdopted,
+    /// Transmitting a report not adopted.
+    NotAdoptedYet,
+    /// Transmitting with errors or unjustified warnings.
+    Blocking(Vec<Blocker>),
+    /// Sending back or approving a report that is not transmitted.
+    NotTransmitted,
+    /// Sending back without a reason, or with one too long.
+    ReasonRequired,
+    /// Approving with an observation too long.
+    ObservationTooLong,
+}
+
+/// A diagnostic that blocks transmission, with the link to its field.
+#[derive(Debug)]
+pub struct Blocker {
+    pub diagnostic: Diagnostic,
+    pub link: String,
+}
+
+impl Blocker {
+    pub fn is_error(&self) -> bool {
+        self.diagnostic.severity == Severity::Error
+    }
+}
+
+/// A workflow step's failure: refused (a French page of this workflow), or any other
+/// error of the application.
+#[derive(Debug)]
+pub enum Failure {
+    Refused(Refused),
+    App(AppError),
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Failure {
+        Failure::App(e)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        Failure::App(e.into())
+    }
+}
+
+impl From<Refused> for Failure {
+    fn from(r: Refused) -> Failure {
+        Failure::Refused(r)
+    }
+}
+
+/// The report id of a URL: a positive integer (404 otherwise).
+pub fn report_id(text: &str) -> Result<i64, AppError> {
+    text.parse().ok().filter(|n: &i64| *n > 0).ok_or(AppError::NotFound)
+}
+
+/// The report for its signatory (404 outside the user's reports, 403 for another role).
+pub async fn load_for_signatory(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppError> {
+    let l = report::load(app, ctx, report_id(id)?).await?;
+    access::can_sign(&ctx.user).map_err(|m| AppError::Forbidden(m.to_string()))?;
+    Ok(l)
+}
+
+/// The report for a State reviewer, who decides only on a transmitted report.
+pub async fn load_for_reviewer(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, Failure> {
+    let l = report::load(app, ctx, report_id(id)?).await?;
+    access::can_review(&ctx.user).map_err(|m| AppError::Forbidden(m.to_string()))?;
+    if l.stored.summary.status != Status::Transmitted {
+        return Err(Refused::NotTransmitted.into());
+    }
+    Ok(l)
+}
+
+/// Adopts the report with the deliberation entered by the signatory. The deliberation
+/// goes into the report text (documents print it) and the columns, with the status, in
+/// one transaction. An empty instance keeps the one the report already states.
+pub async fn adopt(
+    app: &AppState,
+    ctx: &Ctx,
+    l: &Loaded,
+    number: &str,
+    date: &str,
+    body: &str,
+) -> Result<(), Failure> {
+    let status = l.stored.summary.status;
+    if !matches!(status, Status::Draft | Status::SentBack) {
+        return Err(Refused::NotAdoptable.into());
+    }
+    let d =
+        Deliberation::validate(number, date, body, crate::time::today()).map_err(Refused::Deliberation)?;
+    let date = d.date.ok_or_else(|| AppError::internal("délibération sans date"))?;
+    let mut t = Transition::new(status, Status::Adopted, "adoption");
+    t.deliberation = Some((d.number.clone(), date.iso()));
+    let gate = move |current: &StoredReport, _: &[Justification]| {
+        let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+        let mut d = d;
+        if d.body.is_empty() {
+            d.body = r.deliberation.as_ref().map(|old| old.body.clone()).unwrap_or_default();
+        }
+        r.deliberation = Some(d);
+        Ok(Some(bilan_source::to_toml(&r)))
+    };
+    app.store.transition(ctx.user.id, l.id(), t, gate).await?;
+    Ok(())
+}
+
+/// Back to draft: the deliberation no longer holds, it leaves the columns and the text
+/// together.
+pub async fn back_to_draft(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<(), Failure> {
+    if l.stored.summary.status != Status::Adopted {
+        return Err(Refused::NotAdopted.into());
+    }
+    let t = Transition::new(Status::Adopted, Status::Draft, "remise en brouillon");
+    let gate = |current: &StoredReport, _: &[Justification]| {
+        let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+        Ok(r.deliberation.take().map(|_| bilan_source::to_toml(&r)))
+    };
+    app.store.transition(ctx.user.id, l.id(), t, gate).await?;
+    Ok(())
+}
+
+/// Transmits an adopted report to the prefect, unless something blocks it.
+pub async fn transmit(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<(), Failure> {
+    if l.stored.summary.status != Status::Adopted {
+        return Err(Refused::NotAdoptedYet.into());
+    }
+    // Last year's report is another row: read before. The text, the justifications and
+    // the status are read and changed in one transaction, so nothing slips in between the
+    // check and the freeze.
+    let previous = report::previous_year(app, &l.report).await;
+    let mut blocking: Vec<Diagnostic> = Vec::new();
+    let found = &mut blocking;
+    let gate = move |current: &StoredReport, js: &[Justification]| {
+        let r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+        let diags = bilan_check::check_with(&r, bilan_check::Context { previous: previous.as_ref() });
+        let justified = report::justified_keys(js);
+        *found = report::blocking(&diags, &justified).into_iter().cloned().collect();
+        if found.is_empty() {
+            Ok(None)
+        } else {
+            Err("transmission bloquée".to_string())
+        }
+    };
+    let t = Transition::new(Status::Adopted, Status::Transmitted, "transmission");
+    match app.store.transition(ctx.user.id, l.id(), t, gate).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::Rejected(_)) if !blocking.is_empty() => Err(Refused::Blocking(
+            blocking
+                .into_iter()
+                .map(|d| Blocker { link: edit::link_for(l.id(), &l.report, &d.path), diagnostic: d })
+                .collect(),
+        )
+        .into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// At most this many characters in the reason of a send-back: it becomes a comment
+/// « Motif du renvoi : … » of at most 4 000.
+pub const MAX_REASON: usize = 3900;
+/// At most this many characters in the observation of an approval.
+pub const MAX_OBSERVATION: usize = 4000;
+
+/// Sends the report back to the Département. The reason is also a comment on the version
+/// sent back, written with the status change: the Département reads it with the other
+/// remarks on its overview.
+pub async fn send_back(app: &AppState, ctx: &Ctx, l: &Loaded, reason: &str) -> Result<(), Failure> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON {
+        return Err(Refused::ReasonRequired.into());
+    }
+    let mut t = Transition::new(Status::Transmitted, Status::SentBack, format!("renvoi : {reason}"));
+    t.comment = Some(format!("Motif du renvoi : {reason}"));
+    app.store.transition(ctx.user.id, l.id(), t, |_, _| Ok(None)).await?;
+    Ok(())
+}
+
+/// Approves the report, with an optional observation recorded in the audit log.
+pub async fn approve(app: &AppState, ctx: &Ctx, l: &Loaded, observation: &str) -> Result<(), Failure> {
+    let note = observation.trim();
+    if note.chars().count() > MAX_OBSERVATION {
+        return Err(Refused::ObservationTooLong.into());
+    }
+    let reason = if note.is_empty() { "approbation".to_string() } else { format!("approbation : {note}") };
+    app.store.set_status(ctx.user.id, l.id(), Status::Transmitted, Status::Approved, &reason, None).await?;
+    Ok(())
+}
+
+/// What the workflow block of the overview offers the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The signatory may adopt (draft or sent back).
+    Adopt,
+    /// The signatory may transmit or go back to draft; `blocking` points stop transmission.
+    Transmit { blocking: usize },
+}
+
+/// The signatory's next step on this report, if any.
+pub fn step(ctx: &Ctx, l: &Loaded, blocking: usize) -> Option<Step> {
+    let s = &l.stored.summary;
+    if access::can_sign(&ctx.user).is_err() || access::can_justify(&ctx.user, s).is_err() {
+        return None;
+    }
+    match s.status {
+        Status::Draft | Status::SentBack => Some(Step::Adopt),
+        Status::Adopted => Some(Step::Transmit { blocking }),
+        _ => None,
+    }
+}
+
+/// For a State user, the review link of the overview: `Some(true)` when they may decide
+/// on the report now.
+pub fn review(ctx: &Ctx, l: &Loaded) -> Option<bool> {
+    ctx.user
+        .role
+        .is_state()
+        .then(|| access::can_review(&ctx.user).is_ok() && l.stored.summary.status == Status::Transmitted)
+}
