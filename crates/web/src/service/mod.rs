@@ -2,6 +2,7 @@
 //! user, diagnostics, editing, workflow, review, credits, consolidation. No HTML, no axum.
 
 pub mod consolidation;
+pub mod dashboard;
 pub mod edit;
 pub mod forms;
 pub mod report;

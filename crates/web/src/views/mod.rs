@@ -3,5 +3,6 @@
 
 pub mod components;
 pub mod conflict;
+pub mod dashboard;
 pub mod forms;
 pub mod layout;
