@@ -63,12 +63,19 @@ fn region_of(code: String) -> Result<Perimeter, AppError> {
 async fn open(app: &AppState, ctx: &Ctx, perimeter: Perimeter, q: &DashQuery) -> Result<Opened, AppError> {
     service::open(app, &ctx.user, perimeter, q.annee.as_deref()).await.map_err(|r| match r {
         Refusal::Perimeter => AppError::Forbidden(service::OUTSIDE_PERIMETER.into()),
-        Refusal::Year(m) => AppError::page(StatusCode::BAD_REQUEST, "Paramètre invalide", view::bad_parameter(&m)),
+        Refusal::Year(m) => {
+            AppError::page(StatusCode::BAD_REQUEST, "Paramètre invalide", view::bad_parameter(&m))
+        }
         Refusal::Error(e) => e,
     })
 }
 
-async fn dashboard(app: &AppState, ctx: &Ctx, perimeter: Perimeter, q: DashQuery) -> Result<Response, AppError> {
+async fn dashboard(
+    app: &AppState,
+    ctx: &Ctx,
+    perimeter: Perimeter,
+    q: DashQuery,
+) -> Result<Response, AppError> {
     let o = open(app, ctx, perimeter, &q).await?;
     let measure = match q.mesure.as_deref().and_then(|m| m.parse::<usize>().ok()) {
         Some(k) => Some(o.consolidation.measures.get(k).ok_or(AppError::NotFound)?),

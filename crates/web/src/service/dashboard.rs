@@ -138,7 +138,12 @@ pub fn open_data_file(o: &Opened, file: &str) -> Result<DataFile, AppError> {
     } else {
         (opendata::opendata_csv(table), "text/csv; charset=utf-8", "csv")
     };
-    Ok(DataFile { content_type, file_name: format!("{name}-{stem}.{ext}"), body: body.into_bytes(), no_store: true })
+    Ok(DataFile {
+        content_type,
+        file_name: format!("{name}-{stem}.{ext}"),
+        body: body.into_bytes(),
+        no_store: true,
+    })
 }
 
 #[cfg(test)]

@@ -4,5 +4,7 @@
 pub mod consolidation;
 pub mod dashboard;
 pub mod edit;
+pub mod files;
 pub mod forms;
+pub mod import;
 pub mod report;

@@ -143,8 +143,11 @@ fn not_transmitted_block(c: &Consolidation, loaded: &Loaded) -> Markup {
     if n == 0 {
         return html! { p #tous-transmis { "Tous les Départements du périmètre ont transmis leur rapport." } };
     }
-    let title =
-        format!("{n} Département(s) sur {} n’ont pas encore transmis leur rapport {}", c.expected.len(), c.year);
+    let title = format!(
+        "{n} Département(s) sur {} n’ont pas encore transmis leur rapport {}",
+        c.expected.len(),
+        c.year
+    );
     alert(
         "warning",
         "non-transmis",
@@ -186,7 +189,12 @@ fn map_block(c: &Consolidation, loaded: &Loaded, perimeter: &Perimeter) -> Marku
         .map(|d| {
             let code = d.code.to_string();
             if !in_scope.contains(&code) {
-                return MapEntry { code, value_label: String::new(), class: MapClass::NotInScope, href: None };
+                return MapEntry {
+                    code,
+                    value_label: String::new(),
+                    class: MapClass::NotInScope,
+                    href: None,
+                };
             }
             let total = c.departments.iter().find(|t| t.department.as_str() == d.code);
             match total.and_then(|t| t.figures.execution_rate()) {

@@ -4,5 +4,7 @@
 pub mod components;
 pub mod conflict;
 pub mod dashboard;
+pub mod files;
 pub mod forms;
+pub mod import;
 pub mod layout;
