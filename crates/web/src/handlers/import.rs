@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use bilan_store::StoreError;
 
 use crate::error::AppError;
-use crate::handlers::reports::rid;
 use crate::http::session::multipart_parts;
 use crate::policy::access;
 use crate::policy::Ctx;
@@ -25,7 +24,7 @@ pub async fn import_page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = rid(&id).ok_or(AppError::NotFound)?;
+    let id = crate::service::files::report_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
     access::can_edit(&ctx.user, &l.stored.summary).map_err(|m| AppError::Forbidden(m.into()))?;
     let (toml_limit, limit) = service::limits_mb(app.options.upload_limit);
@@ -95,7 +94,7 @@ async fn start(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<(Loaded, i64, Bytes), AppError> {
-    let id = rid(id).ok_or(AppError::NotFound)?;
+    let id = crate::service::files::report_id(id)?;
     let l = report::load(app, ctx, id).await?;
     access::can_edit(&ctx.user, &l.stored.summary).map_err(|m| AppError::Forbidden(m.into()))?;
     let up = match read_upload(headers, body).await {
