@@ -1082,3 +1082,55 @@ pub fn apply_annex(report: &mut Report, values: &AnnexValues) -> Result<(usize, 
         Err(errors)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Allier report with other amounts and comments than the file's, so that reading
+    /// it back into the original report changes something.
+    fn allier_changed() -> (Report, Report) {
+        let original =
+            bilan_source::parse_str(include_str!("../../../examples/allier-2019.toml")).unwrap().report;
+        let mut changed = original.clone();
+        let mut k = 0i64;
+        for m in &mut changed.measures {
+            for a in &mut m.actions {
+                for e in &mut a.expenses {
+                    k += 1;
+                    e.planned = Some(Amount::Value(Money::from_cents(1_000_000 + 137 * k)));
+                    e.spent = Some(Amount::Value(Money::from_cents(500_000 + 59 * k)));
+                    e.carry_over = if k % 3 == 0 { None } else { Some(Amount::Value(Money::from_cents(k))) };
+                    e.comment = if k % 2 == 0 { format!("=ligne {k} ; « revue »") } else { String::new() };
+                }
+            }
+        }
+        (original, changed)
+    }
+
+    /// The inverse of the writers: an annex written as XLSX or ODS reads back into the
+    /// same amounts and comments, line by line.
+    #[test]
+    fn written_annex_reads_back_the_same_values() {
+        let (original, changed) = allier_changed();
+        let lines = changed.actions().map(|(_, _, _, a)| a.expenses.len()).sum::<usize>();
+        for (format, bytes) in
+            [("xlsx", crate::xlsx(&changed).unwrap()), ("ods", crate::ods(&changed).unwrap())]
+        {
+            let values = read_annex(&bytes).unwrap_or_else(|e| panic!("{format}: {e:?}"));
+            assert_eq!(values.rows.len(), lines, "{format}");
+            let written = changed.actions().flat_map(|(_, _, _, a)| a.expenses.iter().map(move |e| (a, e)));
+            for (row, (a, e)) in values.rows.iter().zip(written) {
+                assert_eq!(row.action, a.number, "{format}");
+                assert_eq!(row.label, e.label.trim(), "{format}");
+                assert_eq!(row.amounts, [e.planned, e.spent, e.carry_over], "{format} {}", row.label);
+                assert_eq!(row.comment, e.comment, "{format}");
+            }
+            let mut r = original.clone();
+            let (rows, amounts) = apply_annex(&mut r, &values).unwrap();
+            assert_eq!(rows, lines, "{format}");
+            assert!(amounts > 0, "{format}");
+            assert_eq!(r, changed, "{format}");
+        }
+    }
+}

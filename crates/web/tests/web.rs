@@ -568,7 +568,7 @@ async fn uploads_are_checked() {
     let r = upload("annexe", "annexe.xlsx", annex_workbook("douze")).await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = r.text().await.unwrap();
-    assert!(body.contains("Annexe financière!G2 : « douze » n&#39;est pas un montant"), "{body}");
+    assert!(body.contains("Annexe financière!G2 : « douze » n'est pas un montant"), "{body}");
     assert_eq!(s.store.report(id).await.unwrap().unwrap(), before, "nothing changed");
 
     // A good workbook updates the line.

@@ -4,8 +4,11 @@
 pub mod accounts;
 pub mod consolidation;
 pub mod credits;
+pub mod dashboard;
 pub mod edit;
+pub mod files;
 pub mod forms;
+pub mod import;
 pub mod report;
 pub mod tokens;
 pub mod workflow;

@@ -1,0 +1,161 @@
+//! What the regional and national dashboards and their open data files share: the right
+//! to see the perimeter, the year asked for (or the latest one with a counted report), the
+//! reports of that year and their consolidation; then the outliers of the dashboard and
+//! the files of the open data.
+
+use bilan_consolidate::{across_departments, Consolidation, Outlier, ReportState};
+use bilan_domain::Report;
+use bilan_store::{ReportFilter, Status, StoreError, User};
+
+use crate::error::AppError;
+use crate::policy::perimeter::{self, Perimeter};
+use crate::service::consolidation::{self, Loaded};
+use crate::AppState;
+
+/// The reason given to a user who asks for a dashboard outside their perimeter.
+pub const OUTSIDE_PERIMETER: &str = "Ce tableau de bord ne relève pas de votre périmètre : un service régional consulte sa région, le lecteur national toute la France.";
+
+/// A perimeter's reports of one year and their consolidation.
+pub struct Opened {
+    pub perimeter: Perimeter,
+    pub year: i32,
+    pub programme: &'static str,
+    pub loaded: Loaded,
+    pub consolidation: Consolidation,
+}
+
+/// Why a dashboard (or one of its files) is not shown.
+#[derive(Debug)]
+pub enum Refusal {
+    /// The perimeter is not the user's ([`OUTSIDE_PERIMETER`], 403).
+    Perimeter,
+    /// The year asked for cannot be read or has no programme (400), in French.
+    Year(String),
+    /// Anything else (the store).
+    Error(AppError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Refusal {
+        Refusal::Error(e.into())
+    }
+}
+
+/// The year asked for and its programme; `None` when none is asked for. `Err` (in French)
+/// on an unreadable year or one no programme covers.
+pub fn year_of(annee: Option<&str>) -> Result<Option<(i32, &'static str)>, String> {
+    match annee.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(t) => {
+            let y: i32 = t.parse().map_err(|_| format!("« {t} » n’est pas une année."))?;
+            match consolidation::programme_of_year(y) {
+                Some(p) => Ok(Some((y, p))),
+                None => Err(format!("Aucun programme ne couvre l’année {y}.")),
+            }
+        }
+    }
+}
+
+/// The latest year that has a counted report in the perimeter (else last year), and its
+/// programme.
+async fn default_year(app: &AppState, perimeter: &Perimeter) -> (i32, &'static str) {
+    let filter = ReportFilter {
+        departments: Some(perimeter.departments()),
+        statuses: Some(vec![Status::Transmitted, Status::Approved]),
+        year: None,
+    };
+    let latest = app.store.reports(&filter).await.ok().and_then(|l| l.iter().map(|s| s.year).max());
+    let year = latest.unwrap_or_else(|| crate::time::current_year() - 1);
+    (year, consolidation::programme_of_year(year).unwrap_or("calpae"))
+}
+
+/// The common start of a dashboard and of its open data files: may the user consolidate
+/// this perimeter, which year, the reports and their consolidation.
+pub async fn open(
+    app: &AppState,
+    user: &User,
+    perimeter: Perimeter,
+    annee: Option<&str>,
+) -> Result<Opened, Refusal> {
+    if !perimeter::may_consolidate(user, &perimeter) {
+        return Err(Refusal::Perimeter);
+    }
+    let (year, programme) = match year_of(annee).map_err(Refusal::Year)? {
+        Some(y) => y,
+        None => default_year(app, &perimeter).await,
+    };
+    let loaded = consolidation::load(app, &perimeter, programme, year).await?;
+    let consolidation = loaded.consolidation();
+    Ok(Opened { perimeter, year, programme, loaded, consolidation })
+}
+
+/// Values far from those of the other Départements of the perimeter.
+pub fn outliers(loaded: &Loaded) -> Vec<Outlier> {
+    let pairs: Vec<(ReportState, &Report)> =
+        loaded.counted.iter().map(|(s, r)| (consolidation::state_of(s.status), r)).collect();
+    across_departments(&loaded.perimeter.scope(&loaded.programme, loaded.year), &pairs)
+}
+
+/// The tables of the open data, in the order the dashboard lists them.
+pub const OPEN_TABLES: [&str; 3] = ["execution-par-mesure", "execution-par-departement", "indicateurs"];
+
+/// A file of the open data, ready to send.
+pub struct DataFile {
+    pub content_type: &'static str,
+    pub file_name: String,
+    pub body: Vec<u8>,
+    /// Not to be cached (the CSV and schema files).
+    pub no_store: bool,
+}
+
+/// The open data file `file` (`{table}.csv`, `{table}.schema.json` or
+/// `consolidation.xlsx`) of an opened dashboard; 404 for an unknown one.
+pub fn open_data_file(o: &Opened, file: &str) -> Result<DataFile, AppError> {
+    use bilan_sheets::opendata;
+    let tables = opendata::opendata_tables(&o.consolidation);
+    let (programme, year) = (o.programme, o.year);
+    let stem = match &o.perimeter {
+        Perimeter::National => format!("national-{programme}-{year}"),
+        Perimeter::Region(code) => format!("region-{code}-{programme}-{year}"),
+    };
+    if file == "consolidation.xlsx" {
+        let body = opendata::opendata_xlsx(&tables).map_err(AppError::internal)?;
+        return Ok(DataFile {
+            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            file_name: format!("consolidation-{stem}.xlsx"),
+            body,
+            no_store: false,
+        });
+    }
+    let (name, schema) = match (file.strip_suffix(".csv"), file.strip_suffix(".schema.json")) {
+        (Some(n), _) => (n, false),
+        (_, Some(n)) => (n, true),
+        _ => return Err(AppError::NotFound),
+    };
+    let table = tables.iter().find(|t| t.name == name).ok_or(AppError::NotFound)?;
+    let (body, content_type, ext) = if schema {
+        (opendata::table_schema_json(table), "application/json", "schema.json")
+    } else {
+        (opendata::opendata_csv(table), "text/csv; charset=utf-8", "csv")
+    };
+    Ok(DataFile {
+        content_type,
+        file_name: format!("{name}-{stem}.{ext}"),
+        body: body.into_bytes(),
+        no_store: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years() {
+        assert_eq!(year_of(None), Ok(None));
+        assert_eq!(year_of(Some("  ")), Ok(None));
+        assert_eq!(year_of(Some("2019")), Ok(Some((2019, "calpae"))));
+        assert_eq!(year_of(Some("deux")).unwrap_err(), "« deux » n’est pas une année.");
+        assert_eq!(year_of(Some("1990")).unwrap_err(), "Aucun programme ne couvre l’année 1990.");
+    }
+}
