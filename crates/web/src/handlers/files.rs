@@ -33,7 +33,7 @@ pub async fn download(
     ctx: Ctx,
     Path((id, format)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let id = files::report_id(&id)?;
+    let id = crate::service::report::parse_id(&id)?;
     let (format, content_type) = files::format(&format).ok_or(AppError::NotFound)?;
     let l = report::load(&app, &ctx, id).await?;
     let file_name = files::file_name(&l.stored.summary, format);
@@ -57,7 +57,7 @@ pub async fn frozen_version(
     ctx: Ctx,
     Path((id, version)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let id = files::report_id(&id)?;
+    let id = crate::service::report::parse_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
     let (version, text) = files::frozen_text(&app, id, &version).await?;
     let s = &l.stored.summary;

@@ -24,7 +24,7 @@ pub async fn import_page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = crate::service::files::report_id(&id)?;
+    let id = crate::service::report::parse_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
     access::can_edit(&ctx.user, &l.stored.summary).map_err(|m| AppError::Forbidden(m.into()))?;
     let (toml_limit, limit) = service::limits_mb(app.options.upload_limit);
@@ -94,7 +94,7 @@ async fn start(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<(Loaded, i64, Bytes), AppError> {
-    let id = crate::service::files::report_id(id)?;
+    let id = crate::service::report::parse_id(id)?;
     let l = report::load(app, ctx, id).await?;
     access::can_edit(&ctx.user, &l.stored.summary).map_err(|m| AppError::Forbidden(m.into()))?;
     let up = match read_upload(headers, body).await {

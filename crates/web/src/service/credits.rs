@@ -82,7 +82,7 @@ pub fn meta(l: &Loaded, inputs: &CreditInputs) -> bilan_render::NoteMeta {
 /// The report `id` if the user may see its credits (404 outside their reports, 403 for a
 /// Département before approval).
 pub async fn load(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppError> {
-    let id = crate::service::workflow::report_id(id)?;
+    let id = crate::service::report::parse_id(id)?;
     let l = crate::service::report::load(app, ctx, id).await?;
     may_see_credits(&ctx.user, l.stored.summary.status).map_err(|m| AppError::Forbidden(m.to_string()))?;
     Ok(l)

@@ -26,13 +26,6 @@ pub const FORMATS: &[(&str, &str, &str)] = &[
     ("toml", "Fichier du rapport (TOML)", "application/toml; charset=utf-8"),
 ];
 
-/// A report id from a path (`/rapports/{id}/…`): a positive integer, else 404. (The same
-/// rule as `handlers::reports::rid`, which the handlers of this group cannot import
-/// without a cycle: its natural home is `service::report`.)
-pub fn report_id(text: &str) -> Result<i64, AppError> {
-    text.parse().ok().filter(|n: &i64| *n > 0).ok_or(AppError::NotFound)
-}
-
 /// A format of [`FORMATS`] and its content type.
 pub fn format(name: &str) -> Option<(&'static str, &'static str)> {
     FORMATS.iter().find(|(f, _, _)| *f == name).map(|&(f, _, ct)| (f, ct))

@@ -43,6 +43,12 @@ pub fn parse_text(text: &str) -> Option<Report> {
     bilan_source::parse_str(text).ok().map(|p| p.report)
 }
 
+/// A report id from the URL (a positive integer); anything else is a page that does not
+/// exist (404).
+pub fn parse_id(text: &str) -> Result<i64, AppError> {
+    text.parse().ok().filter(|n: &i64| *n > 0).ok_or(AppError::NotFound)
+}
+
 /// The report `id` if the user may see it; 404 otherwise (absent and out of territory are
 /// the same answer).
 pub async fn load(app: &AppState, ctx: &Ctx, id: i64) -> Result<Loaded, AppError> {

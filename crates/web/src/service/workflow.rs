@@ -75,21 +75,16 @@ impl From<Refused> for Failure {
     }
 }
 
-/// The report id of a URL: a positive integer (404 otherwise).
-pub fn report_id(text: &str) -> Result<i64, AppError> {
-    text.parse().ok().filter(|n: &i64| *n > 0).ok_or(AppError::NotFound)
-}
-
 /// The report for its signatory (404 outside the user's reports, 403 for another role).
 pub async fn load_for_signatory(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppError> {
-    let l = report::load(app, ctx, report_id(id)?).await?;
+    let l = report::load(app, ctx, report::parse_id(id)?).await?;
     access::can_sign(&ctx.user).map_err(|m| AppError::Forbidden(m.to_string()))?;
     Ok(l)
 }
 
 /// The report for a State reviewer, who decides only on a transmitted report.
 pub async fn load_for_reviewer(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, Failure> {
-    let l = report::load(app, ctx, report_id(id)?).await?;
+    let l = report::load(app, ctx, report::parse_id(id)?).await?;
     access::can_review(&ctx.user).map_err(|m| AppError::Forbidden(m.to_string()))?;
     if l.stored.summary.status != Status::Transmitted {
         return Err(Refused::NotTransmitted.into());
