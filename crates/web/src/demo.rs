@@ -6,8 +6,8 @@ use bilan_domain::annex_table::AnnexTable;
 use bilan_domain::{figure, Amount, AnnexTotals, Date, Deliberation, DepartmentCode, Money, Report};
 use bilan_store::{NewUser, Role, Status, Store};
 
-use crate::http::session::hash_password;
 use crate::policy::access::{role_label, territory_label};
+use crate::service::accounts::hash_password;
 use crate::WebError;
 
 /// The password of every demo account.

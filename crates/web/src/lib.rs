@@ -31,13 +31,13 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use bilan_store::Store;
-pub use handlers::tokens::{
-    issue as issue_api_token, name_problem as api_token_name_problem, DEFAULT_DAYS as DEFAULT_TOKEN_DAYS,
-    MAX_DAYS as MAX_TOKEN_DAYS,
-};
-pub use http::session::{
+pub use service::accounts::{
     hash_password, verify_password, MAX_FAILURES as MAX_LOGIN_FAILURES,
     MAX_FAILURES_PER_ADDRESS as MAX_LOGIN_FAILURES_PER_ADDRESS,
+};
+pub use service::tokens::{
+    issue as issue_api_token, name_problem as api_token_name_problem, DEFAULT_DAYS as DEFAULT_TOKEN_DAYS,
+    MAX_DAYS as MAX_TOKEN_DAYS,
 };
 
 /// How `bilan serve` starts the application.

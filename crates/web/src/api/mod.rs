@@ -2,7 +2,7 @@
 //! (served at `/api/openapi.json`).
 //!
 //! - Authentication: `Authorization: Bearer bilan_…` only (tokens of `/compte/jetons`,
-//!   see [`crate::handlers::tokens`]); cookies are ignored, so there is no CSRF to guard against:
+//!   see [`crate::service::tokens`]); cookies are ignored, so there is no CSRF to guard against:
 //!   the API only reads (GET and HEAD; any other method answers 405 with `Allow`).
 //! - Access is the pages' one ([`crate::policy::access::can_see`],
 //!   [`crate::policy::perimeter::may_consolidate`]): a report outside the user's scope is 404, like an
@@ -202,10 +202,10 @@ impl FromRequestParts<AppState> for ApiUser {
             ));
         };
         let invalid = "Jeton d’API invalide, révoqué, ou compte désactivé.";
-        if !crate::handlers::tokens::well_formed(token) {
+        if !crate::service::tokens::well_formed(token) {
             return Err(ApiError::unauthorized(invalid, true));
         }
-        let user = match app.store.api_token_user(&crate::http::session::sha256_hex(token)).await {
+        let user = match app.store.api_token_user(&crate::service::accounts::sha256_hex(token)).await {
             Ok(Some(u)) => u,
             Ok(None) => return Err(ApiError::unauthorized(invalid, true)),
             Err(e) => return Err(ApiError::internal(&e).into_response()),
@@ -470,12 +470,12 @@ async fn credits(
             "La note de calcul des crédits est communiquée au Département une fois le rapport approuvé.",
         ));
     }
-    let Some(note) = crate::handlers::credits::note_for(&app, &l).await? else {
+    let Some(note) = crate::service::credits::note_for(&app, &l).await? else {
         return Err(ApiError::not_found(
             "Note de crédits indisponible : le montant État N+1 n’est pas encore saisi pour ce rapport.",
         ));
     };
-    let inputs = crate::handlers::credits::inputs(&app, id).await?;
+    let inputs = crate::service::credits::inputs(&app, id).await?;
     Ok(json(&model::credits_note(id, &note, &inputs.reasons)))
 }
 

@@ -15,11 +15,6 @@ use crate::views::credits::{self as view, CreditsPage};
 use crate::views::layout::Page;
 use crate::AppState;
 
-// The API calls these through this module (it uses `inputs` and `note_for` today); another
-// merge points it at `service::credits`.
-#[allow(unused_imports)]
-pub use crate::service::credits::{inputs, meta, note_for, note_with};
-
 #[derive(serde::Deserialize, Default)]
 pub struct CreditsQuery {
     pub enregistre: Option<String>,

@@ -11,17 +11,10 @@ use bilan_store::{Id, Role, StoreError};
 use crate::error::AppError;
 use crate::policy::Ctx;
 use crate::service::forms::Fields;
-use crate::service::tokens::{self as service, chosen_days};
+use crate::service::tokens::{self as service, chosen_days, issue, name_problem};
 use crate::views::layout::Page;
 use crate::views::tokens::{self as view, Notice};
 use crate::AppState;
-
-// Their former paths, still used by `lib.rs` and the API (until they name
-// `service::tokens`).
-#[allow(unused_imports)]
-pub use crate::service::tokens::{
-    issue, name_problem, new_token, well_formed, DEFAULT_DAYS, MAX_DAYS, MAX_NAME, TOKEN_PREFIX,
-};
 
 fn no_admin(ctx: &Ctx) -> Result<(), AppError> {
     if ctx.user.role == Role::Admin {

@@ -15,13 +15,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use futures_util::StreamExt;
 
 pub use crate::policy::Ctx;
-// Hashing and secrets live in `service::accounts`; these paths stay for their users
-// (`demo.rs`, `lib.rs`, the API).
-pub use crate::service::accounts::{
-    hash_password, random_token, sha256_hex, verify_password, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS,
-};
 
 use crate::error::{AppError, PendingPage};
+use crate::service::accounts::{random_token, sha256_hex};
 use crate::service::forms::Fields;
 use crate::views::components::pending_page;
 use crate::views::errors;
