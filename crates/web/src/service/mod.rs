@@ -2,6 +2,8 @@
 //! user, diagnostics, editing, workflow, review, credits, consolidation. No HTML, no axum.
 
 pub mod consolidation;
+pub mod diagnostics;
 pub mod edit;
 pub mod forms;
 pub mod report;
+pub mod reports;

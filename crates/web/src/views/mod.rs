@@ -3,5 +3,10 @@
 
 pub mod components;
 pub mod conflict;
+pub mod diagnostics;
 pub mod forms;
+pub mod general;
+pub mod history;
 pub mod layout;
+pub mod overview;
+pub mod reports;
