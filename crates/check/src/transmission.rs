@@ -19,7 +19,10 @@ pub fn justified_keys<'a>(
 
 /// The diagnostics that block transmission: errors, and warnings whose (code, path) is not
 /// in `justified` (see [`justified_keys`]); in their order.
-pub fn blocking<'a>(diagnostics: &'a [Diagnostic], justified: &BTreeSet<(String, String)>) -> Vec<&'a Diagnostic> {
+pub fn blocking<'a>(
+    diagnostics: &'a [Diagnostic],
+    justified: &BTreeSet<(String, String)>,
+) -> Vec<&'a Diagnostic> {
     diagnostics
         .iter()
         .filter(|d| match d.severity {
