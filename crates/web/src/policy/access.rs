@@ -140,6 +140,35 @@ pub fn role_of_code(code: &str) -> Option<Role> {
     Role::from_code(code)
 }
 
+/// Whether a role has dashboards (the national reader, regional reviewers).
+pub fn has_dashboards(role: Role) -> bool {
+    matches!(role, Role::RegionalReviewer | Role::NationalReader)
+}
+
+/// The status as stored ("brouillon", "adopte"…), used in `data-statut` attributes.
+pub fn status_code(status: Status) -> &'static str {
+    use Status::*;
+    match status {
+        Draft => "brouillon",
+        Adopted => "adopte",
+        Transmitted => "transmis",
+        SentBack => "a_corriger",
+        Approved => "approuve",
+    }
+}
+
+/// The status in a French sentence (« au statut « adopté » »).
+pub fn status_label(status: Status) -> &'static str {
+    use Status::*;
+    match status {
+        Draft => "brouillon",
+        Adopted => "adopté",
+        Transmitted => "transmis",
+        SentBack => "à corriger",
+        Approved => "approuvé",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,34 +219,5 @@ mod tests {
         assert!(!can_see(&user(Role::Admin, None), &report("03", Status::Draft)));
         assert!(can_sign(&ed).is_err());
         assert!(can_sign(&user(Role::DepartmentSignatory, Some("03"))).is_ok());
-    }
-}
-
-/// Whether a role has dashboards (the national reader, regional reviewers).
-pub fn has_dashboards(role: Role) -> bool {
-    matches!(role, Role::RegionalReviewer | Role::NationalReader)
-}
-
-/// The status as stored ("brouillon", "adopte"…), used in `data-statut` attributes.
-pub fn status_code(status: Status) -> &'static str {
-    use Status::*;
-    match status {
-        Draft => "brouillon",
-        Adopted => "adopte",
-        Transmitted => "transmis",
-        SentBack => "a_corriger",
-        Approved => "approuve",
-    }
-}
-
-/// The status in a French sentence (« au statut « adopté » »).
-pub fn status_label(status: Status) -> &'static str {
-    use Status::*;
-    match status {
-        Draft => "brouillon",
-        Adopted => "adopté",
-        Transmitted => "transmis",
-        SentBack => "à corriger",
-        Approved => "approuvé",
     }
 }
