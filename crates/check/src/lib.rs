@@ -5,17 +5,21 @@
 //! result can be shown against a file (line and column) or a web form field.
 
 mod catalogue;
+mod completion;
 mod diagnostic;
 mod formula;
 mod hints;
 mod narrative;
 mod report_json;
 mod rules;
+mod transmission;
 
 pub use catalogue::{markdown as rules_markdown, rule_by_code, Rule, RULES};
+pub use completion::completion;
 pub use diagnostic::{Diagnostic, FieldPath, Related, Severity};
 pub use report_json::{DiagnosticDoc, FilePosition, RelatedDoc};
 pub use rules::Context;
+pub use transmission::{blocking, justified_keys};
 
 use bilan_domain::Report;
 

@@ -8,6 +8,8 @@ mod narrative;
 mod structure;
 mod text;
 
+pub(crate) use text::has_own_text;
+
 use bilan_domain::{Money, Report, Rounding};
 
 use crate::catalogue::rule_by_code;

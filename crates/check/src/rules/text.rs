@@ -21,6 +21,19 @@ fn placeholders(text: &str) -> Vec<&str> {
     found
 }
 
+/// Whether a text holds something of its author's: not blank once its template
+/// instructions (see [`placeholders`]) are taken out.
+pub(crate) fn has_own_text(text: &str) -> bool {
+    if !text.contains('[') {
+        return !text.trim().is_empty();
+    }
+    let mut rest = text.to_string();
+    for p in placeholders(text) {
+        rest = rest.replacen(p, "", 1);
+    }
+    !rest.trim().is_empty()
+}
+
 /// Brackets that have lost their pair.
 fn unbalanced(text: &str) -> bool {
     let mut depth: i32 = 0;
@@ -205,5 +218,13 @@ mod tests {
         );
         assert!(unbalanced("Référent de parcours]"));
         assert!(!unbalanced("a [b] c"));
+    }
+
+    #[test]
+    fn own_text_is_what_remains_without_the_instructions() {
+        assert!(!has_own_text("  \n"));
+        assert!(!has_own_text(" [Décrivez l'action et ses objectifs en quelques lignes] "));
+        assert!(has_own_text("[1] Voir le rapport."));
+        assert!(has_own_text("Accompagnement. [Commentez le tableau financier au sein de cette section]"));
     }
 }

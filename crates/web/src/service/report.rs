@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use bilan_check::{Diagnostic, Severity};
+use bilan_check::Diagnostic;
 use bilan_domain::Report;
 use bilan_store::{Justification, ReportFilter, Status, StoreError, StoredReport};
 
@@ -87,19 +87,13 @@ pub async fn justifications(app: &AppState, id: i64) -> Result<Vec<Justification
     app.store.justifications(id).await
 }
 
-/// (code, path) of every justified warning.
+/// (code, path) of every justified warning (the rule: [`bilan_check::justified_keys`]).
 pub fn justified_keys(js: &[Justification]) -> BTreeSet<(String, String)> {
-    js.iter().filter(|j| !j.text.trim().is_empty()).map(|j| (j.code.clone(), j.path.clone())).collect()
+    bilan_check::justified_keys(js.iter().map(|j| (j.code.as_str(), j.path.as_str(), j.text.as_str())))
 }
 
-/// What blocks transmission: errors, and warnings without a justification.
+/// What blocks transmission: errors, and warnings without a justification (the rule:
+/// [`bilan_check::blocking`]).
 pub fn blocking<'a>(diags: &'a [Diagnostic], justified: &BTreeSet<(String, String)>) -> Vec<&'a Diagnostic> {
-    diags
-        .iter()
-        .filter(|d| match d.severity {
-            Severity::Error => true,
-            Severity::Warning => !justified.contains(&(d.code.to_string(), d.path.clone())),
-            Severity::Info => false,
-        })
-        .collect()
+    bilan_check::blocking(diags, justified)
 }
