@@ -92,7 +92,7 @@ pub async fn note_download(
     let meta = service::meta(&l, &inputs);
     let file = service::note_file_name(&l, &format);
     match format.as_str() {
-        "odt" => Ok(crate::handlers::files::attachment(
+        "odt" => Ok(crate::http::attachment(
             "application/vnd.oasis.opendocument.text",
             &file,
             service::note_odt(&note, &meta),
@@ -109,7 +109,7 @@ async fn note_pdf(
     file: &str,
 ) -> Result<Response, AppError> {
     let bytes = service::note_pdf(note, meta).await?;
-    Ok(crate::handlers::files::attachment("application/pdf", file, bytes))
+    Ok(crate::http::attachment("application/pdf", file, bytes))
 }
 
 #[cfg(not(feature = "pdf"))]

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use bilan_domain::geo;
 
 use crate::error::AppError;
-use crate::handlers::files::attachment;
+use crate::http::attachment;
 use crate::policy::perimeter::{self, Perimeter};
 use crate::policy::Ctx;
 use crate::service::dashboard::{self as service, Opened, Refusal};

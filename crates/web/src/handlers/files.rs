@@ -2,31 +2,15 @@
 //! TOML.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 
 use crate::error::AppError;
+use crate::http::attachment;
 use crate::policy::Ctx;
 use crate::service::files::{self, Rendered};
 use crate::service::report;
 use crate::AppState;
-
-/// The download links of report `id`, for the pages still built as strings (the report's
-/// overview); a maud page uses [`crate::views::files::downloads`].
-pub fn downloads_block(id: i64) -> String {
-    crate::views::files::downloads(id).into_string()
-}
-
-/// A file sent as an attachment named `file_name`.
-pub fn attachment(content_type: &'static str, file_name: &str, body: Vec<u8>) -> Response {
-    let mut r = (StatusCode::OK, body).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    r
-}
 
 pub async fn download(
     State(app): State<AppState>,

@@ -127,9 +127,14 @@ pub async fn overview(
         None
     };
     let blocks = overview_view::Blocks {
-        workflow: legacy_block(crate::handlers::workflow::panel(&ctx, &l, o.checked.blocking().len())),
+        workflow: crate::views::workflow::panel(
+            l.id(),
+            &ctx.csrf,
+            crate::service::workflow::step(&ctx, &l, o.checked.blocking().len()),
+            crate::service::workflow::review(&ctx, &l),
+        ),
         comments,
-        downloads: legacy_block(crate::handlers::files::downloads_block(id)),
+        downloads: crate::views::files::downloads(id),
     };
     let body = overview_view::page(&ctx, &l, &o, editable, blocks);
     Ok(Page::new(l.label(), Some(&ctx), body).crumbs(l.crumbs()).into_response())

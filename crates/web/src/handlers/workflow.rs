@@ -14,18 +14,6 @@ use crate::service::workflow::{self, Failure, Refused};
 use crate::views::layout::Page;
 use crate::AppState;
 
-/// The workflow block of the overview, by role and status.
-// legacy, for reports.rs until converted
-pub fn panel(ctx: &Ctx, l: &Loaded, blocking: usize) -> String {
-    crate::views::workflow::panel(
-        l.id(),
-        &ctx.csrf,
-        workflow::step(ctx, l, blocking),
-        workflow::review(ctx, l),
-    )
-    .into_string()
-}
-
 fn status_of(r: &Refused) -> StatusCode {
     match r {
         Refused::Deliberation(_) | Refused::ReasonRequired | Refused::ObservationTooLong => {
