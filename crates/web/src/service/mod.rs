@@ -5,3 +5,4 @@ pub mod consolidation;
 pub mod edit;
 pub mod forms;
 pub mod report;
+pub mod review;

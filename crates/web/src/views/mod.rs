@@ -5,3 +5,5 @@ pub mod components;
 pub mod conflict;
 pub mod forms;
 pub mod layout;
+pub mod queue;
+pub mod review;
