@@ -86,19 +86,14 @@ pub async fn review_page(
 
 // ----- comment and reopen -----
 
-/// What a reviewer's decision starts with: the report, loaded for review, the user a
-/// reviewer, and the form.
-async fn decision(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppError> {
-    review::load_for_decision(app, ctx, id).await
-}
-
 pub async fn add_comment(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    let l = decision(&app, &ctx, &id).await?;
+    // The shared preamble: loaded for review, and the user a reviewer.
+    let l = review::load_for_decision(&app, &ctx, &id).await?;
     let (target, text) = review::check_comment(&app, &l, &fields.text("cible"), &fields.text("texte"))
         .await
         .map_err(|why| {
@@ -118,7 +113,8 @@ pub async fn reopen(
     Path(id): Path<String>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    let l = decision(&app, &ctx, &id).await?;
+    // The shared preamble: loaded for review, and the user a reviewer.
+    let l = review::load_for_decision(&app, &ctx, &id).await?;
     if l.stored.summary.status != Status::Approved {
         return Err(AppError::page(
             StatusCode::CONFLICT,
