@@ -515,4 +515,13 @@ mod tests {
         assert!(note(&"é".repeat(MAX_NOTE)).is_some());
         assert!(note(&"é".repeat(MAX_NOTE + 1)).is_none());
     }
+
+    #[test]
+    fn query_years() {
+        use crate::service::consolidation::parse_year;
+        assert_eq!(parse_year(None), Ok(None));
+        assert_eq!(parse_year(Some("  ")), Ok(None));
+        assert_eq!(parse_year(Some(" 2019 ")), Ok(Some(2019)));
+        assert_eq!(parse_year(Some("deux")), Err("« deux » n’est pas une année.".to_string()));
+    }
 }
