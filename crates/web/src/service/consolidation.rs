@@ -94,3 +94,12 @@ pub fn campaign_years() -> Vec<(i32, &'static str)> {
 pub fn programme_name(id: &str) -> String {
     programme(id).map_or_else(|| id.to_string(), |p| p.short_name.to_string())
 }
+
+/// A year asked for in a query (`?annee=`): `None` when absent or blank, `Err` with the
+/// French reason when it is not a year. Shared by the review queue and the dashboards.
+pub fn parse_year(text: Option<&str>) -> Result<Option<i32>, String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t.parse::<i32>().map(Some).map_err(|_| format!("« {t} » n’est pas une année.")),
+    }
+}

@@ -12,5 +12,6 @@ pub mod forms;
 pub mod import;
 pub mod report;
 pub mod reports;
+pub mod review;
 pub mod tokens;
 pub mod workflow;

@@ -17,6 +17,8 @@ pub mod import;
 pub mod layout;
 pub mod login;
 pub mod overview;
+pub mod queue;
 pub mod reports;
+pub mod review;
 pub mod tokens;
 pub mod workflow;
