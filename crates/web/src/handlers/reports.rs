@@ -5,7 +5,6 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{Markup, PreEscaped};
 
 use bilan_check::Diagnostic;
 use bilan_domain::{Amount, Money};
@@ -105,13 +104,6 @@ pub async fn reports(State(app): State<AppState>, ctx: Ctx) -> Result<Response, 
 
 // ----- overview -----
 
-/// A block still drawn as a hand-escaped string by a page not yet converted (workflow
-/// panel, review comments, downloads).
-// legacy, until workflow.rs, review.rs and files.rs give maud blocks.
-fn legacy_block(html: String) -> Markup {
-    PreEscaped(html)
-}
-
 pub async fn overview(
     State(app): State<AppState>,
     ctx: Ctx,
@@ -122,7 +114,7 @@ pub async fn overview(
     let o = service::overview(&app, &l).await?;
     let editable = access::can_edit(&ctx.user, &l.stored.summary).is_ok();
     let comments = if o.has_comments {
-        Some(legacy_block(crate::handlers::review::comments_block(&app, &ctx, &l).await?))
+        Some(crate::views::review::comments(&l, &crate::service::review::comments(&app, &l).await?))
     } else {
         None
     };

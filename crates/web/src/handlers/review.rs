@@ -19,7 +19,6 @@ use crate::policy::access;
 use crate::policy::Ctx;
 use crate::service::consolidation::parse_year;
 use crate::service::forms::Fields;
-use crate::service::report::Loaded;
 use crate::service::review;
 use crate::views::layout::Page;
 use crate::AppState;
@@ -153,13 +152,6 @@ pub use crate::service::review::target_value;
 #[allow(dead_code)]
 pub fn target_html(id: i64, report: &Report, t: &CommentTarget) -> String {
     crate::views::review::target(id, report, t).into_string()
-}
-
-/// The comments of a report, newest version first.
-// legacy, for handlers/reports.rs until converted
-pub async fn comments_block(app: &AppState, _ctx: &Ctx, l: &Loaded) -> Result<String, Response> {
-    let comments = app.store.comments(l.id()).await.map_err(|e| AppError::from(e).into_response())?;
-    Ok(crate::views::review::comments(l, &comments).into_string())
 }
 
 /// The State's comments about one action, on the action's form.

@@ -390,6 +390,11 @@ pub fn targets(report: &Report, diags: &[Diagnostic]) -> Vec<(String, String)> {
 }
 
 /// "erreur" → "Erreur".
+/// The comments of a report, every version, as the overview and the action form show them.
+pub async fn comments(app: &AppState, l: &Loaded) -> Result<Vec<Comment>, StoreError> {
+    app.store.comments(l.id()).await
+}
+
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {

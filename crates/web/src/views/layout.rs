@@ -309,7 +309,7 @@ pub fn status_badge(status: bilan_store::Status) -> String {
     super::components::status_badge(status).into_string()
 }
 
-pub use crate::policy::access::{status_code, status_label};
+pub use crate::policy::access::status_code;
 
 #[cfg(test)]
 mod tests {
