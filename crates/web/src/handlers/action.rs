@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::handlers::conflict_page;
 use crate::policy::{access, Ctx};
 use crate::service::edit;
-use crate::service::editing::{self, ActionRef, EditError, ItemKind};
+use crate::service::editing::{self, ActionAt, ActionRef, EditError, ItemKind};
 use crate::service::forms::{self, field_id, join, Errors, Fields, Values};
 use crate::service::report::Loaded;
 use crate::views::action::{ActionForm, Diagnostics};
@@ -22,6 +22,11 @@ use crate::AppState;
 async fn load(app: &AppState, ctx: &Ctx, id: &str, num: &str) -> Result<(Loaded, ActionRef), AppError> {
     let id = rid(id).ok_or(AppError::NotFound)?;
     editing::load_action(app, ctx, id, num).await
+}
+
+/// The action of the URL at the form's revision.
+fn at<'a>(l: &Loaded, a: &'a ActionRef, revision: i64) -> ActionAt<'a> {
+    ActionAt { id: l.id(), number: &a.number, revision }
 }
 
 /// 403 unless the user may edit the report now.
@@ -113,7 +118,7 @@ pub async fn action_save(
             return action_page(&app, &ctx, &l, &a, Shown::refused(values, errors)).await;
         }
     };
-    match editing::save_action(&app, &ctx, l.id(), &a.number, revision, patch).await {
+    match editing::save_action(&app, &ctx, at(&l, &a, revision), patch).await {
         Ok(()) => Ok(Redirect::to(&format!("{}?enregistre=1", a.url(l.id()))).into_response()),
         Err(e) => e.or_conflict(|current, current_revision| {
             conflict_page(
@@ -236,7 +241,7 @@ async fn save_item(
         }
     };
     let item_url = |index: usize| format!("{}/{}/{index}", a.url(l.id()), kind.segment());
-    match editing::save_item(app, ctx, l.id(), &a.number, revision, kind, k, patch).await {
+    match editing::save_item(app, ctx, at(&l, &a, revision), kind, k, patch).await {
         Ok(index) => Ok(Redirect::to(&format!("{}?enregistre=1", item_url(index))).into_response()),
         Err(e) => e.or_conflict(|current, current_revision| {
             let (current, form_url) = match k {
@@ -273,7 +278,7 @@ pub async fn item_delete(
     may_edit(&ctx, &l)?;
     let revision = revision(&fields)?;
     let url = a.url(l.id());
-    match editing::remove_item(&app, &ctx, l.id(), &a.number, revision, kind, k).await {
+    match editing::remove_item(&app, &ctx, at(&l, &a, revision), kind, k).await {
         Ok(()) => {
             let anchor = field_id(&join(&a.base(), kind.path()));
             Ok(Redirect::to(&format!("{url}?enregistre=1#{anchor}")).into_response())

@@ -331,18 +331,26 @@ pub async fn edit_report<T: Send>(
     edit_text(app, ctx, id, EditScope::Whole { expected_revision: revision }, change).await
 }
 
-/// Edits action `number` of report `id` if the action is still at `revision` (other
-/// actions may have changed meanwhile). The conflict case gives the current action.
+/// The action an edit is about, and the revision of the action its form was drawn at.
+#[derive(Clone, Copy)]
+pub struct ActionAt<'a> {
+    /// The report.
+    pub id: i64,
+    pub number: &'a str,
+    pub revision: i64,
+}
+
+/// Edits an action if it is still at the form's revision (other actions may have changed
+/// meanwhile). The conflict case gives the current action.
 pub async fn edit_action<T: Send>(
     app: &AppState,
     ctx: &Ctx,
-    id: i64,
-    number: &str,
-    revision: i64,
+    at: ActionAt<'_>,
     change: impl FnOnce(&mut Action) -> Result<(Audit, T), String> + Send,
 ) -> Result<T, EditError<Action>> {
-    let scope = EditScope::Action { number: number.to_string(), expected_revision: revision };
-    let result = edit_text(app, ctx, id, scope, |r| {
+    let number = at.number;
+    let scope = EditScope::Action { number: number.to_string(), expected_revision: at.revision };
+    let result = edit_text(app, ctx, at.id, scope, |r| {
         let (mi, ai, _) = r.action(number).ok_or("cette action n’existe plus")?;
         change(&mut r.measures[mi].actions[ai])
     })
@@ -360,12 +368,11 @@ pub async fn edit_action<T: Send>(
 pub async fn save_action(
     app: &AppState,
     ctx: &Ctx,
-    id: i64,
-    number: &str,
-    revision: i64,
+    at: ActionAt<'_>,
     patch: Patch,
 ) -> Result<(), EditError<Action>> {
-    edit_action(app, ctx, id, number, revision, |action| {
+    let number = at.number;
+    edit_action(app, ctx, at, |action| {
         let before = edit::fragment(action);
         edit::apply_action(action, &patch);
         let after = edit::fragment(action);
@@ -378,14 +385,13 @@ pub async fn save_action(
 pub async fn save_item(
     app: &AppState,
     ctx: &Ctx,
-    id: i64,
-    number: &str,
-    revision: i64,
+    at: ActionAt<'_>,
     kind: ItemKind,
     k: Option<usize>,
     patch: Patch,
 ) -> Result<usize, EditError<Action>> {
-    edit_action(app, ctx, id, number, revision, |action| {
+    let number = at.number;
+    edit_action(app, ctx, at, |action| {
         let before = k.and_then(|k| kind.fragment(action, k));
         let index = kind.apply(action, k, &patch)?;
         let after = kind.fragment(action, index);
@@ -405,13 +411,12 @@ pub async fn save_item(
 pub async fn remove_item(
     app: &AppState,
     ctx: &Ctx,
-    id: i64,
-    number: &str,
-    revision: i64,
+    at: ActionAt<'_>,
     kind: ItemKind,
     k: usize,
 ) -> Result<(), EditError<Action>> {
-    edit_action(app, ctx, id, number, revision, |action| {
+    let number = at.number;
+    edit_action(app, ctx, at, |action| {
         let before = kind.fragment(action, k);
         kind.remove(action, k)?;
         let audit = Audit {
