@@ -64,6 +64,9 @@ pub struct AnnexRow {
     /// Montant à reporter en N+1.
     pub carry_over: Option<Money>,
     pub comment: String,
+    /// Where the line is in the report: `measures[m].actions[a].expenses[k]` as `(m, a, k)`
+    /// (the web annex form names its inputs after it).
+    pub position: (usize, usize, usize),
 }
 
 /// Sums of a group or of the whole annex.
@@ -189,11 +192,11 @@ fn build_group(
     let mut rows = Vec::new();
     let mut missing_actions = Vec::new();
     for number in actions {
-        let Some((_, _, action)) = report.action(number) else {
+        let Some((mi, ai, action)) = report.action(number) else {
             missing_actions.push((*number).to_string());
             continue;
         };
-        rows.extend(action.expenses.iter().map(|e| AnnexRow {
+        rows.extend(action.expenses.iter().enumerate().map(|(k, e)| AnnexRow {
             measure: label.to_string(),
             action: action.number.clone(),
             directorate: e.directorate.clone(),
@@ -203,6 +206,7 @@ fn build_group(
             spent: figure(&e.spent),
             carry_over: figure(&e.carry_over),
             comment: e.comment.clone(),
+            position: (mi, ai, k),
         }));
     }
     let shares: Vec<Money> = actions

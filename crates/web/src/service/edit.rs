@@ -6,7 +6,19 @@ use bilan_domain::{Action, Executed, ExecutedLine, ExpenseLine, Fapi, Forecast, 
 
 use crate::service::forms::{action_fields, EXPENSE_FIELDS, GENERAL_FIELDS, INDICATOR_FIELDS};
 use crate::service::forms::{amount_text, date_text, field_id, value_text, Patch, Values, EXEC_LINE_FIELDS};
-use crate::views::layout::seg;
+
+/// Percent-encodes a URL path segment (an action number such as "1.3.2" stays readable).
+pub fn seg(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
 
 fn set(v: &mut Values, k: &str, s: impl Into<String>) {
     v.insert(k.to_string(), s.into());

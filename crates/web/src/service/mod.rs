@@ -2,11 +2,13 @@
 //! user, diagnostics, editing, workflow, review, credits, consolidation. No HTML, no axum.
 
 pub mod accounts;
+pub mod annex;
 pub mod consolidation;
 pub mod credits;
 pub mod dashboard;
 pub mod diagnostics;
 pub mod edit;
+pub mod editing;
 pub mod files;
 pub mod forms;
 pub mod import;

@@ -2,7 +2,9 @@
 //! store).
 
 pub mod account;
+pub mod action;
 pub mod admin;
+pub mod annex;
 pub mod components;
 pub mod conflict;
 pub mod credits;
@@ -14,6 +16,7 @@ pub mod forms;
 pub mod general;
 pub mod history;
 pub mod import;
+pub mod item;
 pub mod layout;
 pub mod login;
 pub mod overview;
