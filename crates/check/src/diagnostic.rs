@@ -20,6 +20,15 @@ impl Severity {
             Severity::Info => "info",
         }
     }
+
+    /// The label as a heading or at the start of a sentence: "Erreur", "Avertissement".
+    pub fn title(self) -> &'static str {
+        match self {
+            Severity::Error => "Erreur",
+            Severity::Warning => "Avertissement",
+            Severity::Info => "Info",
+        }
+    }
 }
 
 impl fmt::Display for Severity {

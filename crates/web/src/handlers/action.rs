@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
-use super::reports::{rid, SavedQuery};
+use super::SavedQuery;
 use crate::error::AppError;
 use crate::handlers::conflict_page;
 use crate::policy::{access, Ctx};
@@ -20,7 +20,7 @@ use crate::AppState;
 
 /// The report and action of the URL; 404 when either is missing or out of reach.
 async fn load(app: &AppState, ctx: &Ctx, id: &str, num: &str) -> Result<(Loaded, ActionRef), AppError> {
-    let id = rid(id).ok_or(AppError::NotFound)?;
+    let id = crate::service::report::parse_id(id)?;
     editing::load_action(app, ctx, id, num).await
 }
 

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use bilan_domain::annex_table::AnnexTable;
 
 use super::action::{may_edit, revision};
-use super::reports::{rid, SavedQuery};
+use super::SavedQuery;
 use crate::error::AppError;
 use crate::policy::{access, Ctx};
 use crate::service::annex;
@@ -44,7 +44,7 @@ pub async fn annex_page(
     Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    let id = rid(&id).ok_or(AppError::NotFound)?;
+    let id = crate::service::report::parse_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
     Ok(page(&ctx, &l, &annex::values(&l.report), &Errors::new(), q.enregistre.is_some(), StatusCode::OK))
 }
@@ -55,7 +55,7 @@ pub async fn annex_save(
     Path(id): Path<String>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    let id = rid(&id).ok_or(AppError::NotFound)?;
+    let id = crate::service::report::parse_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
     may_edit(&ctx, &l)?;
     let revision = revision(&fields)?;

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::error::AppError;
-use crate::handlers::reports::{refused, report_id, SavedQuery};
+use crate::handlers::{refused, SavedQuery};
 use crate::policy::access;
 use crate::policy::Ctx;
 use crate::service::diagnostics::{self as service, Refusal};
@@ -23,7 +23,7 @@ pub async fn diagnostics_page(
     Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    let l = report::load(&app, &ctx, report_id(&id)?).await?;
+    let l = report::load(&app, &ctx, crate::service::report::parse_id(&id)?).await?;
     let checked = service::check(&app, &l).await?;
     let body = view::panel(&view::Panel {
         id: l.id(),
@@ -44,7 +44,7 @@ pub async fn justify(
     Path(id): Path<String>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    let id = report_id(&id)?;
+    let id = crate::service::report::parse_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
     access::can_justify(&ctx.user, &l.stored.summary).map_err(refused)?;
     let code = fields.get("code").unwrap_or("");
@@ -75,7 +75,7 @@ pub async fn history(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let l = report::load(&app, &ctx, report_id(&id)?).await?;
+    let l = report::load(&app, &ctx, crate::service::report::parse_id(&id)?).await?;
     let entries = crate::service::reports::history(&app, l.id()).await?;
     let mut crumbs = l.crumbs();
     crumbs.push(("Historique".into(), None));

@@ -19,6 +19,7 @@ pub mod workflow;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::error::AppError;
 use crate::policy::Ctx;
 use crate::service::report::Loaded;
 use crate::views::conflict::{conflict, Conflict};
@@ -30,4 +31,20 @@ pub fn conflict_page(ctx: &Ctx, l: &Loaded, c: Conflict<'_>) -> Response {
         .crumbs(l.crumbs())
         .status(StatusCode::CONFLICT)
         .into_response()
+}
+
+/// `?enregistre=1`: the page shown again after a successful save.
+#[derive(serde::Deserialize)]
+pub struct SavedQuery {
+    pub enregistre: Option<String>,
+}
+
+/// A refusal of the access policy as a 403.
+pub fn refused(message: &str) -> AppError {
+    AppError::Forbidden(message.to_string())
+}
+
+/// 400: a form posted without its revision.
+pub fn form_incomplete() -> AppError {
+    AppError::page(StatusCode::BAD_REQUEST, "Formulaire incomplet", crate::views::reports::bad_form())
 }

@@ -6,15 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use bilan_check::Diagnostic;
-use bilan_domain::{Amount, Money};
 use bilan_store::{Role, StoreError};
 
 use crate::error::AppError;
-use crate::handlers::conflict_page;
+use crate::handlers::{conflict_page, form_incomplete, refused, SavedQuery};
 use crate::policy::access;
 use crate::policy::Ctx;
-use crate::service::edit::{self, link_for};
+use crate::service::edit::{self};
 use crate::service::forms::{self, Errors, Fields, Values};
 use crate::service::report::{self, Loaded};
 use crate::service::reports as service;
@@ -22,70 +20,6 @@ use crate::views::conflict::Conflict;
 use crate::views::layout::Page;
 use crate::views::{general as general_view, overview as overview_view, reports as view};
 use crate::AppState;
-
-pub use crate::views::reports::capitalize;
-
-/// A report id from the URL: a positive integer.
-pub fn rid(s: &str) -> Option<i64> {
-    s.parse().ok().filter(|n: &i64| *n > 0)
-}
-
-/// A report id from the URL, or 404.
-pub(crate) fn report_id(s: &str) -> Result<i64, AppError> {
-    rid(s).ok_or(AppError::NotFound)
-}
-
-/// A refusal of the access policy as a 403.
-pub(crate) fn refused(message: &str) -> AppError {
-    AppError::Forbidden(message.to_string())
-}
-
-/// 400: a form posted without its revision.
-pub(crate) fn form_incomplete() -> AppError {
-    AppError::page(StatusCode::BAD_REQUEST, "Formulaire incomplet", view::bad_form())
-}
-
-pub(crate) fn bad_form(ctx: &Ctx) -> Response {
-    crate::views::components::error_page(
-        StatusCode::BAD_REQUEST,
-        Some(ctx),
-        "Formulaire incomplet",
-        view::bad_form(),
-    )
-}
-
-// legacy, for action.rs/annex.rs until converted: the string versions of the view helpers
-// (`crate::views::reports::{read_only, money, opt_money}`, `crate::views::diagnostics::diag_line`).
-
-/// The notice of a form the user may only read.
-pub(crate) fn read_only() -> String {
-    view::read_only().into_string()
-}
-
-#[allow(dead_code)] // kept for the other report pages
-pub(crate) fn money(m: Money) -> String {
-    view::money(m).into_string()
-}
-
-pub(crate) fn opt_money(a: &Option<Amount>) -> String {
-    view::opt_money(a).into_string()
-}
-
-pub(crate) fn diag_line(l: &Loaded, d: &Diagnostic, justified: bool) -> String {
-    crate::views::diagnostics::diag_line(&link_for(l.id(), &l.report, &d.path), d, justified).into_string()
-}
-
-/// Sections 1 to 9 of an action: how many hold real text (the rule:
-/// [`bilan_check::completion`]).
-#[allow(dead_code)] // kept for the other report pages
-pub fn completion(a: &bilan_domain::Action) -> (usize, usize) {
-    bilan_check::completion(a)
-}
-
-#[derive(serde::Deserialize)]
-pub struct SavedQuery {
-    pub enregistre: Option<String>,
-}
 
 /// Any URL no route answers: 404, drawn by the session guard with the user's header.
 pub async fn fallback() -> AppError {
@@ -109,7 +43,7 @@ pub async fn overview(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = report_id(&id)?;
+    let id = crate::service::report::parse_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
     let o = service::overview(&app, &l).await?;
     let editable = access::can_edit(&ctx.user, &l.stored.summary).is_ok();
@@ -163,7 +97,7 @@ pub async fn general_form(
     Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    let l = report::load(&app, &ctx, report_id(&id)?).await?;
+    let l = report::load(&app, &ctx, crate::service::report::parse_id(&id)?).await?;
     let values = edit::general_values(&l.report);
     Ok(general_page(&ctx, &l, &values, &Vec::new(), q.enregistre.is_some(), StatusCode::OK))
 }
@@ -174,7 +108,7 @@ pub async fn general_save(
     Path(id): Path<String>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    let id = report_id(&id)?;
+    let id = crate::service::report::parse_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
     access::can_edit(&ctx.user, &l.stored.summary).map_err(refused)?;
     let revision = fields.revision().ok_or_else(form_incomplete)?;

@@ -11,8 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use bilan_domain::Report;
-use bilan_store::{CommentTarget, Role, Status};
+use bilan_store::{Role, Status};
 
 use crate::error::AppError;
 use crate::policy::access;
@@ -142,20 +141,3 @@ pub async fn reopen(
 }
 
 // ----- for the pages not yet converted -----
-
-// legacy, for handlers/reports.rs and handlers/action.rs until converted
-#[allow(unused_imports)]
-pub use crate::service::review::target_value;
-
-/// "Action 1.2.1", "Diagnostic BUD001 (mesures[0]…)", with a link to the place.
-// legacy, for handlers/reports.rs and handlers/action.rs until converted
-#[allow(dead_code)]
-pub fn target_html(id: i64, report: &Report, t: &CommentTarget) -> String {
-    crate::views::review::target(id, report, t).into_string()
-}
-
-/// The State's comments about one action, on the action's form.
-// legacy, for handlers/action.rs until converted
-pub fn action_comments(comments: &[bilan_store::Comment], number: &str, base: &str) -> String {
-    crate::views::review::action_comments(&review::about_action(comments, number, base)).into_string()
-}

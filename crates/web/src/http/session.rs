@@ -387,11 +387,6 @@ pub fn login_token(headers: &HeaderMap) -> (String, bool) {
     }
 }
 
-/// The 403 page of a refused action (used by handlers).
-pub fn refused(ctx: &Ctx, message: &str) -> Response {
-    pending_page(StatusCode::FORBIDDEN, Some(ctx), crate::error::forbidden_message(message))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -93,16 +93,6 @@ pub fn comments_on_action<'a>(comments: &'a [Comment], number: &str, base: &str)
         .collect()
 }
 
-/// A comment's target as the review form's `cible` writes it (`action:1.2.1`).
-pub fn target_value(t: &CommentTarget) -> String {
-    match t {
-        CommentTarget::Report => "rapport".to_string(),
-        CommentTarget::Action { number } => format!("action:{number}"),
-        CommentTarget::Line { path } => format!("ligne:{path}"),
-        CommentTarget::Diagnostic { code, path } => format!("diagnostic:{code}:{path}"),
-    }
-}
-
 // ----- items of an action -----
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -381,7 +381,7 @@ pub fn targets(report: &Report, diags: &[Diagnostic]) -> Vec<(String, String)> {
     for d in diags {
         out.push((
             format!("diagnostic:{}:{}", d.code, d.path),
-            format!("{} {} – {}", capitalize(d.severity.label()), d.code, d.message),
+            format!("{} {} – {}", d.severity.title(), d.code, d.message),
         ));
     }
     let mut offered = BTreeSet::new();
@@ -393,14 +393,6 @@ pub fn targets(report: &Report, diags: &[Diagnostic]) -> Vec<(String, String)> {
 /// The comments of a report, every version, as the overview and the action form show them.
 pub async fn comments(app: &AppState, l: &Loaded) -> Result<Vec<Comment>, StoreError> {
     app.store.comments(l.id()).await
-}
-
-pub fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 pub fn parse_target(value: &str) -> Option<CommentTarget> {
@@ -479,23 +471,6 @@ pub async fn check_comment(
         }
     }
     Ok((target, text))
-}
-
-/// The State's comments about one action (the action itself, its lines, its diagnostics;
-/// `base` is the action's path), newest first.
-pub fn about_action<'a>(comments: &'a [Comment], number: &str, base: &str) -> Vec<&'a Comment> {
-    let prefix = format!("{base}.");
-    comments
-        .iter()
-        .filter(|c| match &c.target {
-            CommentTarget::Action { number: n } => n == number,
-            CommentTarget::Line { path } | CommentTarget::Diagnostic { path, .. } => {
-                path == base || path.starts_with(&prefix)
-            }
-            CommentTarget::Report => false,
-        })
-        .rev()
-        .collect()
 }
 
 #[cfg(test)]

@@ -6,42 +6,20 @@
 use std::collections::BTreeSet;
 
 use bilan_check::{Diagnostic, Severity};
-use bilan_domain::{figure, Action, Amount};
+use bilan_domain::Action;
 use bilan_store::Comment;
 use maud::{html, Markup};
 
 use crate::policy::Ctx;
 use crate::service::edit::link_for;
-use crate::service::editing::{target_value, ActionRef, ItemKind};
+use crate::service::editing::{ActionRef, ItemKind};
 use crate::service::forms::{self, field_id, join, Errors, Spec, Values};
 use crate::service::report::Loaded;
+use crate::service::review::target_value;
 use crate::views::components::{alert, csrf_input, hidden};
+use crate::views::components::{opt_money, read_only};
 use crate::views::forms::{error_summary, render_fields};
 use crate::views::layout::Page;
-
-/// The notice of a form the user may only read.
-pub fn read_only() -> Markup {
-    alert(
-        "info",
-        "lecture-seule",
-        "Lecture seule",
-        html! { p { "Vous ne pouvez pas modifier ces informations (votre rôle, ou le statut du rapport, ne le permet pas)." } },
-    )
-}
-
-/// "Erreur" for "erreur": the first letter in upper case.
-pub fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-/// An amount as a figure (nothing when blank or absent).
-pub fn opt_money(a: &Option<Amount>) -> Markup {
-    html! { @if let Some(m) = figure(a) { span.montant { (m.to_french()) } } }
-}
 
 /// What an element's page shows of the checks.
 pub struct Diagnostics<'a> {
@@ -59,7 +37,7 @@ fn diagnostic_line(l: &Loaded, d: &Diagnostic, justified: bool) -> Markup {
     };
     html! {
         li class={ "diag-" (class) " fr-mb-1w" } data-code=(d.code) data-chemin=(d.path) {
-            strong { (capitalize(d.severity.label())) " " (d.code) }
+            strong { (d.severity.title()) " " (d.code) }
             @if justified { " " span.fr-badge.fr-badge--sm.fr-badge--success { "justifié" } }
             " : " (d.message) " "
             a.fr-link.fr-link--sm href=(link_for(l.id(), &l.report, &d.path)) {

@@ -10,7 +10,7 @@ use crate::service::annex::{declared_group, group_name, row_name, total_name, Di
 use crate::service::edit::seg;
 use crate::service::forms::{field_id, Errors, Values};
 use crate::service::report::Loaded;
-use crate::views::action::read_only;
+use crate::views::components::read_only;
 use crate::views::components::{alert, csrf_input, hidden};
 use crate::views::layout::Page;
 

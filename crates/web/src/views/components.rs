@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use bilan_domain::{figure, Amount, Money};
 use bilan_store::Status;
 use maud::{html, Markup};
 
@@ -12,6 +13,35 @@ use crate::policy::Ctx;
 use crate::views::layout::Page;
 
 pub use crate::views::layout::csrf_input;
+
+/// An amount in French ("1 234,50 €") in its `.montant` span.
+pub fn money(m: Money) -> Markup {
+    html! { span class="montant" { (m.to_french()) } }
+}
+
+/// An amount when it is a figure; nothing when blank or absent.
+pub fn opt_money(a: &Option<Amount>) -> Markup {
+    html! { @if let Some(m) = figure(a) { (money(m)) } }
+}
+
+/// The notice of a form the user may only read.
+pub fn read_only() -> Markup {
+    alert(
+        "info",
+        "lecture-seule",
+        "Lecture seule",
+        html! { p { "Vous ne pouvez pas modifier ces informations (votre rôle, ou le statut du rapport, ne le permet pas)." } },
+    )
+}
+
+/// "dépense" → "Dépense": the first letter in upper case.
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
 
 /// A hidden form field.
 pub fn hidden(name: &str, value: &str) -> Markup {
@@ -81,6 +111,8 @@ mod tests {
     #[test]
     fn text_is_escaped_and_lines_kept() {
         assert_eq!(multiline("a<b\nc\n\nd").into_string(), "<p>a&lt;b<br>c</p><p>d</p>");
+        assert_eq!(capitalize("érreur"), "Érreur");
+        assert_eq!(capitalize(""), "");
         assert_eq!(
             hidden("x", "\"><script>").into_string(),
             "<input type=\"hidden\" name=\"x\" value=\"&quot;&gt;&lt;script&gt;\">"

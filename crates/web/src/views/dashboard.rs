@@ -16,8 +16,8 @@ use crate::policy::access::status_label;
 use crate::policy::perimeter::Perimeter;
 use crate::service::consolidation::{campaign_years, programme_name, Loaded};
 use crate::service::dashboard::{Opened, OPEN_TABLES};
+use crate::service::edit::seg;
 use crate::views::components::alert;
-use crate::views::layout::seg;
 
 /// The list of the user's perimeters (`/tableaux` when there are several).
 pub fn perimeters(list: &[Perimeter]) -> Markup {

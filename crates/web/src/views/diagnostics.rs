@@ -12,7 +12,6 @@ use crate::service::diagnostics::{Checked, MAX_JUSTIFICATION};
 use crate::service::edit::link_for;
 use crate::service::forms::field_id;
 use crate::views::components::{alert, csrf_input, hidden, multiline};
-use crate::views::reports::capitalize;
 
 /// The id suffix of a diagnostic: `COM002-mesures-0-actions-1-duree`.
 pub fn key_id(code: &str, path: &str) -> String {
@@ -33,7 +32,7 @@ fn class(severity: Severity) -> &'static str {
 pub fn diag_line(link: &str, d: &Diagnostic, justified: bool) -> Markup {
     html! {
         li class={ "diag-" (class(d.severity)) " fr-mb-1w" } data-code=(d.code) data-chemin=(d.path) {
-            strong { (capitalize(d.severity.label())) " " (d.code) }
+            strong { (d.severity.title()) " " (d.code) }
             @if justified { " " span class="fr-badge fr-badge--sm fr-badge--success" { "justifié" } }
             " : " (d.message) " "
             a class="fr-link fr-link--sm" href=(link) { "Aller au champ" span class="fr-sr-only" { " " (d.path) } }
@@ -101,7 +100,7 @@ fn item(p: &Panel<'_>, d: &Diagnostic, key: &str, n: usize) -> Markup {
     let existing = p.checked.justification(d.code, &d.path);
     html! {
         li id=(item_id) class={ "diag-" (class(d.severity)) " fr-mb-3w" } data-code=(d.code) data-chemin=(d.path) {
-            p class="fr-mb-1w" { strong { (capitalize(d.severity.label())) " " (d.code) } " : " (d.message) }
+            p class="fr-mb-1w" { strong { (d.severity.title()) " " (d.code) } " : " (d.message) }
             @if !d.label.is_empty() { p class="fr-text--sm fr-mb-1w" { (d.label) } }
             @if let Some(hint) = &d.hint { p class="fr-text--sm fr-mb-1w" { "Conseil : " (hint) } }
             p class="fr-mb-1w" {

@@ -5,9 +5,9 @@ use bilan_domain::Deliberation;
 use maud::{html, Markup};
 
 use crate::service::forms::{self, field_id, Errors, Spec, Values};
+use crate::views::components::read_only;
 use crate::views::components::{alert, csrf_input, hidden};
 use crate::views::forms::{error_summary, render_fields};
-use crate::views::reports::read_only;
 
 pub struct General<'a> {
     pub id: i64,

@@ -7,8 +7,9 @@ use crate::policy::Ctx;
 use crate::service::editing::{ActionRef, ItemKind};
 use crate::service::forms::{field_id, join, Errors, Spec, Values};
 use crate::service::report::Loaded;
-use crate::views::action::{capitalize, diagnostics, read_only, Diagnostics};
+use crate::views::action::{diagnostics, Diagnostics};
 use crate::views::components::{alert, csrf_input, hidden};
+use crate::views::components::{capitalize, read_only};
 use crate::views::forms::{error_summary, render_fields};
 use crate::views::layout::Page;
 

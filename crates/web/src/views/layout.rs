@@ -1,83 +1,14 @@
-//! The page layout (DSFR header, breadcrumb, footer) as a maud template, and the legacy
-//! hand-escaped helpers that pages not yet moved to maud views still use. The layout
-//! follows the DSFR (served under `/dsfr/` when installed).
+//! The page layout as a maud template: DSFR header (who is signed in, the sections of the
+//! application), breadcrumb, footer. The DSFR is served under `/dsfr/` when installed.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use bilan_store::Role;
-use maud::{html, Markup, PreEscaped, Render, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 
 use crate::policy::access::role_label;
 use crate::policy::Ctx;
-
-/// Escapes text for HTML content and double- or single-quoted attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escaped text with line breaks kept: paragraphs for blank lines, `<br>` otherwise.
-pub fn multiline(text: &str) -> String {
-    let mut out = String::new();
-    for para in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
-        out.push_str("<p>");
-        out.push_str(&esc(para).replace('\n', "<br>"));
-        out.push_str("</p>");
-    }
-    out
-}
-
-/// Percent-encodes a path segment (an action number such as "1.3.2" stays readable).
-pub fn seg(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// The content of a page: markup built by a view (escaped by construction), or, until every
-/// page is a maud view, a legacy string of hand-escaped HTML.
-pub enum Body {
-    Markup(Markup),
-    Legacy(String),
-}
-
-impl From<Markup> for Body {
-    fn from(m: Markup) -> Self {
-        Body::Markup(m)
-    }
-}
-
-impl From<String> for Body {
-    fn from(s: String) -> Self {
-        Body::Legacy(s)
-    }
-}
-
-impl Render for Body {
-    fn render_to(&self, buffer: &mut String) {
-        match self {
-            Body::Markup(m) => buffer.push_str(&m.0),
-            Body::Legacy(s) => buffer.push_str(s),
-        }
-    }
-}
 
 /// A page: title, breadcrumb and main content, inside the DSFR header and footer.
 pub struct Page<'a> {
@@ -85,13 +16,13 @@ pub struct Page<'a> {
     pub ctx: Option<&'a Ctx>,
     /// (label, link); the last entry is the current page.
     pub breadcrumb: Vec<(String, Option<String>)>,
-    pub body: Body,
+    pub body: Markup,
     pub status: StatusCode,
 }
 
 impl<'a> Page<'a> {
-    pub fn new(title: impl Into<String>, ctx: Option<&'a Ctx>, body: impl Into<Body>) -> Page<'a> {
-        Page { title: title.into(), ctx, breadcrumb: Vec::new(), body: body.into(), status: StatusCode::OK }
+    pub fn new(title: impl Into<String>, ctx: Option<&'a Ctx>, body: Markup) -> Page<'a> {
+        Page { title: title.into(), ctx, breadcrumb: Vec::new(), body, status: StatusCode::OK }
     }
     pub fn status(mut self, status: StatusCode) -> Self {
         self.status = status;
@@ -258,71 +189,4 @@ pub fn html_response(status: StatusCode, body: String) -> Response {
     let mut r = (status, body).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     r
-}
-
-// ---- Legacy string helpers, for the pages not yet moved to maud views. They go when the
-// last of those pages does.
-
-/// The hidden synchronizer token every POST form carries.
-pub fn csrf_field(token: &str) -> String {
-    csrf_input(token).into_string()
-}
-
-pub fn hidden(name: &str, value: &str) -> String {
-    super::components::hidden(name, value).into_string()
-}
-
-/// A DSFR alert: kind is "error", "warning", "success" or "info".
-pub fn alert(kind: &str, id: &str, title: &str, body_html: &str) -> String {
-    super::components::alert(kind, id, title, PreEscaped(body_html.to_string())).into_string()
-}
-
-/// A simple error page with a hand-escaped message.
-pub fn error_page(status: StatusCode, ctx: Option<&Ctx>, title: &str, message_html: &str) -> Response {
-    super::components::error_page(status, ctx, title, PreEscaped(message_html.to_string()))
-}
-
-pub fn not_found(ctx: Option<&Ctx>) -> Response {
-    super::components::pending_page(StatusCode::NOT_FOUND, ctx, crate::error::not_found_message())
-}
-
-/// An internal error: logged with a reference, shown without internals.
-pub fn internal_error(ctx: Option<&Ctx>, what: &dyn std::fmt::Display) -> Response {
-    let r = crate::error::AppError::internal(what).into_response();
-    match r.extensions().get::<crate::error::PendingPage>() {
-        Some(p) => super::components::pending_page(r.status(), ctx, p.clone()),
-        None => r,
-    }
-}
-
-/// A store error as a French page.
-pub fn store_error(ctx: &Ctx, e: bilan_store::StoreError) -> Response {
-    let r = crate::error::AppError::from(e).into_response();
-    match r.extensions().get::<crate::error::PendingPage>() {
-        Some(p) => super::components::pending_page(r.status(), Some(ctx), p.clone()),
-        None => r,
-    }
-}
-
-/// A badge for a report status.
-pub fn status_badge(status: bilan_store::Status) -> String {
-    super::components::status_badge(status).into_string()
-}
-
-pub use crate::policy::access::status_code;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_everything_dangerous() {
-        assert_eq!(
-            esc("<script>alert('x')</script>&\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;"
-        );
-        assert_eq!(multiline("a<b\nc\n\nd"), "<p>a&lt;b<br>c</p><p>d</p>");
-        assert_eq!(seg("1.3.2"), "1.3.2");
-        assert_eq!(seg("a/b c"), "a%2Fb%20c");
-    }
 }

@@ -6,13 +6,13 @@ use maud::{html, Markup};
 
 use crate::policy::Ctx;
 use crate::service::edit::link_for;
+use crate::service::edit::seg;
 use crate::service::forms::field_id;
 use crate::service::report::Loaded;
 use crate::service::reports::{FrozenVersion, Overview};
+use crate::views::components::money;
 use crate::views::components::{alert, status_badge};
 use crate::views::diagnostics::diag_line;
-use crate::views::layout::seg;
-use crate::views::reports::money;
 
 /// The blocks other pages draw for the overview.
 pub struct Blocks {

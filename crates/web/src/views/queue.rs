@@ -9,7 +9,7 @@ use crate::service::consolidation::programme_name;
 use crate::service::review::{Expected, Queue, QueueRow};
 use crate::views::components::status_badge;
 // Through the layout's re-export, which the pages not yet converted also use.
-use crate::views::layout::status_code;
+use crate::policy::access::status_code;
 
 /// `decides`: the user may examine (a reviewer), otherwise only consult (the national
 /// reader).

@@ -1,45 +1,15 @@
 //! The list of a user's reports, and the small pieces the report pages share: amounts, the
 //! read-only notice, the "form incomplete" message.
 
-use bilan_domain::{figure, Amount, Money};
 use bilan_store::ReportSummary;
 use maud::{html, Markup};
 
 use crate::policy::{access, Ctx};
-use crate::views::components::{alert, status_badge};
-
-/// An amount in French ("1 234,50 €") in its `.montant` span.
-pub fn money(m: Money) -> Markup {
-    html! { span class="montant" { (m.to_french()) } }
-}
-
-/// An amount when it is a figure; nothing when blank or absent.
-pub fn opt_money(a: &Option<Amount>) -> Markup {
-    html! { @if let Some(m) = figure(a) { (money(m)) } }
-}
-
-/// The notice of a form the user may only read.
-pub fn read_only() -> Markup {
-    alert(
-        "info",
-        "lecture-seule",
-        "Lecture seule",
-        html! { p { "Vous ne pouvez pas modifier ces informations (votre rôle, ou le statut du rapport, ne le permet pas)." } },
-    )
-}
+use crate::views::components::status_badge;
 
 /// The message of a form posted without its revision.
 pub fn bad_form() -> Markup {
     html! { p { "Le formulaire envoyé est incomplet (révision manquante) : rechargez la page et recommencez. Rien n’a été modifié." } }
-}
-
-/// "avertissement" → "Avertissement".
-pub fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// `/rapports`: the reports the user may see.

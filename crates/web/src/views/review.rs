@@ -12,10 +12,10 @@ use bilan_store::{Comment, CommentTarget, Justification, Status};
 
 use crate::policy::access::status_label;
 use crate::service::edit::link_for;
+use crate::service::edit::seg;
 use crate::service::report::Loaded;
-use crate::service::review::{capitalize, target_value, FigureTable, Refused, Review, VersionDiff};
+use crate::service::review::{target_value, FigureTable, Refused, Review, VersionDiff};
 use crate::views::components::{alert, csrf_input, multiline, status_badge};
-use crate::views::layout::seg;
 
 fn money(m: Option<Money>) -> Markup {
     html! { @match m { Some(m) => (m.to_french()), None => "—" } }
@@ -127,7 +127,7 @@ fn diagnostics(l: &Loaded, diags: &[Diagnostic], js: &[Justification], can_comme
                     // The last justification recorded for this place.
                     @let justification = js.iter().rfind(|j| j.code == d.code && j.path == d.path);
                     li.fr-mb-2w data-code=(d.code) data-chemin=(d.path) {
-                        strong { (capitalize(d.severity.label())) " " (d.code) }
+                        strong { (d.severity.title()) " " (d.code) }
                         " : " (d.message) " "
                         a.fr-link.fr-link--sm href=(link_for(l.id(), &l.report, &d.path)) { "Voir le champ" }
                         @if can_comment {
@@ -328,25 +328,6 @@ pub fn comments(l: &Loaded, comments: &[Comment]) -> Markup {
                     }
                 }
             }
-        }
-    }
-}
-
-/// The State's remarks about one action (already selected, newest first), on the action's
-/// form so the Département corrects with them in view; nothing when there are none.
-pub fn action_comments(about: &[&Comment]) -> Markup {
-    html! {
-        @if !about.is_empty() {
-            (alert("info", "commentaires-action", "Remarques des services de l’État sur cette action", html! {
-                ul #liste-commentaires-action {
-                    @for c in about {
-                        li data-cible=(target_value(&c.target)) {
-                            strong { (c.author_name) } " (version " (c.version) ", "
-                            (crate::time::french_datetime(&c.at)) ") : " (c.text)
-                        }
-                    }
-                }
-            }))
         }
     }
 }
