@@ -113,6 +113,8 @@ mod tests {
         assert_eq!(multiline("a<b\nc\n\nd").into_string(), "<p>a&lt;b<br>c</p><p>d</p>");
         assert_eq!(capitalize("érreur"), "Érreur");
         assert_eq!(capitalize(""), "");
+        assert_eq!(opt_money(&None).into_string(), "");
+        assert_eq!(opt_money(&Some(Amount::Blank)).into_string(), "");
         assert_eq!(
             hidden("x", "\"><script>").into_string(),
             "<input type=\"hidden\" name=\"x\" value=\"&quot;&gt;&lt;script&gt;\">"

@@ -49,16 +49,3 @@ pub fn list(ctx: &Ctx, reports: &[ReportSummary]) -> Markup {
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_and_capitals() {
-        assert_eq!(capitalize("érreur"), "Érreur");
-        assert_eq!(capitalize(""), "");
-        assert_eq!(opt_money(&None).into_string(), "");
-        assert_eq!(opt_money(&Some(Amount::Blank)).into_string(), "");
-    }
-}
