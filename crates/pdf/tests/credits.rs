@@ -1,85 +1,11 @@
 //! The credits note of the Allier 2019 report as a PDF, read back with poppler's
 //! `pdftotext`: every amount of the note is printed and user text stays literal.
 
-use std::path::Path;
 use std::process::Command;
 
-use bilan_consolidate::{compute_credits, CreditRules, CreditsNote, Decision, Decisions, LineKey};
-use bilan_domain::{Money, Report};
-use bilan_render::NoteMeta;
-
-/// Markup of every format, and attempts to close a Typst string or content block.
-const HOSTILE: &str = "Subvention <script>alert('x')</script> #panic(\"pris\") ] [lien] *gras* $x$ & fin";
-
-fn allier() -> Report {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/allier-2019.toml"),
-    )
-    .expect("examples/allier-2019.toml is in the repository");
-    bilan_source::parse_str(&text).expect("the report parses").report
-}
-
-/// One line accepted, one refused, one without decision; a hostile label on the accepted
-/// line and a hostile action title.
-fn note() -> CreditsNote {
-    let mut r = allier();
-    for m in &mut r.measures {
-        for a in &mut m.actions {
-            if a.number == "2.2" {
-                a.title = format!("Action {HOSTILE}");
-            }
-            for e in &mut a.expenses {
-                if e.id == "ase-a2-subvention-ml" {
-                    e.label = HOSTILE.to_string();
-                }
-            }
-        }
-    }
-    let decisions = Decisions::from([
-        (LineKey::new("1.1.2", "ase-a2-subvention-ml"), Decision::Accept),
-        (LineKey::new("1.3.2", "referent-formation"), Decision::Refuse),
-    ]);
-    compute_credits(&r, Money::from_euros(413_393), &decisions, &CreditRules::for_report(&r))
-}
-
-fn meta() -> NoteMeta {
-    NoteMeta {
-        department_name: "Département de l’Allier".into(),
-        year: 2019,
-        programme_name: "Convention d’appui à la lutte contre la pauvreté et d’accès à l’emploi".into(),
-        version: 3,
-        approved_at: Some("12 septembre 2020".into()),
-        reviewer: "DREETS Auvergne-Rhône-Alpes".into(),
-        generated_at: "14 septembre 2020".into(),
-    }
-}
-
-fn amounts(n: &CreditsNote) -> Vec<String> {
-    let mut out: Vec<Money> = vec![
-        n.state_amount_next_year,
-        n.accepted_carry_over,
-        n.refused_carry_over,
-        n.undecided_carry_over,
-        n.reduction,
-        n.delegated,
-    ];
-    for l in &n.lines {
-        out.extend(l.state_share);
-        out.extend(l.spent);
-        out.extend([
-            l.state_credit_used,
-            l.unspent_state_credit,
-            l.accepted_carry_over,
-            l.refused_carry_over,
-            l.undecided_carry_over,
-            l.reduction,
-        ]);
-        for c in &l.carry_overs {
-            out.extend([c.requested, c.state_part, c.state_part_capped]);
-        }
-    }
-    out.iter().map(Money::to_string).collect()
-}
+#[path = "../../render/tests/fixtures/credits_note.rs"]
+mod fixture;
+use fixture::*;
 
 fn run(program: &str, args: &[&str]) -> String {
     let out = Command::new(program)
@@ -88,11 +14,6 @@ fn run(program: &str, args: &[&str]) -> String {
         .unwrap_or_else(|e| panic!("{program} is needed by this test (apt-get install poppler-utils): {e}"));
     assert!(out.status.success(), "{program} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
-}
-
-/// Narrow and plain no-break spaces read as spaces, whitespace runs made one space.
-fn flat(s: &str) -> String {
-    s.replace(['\u{202f}', '\u{a0}'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]

@@ -4,128 +4,13 @@
 use std::io::{Cursor, Read};
 use std::process::Command;
 
-use bilan_consolidate::{compute_credits, CreditRules, CreditsNote, Decision, Decisions, LineKey};
-use bilan_domain::{Money, Report};
-use bilan_render::NoteMeta;
-use quick_xml::events::Event;
-use quick_xml::Reader;
+#[path = "fixtures/credits_note.rs"]
+mod fixture;
+use fixture::*;
 
-/// Markup of every format the note is written in, and attempts to leave a string.
-const HOSTILE: &str = "Subvention <script>alert('x')</script> #panic(\"pris\") ] [lien] *gras* $x$ & fin";
-
-fn allier() -> Report {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/allier-2019.toml");
-    let text = std::fs::read_to_string(path).expect("examples/allier-2019.toml is in the repository");
-    bilan_source::parse_str(&text).expect("examples/allier-2019.toml parses").report
-}
-
-/// The Allier report with a hostile label on the accepted carry-over line and a hostile
-/// action title; decisions: one line accepted, one refused, one left without decision.
-fn note() -> CreditsNote {
-    let mut r = allier();
-    let mut touched = 0;
-    for m in &mut r.measures {
-        for a in &mut m.actions {
-            if a.number == "2.2" {
-                a.title = format!("Action {HOSTILE}");
-                touched += 1;
-            }
-            for e in &mut a.expenses {
-                if e.id == "ase-a2-subvention-ml" {
-                    e.label = HOSTILE.to_string();
-                    touched += 1;
-                }
-            }
-        }
-    }
-    assert_eq!(touched, 2, "the example changed");
-    let decisions = Decisions::from([
-        (LineKey::new("1.1.2", "ase-a2-subvention-ml"), Decision::Accept),
-        (LineKey::new("1.3.2", "referent-formation"), Decision::Refuse),
-    ]);
-    compute_credits(&r, Money::from_euros(413_393), &decisions, &CreditRules::for_report(&r))
-}
-
-fn meta() -> NoteMeta {
-    NoteMeta {
-        department_name: "Département de l’Allier".into(),
-        year: 2019,
-        programme_name: "Convention d’appui à la lutte contre la pauvreté et d’accès à l’emploi".into(),
-        version: 3,
-        approved_at: Some("12 septembre 2020".into()),
-        reviewer: "DREETS Auvergne-Rhône-Alpes <b>".into(),
-        generated_at: "14 septembre 2020".into(),
-    }
-}
-
-/// Every amount the note holds, as `Money` prints it.
-fn amounts(n: &CreditsNote) -> Vec<String> {
-    let mut out: Vec<Money> = vec![
-        n.state_amount_next_year,
-        n.accepted_carry_over,
-        n.refused_carry_over,
-        n.undecided_carry_over,
-        n.reduction,
-        n.delegated,
-    ];
-    for l in &n.lines {
-        out.extend(l.state_share);
-        out.extend(l.spent);
-        out.extend([
-            l.state_credit_used,
-            l.unspent_state_credit,
-            l.accepted_carry_over,
-            l.refused_carry_over,
-            l.undecided_carry_over,
-            l.reduction,
-        ]);
-        for c in &l.carry_overs {
-            out.extend([c.requested, c.state_part, c.state_part_capped]);
-        }
-    }
-    out.iter().map(Money::to_string).collect()
-}
-
-/// Narrow and plain no-break spaces read as spaces, whitespace runs made one space.
-fn flat(s: &str) -> String {
-    s.replace(['\u{202f}', '\u{a0}'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Parses XML to the end (tags balanced, entities known) and returns its text.
-fn xml_text(xml: &str) -> String {
-    let mut reader = Reader::from_str(xml);
-    let mut out = String::new();
-    let mut depth: i64 = 0;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(_)) => depth += 1,
-            Ok(Event::End(_)) => {
-                depth -= 1;
-                out.push(' ');
-            }
-            Ok(Event::Text(t)) => out.push_str(&t.xml10_content()),
-            Ok(Event::GeneralRef(r)) => {
-                if let Some(c) = r.resolve_char_ref().unwrap() {
-                    out.push(c);
-                } else {
-                    out.push(match &*r.xml10_content() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => panic!("unknown entity &{other};"),
-                    });
-                }
-            }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => panic!("malformed XML at {}: {e}", reader.buffer_position()),
-        }
-    }
-    assert_eq!(depth, 0, "unbalanced XML");
-    out
-}
+#[path = "fixtures/xml_text.rs"]
+mod xml_text;
+use xml_text::xml_text;
 
 fn entry(bytes: &[u8], name: &str) -> String {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("a valid zip");

@@ -5,8 +5,6 @@ use std::io::{Cursor, Read};
 use bilan_check::{Diagnostic, Severity};
 use bilan_domain::Report;
 use bilan_render::outline::{Block, Heading, RowKind, Table, SECTION_TITLES};
-use quick_xml::events::Event;
-use quick_xml::Reader;
 
 const HOSTILE: &str =
     "Une plateforme <script>alert('x')</script> # titre *gras* $x$ \\ [lien] _souligné_ @ref & fin";
@@ -66,41 +64,9 @@ fn tables(report: &Report) -> Vec<Table> {
         .collect()
 }
 
-/// Parses XML to the end (tags balanced, entities known) and returns its text.
-fn xml_text(xml: &str) -> String {
-    let mut reader = Reader::from_str(xml);
-    let mut out = String::new();
-    let mut depth: i64 = 0;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(_)) => depth += 1,
-            Ok(Event::End(_)) => {
-                depth -= 1;
-                out.push(' ');
-            }
-            Ok(Event::Text(t)) => out.push_str(&t.xml10_content()),
-            Ok(Event::GeneralRef(r)) => {
-                if let Some(c) = r.resolve_char_ref().unwrap() {
-                    out.push(c);
-                } else {
-                    out.push(match &*r.xml10_content() {
-                        "amp" => '&',
-                        "lt" => '<',
-                        "gt" => '>',
-                        "quot" => '"',
-                        "apos" => '\'',
-                        other => panic!("unknown entity &{other};"),
-                    });
-                }
-            }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => panic!("malformed XML at {}: {e}", reader.buffer_position()),
-        }
-    }
-    assert_eq!(depth, 0, "unbalanced XML");
-    out
-}
+#[path = "fixtures/xml_text.rs"]
+mod xml_text;
+use xml_text::xml_text;
 
 fn unzip(bytes: &[u8]) -> zip::ZipArchive<Cursor<&[u8]>> {
     zip::ZipArchive::new(Cursor::new(bytes)).expect("a valid zip")

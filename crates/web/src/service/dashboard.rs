@@ -44,15 +44,12 @@ impl From<StoreError> for Refusal {
 /// The year asked for and its programme; `None` when none is asked for. `Err` (in French)
 /// on an unreadable year or one no programme covers.
 pub fn year_of(annee: Option<&str>) -> Result<Option<(i32, &'static str)>, String> {
-    match annee.map(str::trim).filter(|s| !s.is_empty()) {
+    match consolidation::parse_year(annee)? {
         None => Ok(None),
-        Some(t) => {
-            let y: i32 = t.parse().map_err(|_| format!("« {t} » n’est pas une année."))?;
-            match consolidation::programme_of_year(y) {
-                Some(p) => Ok(Some((y, p))),
-                None => Err(format!("Aucun programme ne couvre l’année {y}.")),
-            }
-        }
+        Some(y) => match consolidation::programme_of_year(y) {
+            Some(p) => Ok(Some((y, p))),
+            None => Err(format!("Aucun programme ne couvre l’année {y}.")),
+        },
     }
 }
 
