@@ -5,7 +5,7 @@
 mod common;
 
 use bilan_store::Status;
-use common::Server;
+use common::{has_id, text_by_id, Server};
 use reqwest::header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -145,14 +145,14 @@ async fn tokens_page_creates_shows_once_and_revokes() {
     let agent = s.login("prefecture.allier").await;
     let (status, html) = agent.page("/compte/jetons").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("id=\"lien-jetons\""), "header link");
-    assert!(html.contains("id=\"aucun-jeton\""));
+    assert!(has_id(&html, "lien-jetons"), "header link");
+    assert!(has_id(&html, "aucun-jeton"));
     let csrf = agent.csrf().await;
 
     // The name is required.
     let (status, html) = agent.post_text("/compte/jetons", &[("csrf", &csrf), ("nom", "  ")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("id=\"erreurs-formulaire\"") && html.contains("id=\"jeton-nom-erreur\""));
+    assert!(has_id(&html, "erreurs-formulaire") && has_id(&html, "jeton-nom-erreur"));
     // Without the CSRF token nothing is created.
     let (status, _) = agent.post_text("/compte/jetons", &[("nom", "script")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -160,18 +160,17 @@ async fn tokens_page_creates_shows_once_and_revokes() {
     let (status, html) =
         agent.post_text("/compte/jetons", &[("csrf", &csrf), ("nom", "Tableau <préfecture>")]).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("id=\"jeton-cree\""));
-    let start = html.find("<code id=\"jeton-valeur\">").unwrap() + "<code id=\"jeton-valeur\">".len();
-    let t = html[start..start + 70].to_string();
+    assert!(has_id(&html, "jeton-cree"));
+    let t = text_by_id(&html, "jeton-valeur").expect("the new token is shown");
     assert!(t.starts_with("bilan_"), "{t}");
     assert!(html.contains("Tableau &lt;préfecture&gt;"), "name escaped in the list");
 
     // Shown once: the list does not show it again.
     let (_, html) = agent.page("/compte/jetons").await;
-    assert!(!html.contains(&t) && !html.contains("id=\"jeton-cree\""));
+    assert!(!html.contains(&t) && !has_id(&html, "jeton-cree"));
     let tokens = s.store.api_tokens(s.store.user_by_login("prefecture.allier").await.unwrap().unwrap().id);
     let tid = tokens.await.unwrap()[0].id;
-    assert!(html.contains(&format!("id=\"jeton-{tid}\"")));
+    assert!(has_id(&html, &format!("jeton-{tid}")));
 
     let (status, _, _) = api(&s, Some(&t), "/api/v1/rapports").await;
     assert_eq!(status, StatusCode::OK);
@@ -187,7 +186,7 @@ async fn tokens_page_creates_shows_once_and_revokes() {
     let r = agent.post(&format!("/compte/jetons/{tid}/revoquer"), &[("csrf", &csrf)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = agent.page("/compte/jetons?revoque=1").await;
-    assert!(html.contains("id=\"jeton-revoque\"") && html.contains("data-etat=\"revoque\""));
+    assert!(has_id(&html, "jeton-revoque") && html.contains("data-etat=\"revoque\""));
     let (status, body, headers) = api(&s, Some(&t), "/api/v1/rapports").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "revoked token");
     assert!(error(&body).contains("révoqué"));
@@ -198,7 +197,7 @@ async fn tokens_page_creates_shows_once_and_revokes() {
     let (status, _) = admin.page("/compte/jetons").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, html) = admin.page("/admin/comptes").await;
-    assert!(!html.contains("id=\"lien-jetons\""));
+    assert!(!has_id(&html, "lien-jetons"));
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bilan_domain::{IndicatorValue, Quantity};
 use bilan_store::{Status, Transition};
-use common::{hidden_value, start, start_with, Server, PASSWORD};
+use common::{has_id, hidden_value, start, start_with, Server, PASSWORD};
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -117,7 +117,7 @@ async fn changing_ones_password_ends_the_other_sessions() {
     let csrf = here.csrf().await;
     let (status, html) = here.page("/compte/mot-de-passe").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("id=\"form-mot-de-passe\""));
+    assert!(has_id(&html, "form-mot-de-passe"));
 
     // Wrong current password, short or unconfirmed new one: 422, nothing changes.
     let cases = [
@@ -130,7 +130,7 @@ async fn changing_ones_password_ends_the_other_sessions() {
             [("csrf", csrf.as_str()), ("actuel", current), ("nouveau", new), ("confirmation", confirmation)];
         let (status, html) = here.post_text("/compte/mot-de-passe", &form).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{current} {new}");
-        assert!(html.contains("id=\"erreurs-mot-de-passe\""));
+        assert!(has_id(&html, "erreurs-mot-de-passe"));
         assert_eq!(elsewhere.get("/rapports").await.status(), StatusCode::OK);
     }
 
@@ -138,7 +138,7 @@ async fn changing_ones_password_ends_the_other_sessions() {
     let form = [("csrf", csrf.as_str()), ("actuel", PASSWORD), ("nouveau", new), ("confirmation", new)];
     let (status, html) = here.post_text("/compte/mot-de-passe", &form).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("id=\"mot-de-passe-change\""));
+    assert!(has_id(&html, "mot-de-passe-change"));
     assert_eq!(here.get("/rapports").await.status(), StatusCode::OK, "this session stays");
     assert_eq!(elsewhere.get("/rapports").await.status(), StatusCode::SEE_OTHER, "the other one ends");
     assert_eq!(s.anonymous().try_login("editeur.allier", PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
@@ -162,7 +162,7 @@ async fn api_tokens_expire() {
     let (status, html) =
         agent.post_text("/compte/jetons", &[("csrf", &csrf), ("nom", "export"), ("duree", "30")]).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("id=\"jeton-cree\""));
+    assert!(has_id(&html, "jeton-cree"));
     assert!(html.contains("Expire le"));
     assert!(html.contains("data-etat=\"expire\""), "the old token shows as expired");
     let tokens = s.store.api_tokens(user.id).await.unwrap();
@@ -289,14 +289,14 @@ async fn malformed_requests_get_french_pages() {
         let ct = r.headers()["content-type"].to_str().unwrap().to_string();
         assert!(ct.starts_with("text/html"), "{path}: {ct}");
         let body = r.text().await.unwrap();
-        assert!(body.contains("id=\"titre-erreur\""), "{path}: {body}");
+        assert!(has_id(&body, "titre-erreur"), "{path}: {body}");
         assert!(body.contains("lang=\"fr\""), "{path}");
     }
     // A method a route does not take: French 405.
     let r = agent.get(&format!("/rapports/{id}/adopter")).await;
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
     let body = r.text().await.unwrap();
-    assert!(body.contains("id=\"titre-erreur\""), "{body}");
+    assert!(has_id(&body, "titre-erreur"), "{body}");
 }
 
 #[tokio::test]

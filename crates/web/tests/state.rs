@@ -34,21 +34,21 @@ async fn queue_lists_only_the_reviewers_perimeter() {
     let pref = s.login("prefecture.allier").await;
     let (status, body) = pref.page("/revue").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains(&format!("id=\"revue-{allier_2020}\"")), "{body}");
-    assert!(!body.contains(&format!("id=\"revue-{haute_loire}\"")), "another Département is listed");
-    assert!(body.contains("id=\"attendus\""));
+    assert!(has_id(&body, &format!("revue-{allier_2020}")), "{body}");
+    assert!(!has_id(&body, &format!("revue-{haute_loire}")), "another Département is listed");
+    assert!(has_id(&body, "attendus"));
     assert!(body.contains("Valeurs atypiques"));
     // The main navigation marks the section of the page.
-    assert!(body.contains("id=\"lien-file-revue\" aria-current=\"true\""));
-    assert!(!body.contains("id=\"lien-mes-rapports\" aria-current"));
+    assert_eq!(attr_by_id(&body, "lien-file-revue", "aria-current").as_deref(), Some("true"));
+    assert_eq!(attr_by_id(&body, "lien-mes-rapports", "aria-current"), None);
 
     // One year at a time: by default the latest year with a report to examine.
     let region = s.login("region.ara").await;
     let (_, body) = region.page("/revue").await;
-    assert!(body.contains(&format!("id=\"revue-{allier_2020}\"")));
-    assert!(!body.contains(&format!("id=\"revue-{haute_loire}\"")));
+    assert!(has_id(&body, &format!("revue-{allier_2020}")));
+    assert!(!has_id(&body, &format!("revue-{haute_loire}")));
     let (_, body) = region.page("/revue?annee=2019").await;
-    assert!(body.contains(&format!("id=\"revue-{haute_loire}\"")), "{body}");
+    assert!(has_id(&body, &format!("revue-{haute_loire}")), "{body}");
     assert_eq!(region.page("/revue?annee=deux").await.0, StatusCode::BAD_REQUEST);
 
     // The State's home page is its queue; the Département's, its reports.
@@ -76,21 +76,21 @@ async fn review_page_access_follows_the_report_access() {
     let (status, body) = region.page(&format!("/rapports/{haute_loire}/revue")).await;
     assert_eq!(status, StatusCode::OK);
     for part in [
-        "id=\"decision\"",
-        "id=\"form-renvoyer\"",
-        "id=\"diagnostics\"",
-        "id=\"modifications\"",
-        "id=\"comparaison\"",
-        "id=\"valeurs-atypiques\"",
-        "id=\"form-commentaire\"",
+        "decision",
+        "form-renvoyer",
+        "diagnostics",
+        "modifications",
+        "comparaison",
+        "valeurs-atypiques",
+        "form-commentaire",
     ] {
-        assert!(body.contains(part), "{part} missing");
+        assert!(has_id(&body, part), "{part} missing");
     }
     // The national reader reads but does not decide.
     let national = s.login("national").await;
     let (status, body) = national.page(&format!("/rapports/{haute_loire}/revue")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(!body.contains("id=\"form-renvoyer\"") && !body.contains("id=\"form-commentaire\""));
+    assert!(!has_id(&body, "form-renvoyer") && !has_id(&body, "form-commentaire"));
     let csrf = national.csrf().await;
     let r = national.post(&format!("/rapports/{haute_loire}/approuver"), &[("csrf", &csrf)]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
@@ -148,19 +148,17 @@ async fn send_back_with_comments_then_diff_of_versions_then_approve_and_reopen()
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let editor = s.login("editeur.allier").await;
     let (_, overview) = editor.page(&format!("/rapports/{id}")).await;
-    assert!(overview.contains("id=\"liste-commentaires\""), "{overview}");
-    assert!(overview.contains("Motif du renvoi : Perspectives à compléter."));
-    assert!(overview.contains("Précisez les perspectives"));
+    let comments = text_by_id(&overview, "liste-commentaires").expect("the comments on the overview");
+    assert!(comments.contains("Motif du renvoi : Perspectives à compléter."), "{comments}");
+    assert!(comments.contains("Précisez les perspectives <b>2021</b>."), "{comments}");
 
     // The Département corrects and retransmits.
     let (_, html) = editor.page(&format!("/rapports/{id}/actions/1.1.1")).await;
     // The remark about the action is on its form.
-    let remarks = &html[html.find("id=\"liste-commentaires-action\"").expect("remarks on the action form")..];
-    assert!(remarks.contains("Précisez les perspectives &lt;b&gt;2021&lt;/b&gt;."));
-    assert!(
-        !remarks[..remarks.find("</ul>").unwrap()].contains("Motif du renvoi"),
-        "report-level comments stay on the overview"
-    );
+    let remarks = text_by_id(&html, "liste-commentaires-action").expect("remarks on the action form");
+    assert!(remarks.contains("Précisez les perspectives <b>2021</b>."), "{remarks}");
+    assert!(html.contains("Précisez les perspectives &lt;b&gt;2021&lt;/b&gt;."), "shown escaped");
+    assert!(!remarks.contains("Motif du renvoi"), "report-level comments stay on the overview");
     let mut f = action_form_fields(&html);
     set(&mut f, "perspectives", "Reconduction en 2021 avec deux sessions.");
     assert_eq!(
@@ -183,7 +181,7 @@ async fn send_back_with_comments_then_diff_of_versions_then_approve_and_reopen()
 
     // The review shows what changed since version 1.
     let (_, body) = pref.page(&format!("/rapports/{id}/revue")).await;
-    assert!(body.contains("id=\"table-modifications\""), "{body}");
+    assert!(has_id(&body, "table-modifications"), "{body}");
     assert!(
         body.contains("Action 1.1.1 – 9. Perspectives")
             && body.contains("Reconduction en 2021 avec deux sessions.")
@@ -221,7 +219,7 @@ async fn credits_amount_and_decisions_with_refusals() {
     let csrf = region.csrf().await;
     let (status, body) = region.page(&format!("/rapports/{puy}/credits")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("id=\"note-absente\""));
+    assert!(has_id(&body, "note-absente"));
     let n = hidden_value(&body, "lignes").unwrap();
     let count: usize = n.parse().unwrap();
     assert!(count >= 2, "the Puy-de-Dôme copy of Allier has carry-overs");
@@ -264,7 +262,7 @@ async fn credits_amount_and_decisions_with_refusals() {
     let decisions = s.store.credit_decisions(puy).await.unwrap();
     assert_eq!(decisions.len(), 2);
     let (_, body) = region.page(&format!("/rapports/{puy}/credits")).await;
-    assert!(body.contains("id=\"telecharger-note-odt\""));
+    assert!(has_id(&body, "telecharger-note-odt"));
     assert!(body.contains("450\u{202f}000,00\u{a0}€"), "the amount appears in the note");
     let r = region.get(&format!("/rapports/{puy}/credits/note.odt")).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -298,15 +296,11 @@ async fn dashboards_follow_the_perimeter_and_count_only_transmitted_reports() {
     let (status, body) = region.page("/tableaux/regions/84?annee=2019").await;
     assert_eq!(status, StatusCode::OK);
     // Haute-Loire (transmitted) and Puy-de-Dôme (approved) count; Allier and Cantal are drafts.
-    assert!(body.contains("id=\"departement-43\"") && body.contains("id=\"departement-63\""), "{body}");
-    assert!(!body.contains("id=\"departement-03\""));
-    assert!(body.contains("id=\"liste-non-transmis\""));
+    assert!(has_id(&body, "departement-43") && has_id(&body, "departement-63"), "{body}");
+    assert!(!has_id(&body, "departement-03"));
+    assert!(has_id(&body, "liste-non-transmis"));
     assert!(body.contains("data-departement=\"03\""));
-    assert!(
-        body.contains("<svg")
-            && body.contains("id=\"table-mesures\"")
-            && body.contains("id=\"table-indicateurs\"")
-    );
+    assert!(body.contains("<svg") && has_id(&body, "table-mesures") && has_id(&body, "table-indicateurs"));
 
     // Another region, the national dashboard: 403; a préfecture or a Département: 403.
     assert_eq!(region.page("/tableaux/regions/11").await.0, StatusCode::FORBIDDEN);

@@ -321,7 +321,7 @@ async fn amounts_typed_the_french_way() {
     let (status, body) = a.post_text(&format!("/rapports/{id}{ALLIER_ACTION}"), &as_refs(&fields)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("« douze » n'est pas un montant"), "{body}");
-    assert!(body.contains("id=\"champ-mesures-0-actions-0-prevision-part_cd-erreur\""));
+    assert!(has_id(&body, "champ-mesures-0-actions-0-prevision-part_cd-erreur"));
     assert!(body.contains("value=\"douze\""), "the typed value is shown back");
     assert_eq!(s.store.report(id).await.unwrap().unwrap(), before);
 
@@ -435,7 +435,7 @@ async fn workflow_from_draft_to_sent_back() {
 
     // Justify the warning from the diagnostics panel (the editor may).
     let (_, panel) = editor.page(&format!("/rapports/{id}/diagnostics")).await;
-    assert!(panel.contains("id=\"form-justification-TXT001-mesures-0-actions-0-perspectives\""), "{panel}");
+    assert!(has_id(&panel, "form-justification-TXT001-mesures-0-actions-0-perspectives"), "{panel}");
     let ecsrf = editor.csrf().await;
     let r = editor
         .post(
@@ -663,18 +663,18 @@ async fn pages_of_a_report() {
     let a = s.login("editeur.allier").await;
     let (status, body) = a.page(&format!("/rapports/{id}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("id=\"table-totaux\"") && body.contains("id=\"liste-diagnostics-ouverts\""));
+    assert!(has_id(&body, "table-totaux") && has_id(&body, "liste-diagnostics-ouverts"));
     assert!(body.contains("BUD001") && body.contains("#champ-mesures-3-actions-1-prevision-total"));
     let (status, body) = a.page(&format!("/rapports/{id}/annexe")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("id=\"table-annexe\"") && body.contains("data-sous-total=\"inscrit\""));
-    assert!(body.contains("id=\"champ-annexe-groupes-3-recette_etat\""));
+    assert!(has_id(&body, "table-annexe") && body.contains("data-sous-total=\"inscrit\""));
+    assert!(has_id(&body, "champ-annexe-groupes-3-recette_etat"));
     let (status, body) = a.page(&format!("/rapports/{id}/general")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("id=\"champ-deliberation\""));
+    assert!(has_id(&body, "champ-deliberation"));
     let (status, body) = a.page(&format!("/rapports/{id}/actions/1.2.1/lignes/2")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("id=\"champ-mesures-1-actions-0-execution-lignes-2-report\""));
+    assert!(has_id(&body, "champ-mesures-1-actions-0-execution-lignes-2-report"));
     assert!(body.contains("BUD008"), "the line's diagnostic is shown on its form");
     let (status, _) = a.page(&format!("/rapports/{id}/historique")).await;
     assert_eq!(status, StatusCode::OK);

@@ -163,6 +163,12 @@ pub fn text_by_id(html: &str, id: &str) -> Option<String> {
     Some(found.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
+/// Whether the page has an element with this id.
+pub fn has_id(html: &str, id: &str) -> bool {
+    let doc = parse(html);
+    doc.select(&selector(&format!("[id=\"{id}\"]"))).next().is_some()
+}
+
 /// An attribute of the element with this id.
 pub fn attr_by_id(html: &str, id: &str, attr: &str) -> Option<String> {
     let doc = parse(html);
