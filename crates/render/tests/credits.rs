@@ -8,6 +8,8 @@ use std::process::Command;
 mod fixture;
 use fixture::*;
 
+use bilan_domain::Money;
+
 #[path = "fixtures/xml_text.rs"]
 mod xml_text;
 use xml_text::xml_text;

@@ -141,6 +141,7 @@ pub fn note_absent() -> Markup {
 }
 
 /// The message of a PDF asked of an installation built without it (501).
+#[cfg(not(feature = "pdf"))]
 pub fn pdf_unavailable() -> Markup {
     html! {
         p { "Cette installation de bilan a été compilée sans la production de PDF (option " code { "--features pdf" }
