@@ -8,11 +8,10 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`); unreachable, the tests fail unless
 //! `BILAN_SKIP_POSTGRES=1`.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use bilan_store::verify::{sha256_hex, Alteration, IntegrityReport, GENESIS};
-use bilan_store::{CommentTarget, Edit, EditScope, Id, NewUser, Role, Status, Store};
-use sqlx::Connection;
+use bilan_store::{CommentTarget, Edit, EditScope, Id, Role, Status, Store};
+mod common;
+use common::*;
 
 // ---------------------------------------------------------------- harness
 
@@ -54,75 +53,6 @@ both!(
     rows_of_schema_2_are_sealed_once_at_connection,
 );
 
-fn maintenance_url() -> String {
-    std::env::var("BILAN_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// A database created for one test.
-struct PgDatabase {
-    name: String,
-    url: String,
-}
-
-static PG_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-impl PgDatabase {
-    /// Creates `bilan_test_<pid>_chain_<n>`; `None` only when `BILAN_SKIP_POSTGRES=1`.
-    async fn create() -> Option<PgDatabase> {
-        if std::env::var("BILAN_SKIP_POSTGRES").as_deref() == Ok("1") {
-            eprintln!("PostgreSQL sauté (BILAN_SKIP_POSTGRES=1)");
-            return None;
-        }
-        let admin_url = maintenance_url();
-        let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
-            Ok(c) => c,
-            Err(e) => panic!(
-                "PostgreSQL injoignable à {admin_url} ({e}); démarrez le serveur \
-                 ou posez BILAN_SKIP_POSTGRES=1 pour sauter ces tests"
-            ),
-        };
-        let name =
-            format!("bilan_test_{}_chain_{}", std::process::id(), PG_COUNTER.fetch_add(1, Ordering::SeqCst));
-        sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut admin)
-            .await
-            .expect("CREATE DATABASE");
-        admin.close().await.ok();
-        let (server, _) = admin_url.rsplit_once('/').expect("URL postgres://…/base");
-        Some(PgDatabase { url: format!("{server}/{name}"), name })
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        // On a thread of its own: the test's runtime may be unwinding.
-        let name = self.name.clone();
-        let dropped = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
-                let mut admin = sqlx::PgConnection::connect(&maintenance_url()).await?;
-                sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if !matches!(dropped, Ok(Ok(()))) {
-            eprintln!("base de test {} non supprimée", self.name);
-        }
-    }
-}
-
-/// Raw SQL on either database, as someone with direct access to it would run it.
-async fn raw(store: &Store, sql: &str) -> Result<u64, sqlx::Error> {
-    match store {
-        Store::Sqlite(s) => sqlx::raw_sql(sql).execute(s.pool()).await.map(|r| r.rows_affected()),
-        Store::Postgres(s) => sqlx::raw_sql(sql).execute(s.pool()).await.map(|r| r.rows_affected()),
-    }
-}
-
 async fn scalar_i64(store: &Store, sql: &str) -> i64 {
     match store {
         Store::Sqlite(s) => sqlx::query_scalar(sql).fetch_one(s.pool()).await.unwrap(),
@@ -153,16 +83,6 @@ async fn drop_triggers(store: &Store) {
 }
 
 // ---------------------------------------------------------------- fixtures
-
-fn new_user(login: &str, role: Role, territory: Option<&str>) -> NewUser {
-    NewUser {
-        login: login.into(),
-        display_name: format!("Agent {login}"),
-        password_hash: "$argon2id$fictif".into(),
-        role,
-        territory: territory.map(str::to_owned),
-    }
-}
 
 const TEXT: &str = "[rapport]\ndepartement = \"03\"\nannee = 2024\n";
 

@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bilan_store::{
-    time, CommentTarget, Edit, EditScope, Id, NewUser, ReportFilter, Role, Status, Store, StoreError,
-    StoredReport,
+    time, CommentTarget, Edit, EditScope, Id, ReportFilter, Role, Status, Store, StoreError, StoredReport,
 };
-use sqlx::Connection;
+mod common;
+use common::*;
 
 // ---------------------------------------------------------------- harness
 
@@ -40,7 +40,7 @@ macro_rules! contract {
                     // Run the body in a task so that the database is dropped even if it panics.
                     let outcome = tokio::spawn(async move { crate::$name(&s).await }).await;
                     store.close().await;
-                    db.drop_database().await;
+                    drop(db);
                     if let Err(e) = outcome {
                         std::panic::resume_unwind(e.into_panic());
                     }
@@ -50,101 +50,7 @@ macro_rules! contract {
     };
 }
 
-async fn sqlite_store() -> (Store, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("dossier temporaire");
-    let url = format!("sqlite://{}", dir.path().join("bilan.db").display());
-    let store = Store::connect(&url).await.expect("ouverture SQLite");
-    (store, dir)
-}
-
-fn maintenance_url() -> String {
-    std::env::var("BILAN_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// A database created for one test.
-struct PgDatabase {
-    name: String,
-    url: String,
-}
-
-static PG_COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-impl PgDatabase {
-    /// Creates `bilan_test_<pid>_<n>`; `None` only when `BILAN_SKIP_POSTGRES=1`.
-    async fn create() -> Option<PgDatabase> {
-        if std::env::var("BILAN_SKIP_POSTGRES").as_deref() == Ok("1") {
-            eprintln!("PostgreSQL sauté (BILAN_SKIP_POSTGRES=1)");
-            return None;
-        }
-        let admin_url = maintenance_url();
-        let mut admin = match sqlx::PgConnection::connect(&admin_url).await {
-            Ok(c) => c,
-            Err(e) => panic!(
-                "PostgreSQL injoignable à {admin_url} ({e}); démarrez le serveur \
-                 ou posez BILAN_SKIP_POSTGRES=1 pour sauter ces tests"
-            ),
-        };
-        drop_stale_databases(&mut admin).await;
-        let name = format!("bilan_test_{}_{}", std::process::id(), PG_COUNTER.fetch_add(1, Ordering::SeqCst));
-        sqlx::raw_sql(&format!("CREATE DATABASE \"{name}\""))
-            .execute(&mut admin)
-            .await
-            .expect("CREATE DATABASE");
-        admin.close().await.ok();
-        let (server, _) = admin_url.rsplit_once('/').expect("URL postgres://…/base");
-        Some(PgDatabase { url: format!("{server}/{name}"), name })
-    }
-
-    async fn drop_database(self) {
-        let mut admin =
-            sqlx::PgConnection::connect(&maintenance_url()).await.expect("connexion de maintenance");
-        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
-            .execute(&mut admin)
-            .await
-            .expect("DROP DATABASE");
-        admin.close().await.ok();
-    }
-}
-
-/// Drops the test databases left by runs whose process is gone.
-async fn drop_stale_databases(admin: &mut sqlx::PgConnection) {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'bilan\\_test\\_%'")
-            .fetch_all(&mut *admin)
-            .await
-            .unwrap_or_default();
-    for name in names {
-        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
-        if let Some(pid) = pid {
-            if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-                let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .execute(&mut *admin)
-                    .await;
-            }
-        }
-    }
-}
-
-/// Runs raw SQL on either database (to prove constraints the API cannot violate).
-async fn raw_execute(store: &Store, sql: &str) -> Result<u64, sqlx::Error> {
-    match store {
-        Store::Sqlite(s) => sqlx::raw_sql(sql).execute(s.pool()).await.map(|r| r.rows_affected()),
-        Store::Postgres(s) => sqlx::raw_sql(sql).execute(s.pool()).await.map(|r| r.rows_affected()),
-    }
-}
-
 // ---------------------------------------------------------------- fixtures
-
-fn new_user(login: &str, role: Role, territory: Option<&str>) -> NewUser {
-    NewUser {
-        login: login.to_owned(),
-        display_name: format!("Agent {login}"),
-        password_hash: format!("$argon2id$hash-de-{login}"),
-        role,
-        territory: territory.map(str::to_owned),
-    }
-}
 
 async fn editor(store: &Store) -> Id {
     store.create_user(None, new_user("redacteur", Role::DepartmentEditor, Some("03"))).await.unwrap()
@@ -337,19 +243,14 @@ async fn api_tokens_lifecycle(store: &Store) {
     assert!(used.ends_with('Z') && used.len() == 20, "{used}");
     assert_eq!(store.api_tokens(reader).await.unwrap()[1].last_used_at, None, "only the token used");
     // Written at most once a minute: an old date is refreshed, a recent one kept.
-    raw_execute(
-        store,
-        &format!("UPDATE api_tokens SET last_used_at = '2000-01-01T00:00:00Z' WHERE id = {a}"),
-    )
-    .await
-    .unwrap();
+    raw(store, &format!("UPDATE api_tokens SET last_used_at = '2000-01-01T00:00:00Z' WHERE id = {a}"))
+        .await
+        .unwrap();
     store.api_token_user(&hash_a).await.unwrap().unwrap();
     let refreshed = store.api_tokens(reader).await.unwrap()[0].last_used_at.clone().unwrap();
     assert!(refreshed >= used, "{refreshed} < {used}");
     let recent = time::now_minus(Duration::from_secs(20));
-    raw_execute(store, &format!("UPDATE api_tokens SET last_used_at = '{recent}' WHERE id = {a}"))
-        .await
-        .unwrap();
+    raw(store, &format!("UPDATE api_tokens SET last_used_at = '{recent}' WHERE id = {a}")).await.unwrap();
     store.api_token_user(&hash_a).await.unwrap().unwrap();
     assert_eq!(store.api_tokens(reader).await.unwrap()[0].last_used_at.as_deref(), Some(recent.as_str()));
     // Using a token journals nothing.
@@ -996,12 +897,12 @@ async fn frozen_versions_and_audit_are_append_only(store: &Store) {
     store.set_status(ed, id, Status::Draft, Status::Adopted, "adoption", None).await.unwrap();
     store.set_status(ed, id, Status::Adopted, Status::Transmitted, "transmission", None).await.unwrap();
     let frozen = store.frozen_versions(id).await.unwrap();
-    assert!(raw_execute(store, "UPDATE report_versions SET text = 'falsifié'").await.is_err());
-    assert!(raw_execute(store, "DELETE FROM report_versions").await.is_err());
-    assert!(raw_execute(store, "UPDATE audit_log SET target = 'x'").await.is_err());
-    assert!(raw_execute(store, "DELETE FROM audit_log").await.is_err());
+    assert!(raw(store, "UPDATE report_versions SET text = 'falsifié'").await.is_err());
+    assert!(raw(store, "DELETE FROM report_versions").await.is_err());
+    assert!(raw(store, "UPDATE audit_log SET target = 'x'").await.is_err());
+    assert!(raw(store, "DELETE FROM audit_log").await.is_err());
     assert_eq!(store.frozen_versions(id).await.unwrap(), frozen);
-    assert_eq!(raw_execute(store, "UPDATE reports SET year = year").await.unwrap(), 1);
+    assert_eq!(raw(store, "UPDATE reports SET year = year").await.unwrap(), 1);
 }
 
 // ---------------------------------------------------------------- State review (issue 5)
@@ -1076,14 +977,14 @@ async fn comments_on_every_target_round_trip(store: &Store) {
     let other = store.create_report(None, "2A", 2019, "calpae", "t", &[]).await.unwrap();
     assert!(store.comments(other).await.unwrap().is_empty());
     assert!(store.comments(9_999).await.unwrap().is_empty());
-    assert!(raw_execute(store, "UPDATE comments SET text = 'falsifié'").await.is_err());
-    assert!(raw_execute(store, "DELETE FROM comments").await.is_err());
+    assert!(raw(store, "UPDATE comments SET text = 'falsifié'").await.is_err());
+    assert!(raw(store, "DELETE FROM comments").await.is_err());
     // The schema refuses a target without its key or path.
     let sql = format!(
         "INSERT INTO comments (report_id, version, kind, text, author_id, at) \
          VALUES ({id}, 1, 'action', 'x', {ed}, '2025-01-01T00:00:00Z')"
     );
-    assert!(raw_execute(store, &sql).await.is_err());
+    assert!(raw(store, &sql).await.is_err());
     assert_eq!(store.comments(id).await.unwrap(), list);
 }
 

@@ -5,7 +5,8 @@
 //! [`demo::seed`], [`hash_password`]. Routes, form field names and element ids are listed
 //! in `crates/web/ROUTES.md`.
 
-// Handlers return a ready French page as their error: boxing it would only add noise.
+// `AppError::Ready` holds a built page (a form with its errors, a conflict page): boxing it
+// would only add noise to every handler.
 #![allow(clippy::result_large_err)]
 
 // Layers, each allowed to import only those after it (ARCHITECTURE.md, "Web layers"):
