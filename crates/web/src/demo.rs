@@ -177,7 +177,7 @@ pub async fn seed_national(store: &Store) -> Result<usize, WebError> {
 
 async fn create(store: &Store, r: &Report) -> Result<i64, WebError> {
     let text = bilan_source::to_toml(r);
-    let actions = crate::service::edit::action_numbers(r);
+    let actions = crate::service::values::action_numbers(r);
     Ok(store.create_report(None, r.department.as_str(), r.year, &r.programme, &text, &actions).await?)
 }
 

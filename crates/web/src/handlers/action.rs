@@ -9,10 +9,10 @@ use super::SavedQuery;
 use crate::error::AppError;
 use crate::handlers::conflict_page;
 use crate::policy::{access, Ctx};
-use crate::service::edit;
 use crate::service::editing::{self, ActionAt, ActionRef, EditError, ItemKind};
 use crate::service::forms::{self, field_id, join, Errors, Fields, Values};
 use crate::service::report::Loaded;
+use crate::service::values;
 use crate::views::action::{ActionForm, Diagnostics};
 use crate::views::conflict::Conflict;
 use crate::views::item::ItemForm;
@@ -98,7 +98,7 @@ pub async fn action_form(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let (l, a) = load(&app, &ctx, &id, &num).await?;
-    let values = edit::action_values(a.of(&l.report));
+    let values = values::action_values(a.of(&l.report));
     action_page(&app, &ctx, &l, &a, Shown::fresh(values, q.enregistre.is_some())).await
 }
 
@@ -129,7 +129,7 @@ pub async fn action_save(
                     title: format!("Action {}", a.number),
                     specs: forms::action_fields().collect(),
                     submitted: forms::submitted(forms::action_fields(), &fields),
-                    current: current.as_ref().map(edit::action_values),
+                    current: current.as_ref().map(values::action_values),
                     current_revision,
                     form_url: a.url(l.id()),
                 },

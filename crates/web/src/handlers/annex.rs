@@ -11,10 +11,10 @@ use super::SavedQuery;
 use crate::error::AppError;
 use crate::policy::{access, Ctx};
 use crate::service::annex;
-use crate::service::edit;
 use crate::service::editing::{self, Audit};
 use crate::service::forms::{Errors, Fields, Values};
 use crate::service::report::{self, Loaded};
+use crate::service::values;
 use crate::views::annex::AnnexForm;
 use crate::AppState;
 
@@ -66,7 +66,7 @@ pub async fn annex_save(
         return Ok(page(&ctx, &l, &values, &errors, false, StatusCode::UNPROCESSABLE_ENTITY));
     }
     let saved = editing::edit_report(&app, &ctx, id, revision, |r| {
-        let before = edit::fragment(&r.annex);
+        let before = values::fragment(&r.annex);
         if let Some((_, m)) = annex::apply(r, &fields).into_iter().next() {
             return Err(m);
         }
@@ -74,7 +74,7 @@ pub async fn annex_save(
             action: "annexe.save".into(),
             target: "annexe financière".into(),
             before,
-            after: edit::fragment(&r.annex),
+            after: values::fragment(&r.annex),
         };
         Ok((audit, ()))
     })

@@ -12,10 +12,10 @@ use crate::error::AppError;
 use crate::handlers::{conflict_page, form_incomplete, refused, SavedQuery};
 use crate::policy::access;
 use crate::policy::Ctx;
-use crate::service::edit::{self};
 use crate::service::forms::{self, Errors, Fields, Values};
 use crate::service::report::{self, Loaded};
 use crate::service::reports as service;
+use crate::service::values;
 use crate::views::conflict::Conflict;
 use crate::views::layout::Page;
 use crate::views::{general as general_view, overview as overview_view, reports as view};
@@ -98,7 +98,7 @@ pub async fn general_form(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
     let l = report::load(&app, &ctx, crate::service::report::parse_id(&id)?).await?;
-    let values = edit::general_values(&l.report);
+    let values = values::general_values(&l.report);
     Ok(general_page(&ctx, &l, &values, &Vec::new(), q.enregistre.is_some(), StatusCode::OK))
 }
 
@@ -122,7 +122,7 @@ pub async fn general_save(
     match service::save_general(&app, &ctx, id, revision, patch).await {
         Ok(()) => Ok(Redirect::to(&format!("/rapports/{id}/general?enregistre=1")).into_response()),
         Err(StoreError::Conflict { current_text, current_revision }) => {
-            let current = report::parse_text(&current_text).map(|r| edit::general_values(&r));
+            let current = report::parse_text(&current_text).map(|r| values::general_values(&r));
             Ok(conflict_page(
                 &ctx,
                 &l,

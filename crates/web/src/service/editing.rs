@@ -11,9 +11,9 @@ use bilan_store::{Comment, CommentTarget, Edit, EditScope, StoreError};
 
 use crate::error::AppError;
 use crate::policy::Ctx;
-use crate::service::edit::{self, seg};
 use crate::service::forms::{self, Patch, Spec, Values};
 use crate::service::report::{self, Loaded};
+use crate::service::values::{self, seg};
 use crate::AppState;
 
 // ----- where an action is -----
@@ -160,9 +160,9 @@ impl ItemKind {
     /// The form values of item `k`.
     pub fn values(self, a: &Action, k: usize) -> Option<Values> {
         match self {
-            ItemKind::Expense => a.expenses.get(k).map(edit::expense_values),
-            ItemKind::Line => a.executed.as_ref().and_then(|e| e.lines.get(k)).map(edit::exec_line_values),
-            ItemKind::Indicator => a.indicators.get(k).map(edit::indicator_values),
+            ItemKind::Expense => a.expenses.get(k).map(values::expense_values),
+            ItemKind::Line => a.executed.as_ref().and_then(|e| e.lines.get(k)).map(values::exec_line_values),
+            ItemKind::Indicator => a.indicators.get(k).map(values::indicator_values),
         }
     }
     /// Item `k` from the URL, when it exists.
@@ -171,9 +171,9 @@ impl ItemKind {
     }
     fn fragment(self, a: &Action, k: usize) -> Option<String> {
         match self {
-            ItemKind::Expense => a.expenses.get(k).and_then(edit::fragment),
-            ItemKind::Line => a.executed.as_ref().and_then(|e| e.lines.get(k)).and_then(edit::fragment),
-            ItemKind::Indicator => a.indicators.get(k).and_then(edit::fragment),
+            ItemKind::Expense => a.expenses.get(k).and_then(values::fragment),
+            ItemKind::Line => a.executed.as_ref().and_then(|e| e.lines.get(k)).and_then(values::fragment),
+            ItemKind::Indicator => a.indicators.get(k).and_then(values::fragment),
         }
     }
     /// Applies the patch to item `k`, or appends a new item when `k` is `None`.
@@ -188,7 +188,7 @@ impl ItemKind {
                         a.expenses.len() - 1
                     }
                 };
-                edit::apply_expense(a.expenses.get_mut(k).ok_or_else(gone)?, p);
+                values::apply_expense(a.expenses.get_mut(k).ok_or_else(gone)?, p);
                 Ok(k)
             }
             ItemKind::Line => {
@@ -200,18 +200,18 @@ impl ItemKind {
                         ex.lines.len() - 1
                     }
                 };
-                edit::apply_exec_line(ex.lines.get_mut(k).ok_or_else(gone)?, p);
+                values::apply_exec_line(ex.lines.get_mut(k).ok_or_else(gone)?, p);
                 Ok(k)
             }
             ItemKind::Indicator => {
                 let k = match k {
                     Some(k) => k,
                     None => {
-                        a.indicators.push(edit::new_indicator());
+                        a.indicators.push(values::new_indicator());
                         a.indicators.len() - 1
                     }
                 };
-                edit::apply_indicator(a.indicators.get_mut(k).ok_or_else(gone)?, p);
+                values::apply_indicator(a.indicators.get_mut(k).ok_or_else(gone)?, p);
                 Ok(k)
             }
         }
@@ -296,7 +296,7 @@ async fn edit_text<T: Send>(
                 audit_target: audit.target,
                 before: audit.before,
                 after: audit.after,
-                actions: edit::action_numbers(&r),
+                actions: values::action_numbers(&r),
             })
         })
         .await;
@@ -363,9 +363,9 @@ pub async fn save_action(
 ) -> Result<(), EditError<Action>> {
     let number = at.number;
     edit_action(app, ctx, at, |action| {
-        let before = edit::fragment(action);
-        edit::apply_action(action, &patch);
-        let after = edit::fragment(action);
+        let before = values::fragment(action);
+        values::apply_action(action, &patch);
+        let after = values::fragment(action);
         Ok((Audit { action: "action.save".into(), target: format!("action {number}"), before, after }, ()))
     })
     .await

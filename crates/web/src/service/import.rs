@@ -9,8 +9,8 @@ use bilan_domain::Report;
 use bilan_store::{Edit, EditScope, StoreError};
 
 use crate::error::AppError;
-use crate::service::edit;
 use crate::service::report::Loaded;
+use crate::service::values;
 use crate::AppState;
 
 /// The largest report file accepted: the largest real report is under 100 KB. Parsing
@@ -97,7 +97,7 @@ pub fn prepare_toml(l: &Loaded, data: &[u8]) -> Result<Prepared, Vec<String>> {
         audit_target: "rapport entier".into(),
         before: None,
         after: None,
-        actions: edit::action_numbers(&parsed),
+        actions: values::action_numbers(&parsed),
     };
     Ok(Prepared { edit, report: parsed, summary })
 }
@@ -128,7 +128,7 @@ pub async fn prepare_annex(
         audit_target: "annexe financière".into(),
         before: None,
         after: Some(format!("{rows} lignes lues, {changed} montants modifiés")),
-        actions: edit::action_numbers(&updated),
+        actions: values::action_numbers(&updated),
     };
     let summary = format!("{rows} ligne(s) de dépense lue(s), {changed} montant(s) modifié(s).");
     Ok(Ok(Prepared { edit, report: updated, summary }))

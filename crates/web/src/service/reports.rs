@@ -9,9 +9,9 @@ use bilan_store::{AuditEntry, Edit, EditScope, ReportSummary, StoreError, User};
 use crate::error::AppError;
 use crate::policy::{access, Ctx};
 use crate::service::diagnostics::{self, Checked};
-use crate::service::edit;
 use crate::service::forms::Patch;
 use crate::service::report::{self, Loaded};
+use crate::service::values;
 use crate::AppState;
 
 /// The reports the user may see, as the store lists them.
@@ -159,14 +159,14 @@ pub async fn save_general(
         .update_report(ctx.user.id, id, EditScope::Whole { expected_revision: revision }, move |current| {
             let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
             let before = general_fragment(&r);
-            edit::apply_general(&mut r, &patch);
+            values::apply_general(&mut r, &patch);
             Ok(Edit {
                 text: bilan_source::to_toml(&r),
                 audit_action: "rapport.general".into(),
                 audit_target: "informations générales".into(),
                 before,
                 after: general_fragment(&r),
-                actions: edit::action_numbers(&r),
+                actions: values::action_numbers(&r),
             })
         })
         .await

@@ -11,8 +11,8 @@ use bilan_store::{Justification, Status, StoreError, StoredReport, Transition};
 use crate::error::AppError;
 use crate::policy::access;
 use crate::policy::Ctx;
-use crate::service::edit;
 use crate::service::report::{self, Loaded};
+use crate::service::values;
 use crate::AppState;
 
 /// Why a workflow step was refused; nothing was written. The page says it in French.
@@ -168,7 +168,7 @@ pub async fn transmit(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<(), Failu
         Err(StoreError::Rejected(_)) if !blocking.is_empty() => Err(Refused::Blocking(
             blocking
                 .into_iter()
-                .map(|d| Blocker { link: edit::link_for(l.id(), &l.report, &d.path), diagnostic: d })
+                .map(|d| Blocker { link: values::link_for(l.id(), &l.report, &d.path), diagnostic: d })
                 .collect(),
         )
         .into()),

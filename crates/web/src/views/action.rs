@@ -11,11 +11,11 @@ use bilan_store::Comment;
 use maud::{html, Markup};
 
 use crate::policy::Ctx;
-use crate::service::edit::link_for;
 use crate::service::editing::{ActionRef, ItemKind};
 use crate::service::forms::{self, field_id, join, Errors, Spec, Values};
 use crate::service::report::Loaded;
 use crate::service::review::target_value;
+use crate::service::values::link_for;
 use crate::views::components::{alert, csrf_input, hidden};
 use crate::views::components::{opt_money, read_only};
 use crate::views::forms::{error_summary, render_fields};

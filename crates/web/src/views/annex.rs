@@ -7,9 +7,9 @@ use maud::{html, Markup};
 
 use crate::policy::Ctx;
 use crate::service::annex::{declared_group, group_name, row_name, total_name, Difference};
-use crate::service::edit::seg;
 use crate::service::forms::{field_id, Errors, Values};
 use crate::service::report::Loaded;
+use crate::service::values::seg;
 use crate::views::components::read_only;
 use crate::views::components::{alert, csrf_input, hidden};
 use crate::views::layout::Page;

@@ -16,7 +16,7 @@ use crate::policy::access::status_label;
 use crate::policy::perimeter::Perimeter;
 use crate::service::consolidation::{campaign_years, programme_name, Loaded};
 use crate::service::dashboard::{Opened, OPEN_TABLES};
-use crate::service::edit::seg;
+use crate::service::values::seg;
 use crate::views::components::alert;
 
 /// The list of the user's perimeters (`/tableaux` when there are several).

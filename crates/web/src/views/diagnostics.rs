@@ -9,8 +9,8 @@ use bilan_domain::Report;
 use maud::{html, Markup};
 
 use crate::service::diagnostics::{Checked, MAX_JUSTIFICATION};
-use crate::service::edit::link_for;
 use crate::service::forms::field_id;
+use crate::service::values::link_for;
 use crate::views::components::{alert, csrf_input, hidden, multiline};
 
 /// The id suffix of a diagnostic: `COM002-mesures-0-actions-1-duree`.
@@ -28,7 +28,7 @@ fn class(severity: Severity) -> &'static str {
 }
 
 /// One diagnostic on a line, with a link to its field (`link`, see
-/// [`crate::service::edit::link_for`]) and a badge when it is justified.
+/// [`crate::service::values::link_for`]) and a badge when it is justified.
 pub fn diag_line(link: &str, d: &Diagnostic, justified: bool) -> Markup {
     html! {
         li class={ "diag-" (class(d.severity)) " fr-mb-1w" } data-code=(d.code) data-chemin=(d.path) {

@@ -5,11 +5,11 @@ use bilan_store::{Role, Status};
 use maud::{html, Markup};
 
 use crate::policy::Ctx;
-use crate::service::edit::link_for;
-use crate::service::edit::seg;
 use crate::service::forms::field_id;
 use crate::service::report::Loaded;
 use crate::service::reports::{FrozenVersion, Overview};
+use crate::service::values::link_for;
+use crate::service::values::seg;
 use crate::views::components::money;
 use crate::views::components::{alert, status_badge};
 use crate::views::diagnostics::diag_line;

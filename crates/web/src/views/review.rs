@@ -11,10 +11,10 @@ use bilan_domain::{Money, Report};
 use bilan_store::{Comment, CommentTarget, Justification, Status};
 
 use crate::policy::access::status_label;
-use crate::service::edit::link_for;
-use crate::service::edit::seg;
 use crate::service::report::Loaded;
 use crate::service::review::{target_value, FigureTable, Refused, Review, VersionDiff};
+use crate::service::values::link_for;
+use crate::service::values::seg;
 use crate::views::components::{alert, csrf_input, multiline, status_badge};
 
 fn money(m: Option<Money>) -> Markup {
