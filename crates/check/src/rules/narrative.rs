@@ -35,6 +35,11 @@ fn announced(text: &str) -> Vec<(Restates, Money, &str)> {
     let toks = tokens(text);
     let mut out = Vec::new();
     for i in 0..toks.len() {
+        // Every key phrase starts with a word in b, c, m or r: most words are none of them.
+        let Some(Token::Word(first)) = toks.get(i) else { continue };
+        if !matches!(first.as_bytes()[0].to_ascii_lowercase(), b'b' | b'c' | b'm' | b'r') {
+            continue;
+        }
         for (words, what) in ANNOUNCES {
             let matches = words
                 .iter()
@@ -378,5 +383,18 @@ fn percentages(c: &mut Checker<'_>, path: &str, a: &Action, toks: &[Token<'_>]) 
             computed.to_french(),
             stated.to_french()
         ));
+    }
+}
+
+#[cfg(test)]
+mod announce_tests {
+    use super::*;
+
+    /// `announced` skips every word that does not start with one of these letters.
+    #[test]
+    fn key_phrases_start_with_the_letters_looked_for() {
+        for (words, _) in ANNOUNCES {
+            assert!(matches!(words[0].as_bytes()[0], b'b' | b'c' | b'm' | b'r'), "{words:?}");
+        }
     }
 }

@@ -91,10 +91,17 @@ fn check_text(c: &mut Checker<'_>, path: impl FnOnce() -> String, text: &str) {
     }
 }
 
-fn check_blank(c: &mut Checker<'_>, path: String, amount: &Option<Amount>, what: &str) {
+/// COM003. The path and the name of the amount are built only for a blank amount (the rule
+/// runs on every amount of the report; few are blank).
+fn check_blank(
+    c: &mut Checker<'_>,
+    path: impl FnOnce() -> String,
+    amount: &Option<Amount>,
+    what: impl FnOnce() -> String,
+) {
     if *amount == Some(Amount::Blank) {
-        c.emit("COM003", path, format!("{what} est imprimé sans montant"), "montant vide".into()).hint =
-            Some("indiquez le montant, « 0 € » s'il est nul, ou retirez la ligne".into());
+        c.emit("COM003", path(), format!("{} est imprimé sans montant", what()), "montant vide".into())
+            .hint = Some("indiquez le montant, « 0 € » s'il est nul, ou retirez la ligne".into());
     }
 }
 
@@ -127,36 +134,41 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
     check_text(c, || format!("{path}.indicateurs_commentaire"), &a.indicators_comment);
     if let Some(f) = &a.forecast {
         check_text(c, || format!("{path}.prevision.commentaire"), &f.comment);
-        check_blank(c, format!("{path}.prevision.part_etat"), &f.state_share, "la part État");
-        check_blank(c, format!("{path}.prevision.part_cd"), &f.department_share, "la part CD");
-        check_blank(c, format!("{path}.prevision.total"), &f.total, "le total prévisionnel");
+        check_blank(c, || format!("{path}.prevision.part_etat"), &f.state_share, || "la part État".into());
+        check_blank(c, || format!("{path}.prevision.part_cd"), &f.department_share, || "la part CD".into());
+        check_blank(c, || format!("{path}.prevision.total"), &f.total, || "le total prévisionnel".into());
     }
     if let Some(ex) = &a.executed {
         check_text(c, || format!("{path}.execution.commentaire"), &ex.comment);
-        check_blank(c, format!("{path}.execution.engage"), &ex.committed, "« Crédits engagés »");
-        check_blank(c, format!("{path}.execution.consomme"), &ex.spent, "« Crédits consommés »");
-        check_blank(c, format!("{path}.execution.report"), &ex.carry_over, "« Report demandé »");
+        check_blank(c, || format!("{path}.execution.engage"), &ex.committed, || "« Crédits engagés »".into());
+        check_blank(c, || format!("{path}.execution.consomme"), &ex.spent, || "« Crédits consommés »".into());
+        check_blank(c, || format!("{path}.execution.report"), &ex.carry_over, || "« Report demandé »".into());
     }
     for (k, e) in a.expenses.iter().enumerate() {
-        let lp = format!("{path}.depenses[{k}]");
-        check_text(c, || format!("{lp}.libelle"), &e.label);
-        check_text(c, || format!("{lp}.commentaire"), &e.comment);
+        let lp = || format!("{path}.depenses[{k}]");
+        check_text(c, || format!("{}.libelle", lp()), &e.label);
+        check_text(c, || format!("{}.commentaire", lp()), &e.comment);
         check_blank(
             c,
-            format!("{lp}.inscrit"),
+            || format!("{}.inscrit", lp()),
             &e.planned,
-            &format!("le montant inscrit de « {} »", e.label),
+            || format!("le montant inscrit de « {} »", e.label),
         );
-        check_blank(c, format!("{lp}.realise"), &e.spent, &format!("le montant réalisé de « {} »", e.label));
+        check_blank(
+            c,
+            || format!("{}.realise", lp()),
+            &e.spent,
+            || format!("le montant réalisé de « {} »", e.label),
+        );
     }
     for (k, ind) in a.indicators.iter().enumerate() {
-        let ip = format!("{path}.indicateurs[{k}]");
+        let ip = || format!("{path}.indicateurs[{k}]");
         // A merged "Nom de la mesure" cell is repeated on each row: report it once.
         if k == 0 || a.indicators[k - 1].measure_label != ind.measure_label {
-            check_text(c, || format!("{ip}.mesure"), &ind.measure_label);
+            check_text(c, || format!("{}.mesure", ip()), &ind.measure_label);
         }
-        check_text(c, || format!("{ip}.intitule"), &ind.name);
-        check_text(c, || format!("{ip}.justification"), &ind.justification);
+        check_text(c, || format!("{}.intitule", ip()), &ind.name);
+        check_text(c, || format!("{}.justification", ip()), &ind.justification);
     }
     if a.fapi.is_none() {
         c.emit(
