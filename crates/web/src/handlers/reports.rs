@@ -140,8 +140,3 @@ pub async fn general_save(
         Err(e) => Err(e.into()),
     }
 }
-
-// ----- action form -----
-
-#[allow(unused_imports)]
-pub(crate) use super::action::*;
