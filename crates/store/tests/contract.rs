@@ -1268,6 +1268,46 @@ async fn login_failure_counters(store: &Store) {
     assert_eq!(store.login_failures_since("login:x", &since).await.unwrap(), 1);
 }
 
+/// Login throttling as the web uses it: a reservation counts against every key; at a key's
+/// limit nothing is recorded and the answer is no; an attempt forgotten (a right password)
+/// frees its place; concurrent attempts on one key never get more than the limit through.
+async fn login_attempts_are_reserved_atomically(store: &Store) {
+    let t = |s: i64| time::format_unix(1_700_000_000 + s);
+    let limits = [("login:jdupont|192.0.2.7", 3), ("ip:192.0.2.7", 5)];
+    for s in 0..3 {
+        assert!(store.reserve_login_attempt(&limits, &t(0), &t(s)).await.unwrap(), "attempt {s}");
+    }
+    // The (login, address) key is full: refused, and the address counter is not charged.
+    assert!(!store.reserve_login_attempt(&limits, &t(0), &t(3)).await.unwrap());
+    assert_eq!(store.login_failures_since("ip:192.0.2.7", &t(0)).await.unwrap(), 3);
+    // The same login from another address still gets in; the window moves on.
+    let other = [("login:jdupont|198.51.100.1", 3), ("ip:198.51.100.1", 5)];
+    assert!(store.reserve_login_attempt(&other, &t(0), &t(4)).await.unwrap());
+    assert!(store.reserve_login_attempt(&limits, &t(1), &t(5)).await.unwrap(), "attempt at 0 has expired");
+    // A right password: its attempt is forgotten, the place is free again.
+    store.forget_login_attempt("login:jdupont|192.0.2.7", &t(5)).await.unwrap();
+    store.forget_login_attempt("ip:192.0.2.7", &t(5)).await.unwrap();
+    assert!(store.reserve_login_attempt(&limits, &t(1), &t(6)).await.unwrap());
+
+    // Twenty at once on a fresh key limited to 4: exactly 4 get through.
+    let key = [("login:course|203.0.113.9", 4)];
+    let mut tasks = Vec::new();
+    for k in 0..20 {
+        let s = store.clone();
+        let at = t(100 + k);
+        let since = t(50);
+        tasks.push(tokio::spawn(async move { s.reserve_login_attempt(&key, &since, &at).await.unwrap() }));
+    }
+    let mut granted = 0;
+    for task in tasks {
+        if task.await.unwrap() {
+            granted += 1;
+        }
+    }
+    assert_eq!(granted, 4, "concurrent reservations past the limit");
+    assert_eq!(store.login_failures_since("login:course|203.0.113.9", &t(50)).await.unwrap(), 4);
+}
+
 contract!(
     users_crud,
     duplicate_login,
@@ -1287,6 +1327,7 @@ contract!(
     audit_records_every_write,
     frozen_versions_and_audit_are_append_only,
     login_failure_counters,
+    login_attempts_are_reserved_atomically,
     comments_on_every_target_round_trip,
     invalid_comments_are_rejected_and_write_nothing,
     credit_decisions_upsert_and_delete,
