@@ -39,6 +39,11 @@ impl AppError {
         AppError::Internal(what.to_string())
     }
 
+    /// 403 for a refusal of the access policy (its French reason).
+    pub fn forbidden(reason: &str) -> AppError {
+        AppError::Forbidden(reason.to_string())
+    }
+
     /// 400 for a malformed request (a form field missing, a year that is not one).
     pub fn bad_request(message: impl Into<String>) -> AppError {
         let message = message.into();

@@ -160,7 +160,7 @@ async fn every_page_escapes_hostile_text_for_every_role() {
             .await
             .unwrap();
         if *role != Role::Admin {
-            bilan_web::issue_api_token(&s.store, uid, uid, &format!("jeton {k} <b>gras</b>"), 30)
+            bilan_web::issue_api_token(&s.store, uid, uid, &format!("jeton {k} {HOSTILE}"), 30)
                 .await
                 .unwrap();
         }

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 
-use super::SavedQuery;
+use super::{may_edit, revision, SavedQuery};
 use crate::error::AppError;
 use crate::handlers::conflict_page;
 use crate::policy::{access, Ctx};
@@ -27,22 +27,6 @@ async fn load(app: &AppState, ctx: &Ctx, id: &str, num: &str) -> Result<(Loaded,
 /// The action of the URL at the form's revision.
 fn at<'a>(l: &Loaded, a: &'a ActionRef, revision: i64) -> ActionAt<'a> {
     ActionAt { id: l.id(), number: &a.number, revision }
-}
-
-/// 403 unless the user may edit the report now.
-pub(crate) fn may_edit(ctx: &Ctx, l: &Loaded) -> Result<(), AppError> {
-    access::can_edit(&ctx.user, &l.stored.summary).map_err(|m| AppError::Forbidden(m.to_string()))
-}
-
-/// The revision the form was drawn at; 400 when the form has none.
-pub(crate) fn revision(fields: &Fields) -> Result<i64, AppError> {
-    fields.revision().ok_or_else(|| {
-        AppError::page(
-            StatusCode::BAD_REQUEST,
-            "Formulaire incomplet",
-            html! { p { "Le formulaire envoyé est incomplet (révision manquante) : rechargez la page et recommencez. Rien n’a été modifié." } },
-        )
-    })
 }
 
 /// What a form shows: its values, the errors of a refused post, the « Enregistré » notice.

@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use bilan_domain::annex_table::AnnexTable;
 
-use super::action::{may_edit, revision};
 use super::SavedQuery;
+use super::{may_edit, revision};
 use crate::error::AppError;
 use crate::policy::{access, Ctx};
 use crate::service::annex;
@@ -44,8 +44,7 @@ pub async fn annex_page(
     Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    let id = crate::service::report::parse_id(&id)?;
-    let l = report::load(&app, &ctx, id).await?;
+    let l = report::load_from_url(&app, &ctx, &id).await?;
     Ok(page(&ctx, &l, &annex::values(&l.report), &Errors::new(), q.enregistre.is_some(), StatusCode::OK))
 }
 

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::error::AppError;
-use crate::handlers::{refused, SavedQuery};
+use crate::handlers::SavedQuery;
 use crate::policy::access;
 use crate::policy::Ctx;
 use crate::service::diagnostics::{self as service, Refusal};
@@ -23,7 +23,7 @@ pub async fn diagnostics_page(
     Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    let l = report::load(&app, &ctx, crate::service::report::parse_id(&id)?).await?;
+    let l = report::load_from_url(&app, &ctx, &id).await?;
     let checked = service::check(&app, &l).await?;
     let body = view::panel(&view::Panel {
         id: l.id(),
@@ -46,7 +46,7 @@ pub async fn justify(
 ) -> Result<Response, AppError> {
     let id = crate::service::report::parse_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
-    access::can_justify(&ctx.user, &l.stored.summary).map_err(refused)?;
+    access::can_justify(&ctx.user, &l.stored.summary).map_err(AppError::forbidden)?;
     let code = fields.get("code").unwrap_or("");
     let path = fields.get("chemin").unwrap_or("");
     match service::justify(&app, &ctx, &l, code, path, &fields.text("justification")).await {
@@ -75,7 +75,7 @@ pub async fn history(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let l = report::load(&app, &ctx, crate::service::report::parse_id(&id)?).await?;
+    let l = report::load_from_url(&app, &ctx, &id).await?;
     let entries = crate::service::reports::history(&app, l.id()).await?;
     let mut crumbs = l.crumbs();
     crumbs.push(("Historique".into(), None));

@@ -26,7 +26,7 @@ pub async fn import_page(
 ) -> Result<Response, AppError> {
     let id = crate::service::report::parse_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
-    access::can_edit(&ctx.user, &l.stored.summary).map_err(|m| AppError::Forbidden(m.into()))?;
+    access::can_edit(&ctx.user, &l.stored.summary).map_err(AppError::forbidden)?;
     let (toml_limit, limit) = service::limits_mb(app.options.upload_limit);
     let body = view::page(id, &ctx.csrf, l.stored.summary.revision, toml_limit, limit);
     let mut crumbs = l.crumbs();
@@ -96,7 +96,7 @@ async fn start(
 ) -> Result<(Loaded, i64, Bytes), AppError> {
     let id = crate::service::report::parse_id(id)?;
     let l = report::load(app, ctx, id).await?;
-    access::can_edit(&ctx.user, &l.stored.summary).map_err(|m| AppError::Forbidden(m.into()))?;
+    access::can_edit(&ctx.user, &l.stored.summary).map_err(AppError::forbidden)?;
     let up = match read_upload(headers, body).await {
         Ok(u) => u,
         Err(e) => return Err(failure(ctx, &l, "Import refusé", &[e], StatusCode::BAD_REQUEST)),

@@ -39,12 +39,14 @@ pub struct SavedQuery {
     pub enregistre: Option<String>,
 }
 
-/// A refusal of the access policy as a 403.
-pub fn refused(message: &str) -> AppError {
-    AppError::Forbidden(message.to_string())
+/// 403 unless the user may edit the report now.
+pub fn may_edit(ctx: &Ctx, l: &Loaded) -> Result<(), AppError> {
+    crate::policy::access::can_edit(&ctx.user, &l.stored.summary).map_err(AppError::forbidden)
 }
 
-/// 400: a form posted without its revision.
-pub fn form_incomplete() -> AppError {
-    AppError::page(StatusCode::BAD_REQUEST, "Formulaire incomplet", crate::views::reports::bad_form())
+/// The revision the form was drawn at; 400 when the form has none.
+pub fn revision(fields: &crate::service::forms::Fields) -> Result<i64, AppError> {
+    fields.revision().ok_or_else(|| {
+        AppError::page(StatusCode::BAD_REQUEST, "Formulaire incomplet", crate::views::reports::bad_form())
+    })
 }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use bilan_store::{Role, StoreError};
 
 use crate::error::AppError;
-use crate::handlers::{conflict_page, form_incomplete, refused, SavedQuery};
+use crate::handlers::{conflict_page, may_edit, revision, SavedQuery};
 use crate::policy::access;
 use crate::policy::Ctx;
 use crate::service::forms::{self, Errors, Fields, Values};
@@ -97,7 +97,7 @@ pub async fn general_form(
     Path(id): Path<String>,
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, AppError> {
-    let l = report::load(&app, &ctx, crate::service::report::parse_id(&id)?).await?;
+    let l = report::load_from_url(&app, &ctx, &id).await?;
     let values = values::general_values(&l.report);
     Ok(general_page(&ctx, &l, &values, &Vec::new(), q.enregistre.is_some(), StatusCode::OK))
 }
@@ -110,8 +110,8 @@ pub async fn general_save(
 ) -> Result<Response, AppError> {
     let id = crate::service::report::parse_id(&id)?;
     let l = report::load(&app, &ctx, id).await?;
-    access::can_edit(&ctx.user, &l.stored.summary).map_err(refused)?;
-    let revision = fields.revision().ok_or_else(form_incomplete)?;
+    may_edit(&ctx, &l)?;
+    let revision = revision(&fields)?;
     let patch = match forms::parse(forms::GENERAL_FIELDS, &fields) {
         Ok(p) => p,
         Err(errors) => {

@@ -84,7 +84,7 @@ pub fn meta(l: &Loaded, inputs: &CreditInputs) -> bilan_render::NoteMeta {
 pub async fn load(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppError> {
     let id = crate::service::report::parse_id(id)?;
     let l = crate::service::report::load(app, ctx, id).await?;
-    may_see_credits(&ctx.user, l.stored.summary.status).map_err(|m| AppError::Forbidden(m.to_string()))?;
+    may_see_credits(&ctx.user, l.stored.summary.status).map_err(AppError::forbidden)?;
     Ok(l)
 }
 

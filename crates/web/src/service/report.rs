@@ -49,6 +49,11 @@ pub fn parse_id(text: &str) -> Result<i64, AppError> {
     text.parse().ok().filter(|n: &i64| *n > 0).ok_or(AppError::NotFound)
 }
 
+/// The report named by a URL segment (its id as text) if the user may see it; 404 otherwise.
+pub async fn load_from_url(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppError> {
+    load(app, ctx, parse_id(id)?).await
+}
+
 /// The report `id` if the user may see it; 404 otherwise (absent and out of territory are
 /// the same answer).
 pub async fn load(app: &AppState, ctx: &Ctx, id: i64) -> Result<Loaded, AppError> {

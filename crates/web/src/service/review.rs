@@ -207,7 +207,7 @@ pub async fn load(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppErro
 /// user may review.
 pub async fn load_for_decision(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppError> {
     let l = load(app, ctx, id).await?;
-    access::can_review(&ctx.user).map_err(|m| AppError::Forbidden(m.to_string()))?;
+    access::can_review(&ctx.user).map_err(AppError::forbidden)?;
     Ok(l)
 }
 

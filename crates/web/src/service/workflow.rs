@@ -77,15 +77,15 @@ impl From<Refused> for Failure {
 
 /// The report for its signatory (404 outside the user's reports, 403 for another role).
 pub async fn load_for_signatory(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, AppError> {
-    let l = report::load(app, ctx, report::parse_id(id)?).await?;
-    access::can_sign(&ctx.user).map_err(|m| AppError::Forbidden(m.to_string()))?;
+    let l = report::load_from_url(app, ctx, id).await?;
+    access::can_sign(&ctx.user).map_err(AppError::forbidden)?;
     Ok(l)
 }
 
 /// The report for a State reviewer, who decides only on a transmitted report.
 pub async fn load_for_reviewer(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded, Failure> {
-    let l = report::load(app, ctx, report::parse_id(id)?).await?;
-    access::can_review(&ctx.user).map_err(|m| AppError::Forbidden(m.to_string()))?;
+    let l = report::load_from_url(app, ctx, id).await?;
+    access::can_review(&ctx.user).map_err(AppError::forbidden)?;
     if l.stored.summary.status != Status::Transmitted {
         return Err(Refused::NotTransmitted.into());
     }

@@ -76,6 +76,15 @@ fn rate(f: &Figures) -> String {
 }
 
 /// The cells prévu, engagé, consommé, reporté, part État and taux of a row.
+/// The column heads of [`figure_cells`].
+fn figure_heads() -> Markup {
+    html! {
+        @for head in ["Prévu", "Engagé", "Consommé", "Reporté", "Part État", "Taux"] {
+            th scope="col" { (head) }
+        }
+    }
+}
+
 fn figure_cells(f: &Figures) -> Markup {
     html! {
         @for a in [&f.planned, &f.committed, &f.spent, &f.carry_over, &f.state_share] {
@@ -275,12 +284,7 @@ fn measures_block(c: &Consolidation, base: &str, year: i32) -> Markup {
                 thead { tr {
                     th scope="col" { "Mesure" }
                     th scope="col" { "Départements" }
-                    th scope="col" { "Prévu" }
-                    th scope="col" { "Engagé" }
-                    th scope="col" { "Consommé" }
-                    th scope="col" { "Reporté" }
-                    th scope="col" { "Part État" }
-                    th scope="col" { "Taux" }
+                    (figure_heads())
                 } }
                 tbody {
                     @for (k, m) in c.measures.iter().enumerate() {
@@ -369,12 +373,7 @@ fn departments_block(c: &Consolidation, loaded: &Loaded) -> Markup {
                 thead { tr {
                     th scope="col" { "Département" }
                     th scope="col" { "Statut" }
-                    th scope="col" { "Prévu" }
-                    th scope="col" { "Engagé" }
-                    th scope="col" { "Consommé" }
-                    th scope="col" { "Reporté" }
-                    th scope="col" { "Part État" }
-                    th scope="col" { "Taux" }
+                    (figure_heads())
                 } }
                 tbody {
                     @for t in &c.departments {
