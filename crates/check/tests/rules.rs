@@ -304,6 +304,7 @@ fn hostile_reports_never_panic() {
                 e.carry_over = big;
             }
             a.indicators.push(Indicator {
+                code: None,
                 measure_label: "]]][[".into(),
                 name: String::new(),
                 unit: None,

@@ -260,6 +260,7 @@ mod tests {
         r.measures = vec![Measure {
             number: "1.1".into(),
             kind: MeasureKind::Core,
+            code: None,
             title: "M".into(),
             actions: vec![
                 action("1.1.1", Some(100), 200),

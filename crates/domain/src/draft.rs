@@ -60,6 +60,7 @@ pub fn skeleton(department: DepartmentCode, year: i32, programme: &Programme) ->
                 actions: vec![empty_action(format!("{number}.1"), "[Intitulé de l'action]".into())],
                 number,
                 kind: MeasureKind::Core,
+                code: None,
                 title: (*title).to_string(),
             }
         })
@@ -100,6 +101,7 @@ pub fn follow_up(previous: &Report, year: i32, programme: &Programme) -> Report 
         .map(|m| Measure {
             number: m.number.clone(),
             kind: m.kind,
+            code: m.code.clone(),
             title: m.title.clone(),
             actions: m.actions.iter().map(|a| carry_action(a, prev_year)).collect(),
         })
@@ -211,6 +213,7 @@ fn carry_action(a: &Action, prev_year: i32) -> Action {
             .indicators
             .iter()
             .map(|i| Indicator {
+                code: i.code.clone(),
                 measure_label: i.measure_label.clone(),
                 name: i.name.clone(),
                 unit: i.unit,
@@ -251,6 +254,7 @@ mod tests {
         let mut prev = skeleton(DepartmentCode::parse("03").unwrap(), 2019, p);
         let a = &mut prev.measures[0].actions[0];
         a.indicators.push(Indicator {
+            code: None,
             measure_label: String::new(),
             name: "Nb".into(),
             unit: None,

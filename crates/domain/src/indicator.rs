@@ -199,6 +199,10 @@ impl IndicatorUnit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
+    /// Code of the national catalogue indicator this one reports (`bilan_domain::referentiel`);
+    /// `None` for a local indicator, or one not yet linked to the catalogue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// "Nom de la mesure" as printed in the table.
     #[serde(rename = "mesure", default, skip_serializing_if = "String::is_empty")]
     pub measure_label: String,

@@ -12,6 +12,7 @@ pub mod indicator;
 pub mod model;
 pub mod money;
 pub mod programme;
+pub mod referentiel;
 
 pub use amount::{figure, Amount};
 pub use date::Date;

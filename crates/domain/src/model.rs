@@ -88,6 +88,10 @@ pub struct Measure {
     pub number: String,
     #[serde(rename = "type")]
     pub kind: MeasureKind,
+    /// Code of the programme's measure in the reference data (`bilan_domain::referentiel`);
+    /// `None` for a measure of the Département's own initiative, or an old file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     #[serde(rename = "intitule")]
     pub title: String,
     #[serde(default)]

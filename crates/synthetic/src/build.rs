@@ -86,6 +86,7 @@ pub(crate) fn build(
         .map(|m| Measure {
             number: m.number.clone(),
             kind: m.kind,
+            code: None,
             title: m.title.clone(),
             actions: m.actions.iter().map(|a| build_action(&ctx, m, a)).collect(),
         })
@@ -290,6 +291,7 @@ fn build_indicator(
         }
     };
     Indicator {
+        code: None,
         measure_label: m.spec.short.to_string(),
         name: ip.spec.name.to_string(),
         unit: Some(ip.unit),

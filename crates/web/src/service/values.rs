@@ -197,6 +197,7 @@ pub fn apply_indicator(i: &mut Indicator, p: &Patch) {
 
 pub fn new_indicator() -> Indicator {
     Indicator {
+        code: None,
         measure_label: String::new(),
         name: String::new(),
         unit: None,
