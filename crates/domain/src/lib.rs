@@ -2,6 +2,7 @@
 //! convention, its money and its reference data. Pure: no IO, no panics on any input.
 
 pub mod amount;
+pub mod collectivite;
 pub mod annex_table;
 pub mod date;
 pub mod deliberation;
