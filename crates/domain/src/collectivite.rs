@@ -114,6 +114,21 @@ pub fn signatories(year: i32) -> Vec<Collectivite> {
     out
 }
 
+/// The canonical code of a known collectivité, whatever the year: a Département's INSEE
+/// code or a special collectivité's.
+pub fn code(code: &str) -> Option<&'static str> {
+    let code = code.trim();
+    SPECIAL.iter().find(|c| c.code.eq_ignore_ascii_case(code)).map(|c| c.code).or_else(|| geo::department(code).map(|d| d.code))
+}
+
+/// "Allier", "Métropole de Lyon"; the code itself when unknown.
+pub fn name(code: &str) -> String {
+    match SPECIAL.iter().find(|c| c.code == code) {
+        Some(c) => c.name.to_string(),
+        None => geo::department(code).map_or_else(|| code.to_string(), |d| d.name.to_string()),
+    }
+}
+
 /// "Allier (03)", "Métropole de Lyon (69M)": a report's signatory, whatever its kind.
 pub fn label(code: &str) -> String {
     match SPECIAL.iter().find(|c| c.code == code) {
