@@ -16,11 +16,11 @@ use super::chain::{append_entry, freeze_version, NewEntry};
 use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE, KEY_LOCK, STRPOS};
 use crate::{
     check_code, check_date, check_programme, constraint_error, describe_list, describe_user, format_cents,
-    parse_role, parse_status, split_list, territory_list, time, ApiToken, AuditEntry, Campaign, CampaignDetail,
-    Comment, CommentTarget, Convention, ConventionReport, CreditChoice, CreditDecision, Edit, EditScope, Id,
-    Justification, NewCampaign, NewCollectiviteReport, NewUser, OpenedCampaign, ReferentielVersion,
-    ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status, StoreError, StoredReferentiel,
-    StoredReport, Transition, User, COMMENT_MAX_CHARS,
+    parse_role, parse_status, split_list, territory_list, time, ApiToken, AuditEntry, Campaign,
+    CampaignDetail, Comment, CommentTarget, Convention, ConventionReport, CreditChoice, CreditDecision, Edit,
+    EditScope, Id, Justification, NewCampaign, NewCollectiviteReport, NewUser, OpenedCampaign,
+    ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status, StoreError,
+    StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS,
 };
 
 type Conn = <Db as Database>::Connection;
@@ -469,16 +469,6 @@ fn filtered_reports<'a>(columns: &str, filter: &'a ReportFilter) -> Option<Query
     Some(qb)
 }
 
-/// Serialises (PostgreSQL) the writers that create reports of one year, so that two of
-/// them cannot give one territory to two collectivités. SQLite: `BEGIN IMMEDIATE` already
-/// does. Taken before any other lock of the transaction.
-async fn lock_year(conn: &mut Conn, year: i32) -> Result<(), sqlx::Error> {
-    if let Some(lock) = KEY_LOCK {
-        sqlx::query(lock).bind(format!("rapports {year}")).execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
 /// A report to insert, checked.
 struct ReportRow<'a> {
     collectivite: &'a str,
@@ -490,29 +480,9 @@ struct ReportRow<'a> {
     actions: &'a [String],
 }
 
-/// Inserts a report in Draft and its action revisions, in the caller's transaction (which
-/// holds [`lock_year`]), without its audit entry: `Rejected` if one of its territories is
-/// covered by another collectivité's report of the year, `Duplicate` if the collectivité
-/// has one.
+/// Inserts a report in Draft and its action revisions, in the caller's transaction,
+/// without its audit entry: `Duplicate` if the collectivité has one that year.
 async fn insert_report(conn: &mut Conn, now: &str, r: &ReportRow<'_>) -> Result<Id, StoreError> {
-    let sql = format!(
-        "SELECT department FROM reports WHERE year = $1 AND department <> $2 \
-         AND {STRPOS}(',' || territories || ',', $3) > 0 ORDER BY department LIMIT 1"
-    );
-    for territory in r.territories {
-        let holder: Option<String> = sqlx::query_scalar(&sql)
-            .bind(r.year)
-            .bind(r.collectivite)
-            .bind(format!(",{territory},"))
-            .fetch_optional(&mut *conn)
-            .await?;
-        if let Some(holder) = holder {
-            return Err(StoreError::Rejected(format!(
-                "Le département {territory} est déjà couvert par le rapport {} de {holder}.",
-                r.year
-            )));
-        }
-    }
     let id: Id = sqlx::query_scalar(
         "INSERT INTO reports (department, territories, year, programme, status, version, revision, text, \
                               created_at, updated_at) \
@@ -614,7 +584,6 @@ fn check_campaign(c: &NewCampaign) -> Result<Vec<(String, Vec<&str>)>, StoreErro
         return Err(StoreError::Rejected("Une campagne compte au moins une convention.".to_owned()));
     }
     let mut collectivites = BTreeSet::new();
-    let mut territories = BTreeMap::new();
     let mut checked = Vec::with_capacity(c.conventions.len());
     for conv in &c.conventions {
         check_code(&conv.collectivite)?;
@@ -630,15 +599,9 @@ fn check_campaign(c: &NewCampaign) -> Result<Vec<(String, Vec<&str>)>, StoreErro
                 conv.collectivite
             )));
         }
+        // Two collectivités may cover one Département (the Rhône and the Métropole de
+        // Lyon both cover 69): no check across conventions.
         let stored = territory_list(&conv.territories)?;
-        for t in &conv.territories {
-            if let Some(other) = territories.insert(t.as_str(), conv.collectivite.as_str()) {
-                return Err(StoreError::Rejected(format!(
-                    "Le département {t} est couvert à la fois par {other} et par {}.",
-                    conv.collectivite
-                )));
-            }
-        }
         if let Some(deadline) = &conv.deadline {
             check_date(&format!("Échéance de {}", conv.collectivite), deadline)?;
         }
@@ -1135,7 +1098,6 @@ impl Backend {
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
         let outcome = async {
-            lock_year(&mut tx, r.year).await?;
             let id = insert_report(&mut tx, &now, &row).await?;
             audit_report_created(&mut tx, &now, actor, id, &row).await?;
             Ok::<_, StoreError>(id)
@@ -1423,7 +1385,11 @@ impl Backend {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    pub async fn referentiel_text(&self, programme: &str, version: i32) -> Result<Option<String>, StoreError> {
+    pub async fn referentiel_text(
+        &self,
+        programme: &str,
+        version: i32,
+    ) -> Result<Option<String>, StoreError> {
         let text: Option<String> =
             sqlx::query_scalar("SELECT text FROM referentiel_versions WHERE programme = $1 AND version = $2")
                 .bind(programme)
@@ -1498,10 +1464,7 @@ impl Backend {
                 }
                 None => return Err(StoreError::NotFound),
                 Some((version, current_text)) if version != expected_version => {
-                    return Err(StoreError::Conflict {
-                        current_text,
-                        current_revision: i64::from(version),
-                    });
+                    return Err(StoreError::Conflict { current_text, current_revision: i64::from(version) });
                 }
                 Some((version, current_text)) if current_text == text => return Ok((version, false)),
                 Some((version, _)) => {
@@ -1561,7 +1524,6 @@ impl Backend {
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
         let outcome = async {
-            lock_year(&mut tx, c.year).await?;
             let known: Option<i32> = sqlx::query_scalar(
                 "SELECT version FROM referentiel_versions WHERE programme = $1 AND version = $2",
             )
@@ -1745,12 +1707,14 @@ impl Backend {
             if before.as_deref() == deadline {
                 return Ok(false);
             }
-            sqlx::query("UPDATE campaign_conventions SET deadline = $1 WHERE campaign_id = $2 AND collectivite = $3")
-                .bind(deadline)
-                .bind(campaign)
-                .bind(collectivite)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE campaign_conventions SET deadline = $1 WHERE campaign_id = $2 AND collectivite = $3",
+            )
+            .bind(deadline)
+            .bind(campaign)
+            .bind(collectivite)
+            .execute(&mut *tx)
+            .await?;
             let (programme, year): (String, i32) = (row.try_get("programme")?, row.try_get("year")?);
             let (name, campaign_deadline): (String, String) =
                 (row.try_get("name")?, row.try_get("campaign_deadline")?);

@@ -755,8 +755,9 @@ impl Store {
     /// Creates the report of a collectivité covering `r.territories` (principal first), in
     /// Draft, like [`Store::create_report`]. `Duplicate` if the collectivité has a report
     /// for that year; `Rejected` (French message, nothing written) if a code is not made
-    /// of ASCII letters and digits, the list is empty or repeats a code, or a territory
-    /// is already covered by another collectivité's report of that year.
+    /// of ASCII letters and digits, or the list is empty or repeats a code. Two
+    /// collectivités may cover one Département (the Rhône and the Métropole de Lyon both
+    /// cover 69): which collectivités sign is the caller's business.
     pub async fn create_collectivite_report(
         &self,
         actor: Option<Id>,
@@ -880,7 +881,11 @@ impl Store {
     }
 
     /// The text of one version of a programme's referentiel.
-    pub async fn referentiel_text(&self, programme: &str, version: i32) -> Result<Option<String>, StoreError> {
+    pub async fn referentiel_text(
+        &self,
+        programme: &str,
+        version: i32,
+    ) -> Result<Option<String>, StoreError> {
         dispatch!(self.referentiel_text(programme, version))
     }
 
@@ -925,10 +930,9 @@ impl Store {
     /// that already has a report for that year keeps it: the convention is linked to it
     /// (`ReportLink::Linked`), nothing is created. `Duplicate` if the programme already
     /// has a campaign that year; `Rejected` (French message) on a bad date, code, name or
-    /// list, a collectivité or territory given twice, an unknown referentiel version, a
-    /// principal territory outside the convention's, an existing report of another
-    /// programme, or a territory already covered by another collectivité's report that
-    /// year. Any failure writes nothing at all.
+    /// list, a collectivité given twice, an unknown referentiel version, a principal
+    /// territory outside the convention's, or an existing report of another programme.
+    /// Any failure writes nothing at all.
     pub async fn open_campaign(&self, actor: Id, c: &NewCampaign) -> Result<OpenedCampaign, StoreError> {
         dispatch!(self.open_campaign(actor, c))
     }
@@ -1207,7 +1211,10 @@ fn describe_list<S: AsRef<str>>(list: &[S]) -> String {
 /// Checks a calendar date written YYYY-MM-DD.
 fn check_date(what: &str, date: &str) -> Result<(), StoreError> {
     let shaped = date.len() == 10
-        && date.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && date
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     if !shaped || date.parse::<jiff::civil::Date>().is_err() {
         return Err(StoreError::Rejected(format!(
             "{what} invalide : « {date} » (date AAAA-MM-JJ attendue)."
@@ -1304,7 +1311,8 @@ mod tests {
         assert_eq!(describe_list(&["67", "68"]), "67, 68");
         assert!(check_date("Échéance", "2025-03-31").is_ok());
         assert!(check_date("Échéance", "2024-02-29").is_ok());
-        for bad in ["2025-02-30", "2025-3-31", "31/03/2025", "", "2025-03-31T00:00:00Z", "２０２５-03-31"] {
+        for bad in ["2025-02-30", "2025-3-31", "31/03/2025", "", "2025-03-31T00:00:00Z", "２０２５-03-31"]
+        {
             let e = check_date("Échéance", bad).unwrap_err();
             assert!(e.to_string().starts_with("Échéance invalide"), "{bad:?}: {e}");
         }
