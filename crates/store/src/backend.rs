@@ -13,11 +13,14 @@ use std::time::Duration;
 use sqlx::{Database, QueryBuilder, Row};
 
 use super::chain::{append_entry, freeze_version, NewEntry};
-use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE, KEY_LOCK};
+use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE, KEY_LOCK, STRPOS};
 use crate::{
-    constraint_error, describe_user, format_cents, parse_role, parse_status, time, ApiToken, AuditEntry,
-    Comment, CommentTarget, CreditChoice, CreditDecision, Edit, EditScope, Id, Justification, NewUser,
-    ReportFilter, ReportSummary, Status, StoreError, StoredReport, Transition, User, COMMENT_MAX_CHARS,
+    check_code, check_date, check_programme, constraint_error, describe_list, describe_user, format_cents,
+    parse_role, parse_status, split_list, territory_list, time, ApiToken, AuditEntry, Campaign,
+    CampaignDetail, Comment, CommentTarget, Convention, ConventionReport, CreditChoice, CreditDecision, Edit,
+    EditScope, Id, Justification, NewCampaign, NewCollectiviteReport, NewUser, OpenedCampaign,
+    ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status, StoreError,
+    StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS,
 };
 
 type Conn = <Db as Database>::Connection;
@@ -27,9 +30,16 @@ type DbRow = <Db as Database>::Row;
 const LAST_USED_PRECISION: Duration = Duration::from_secs(60);
 
 const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, territory, active";
-const SUMMARY_COLUMNS: &str = "id, department, year, programme, status, version, revision, updated_at";
-const REPORT_COLUMNS: &str = "id, department, year, programme, status, version, revision, updated_at, \
-     text, deliberation_number, deliberation_date, transmitted_at";
+const SUMMARY_COLUMNS: &str =
+    "id, department, territories, year, programme, status, version, revision, updated_at";
+const REPORT_COLUMNS: &str = "id, department, territories, year, programme, status, version, revision, \
+     updated_at, text, deliberation_number, deliberation_date, transmitted_at";
+const REFERENTIEL_COLUMNS: &str = "programme, version, text, updated_at, updated_by";
+const CAMPAIGN_COLUMNS: &str = "id, programme, year, deadline, referentiel_version, opened_at, opened_by";
+/// The columns of a convention and of its report (`cc`: campaign_conventions, `r`: reports).
+const CONVENTION_COLUMNS: &str = "cc.campaign_id AS campaign_id, cc.collectivite AS collectivite, \
+     cc.name AS name, cc.territories AS territories, cc.deadline AS deadline, r.id AS report_id, \
+     r.status AS report_status, r.version AS report_version, r.transmitted_at AS report_transmitted_at";
 
 fn user_from_row(r: &DbRow) -> Result<User, sqlx::Error> {
     let role: String = r.try_get("role")?;
@@ -49,12 +59,60 @@ fn summary_from_row(r: &DbRow) -> Result<ReportSummary, sqlx::Error> {
     Ok(ReportSummary {
         id: r.try_get("id")?,
         department: r.try_get("department")?,
+        territories: split_list(&r.try_get::<String, _>("territories")?),
         year: r.try_get("year")?,
         programme: r.try_get("programme")?,
         status: parse_status(&status)?,
         version: r.try_get("version")?,
         revision: r.try_get("revision")?,
         updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn referentiel_from_row(r: &DbRow) -> Result<StoredReferentiel, sqlx::Error> {
+    Ok(StoredReferentiel {
+        programme: r.try_get("programme")?,
+        version: r.try_get("version")?,
+        text: r.try_get("text")?,
+        updated_at: r.try_get("updated_at")?,
+        updated_by: r.try_get("updated_by")?,
+    })
+}
+
+fn campaign_from_row(r: &DbRow) -> Result<Campaign, sqlx::Error> {
+    Ok(Campaign {
+        id: r.try_get("id")?,
+        programme: r.try_get("programme")?,
+        year: r.try_get("year")?,
+        deadline: r.try_get("deadline")?,
+        referentiel_version: r.try_get("referentiel_version")?,
+        opened_at: r.try_get("opened_at")?,
+        opened_by: r.try_get("opened_by")?,
+    })
+}
+
+/// A convention and its report, from the columns of [`CONVENTION_COLUMNS`].
+fn convention_from_row(r: &DbRow) -> Result<Convention, sqlx::Error> {
+    let report_id: Option<Id> = r.try_get("report_id")?;
+    let report = match report_id {
+        Some(id) => {
+            let status: String = r.try_get("report_status")?;
+            Some(ConventionReport {
+                id,
+                status: parse_status(&status)?,
+                version: r.try_get("report_version")?,
+                transmitted_at: r.try_get("report_transmitted_at")?,
+            })
+        }
+        None => None,
+    };
+    Ok(Convention {
+        campaign: r.try_get("campaign_id")?,
+        collectivite: r.try_get("collectivite")?,
+        name: r.try_get("name")?,
+        territories: split_list(&r.try_get::<String, _>("territories")?),
+        deadline: r.try_get("deadline")?,
+        report,
     })
 }
 
@@ -379,12 +437,19 @@ fn filtered_reports<'a>(columns: &str, filter: &'a ReportFilter) -> Option<Query
         if departments.is_empty() {
             return None;
         }
-        qb.push(" AND department IN (");
+        // The collectivité itself, or any of its territories (`,67,` in `,67,68,`).
+        qb.push(" AND (department IN (");
         let mut list = qb.separated(", ");
         for d in departments {
             list.push_bind(d.as_str());
         }
         list.push_unseparated(")");
+        for d in departments.iter().filter(|d| check_code(d).is_ok()) {
+            qb.push(format!(" OR {STRPOS}(',' || territories || ',', "));
+            qb.push_bind(format!(",{d},"));
+            qb.push(") > 0");
+        }
+        qb.push(")");
     }
     if let Some(statuses) = &filter.statuses {
         if statuses.is_empty() {
@@ -402,6 +467,209 @@ fn filtered_reports<'a>(columns: &str, filter: &'a ReportFilter) -> Option<Query
     }
     qb.push(" ORDER BY department, year DESC, id");
     Some(qb)
+}
+
+/// A report to insert, checked.
+struct ReportRow<'a> {
+    collectivite: &'a str,
+    /// Principal first.
+    territories: &'a [&'a str],
+    year: i32,
+    programme: &'a str,
+    text: &'a str,
+    actions: &'a [String],
+}
+
+/// Inserts a report in Draft and its action revisions, in the caller's transaction,
+/// without its audit entry: `Duplicate` if the collectivité has one that year.
+async fn insert_report(conn: &mut Conn, now: &str, r: &ReportRow<'_>) -> Result<Id, StoreError> {
+    let id: Id = sqlx::query_scalar(
+        "INSERT INTO reports (department, territories, year, programme, status, version, revision, text, \
+                              created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, 1, $6, $7, $7) RETURNING id",
+    )
+    .bind(r.collectivite)
+    .bind(r.territories.join(","))
+    .bind(r.year)
+    .bind(r.programme)
+    .bind(Status::Draft.as_str())
+    .bind(r.text)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(constraint_error)?;
+    let numbers: BTreeSet<&str> = r.actions.iter().map(String::as_str).collect();
+    for number in numbers {
+        sqlx::query("INSERT INTO action_revisions (report_id, number, revision) VALUES ($1, $2, 1)")
+            .bind(id)
+            .bind(number)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// The audit entry of a new report: its whole text.
+async fn audit_report_created(
+    conn: &mut Conn,
+    now: &str,
+    actor: Option<Id>,
+    id: Id,
+    r: &ReportRow<'_>,
+) -> Result<(), StoreError> {
+    let target = format!("{} {}", r.collectivite, r.year);
+    let rec = AuditRecord {
+        actor,
+        report: Some(id),
+        kind: "report.create",
+        target: &target,
+        before: None,
+        after: Some(r.text),
+    };
+    append_audit(conn, now, rec).await
+}
+
+/// Rolls `tx` back when `outcome` is an error (nothing written), commits it otherwise.
+async fn finish<T>(
+    tx: sqlx::Transaction<'static, Db>,
+    outcome: Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match outcome {
+        Ok(value) => {
+            tx.commit().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+/// A convention's own deadline as the journal writes it.
+fn describe_deadline(own: Option<&str>, campaign: &str) -> String {
+    match own {
+        Some(date) => date.to_owned(),
+        None => format!("{campaign} (échéance de la campagne)"),
+    }
+}
+
+/// A campaign as the journal names it.
+fn campaign_target(programme: &str, year: i32) -> String {
+    format!("campagne {programme} {year}")
+}
+
+/// Loads the conventions matching `condition` (on `cc`, with `$1`) and their reports.
+async fn load_conventions(conn: &mut Conn, condition: &str, key: Id) -> Result<Vec<Convention>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {CONVENTION_COLUMNS} FROM campaign_conventions cc LEFT JOIN reports r ON r.id = cc.report_id \
+         WHERE {condition} ORDER BY cc.collectivite"
+    );
+    let rows = sqlx::query(&sql).bind(key).fetch_all(&mut *conn).await?;
+    rows.iter().map(convention_from_row).collect()
+}
+
+async fn load_campaign(conn: &mut Conn, id: Id) -> Result<Option<Campaign>, sqlx::Error> {
+    let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1");
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?;
+    row.as_ref().map(campaign_from_row).transpose()
+}
+
+/// The checked conventions of a campaign to open: (stored territories, the report's
+/// territories principal first) of each, in order.
+fn check_campaign(c: &NewCampaign) -> Result<Vec<(String, Vec<&str>)>, StoreError> {
+    check_programme(&c.programme)?;
+    check_date("Échéance de la campagne", &c.deadline)?;
+    if c.conventions.is_empty() {
+        return Err(StoreError::Rejected("Une campagne compte au moins une convention.".to_owned()));
+    }
+    let mut collectivites = BTreeSet::new();
+    let mut checked = Vec::with_capacity(c.conventions.len());
+    for conv in &c.conventions {
+        check_code(&conv.collectivite)?;
+        if !collectivites.insert(conv.collectivite.as_str()) {
+            return Err(StoreError::Rejected(format!(
+                "La collectivité {} figure deux fois dans la campagne.",
+                conv.collectivite
+            )));
+        }
+        if conv.name.trim().is_empty() {
+            return Err(StoreError::Rejected(format!(
+                "Le nom de la collectivité {} est obligatoire.",
+                conv.collectivite
+            )));
+        }
+        // Two collectivités may cover one Département (the Rhône and the Métropole de
+        // Lyon both cover 69): no check across conventions.
+        let stored = territory_list(&conv.territories)?;
+        if let Some(deadline) = &conv.deadline {
+            check_date(&format!("Échéance de {}", conv.collectivite), deadline)?;
+        }
+        let principal = conv.report.as_ref().map(|r| r.department.as_str());
+        if let Some(principal) = principal {
+            if !conv.territories.iter().any(|t| t == principal) {
+                return Err(StoreError::Rejected(format!(
+                    "Le département principal {principal} du rapport de {} n’est pas l’un de ses territoires ({}).",
+                    conv.collectivite,
+                    describe_list(&conv.territories)
+                )));
+            }
+        }
+        let others = conv.territories.iter().map(String::as_str).filter(|t| Some(*t) != principal);
+        checked.push((stored, principal.into_iter().chain(others).collect()));
+    }
+    Ok(checked)
+}
+
+/// Inserts version 1 of a programme's referentiel unless the programme has one: whether it
+/// did. On PostgreSQL a concurrent insert of the same programme waits for the other
+/// transaction and then inserts nothing.
+async fn insert_referentiel(
+    conn: &mut Conn,
+    now: &str,
+    actor: Option<Id>,
+    programme: &str,
+    text: &str,
+) -> Result<bool, StoreError> {
+    let inserted: Option<String> = sqlx::query_scalar(
+        "INSERT INTO referentiels (programme, text, version, updated_at, updated_by) \
+         VALUES ($1, $2, 1, $3, $4) ON CONFLICT (programme) DO NOTHING RETURNING programme",
+    )
+    .bind(programme)
+    .bind(text)
+    .bind(now)
+    .bind(actor)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(constraint_error)?;
+    if inserted.is_none() {
+        return Ok(false);
+    }
+    insert_referentiel_version(conn, now, actor, programme, 1, text).await?;
+    Ok(true)
+}
+
+/// Appends one version to the history of a referentiel.
+async fn insert_referentiel_version(
+    conn: &mut Conn,
+    now: &str,
+    actor: Option<Id>,
+    programme: &str,
+    version: i32,
+    text: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO referentiel_versions (programme, version, text, at, actor_id) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(programme)
+    .bind(version)
+    .bind(text)
+    .bind(now)
+    .bind(actor)
+    .execute(&mut *conn)
+    .await
+    .map_err(constraint_error)?;
+    Ok(())
 }
 
 /// A credit decision as written in the journal: `accepté` or `refusé`, then the reason.
@@ -800,42 +1068,42 @@ impl Backend {
         text: &str,
         actions: &[String],
     ) -> Result<Id, StoreError> {
+        let r = NewCollectiviteReport {
+            collectivite: department.to_owned(),
+            territories: vec![department.to_owned()],
+            year,
+            programme: programme.to_owned(),
+            text: text.to_owned(),
+            actions: actions.to_vec(),
+        };
+        self.create_collectivite_report(actor, &r).await
+    }
+
+    pub async fn create_collectivite_report(
+        &self,
+        actor: Option<Id>,
+        r: &NewCollectiviteReport,
+    ) -> Result<Id, StoreError> {
+        check_code(&r.collectivite)?;
+        territory_list(&r.territories)?;
+        let territories: Vec<&str> = r.territories.iter().map(String::as_str).collect();
+        let row = ReportRow {
+            collectivite: &r.collectivite,
+            territories: &territories,
+            year: r.year,
+            programme: &r.programme,
+            text: &r.text,
+            actions: &r.actions,
+        };
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
-        let id: Id = sqlx::query_scalar(
-            "INSERT INTO reports (department, year, programme, status, version, revision, text, \
-                                  created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 1, 1, $5, $6, $6) RETURNING id",
-        )
-        .bind(department)
-        .bind(year)
-        .bind(programme)
-        .bind(Status::Draft.as_str())
-        .bind(text)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(constraint_error)?;
-        let numbers: BTreeSet<&str> = actions.iter().map(String::as_str).collect();
-        for number in numbers {
-            sqlx::query("INSERT INTO action_revisions (report_id, number, revision) VALUES ($1, $2, 1)")
-                .bind(id)
-                .bind(number)
-                .execute(&mut *tx)
-                .await?;
+        let outcome = async {
+            let id = insert_report(&mut tx, &now, &row).await?;
+            audit_report_created(&mut tx, &now, actor, id, &row).await?;
+            Ok::<_, StoreError>(id)
         }
-        let target = format!("{department} {year}");
-        let rec = AuditRecord {
-            actor,
-            report: Some(id),
-            kind: "report.create",
-            target: &target,
-            before: None,
-            after: Some(text),
-        };
-        append_audit(&mut tx, &now, rec).await?;
-        tx.commit().await?;
-        Ok(id)
+        .await;
+        finish(tx, outcome).await
     }
 
     pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<ReportSummary>, StoreError> {
@@ -1076,6 +1344,418 @@ impl Backend {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(text)
+    }
+
+    // ----- referentiels -----
+
+    pub async fn referentiels(&self) -> Result<Vec<StoredReferentiel>, StoreError> {
+        let sql = format!("SELECT {REFERENTIEL_COLUMNS} FROM referentiels ORDER BY programme");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(referentiel_from_row).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn referentiel(&self, programme: &str) -> Result<Option<StoredReferentiel>, StoreError> {
+        let sql = format!("SELECT {REFERENTIEL_COLUMNS} FROM referentiels WHERE programme = $1");
+        let row = sqlx::query(&sql).bind(programme).fetch_optional(&self.pool).await?;
+        Ok(row.as_ref().map(referentiel_from_row).transpose()?)
+    }
+
+    pub async fn referentiel_versions(&self, programme: &str) -> Result<Vec<ReferentielVersion>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT v.programme AS programme, v.version AS version, v.text AS text, v.at AS at, \
+                    v.actor_id AS actor_id, u.login AS login \
+             FROM referentiel_versions v LEFT JOIN users u ON u.id = v.actor_id \
+             WHERE v.programme = $1 ORDER BY v.version",
+        )
+        .bind(programme)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                Ok(ReferentielVersion {
+                    programme: r.try_get("programme")?,
+                    version: r.try_get("version")?,
+                    text: r.try_get("text")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor_id")?,
+                    actor_login: r.try_get("login")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    pub async fn referentiel_text(
+        &self,
+        programme: &str,
+        version: i32,
+    ) -> Result<Option<String>, StoreError> {
+        let text: Option<String> =
+            sqlx::query_scalar("SELECT text FROM referentiel_versions WHERE programme = $1 AND version = $2")
+                .bind(programme)
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(text)
+    }
+
+    pub async fn seed_referentiel(&self, programme: &str, text: &str) -> Result<bool, StoreError> {
+        check_programme(programme)?;
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let outcome = async {
+            // Two servers starting at once: the second waits for the first's row, then
+            // inserts nothing.
+            let inserted = insert_referentiel(&mut tx, &now, None, programme, text).await?;
+            if inserted {
+                let target = format!("référentiel {programme}");
+                let rec = AuditRecord {
+                    actor: None,
+                    report: None,
+                    kind: "referentiel.seed",
+                    target: &target,
+                    before: None,
+                    after: Some("version 1 (référentiel livré avec l’application)"),
+                };
+                append_audit(&mut tx, &now, rec).await?;
+            }
+            Ok::<_, StoreError>(inserted)
+        }
+        .await;
+        finish(tx, outcome).await
+    }
+
+    pub async fn save_referentiel(
+        &self,
+        actor: Id,
+        programme: &str,
+        expected_version: i32,
+        text: &str,
+        change: &str,
+    ) -> Result<i32, StoreError> {
+        check_programme(programme)?;
+        let change = change.trim();
+        if change.is_empty() {
+            return Err(StoreError::Rejected(
+                "Le résumé de la modification du référentiel est obligatoire.".to_owned(),
+            ));
+        }
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let outcome = async {
+            let sql = format!("SELECT version, text FROM referentiels WHERE programme = $1{FOR_UPDATE}");
+            let row = sqlx::query(&sql).bind(programme).fetch_optional(&mut *tx).await?;
+            let current: Option<(i32, String)> = match &row {
+                Some(r) => Some((r.try_get("version")?, r.try_get("text")?)),
+                None => None,
+            };
+            let version = match current {
+                None if expected_version == 0 => {
+                    if !insert_referentiel(&mut tx, &now, Some(actor), programme, text).await? {
+                        // Created meanwhile by someone else (PostgreSQL): stale.
+                        let sql = format!("SELECT version, text FROM referentiels WHERE programme = $1");
+                        let r = sqlx::query(&sql).bind(programme).fetch_one(&mut *tx).await?;
+                        return Err(StoreError::Conflict {
+                            current_text: r.try_get("text")?,
+                            current_revision: i64::from(r.try_get::<i32, _>("version")?),
+                        });
+                    }
+                    1
+                }
+                None => return Err(StoreError::NotFound),
+                Some((version, current_text)) if version != expected_version => {
+                    return Err(StoreError::Conflict { current_text, current_revision: i64::from(version) });
+                }
+                Some((version, current_text)) if current_text == text => return Ok((version, false)),
+                Some((version, _)) => {
+                    let next = version + 1;
+                    sqlx::query(
+                        "UPDATE referentiels SET text = $1, version = $2, updated_at = $3, updated_by = $4 \
+                         WHERE programme = $5",
+                    )
+                    .bind(text)
+                    .bind(next)
+                    .bind(&now)
+                    .bind(actor)
+                    .bind(programme)
+                    .execute(&mut *tx)
+                    .await?;
+                    insert_referentiel_version(&mut tx, &now, Some(actor), programme, next, text).await?;
+                    next
+                }
+            };
+            let target = format!("référentiel {programme}");
+            let before = (version > 1).then(|| format!("version {}", version - 1));
+            let after = format!("version {version}\n{change}");
+            let rec = AuditRecord {
+                actor: Some(actor),
+                report: None,
+                kind: "referentiel.save",
+                target: &target,
+                before: before.as_deref(),
+                after: Some(&after),
+            };
+            append_audit(&mut tx, &now, rec).await?;
+            Ok::<_, StoreError>((version, true))
+        }
+        .await;
+        match outcome {
+            Ok((version, false)) => {
+                // Unchanged: nothing to keep.
+                tx.rollback().await?;
+                Ok(version)
+            }
+            Ok((version, true)) => finish(tx, Ok(version)).await,
+            Err(e) => finish(tx, Err(e)).await,
+        }
+    }
+
+    pub async fn referentiels_revision(&self) -> Result<i64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COALESCE(SUM(version), 0) FROM referentiels")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
+    // ----- campaigns -----
+
+    pub async fn open_campaign(&self, actor: Id, c: &NewCampaign) -> Result<OpenedCampaign, StoreError> {
+        let checked = check_campaign(c)?;
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let outcome = async {
+            let known: Option<i32> = sqlx::query_scalar(
+                "SELECT version FROM referentiel_versions WHERE programme = $1 AND version = $2",
+            )
+            .bind(&c.programme)
+            .bind(c.referentiel_version)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if known.is_none() {
+                return Err(StoreError::Rejected(format!(
+                    "Le référentiel du programme {} n’a pas de version {}.",
+                    c.programme, c.referentiel_version
+                )));
+            }
+            let id: Id = sqlx::query_scalar(
+                "INSERT INTO campaigns (programme, year, deadline, referentiel_version, opened_at, opened_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(&c.programme)
+            .bind(c.year)
+            .bind(&c.deadline)
+            .bind(c.referentiel_version)
+            .bind(&now)
+            .bind(actor)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(constraint_error)?;
+
+            // Every row first, the journal last (see `append_audit`).
+            let mut links = Vec::with_capacity(c.conventions.len());
+            let sql = format!("SELECT id, programme FROM reports WHERE department = $1 AND year = $2{FOR_UPDATE}");
+            for (conv, (stored, principal_first)) in c.conventions.iter().zip(&checked) {
+                let existing = sqlx::query(&sql)
+                    .bind(&conv.collectivite)
+                    .bind(c.year)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let link = match (existing, &conv.report) {
+                    (Some(row), _) => {
+                        let programme: String = row.try_get("programme")?;
+                        if programme != c.programme {
+                            return Err(StoreError::Rejected(format!(
+                                "Le rapport {} de {} ({}) existe déjà, pour le programme {programme}.",
+                                c.year, conv.name, conv.collectivite
+                            )));
+                        }
+                        ReportLink::Linked(row.try_get("id")?)
+                    }
+                    (None, Some(report)) => {
+                        let row = ReportRow {
+                            collectivite: &conv.collectivite,
+                            territories: principal_first,
+                            year: c.year,
+                            programme: &c.programme,
+                            text: &report.text,
+                            actions: &report.actions,
+                        };
+                        ReportLink::Created(insert_report(&mut tx, &now, &row).await?)
+                    }
+                    (None, None) => ReportLink::None,
+                };
+                sqlx::query(
+                    "INSERT INTO campaign_conventions \
+                       (campaign_id, collectivite, name, territories, deadline, report_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(&conv.collectivite)
+                .bind(conv.name.trim())
+                .bind(stored)
+                .bind(&conv.deadline)
+                .bind(link.id())
+                .execute(&mut *tx)
+                .await
+                .map_err(constraint_error)?;
+                links.push(link);
+            }
+
+            let target = campaign_target(&c.programme, c.year);
+            let created = links.iter().filter(|l| matches!(l, ReportLink::Created(_))).count();
+            let linked = links.iter().filter(|l| matches!(l, ReportLink::Linked(_))).count();
+            let after = format!(
+                "échéance : {}\nréférentiel : version {}\nconventions : {}\nrapports créés : {created}\n\
+                 rapports existants rattachés : {linked}",
+                c.deadline,
+                c.referentiel_version,
+                c.conventions.len()
+            );
+            let rec = AuditRecord {
+                actor: Some(actor),
+                report: None,
+                kind: "campaign.open",
+                target: &target,
+                before: None,
+                after: Some(&after),
+            };
+            append_audit(&mut tx, &now, rec).await?;
+            for ((conv, (_, principal_first)), link) in c.conventions.iter().zip(&checked).zip(&links) {
+                if let (ReportLink::Created(report), Some(new)) = (link, &conv.report) {
+                    let row = ReportRow {
+                        collectivite: &conv.collectivite,
+                        territories: principal_first,
+                        year: c.year,
+                        programme: &c.programme,
+                        text: &new.text,
+                        actions: &new.actions,
+                    };
+                    audit_report_created(&mut tx, &now, Some(actor), *report, &row).await?;
+                }
+                let target = format!("{target} : {} ({})", conv.name.trim(), conv.collectivite);
+                let report = match link {
+                    ReportLink::Created(_) => "créé",
+                    ReportLink::Linked(_) => "existant, rattaché",
+                    ReportLink::None => "aucun",
+                };
+                let after = format!(
+                    "territoires : {}\néchéance : {}\nrapport : {report}",
+                    describe_list(&conv.territories),
+                    describe_deadline(conv.deadline.as_deref(), &c.deadline)
+                );
+                let rec = AuditRecord {
+                    actor: Some(actor),
+                    report: link.id(),
+                    kind: "campaign.convention",
+                    target: &target,
+                    before: None,
+                    after: Some(&after),
+                };
+                append_audit(&mut tx, &now, rec).await?;
+            }
+            let conventions = c.conventions.iter().map(|conv| conv.collectivite.clone()).zip(links).collect();
+            Ok::<_, StoreError>(OpenedCampaign { id, conventions })
+        }
+        .await;
+        finish(tx, outcome).await
+    }
+
+    pub async fn campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
+        let sql = format!("SELECT {CAMPAIGN_COLUMNS} FROM campaigns ORDER BY year DESC, programme, id");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(campaign_from_row).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn campaign(&self, id: Id) -> Result<Option<CampaignDetail>, StoreError> {
+        // One snapshot: the campaign, its conventions and their reports agree.
+        let mut tx = begin_read(&self.pool).await?;
+        let Some(campaign) = load_campaign(&mut tx, id).await? else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let conventions = load_conventions(&mut tx, "cc.campaign_id = $1", id).await?;
+        tx.commit().await?;
+        Ok(Some(CampaignDetail { campaign, conventions }))
+    }
+
+    pub async fn set_convention_deadline(
+        &self,
+        actor: Id,
+        campaign: Id,
+        collectivite: &str,
+        deadline: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if let Some(date) = deadline {
+            check_date(&format!("Échéance de {collectivite}"), date)?;
+        }
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let outcome = async {
+            let sql = format!(
+                "SELECT cc.deadline AS deadline, cc.name AS name, cc.report_id AS report_id, \
+                        c.programme AS programme, c.year AS year, c.deadline AS campaign_deadline \
+                 FROM campaign_conventions cc JOIN campaigns c ON c.id = cc.campaign_id \
+                 WHERE cc.campaign_id = $1 AND cc.collectivite = $2{FOR_UPDATE}"
+            );
+            let row = sqlx::query(&sql)
+                .bind(campaign)
+                .bind(collectivite)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let before: Option<String> = row.try_get("deadline")?;
+            if before.as_deref() == deadline {
+                return Ok(false);
+            }
+            sqlx::query(
+                "UPDATE campaign_conventions SET deadline = $1 WHERE campaign_id = $2 AND collectivite = $3",
+            )
+            .bind(deadline)
+            .bind(campaign)
+            .bind(collectivite)
+            .execute(&mut *tx)
+            .await?;
+            let (programme, year): (String, i32) = (row.try_get("programme")?, row.try_get("year")?);
+            let (name, campaign_deadline): (String, String) =
+                (row.try_get("name")?, row.try_get("campaign_deadline")?);
+            let target = format!("{} : {name} ({collectivite})", campaign_target(&programme, year));
+            let before = describe_deadline(before.as_deref(), &campaign_deadline);
+            let after = describe_deadline(deadline, &campaign_deadline);
+            let rec = AuditRecord {
+                actor: Some(actor),
+                report: row.try_get("report_id")?,
+                kind: "campaign.deadline",
+                target: &target,
+                before: Some(&before),
+                after: Some(&after),
+            };
+            append_audit(&mut tx, &now, rec).await?;
+            Ok::<_, StoreError>(true)
+        }
+        .await;
+        match outcome {
+            Ok(false) => {
+                // Unchanged: nothing to keep.
+                tx.rollback().await?;
+                Ok(())
+            }
+            Ok(true) => finish(tx, Ok(())).await,
+            Err(e) => finish(tx, Err(e)).await,
+        }
+    }
+
+    pub async fn report_campaign(&self, report: Id) -> Result<Option<ReportCampaign>, StoreError> {
+        let mut tx = begin_read(&self.pool).await?;
+        let convention = load_conventions(&mut tx, "cc.report_id = $1", report).await?.into_iter().next();
+        let Some(convention) = convention else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let campaign = load_campaign(&mut tx, convention.campaign).await?;
+        tx.commit().await?;
+        let Some(campaign) = campaign else { return Ok(None) };
+        let deadline = convention.deadline_in(&campaign).to_owned();
+        Ok(Some(ReportCampaign { campaign, convention, deadline }))
     }
 
     // ----- review comments -----

@@ -170,7 +170,12 @@ pub struct User {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportSummary {
     pub id: Id,
+    /// The code of the signatory collectivité: the INSEE code of a Département (`03`,
+    /// `2A`, `974`), or the code of another collectivité (`69M`, `CEA`…).
     pub department: String,
+    /// The Départements the report covers, principal first (for a Département, its own
+    /// code alone; for the CEA, `67` and `68`).
+    pub territories: Vec<String>,
     pub year: i32,
     pub programme: String,
     pub status: Status,
@@ -391,9 +396,180 @@ pub struct Edit {
 /// nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReportFilter {
+    /// A report matches when its collectivité code or any of its territories is in the
+    /// list (a préfecture of 67 sees the report of the CEA).
     pub departments: Option<Vec<String>>,
     pub statuses: Option<Vec<Status>>,
     pub year: Option<i32>,
+}
+
+/// A report to create for a collectivité ([`Store::create_collectivite_report`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCollectiviteReport {
+    /// The collectivité code (the report's `department` column).
+    pub collectivite: String,
+    /// The Départements covered, principal first; not empty.
+    pub territories: Vec<String>,
+    pub year: i32,
+    pub programme: String,
+    /// Canonical TOML text.
+    pub text: String,
+    /// Its action numbers.
+    pub actions: Vec<String>,
+}
+
+/// The current text of a programme's referentiel (programme, measures, national catalogue
+/// of indicators: TOML, parsed by the application).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredReferentiel {
+    pub programme: String,
+    /// 1 when seeded, +1 on every saved change.
+    pub version: i32,
+    pub text: String,
+    /// RFC 3339 UTC.
+    pub updated_at: String,
+    /// Who wrote the current version (`None`: seeded at start-up).
+    pub updated_by: Option<Id>,
+}
+
+/// One version of a referentiel (append-only history, the current one included).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferentielVersion {
+    pub programme: String,
+    pub version: i32,
+    pub text: String,
+    pub at: String,
+    pub actor: Option<Id>,
+    /// The actor's current login.
+    pub actor_login: Option<String>,
+}
+
+/// A campaign to open ([`Store::open_campaign`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCampaign {
+    pub programme: String,
+    pub year: i32,
+    /// YYYY-MM-DD.
+    pub deadline: String,
+    /// The version of the programme's referentiel the reports are written against.
+    pub referentiel_version: i32,
+    pub conventions: Vec<NewConvention>,
+}
+
+/// A convention of a campaign to open: one signatory collectivité.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewConvention {
+    /// Its code: a Département's INSEE code, `69M`, `CEA`…
+    pub collectivite: String,
+    /// Its name, e.g. « Collectivité européenne d’Alsace ».
+    pub name: String,
+    /// The Départements the convention covers, principal first; not empty.
+    pub territories: Vec<String>,
+    /// Its own deadline (YYYY-MM-DD), if not the campaign's.
+    pub deadline: Option<String>,
+    /// The draft report to create, if the collectivité has none for that year yet.
+    pub report: Option<NewReport>,
+}
+
+/// The draft report of a new convention.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewReport {
+    /// Canonical TOML text.
+    pub text: String,
+    /// Its action numbers.
+    pub actions: Vec<String>,
+    /// The principal territory (the Département the text names): one of the convention's
+    /// territories, stored first in the report's list.
+    pub department: String,
+}
+
+/// What [`Store::open_campaign`] did with the report of one convention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportLink {
+    /// A draft report was created.
+    Created(Id),
+    /// The collectivité already had a report for that year: the convention points to it,
+    /// nothing was created.
+    Linked(Id),
+    /// No report given, none existing: the convention has no report yet.
+    None,
+}
+
+impl ReportLink {
+    /// The report of the convention, created or linked.
+    pub fn id(self) -> Option<Id> {
+        match self {
+            ReportLink::Created(id) | ReportLink::Linked(id) => Some(id),
+            ReportLink::None => None,
+        }
+    }
+}
+
+/// What [`Store::open_campaign`] created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenedCampaign {
+    pub id: Id,
+    /// (collectivité code, its report), in the order given.
+    pub conventions: Vec<(String, ReportLink)>,
+}
+
+/// A stored campaign.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Campaign {
+    pub id: Id,
+    pub programme: String,
+    pub year: i32,
+    /// YYYY-MM-DD.
+    pub deadline: String,
+    pub referentiel_version: i32,
+    /// RFC 3339 UTC.
+    pub opened_at: String,
+    pub opened_by: Option<Id>,
+}
+
+/// The report of a convention, as the campaign's follow-up shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConventionReport {
+    pub id: Id,
+    pub status: Status,
+    pub version: i32,
+    pub transmitted_at: Option<String>,
+}
+
+/// A stored convention of a campaign.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Convention {
+    pub campaign: Id,
+    pub collectivite: String,
+    pub name: String,
+    /// Principal first.
+    pub territories: Vec<String>,
+    /// Its own deadline (YYYY-MM-DD); `None`: the campaign's.
+    pub deadline: Option<String>,
+    pub report: Option<ConventionReport>,
+}
+
+impl Convention {
+    /// The deadline that applies: the convention's own, or the campaign's.
+    pub fn deadline_in<'a>(&'a self, campaign: &'a Campaign) -> &'a str {
+        self.deadline.as_deref().unwrap_or(&campaign.deadline)
+    }
+}
+
+/// A campaign with its conventions, by collectivité code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CampaignDetail {
+    pub campaign: Campaign,
+    pub conventions: Vec<Convention>,
+}
+
+/// The campaign and convention a report belongs to ([`Store::report_campaign`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportCampaign {
+    pub campaign: Campaign,
+    pub convention: Convention,
+    /// The deadline that applies to the report (YYYY-MM-DD).
+    pub deadline: String,
 }
 
 /// Errors of the store. `Display` is French: it may reach users.
@@ -561,7 +737,8 @@ impl Store {
 
     // ----- reports -----
 
-    /// Creates a report in Draft, version 1, revision 1, every action at revision 1.
+    /// Creates a report in Draft, version 1, revision 1, every action at revision 1, for
+    /// a Département covering itself alone (see [`Store::create_collectivite_report`]).
     /// `Duplicate` if a report of that département and year exists.
     pub async fn create_report(
         &self,
@@ -575,7 +752,21 @@ impl Store {
         dispatch!(self.create_report(actor, department, year, programme, text, actions))
     }
 
-    /// Summaries matching the filter, by département, then year (newest first).
+    /// Creates the report of a collectivité covering `r.territories` (principal first), in
+    /// Draft, like [`Store::create_report`]. `Duplicate` if the collectivité has a report
+    /// for that year; `Rejected` (French message, nothing written) if a code is not made
+    /// of ASCII letters and digits, or the list is empty or repeats a code. Two
+    /// collectivités may cover one Département (the Rhône and the Métropole de Lyon both
+    /// cover 69): which collectivités sign is the caller's business.
+    pub async fn create_collectivite_report(
+        &self,
+        actor: Option<Id>,
+        r: &NewCollectiviteReport,
+    ) -> Result<Id, StoreError> {
+        dispatch!(self.create_collectivite_report(actor, r))
+    }
+
+    /// Summaries matching the filter, by collectivité code, then year (newest first).
     pub async fn reports(&self, filter: &ReportFilter) -> Result<Vec<ReportSummary>, StoreError> {
         dispatch!(self.reports(filter))
     }
@@ -670,6 +861,109 @@ impl Store {
         filter: &ReportFilter,
     ) -> Result<Vec<(ReportSummary, String)>, StoreError> {
         dispatch!(self.reports_with_text(filter))
+    }
+
+    // ----- referentiels -----
+
+    /// The current referentiel of every programme, by programme.
+    pub async fn referentiels(&self) -> Result<Vec<StoredReferentiel>, StoreError> {
+        dispatch!(self.referentiels())
+    }
+
+    /// The current referentiel of one programme.
+    pub async fn referentiel(&self, programme: &str) -> Result<Option<StoredReferentiel>, StoreError> {
+        dispatch!(self.referentiel(programme))
+    }
+
+    /// Every version of a programme's referentiel, oldest first (empty: unknown programme).
+    pub async fn referentiel_versions(&self, programme: &str) -> Result<Vec<ReferentielVersion>, StoreError> {
+        dispatch!(self.referentiel_versions(programme))
+    }
+
+    /// The text of one version of a programme's referentiel.
+    pub async fn referentiel_text(
+        &self,
+        programme: &str,
+        version: i32,
+    ) -> Result<Option<String>, StoreError> {
+        dispatch!(self.referentiel_text(programme, version))
+    }
+
+    /// Writes version 1 of a programme's referentiel if the programme has none: whether
+    /// it did. For the built-in referentiels at start-up: idempotent, and two servers
+    /// starting at once insert it once. Journaled (`referentiel.seed`, no actor).
+    pub async fn seed_referentiel(&self, programme: &str, text: &str) -> Result<bool, StoreError> {
+        dispatch!(self.seed_referentiel(programme, text))
+    }
+
+    /// An administrator saves a new text of a programme's referentiel, loaded at version
+    /// `expected_version` (0: a new programme): the new version number. A stale version
+    /// gives `Conflict { current_text, current_revision: current version }` and writes
+    /// nothing; a text equal to the current one writes nothing and returns the current
+    /// version. `change` is the caller's short French summary of what changed (e.g.
+    /// « indicateur I12 ajouté ; mesure 3 renommée »): `Rejected` if blank. The new version,
+    /// its history row and the audit entry (`referentiel.save`, target « référentiel
+    /// PROGRAMME », before « version N », after « version N+1 » then the summary) are
+    /// written in one transaction.
+    pub async fn save_referentiel(
+        &self,
+        actor: Id,
+        programme: &str,
+        expected_version: i32,
+        text: &str,
+        change: &str,
+    ) -> Result<i32, StoreError> {
+        dispatch!(self.save_referentiel(actor, programme, expected_version, text, change))
+    }
+
+    /// A number that grows with every write of any referentiel (the number of versions
+    /// ever written): one cheap query the application can run on each request to know
+    /// whether its parsed copy is stale.
+    pub async fn referentiels_revision(&self) -> Result<i64, StoreError> {
+        dispatch!(self.referentiels_revision())
+    }
+
+    // ----- campaigns -----
+
+    /// Opens a campaign in one transaction: the campaign, its conventions and the draft
+    /// report of each convention that gives one, with their audit entries. A collectivité
+    /// that already has a report for that year keeps it: the convention is linked to it
+    /// (`ReportLink::Linked`), nothing is created. `Duplicate` if the programme already
+    /// has a campaign that year; `Rejected` (French message) on a bad date, code, name or
+    /// list, a collectivité given twice, an unknown referentiel version, a principal
+    /// territory outside the convention's, or an existing report of another programme.
+    /// Any failure writes nothing at all.
+    pub async fn open_campaign(&self, actor: Id, c: &NewCampaign) -> Result<OpenedCampaign, StoreError> {
+        dispatch!(self.open_campaign(actor, c))
+    }
+
+    /// Every campaign, newest year first, then by programme.
+    pub async fn campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
+        dispatch!(self.campaigns())
+    }
+
+    /// A campaign with its conventions (by collectivité code) and their reports.
+    pub async fn campaign(&self, id: Id) -> Result<Option<CampaignDetail>, StoreError> {
+        dispatch!(self.campaign(id))
+    }
+
+    /// Sets (or, with `None`, removes) the own deadline (YYYY-MM-DD) of a convention:
+    /// `NotFound` if the campaign has no such convention, `Rejected` on a bad date. An
+    /// unchanged deadline writes nothing. Journaled (`campaign.deadline`).
+    pub async fn set_convention_deadline(
+        &self,
+        actor: Id,
+        campaign: Id,
+        collectivite: &str,
+        deadline: Option<&str>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self.set_convention_deadline(actor, campaign, collectivite, deadline))
+    }
+
+    /// The campaign and convention of a report, with the deadline that applies to it;
+    /// `None` for a report outside any campaign.
+    pub async fn report_campaign(&self, report: Id) -> Result<Option<ReportCampaign>, StoreError> {
+        dispatch!(self.report_campaign(report))
     }
 
     // ----- review comments -----
@@ -874,6 +1168,69 @@ fn describe_user(
     )
 }
 
+/// Longest code of a collectivité or Département.
+const CODE_MAX_CHARS: usize = 8;
+
+/// Checks a collectivité or Département code: ASCII letters and digits, 1 to 8 of them.
+fn check_code(code: &str) -> Result<(), StoreError> {
+    if code.is_empty() || code.len() > CODE_MAX_CHARS || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(StoreError::Rejected(format!(
+            "Code de collectivité ou de département invalide : « {code} » (lettres et chiffres, 8 au plus)."
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a list of territories (not empty, valid codes, no code twice) and gives its
+/// stored form, the codes joined by commas.
+fn territory_list<S: AsRef<str>>(list: &[S]) -> Result<String, StoreError> {
+    if list.is_empty() {
+        return Err(StoreError::Rejected("Au moins un département couvert est attendu.".to_owned()));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for code in list {
+        let code = code.as_ref();
+        check_code(code)?;
+        if !seen.insert(code) {
+            return Err(StoreError::Rejected(format!("Le département {code} figure deux fois.")));
+        }
+    }
+    Ok(list.iter().map(AsRef::as_ref).collect::<Vec<&str>>().join(","))
+}
+
+/// The codes of a stored list.
+fn split_list(stored: &str) -> Vec<String> {
+    stored.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect()
+}
+
+/// A list of codes as the journal writes it: `67, 68`.
+fn describe_list<S: AsRef<str>>(list: &[S]) -> String {
+    list.iter().map(AsRef::as_ref).collect::<Vec<&str>>().join(", ")
+}
+
+/// Checks a calendar date written YYYY-MM-DD.
+fn check_date(what: &str, date: &str) -> Result<(), StoreError> {
+    let shaped = date.len() == 10
+        && date
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if !shaped || date.parse::<jiff::civil::Date>().is_err() {
+        return Err(StoreError::Rejected(format!(
+            "{what} invalide : « {date} » (date AAAA-MM-JJ attendue)."
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a programme identifier: not blank, no surrounding spaces.
+fn check_programme(programme: &str) -> Result<(), StoreError> {
+    if programme.trim().is_empty() || programme.trim() != programme {
+        return Err(StoreError::Rejected(format!("Identifiant de programme invalide : « {programme} ».")));
+    }
+    Ok(())
+}
+
 /// Cents as French money for the journal: `1 234 567,89 €`.
 fn format_cents(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
@@ -935,6 +1292,32 @@ mod tests {
         assert_eq!(format_cents(100_000), "1 000,00 €");
         assert_eq!(format_cents(-1_050), "-10,50 €");
         assert_eq!(format_cents(i64::MIN), "-92 233 720 368 547 758,08 €");
+    }
+
+    #[test]
+    fn codes_lists_and_dates() {
+        assert!(check_code("03").is_ok() && check_code("2A").is_ok() && check_code("69M").is_ok());
+        assert!(check_code("CEA").is_ok() && check_code("974").is_ok());
+        for bad in ["", "6 7", "67,68", "é", "%", "123456789"] {
+            assert!(matches!(check_code(bad), Err(StoreError::Rejected(_))), "{bad:?}");
+        }
+        assert_eq!(territory_list(&["67", "68"]).unwrap(), "67,68");
+        assert_eq!(territory_list(&["03"]).unwrap(), "03");
+        assert!(territory_list::<&str>(&[]).is_err());
+        assert!(territory_list(&["67", "67"]).is_err());
+        assert!(territory_list(&["67", ""]).is_err());
+        assert_eq!(split_list("67,68"), ["67", "68"]);
+        assert_eq!(split_list("03"), ["03"]);
+        assert_eq!(describe_list(&["67", "68"]), "67, 68");
+        assert!(check_date("Échéance", "2025-03-31").is_ok());
+        assert!(check_date("Échéance", "2024-02-29").is_ok());
+        for bad in ["2025-02-30", "2025-3-31", "31/03/2025", "", "2025-03-31T00:00:00Z", "２０２５-03-31"]
+        {
+            let e = check_date("Échéance", bad).unwrap_err();
+            assert!(e.to_string().starts_with("Échéance invalide"), "{bad:?}: {e}");
+        }
+        assert!(check_programme("pacte").is_ok());
+        assert!(check_programme(" pacte").is_err() && check_programme("").is_err());
     }
 
     #[test]

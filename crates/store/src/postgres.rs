@@ -14,6 +14,9 @@ type Backend = PgStore;
 
 const FOR_UPDATE: &str = " FOR UPDATE";
 
+/// The position of a substring (0: absent), for the lists of territories.
+const STRPOS: &str = "strpos";
+
 /// Serialises the read-count-insert of one login-attempt counter across connections.
 const KEY_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
 

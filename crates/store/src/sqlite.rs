@@ -20,6 +20,9 @@ type Backend = SqliteStore;
 /// SQLite has no row locks: `BEGIN IMMEDIATE` already serialises writers.
 const FOR_UPDATE: &str = "";
 
+/// The position of a substring (0: absent), for the lists of territories.
+const STRPOS: &str = "instr";
+
 /// SQLite: `BEGIN IMMEDIATE` already serialises the login-attempt counters.
 const KEY_LOCK: Option<&str> = None;
 

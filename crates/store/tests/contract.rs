@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bilan_store::{
-    time, CommentTarget, Edit, EditScope, Id, ReportFilter, Role, Status, Store, StoreError, StoredReport,
+    time, CommentTarget, Edit, EditScope, Id, NewCampaign, NewCollectiviteReport, NewConvention, NewReport,
+    ReportFilter, ReportLink, Role, Status, Store, StoreError, StoredReport,
 };
 mod common;
 use common::*;
@@ -332,6 +333,7 @@ async fn reports_create_list_filter(store: &Store) {
     let r = get(store, r03).await;
     assert_eq!(r.text, TEXT);
     assert_eq!(r.summary.department, "03");
+    assert_eq!(r.summary.territories, ["03"]);
     assert_eq!(r.summary.year, 2019);
     assert_eq!(r.summary.programme, "calpae");
     assert_eq!(r.summary.status, Status::Draft);
@@ -1308,7 +1310,412 @@ async fn login_attempts_are_reserved_atomically(store: &Store) {
     assert_eq!(store.login_failures_since("login:course|203.0.113.9", &t(50)).await.unwrap(), 4);
 }
 
+// ---------------------------------------------------------------- referentiels
+
+const REF_V1: &str = "programme = \"pacte\"\nmesures = 3\n";
+const REF_V2: &str = "programme = \"pacte\"\nmesures = 4\n";
+
+async fn audit_of_kind(store: &Store, kind: &str) -> Vec<bilan_store::AuditEntry> {
+    store.audit(None, 10_000).await.unwrap().into_iter().filter(|e| e.action == kind).collect()
+}
+
+async fn referentiels_seed_save_and_history(store: &Store) {
+    let admin = store.create_user(None, new_user("admin", Role::Admin, None)).await.unwrap();
+    assert_eq!(store.referentiels_revision().await.unwrap(), 0);
+    assert!(store.referentiels().await.unwrap().is_empty());
+
+    assert!(store.seed_referentiel("pacte", REF_V1).await.unwrap());
+    // Idempotent: a second start-up, even with another built-in text, changes nothing.
+    assert!(!store.seed_referentiel("pacte", REF_V2).await.unwrap());
+    assert!(store.seed_referentiel("calpae", "programme = \"calpae\"\n").await.unwrap());
+    let all = store.referentiels().await.unwrap();
+    let names: Vec<_> = all.iter().map(|r| (r.programme.as_str(), r.version)).collect();
+    assert_eq!(names, [("calpae", 1), ("pacte", 1)]);
+    let pacte = store.referentiel("pacte").await.unwrap().unwrap();
+    assert_eq!((pacte.text.as_str(), pacte.updated_by), (REF_V1, None));
+    assert_eq!(pacte.updated_at.len(), "2025-01-01T00:00:00Z".len());
+    let rev1 = store.referentiels_revision().await.unwrap();
+    assert_eq!(audit_of_kind(store, "referentiel.seed").await.len(), 2);
+
+    let v = store.save_referentiel(admin, "pacte", 1, REF_V2, "mesure 4 ajoutée").await.unwrap();
+    assert_eq!(v, 2);
+    let pacte = store.referentiel("pacte").await.unwrap().unwrap();
+    assert_eq!((pacte.version, pacte.text.as_str(), pacte.updated_by), (2, REF_V2, Some(admin)));
+    let rev2 = store.referentiels_revision().await.unwrap();
+    assert!(rev2 > rev1, "{rev1} → {rev2}");
+    let versions = store.referentiel_versions("pacte").await.unwrap();
+    let seen: Vec<_> =
+        versions.iter().map(|v| (v.version, v.text.as_str(), v.actor_login.as_deref())).collect();
+    assert_eq!(seen, [(1, REF_V1, None), (2, REF_V2, Some("admin"))]);
+    assert_eq!(store.referentiel_text("pacte", 1).await.unwrap().as_deref(), Some(REF_V1));
+    assert_eq!(store.referentiel_text("pacte", 3).await.unwrap(), None);
+    // The journal says what changed.
+    let saves = audit_of_kind(store, "referentiel.save").await;
+    assert_eq!(saves.len(), 1);
+    assert_eq!(saves[0].target, "référentiel pacte");
+    assert_eq!(saves[0].before.as_deref(), Some("version 1"));
+    assert_eq!(saves[0].after.as_deref(), Some("version 2\nmesure 4 ajoutée"));
+    assert_eq!(saves[0].actor, Some(admin));
+
+    // The same text again: nothing written, the current version returned.
+    let count = audit_count(store).await;
+    assert_eq!(store.save_referentiel(admin, "pacte", 2, REF_V2, "rien").await.unwrap(), 2);
+    assert_eq!(audit_count(store).await, count);
+    assert_eq!(store.referentiels_revision().await.unwrap(), rev2);
+    // A summary is required; an unknown programme is not found, unless created (version 0).
+    let e = store.save_referentiel(admin, "pacte", 2, REF_V1, "  ").await.unwrap_err();
+    assert!(matches!(&e, StoreError::Rejected(m) if m.contains("résumé")), "{e:?}");
+    let e = store.save_referentiel(admin, "inconnu", 1, REF_V1, "x").await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e:?}");
+    assert_eq!(store.save_referentiel(admin, "nouveau", 0, "n = 1\n", "programme créé").await.unwrap(), 1);
+    assert_eq!(store.referentiel_versions("nouveau").await.unwrap().len(), 1);
+    assert!(store.referentiels_revision().await.unwrap() > rev2);
+    let e = store.seed_referentiel(" ", "x").await.unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
+    assert_eq!(audit_count(store).await, count + 1);
+}
+
+async fn stale_referentiel_save_conflicts_and_writes_nothing(store: &Store) {
+    let admin = store.create_user(None, new_user("admin", Role::Admin, None)).await.unwrap();
+    store.seed_referentiel("pacte", REF_V1).await.unwrap();
+    store.save_referentiel(admin, "pacte", 1, REF_V2, "mesure 4 ajoutée").await.unwrap();
+    let count = audit_count(store).await;
+    let revision = store.referentiels_revision().await.unwrap();
+
+    let e = store.save_referentiel(admin, "pacte", 1, "autre = 1\n", "autre").await.unwrap_err();
+    match e {
+        StoreError::Conflict { current_text, current_revision } => {
+            assert_eq!((current_text.as_str(), current_revision), (REF_V2, 2));
+        }
+        e => panic!("{e:?}"),
+    }
+    // Creating a programme that exists is stale too.
+    let e = store.save_referentiel(admin, "pacte", 0, "autre = 1\n", "autre").await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict { current_revision: 2, .. }), "{e:?}");
+
+    assert_eq!(audit_count(store).await, count);
+    assert_eq!(store.referentiels_revision().await.unwrap(), revision);
+    assert_eq!(store.referentiel_versions("pacte").await.unwrap().len(), 2);
+    assert_eq!(store.referentiel("pacte").await.unwrap().unwrap().text, REF_V2);
+}
+
+async fn referentiel_versions_are_append_only(store: &Store) {
+    store.seed_referentiel("pacte", REF_V1).await.unwrap();
+    assert!(raw(store, "UPDATE referentiel_versions SET text = 'falsifié'").await.is_err());
+    assert!(raw(store, "DELETE FROM referentiel_versions").await.is_err());
+    let versions = store.referentiel_versions("pacte").await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].text, REF_V1);
+}
+
+async fn concurrent_seeds_insert_once(store: &Store) {
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let s = store.clone();
+            tokio::spawn(async move { s.seed_referentiel("pacte", &format!("serveur = {i}\n")).await })
+        })
+        .collect();
+    let mut inserted = 0;
+    for t in tasks {
+        if t.await.unwrap().unwrap() {
+            inserted += 1;
+        }
+    }
+    assert_eq!(inserted, 1);
+    assert_eq!(store.referentiel_versions("pacte").await.unwrap().len(), 1);
+    assert_eq!(store.referentiel("pacte").await.unwrap().unwrap().version, 1);
+    assert_eq!(audit_of_kind(store, "referentiel.seed").await.len(), 1);
+    assert!(store.verify_integrity().await.unwrap().is_intact());
+}
+
+// ---------------------------------------------------------------- campaigns
+
+fn list(codes: &[&str]) -> Vec<String> {
+    codes.iter().map(|c| (*c).to_owned()).collect()
+}
+
+fn convention(code: &str, name: &str, territories: &[&str], principal: Option<&str>) -> NewConvention {
+    NewConvention {
+        collectivite: code.to_owned(),
+        name: name.to_owned(),
+        territories: list(territories),
+        deadline: None,
+        report: principal.map(|p| NewReport {
+            text: format!("departement = \"{p}\"\n"),
+            actions: list(&["1.1", "1.2"]),
+            department: p.to_owned(),
+        }),
+    }
+}
+
+fn campaign_2025(conventions: Vec<NewConvention>) -> NewCampaign {
+    NewCampaign {
+        programme: "pacte".to_owned(),
+        year: 2025,
+        deadline: "2026-03-31".to_owned(),
+        referentiel_version: 1,
+        conventions,
+    }
+}
+
+async fn admin_with_referentiel(store: &Store) -> Id {
+    let admin = store.create_user(None, new_user("admin", Role::Admin, None)).await.unwrap();
+    store.seed_referentiel("pacte", REF_V1).await.unwrap();
+    admin
+}
+
+async fn campaign_opening_creates_drafts_and_links_existing_reports(store: &Store) {
+    let admin = admin_with_referentiel(store).await;
+    let existing = store.create_report(None, "03", 2025, "pacte", "déjà là", &[]).await.unwrap();
+    let outside = store.create_report(None, "15", 2024, "pacte", "hors campagne", &[]).await.unwrap();
+    let mut cea = convention("CEA", "Collectivité européenne d’Alsace", &["67", "68"], Some("68"));
+    cea.deadline = Some("2026-04-15".to_owned());
+    let c = campaign_2025(vec![
+        convention("03", "Allier", &["03"], Some("03")),
+        cea,
+        convention("69M", "Métropole de Lyon", &["69"], Some("69")),
+        convention("2A", "Corse-du-Sud", &["2A"], None),
+    ]);
+    let opened = store.open_campaign(admin, &c).await.unwrap();
+    let link = |code: &str| opened.conventions.iter().find(|(c, _)| c == code).unwrap().1;
+    assert_eq!(link("03"), ReportLink::Linked(existing));
+    assert!(matches!(link("CEA"), ReportLink::Created(_)));
+    assert!(matches!(link("69M"), ReportLink::Created(_)));
+    assert_eq!(link("2A"), ReportLink::None);
+    let order: Vec<_> = opened.conventions.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(order, ["03", "CEA", "69M", "2A"]);
+
+    // The draft of the CEA: keyed by its code, covering 68 (principal) and 67.
+    let cea_id = link("CEA").id().unwrap();
+    let r = get(store, cea_id).await;
+    assert_eq!((r.summary.department.as_str(), r.summary.year), ("CEA", 2025));
+    assert_eq!(r.summary.territories, ["68", "67"]);
+    assert_eq!((r.summary.programme.as_str(), r.summary.status), ("pacte", Status::Draft));
+    assert_eq!(r.text, "departement = \"68\"\n");
+    assert_eq!(r.action_revisions, revisions(&[("1.1", 1), ("1.2", 1)]));
+    assert_eq!(get(store, existing).await.text, "déjà là");
+
+    // Opening it again is a duplicate, and writes nothing.
+    let count = audit_count(store).await;
+    let e = store.open_campaign(admin, &c).await.unwrap_err();
+    assert!(matches!(e, StoreError::Duplicate), "{e:?}");
+    assert_eq!(audit_count(store).await, count);
+    assert_eq!(store.reports(&ReportFilter::default()).await.unwrap().len(), 4);
+
+    let campaigns = store.campaigns().await.unwrap();
+    assert_eq!(campaigns.len(), 1);
+    let detail = store.campaign(opened.id).await.unwrap().unwrap();
+    assert_eq!(detail.campaign, campaigns[0]);
+    assert_eq!(
+        (detail.campaign.programme.as_str(), detail.campaign.year, detail.campaign.deadline.as_str()),
+        ("pacte", 2025, "2026-03-31")
+    );
+    assert_eq!((detail.campaign.referentiel_version, detail.campaign.opened_by), (1, Some(admin)));
+    let mut codes: Vec<_> = detail.conventions.iter().map(|c| c.collectivite.as_str()).collect();
+    codes.sort_unstable();
+    assert_eq!(codes, ["03", "2A", "69M", "CEA"]);
+    let conv = |code: &str| detail.conventions.iter().find(|c| c.collectivite == code).unwrap();
+    assert_eq!(conv("CEA").territories, ["67", "68"]);
+    assert_eq!(conv("CEA").name, "Collectivité européenne d’Alsace");
+    assert_eq!(conv("CEA").deadline_in(&detail.campaign), "2026-04-15");
+    assert_eq!(conv("03").deadline_in(&detail.campaign), "2026-03-31");
+    let report = conv("CEA").report.clone().unwrap();
+    assert_eq!(
+        (report.id, report.status, report.version, report.transmitted_at),
+        (cea_id, Status::Draft, 1, None)
+    );
+    assert_eq!(conv("03").report.as_ref().map(|r| r.id), Some(existing));
+    assert!(conv("2A").report.is_none());
+    assert!(store.campaign(9_999).await.unwrap().is_none());
+
+    // The journal: the campaign, each convention, each created report.
+    assert_eq!(audit_of_kind(store, "campaign.open").await.len(), 1);
+    let convs = audit_of_kind(store, "campaign.convention").await;
+    assert_eq!(convs.len(), 4);
+    let cea_entry = convs.iter().find(|e| e.report_id == Some(cea_id)).unwrap();
+    assert_eq!(cea_entry.target, "campagne pacte 2025 : Collectivité européenne d’Alsace (CEA)");
+    assert_eq!(
+        cea_entry.after.as_deref(),
+        Some("territoires : 67, 68\néchéance : 2026-04-15\nrapport : créé")
+    );
+    let created: Vec<_> = audit_of_kind(store, "report.create").await.into_iter().map(|e| e.target).collect();
+    assert!(created.contains(&"CEA 2025".to_owned()) && created.contains(&"69M 2025".to_owned()));
+
+    // The deadline of a report.
+    let rc = store.report_campaign(cea_id).await.unwrap().unwrap();
+    assert_eq!(
+        (rc.campaign.id, rc.convention.collectivite.as_str(), rc.deadline.as_str()),
+        (opened.id, "CEA", "2026-04-15")
+    );
+    let rc = store.report_campaign(existing).await.unwrap().unwrap();
+    assert_eq!(rc.deadline, "2026-03-31");
+    assert!(store.report_campaign(outside).await.unwrap().is_none());
+
+    // A convention's own deadline, journaled; unchanged writes nothing.
+    store.set_convention_deadline(admin, opened.id, "03", Some("2026-05-02")).await.unwrap();
+    assert_eq!(store.report_campaign(existing).await.unwrap().unwrap().deadline, "2026-05-02");
+    let count = audit_count(store).await;
+    store.set_convention_deadline(admin, opened.id, "03", Some("2026-05-02")).await.unwrap();
+    assert_eq!(audit_count(store).await, count);
+    store.set_convention_deadline(admin, opened.id, "03", None).await.unwrap();
+    assert_eq!(store.report_campaign(existing).await.unwrap().unwrap().deadline, "2026-03-31");
+    let changes = audit_of_kind(store, "campaign.deadline").await;
+    assert_eq!(changes.len(), 2);
+    // Newest first.
+    assert_eq!(changes[0].before.as_deref(), Some("2026-05-02"));
+    assert_eq!(changes[0].after.as_deref(), Some("2026-03-31 (échéance de la campagne)"));
+    assert_eq!(changes[1].report_id, Some(existing));
+    assert_eq!(changes[1].target, "campagne pacte 2025 : Allier (03)");
+    let e = store.set_convention_deadline(admin, opened.id, "15", Some("2026-05-02")).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e:?}");
+    let e = store.set_convention_deadline(admin, opened.id, "03", Some("2026-02-30")).await.unwrap_err();
+    assert!(matches!(&e, StoreError::Rejected(m) if m.contains("AAAA-MM-JJ")), "{e:?}");
+    assert!(store.verify_integrity().await.unwrap().is_intact());
+}
+
+async fn campaign_opening_is_all_or_nothing(store: &Store) {
+    let admin = admin_with_referentiel(store).await;
+    store.create_report(None, "15", 2025, "calpae", "autre programme", &[]).await.unwrap();
+    let count = audit_count(store).await;
+    let reports = store.reports(&ReportFilter::default()).await.unwrap();
+
+    let nothing_written = || async {
+        assert!(store.campaigns().await.unwrap().is_empty());
+        assert_eq!(audit_count(store).await, count);
+        assert_eq!(store.reports(&ReportFilter::default()).await.unwrap(), reports);
+    };
+    let refused = |c: NewCampaign, expected: &'static str| async move {
+        match store.open_campaign(admin, &c).await {
+            Err(StoreError::Rejected(m)) => assert!(m.contains(expected), "{m}"),
+            other => panic!("{expected}: {other:?}"),
+        }
+    };
+
+    // In the middle: the campaign row, 03's and the CEA's drafts are inserted, then the
+    // Cantal's existing report turns out to be of another programme.
+    let c = campaign_2025(vec![
+        convention("03", "Allier", &["03"], Some("03")),
+        convention("CEA", "Collectivité européenne d’Alsace", &["67", "68"], Some("67")),
+        convention("15", "Cantal", &["15"], Some("15")),
+        convention("43", "Haute-Loire", &["43"], Some("43")),
+    ]);
+    refused(c, "Le rapport 2025 de Cantal (15) existe déjà, pour le programme calpae.").await;
+    nothing_written().await;
+
+    // Checked before anything is written.
+    let mut c = campaign_2025(vec![convention("03", "Allier", &["03"], Some("03"))]);
+    c.referentiel_version = 2;
+    refused(c, "n’a pas de version 2").await;
+    let mut c = campaign_2025(vec![convention("03", "Allier", &["03"], Some("03"))]);
+    c.deadline = "31/03/2026".to_owned();
+    refused(c, "Échéance de la campagne invalide").await;
+    refused(campaign_2025(vec![]), "au moins une convention").await;
+    let c = campaign_2025(vec![
+        convention("03", "Allier", &["03"], Some("03")),
+        convention("03", "Allier", &["03"], Some("03")),
+    ]);
+    refused(c, "figure deux fois").await;
+    refused(campaign_2025(vec![convention("CEA", "Alsace", &["67", "68"], Some("69"))]), "principal 69")
+        .await;
+    refused(campaign_2025(vec![convention("C E A", "Alsace", &["67"], None)]), "invalide").await;
+    refused(campaign_2025(vec![convention("CEA", " ", &["67"], None)]), "nom").await;
+    refused(campaign_2025(vec![convention("CEA", "Alsace", &[], None)]), "Au moins un département").await;
+    let mut conv = convention("03", "Allier", &["03"], None);
+    conv.deadline = Some("2026-13-01".to_owned());
+    refused(campaign_2025(vec![conv]), "Échéance de 03 invalide").await;
+    nothing_written().await;
+
+    // Without the Cantal it opens; the Rhône and the Métropole de Lyon both cover 69.
+    let c = campaign_2025(vec![
+        convention("03", "Allier", &["03"], Some("03")),
+        convention("CEA", "Collectivité européenne d’Alsace", &["67", "68"], Some("67")),
+        convention("69", "Rhône", &["69"], Some("69")),
+        convention("69M", "Métropole de Lyon", &["69"], Some("69")),
+    ]);
+    let opened = store.open_campaign(admin, &c).await.unwrap();
+    assert!(opened.conventions.iter().all(|(_, l)| matches!(l, ReportLink::Created(_))));
+    assert_eq!(store.reports(&ReportFilter::default()).await.unwrap().len(), reports.len() + 4);
+}
+
+async fn reports_of_collectivites_are_seen_by_every_territory(store: &Store) {
+    let new = |code: &str, territories: &[&str], year: i32| NewCollectiviteReport {
+        collectivite: code.to_owned(),
+        territories: list(territories),
+        year,
+        programme: "pacte".to_owned(),
+        text: format!("{code} {year}"),
+        actions: Vec::new(),
+    };
+    let cea = store.create_collectivite_report(None, &new("CEA", &["67", "68"], 2021)).await.unwrap();
+    let lyon = store.create_collectivite_report(None, &new("69M", &["69"], 2021)).await.unwrap();
+    let bas_rhin = store.create_report(None, "67", 2020, "pacte", "67 2020", &[]).await.unwrap();
+    let rhone = store.create_report(None, "69", 2021, "pacte", "69 2021", &[]).await.unwrap();
+
+    let ids = |departments: &[&str]| {
+        let f = ReportFilter { departments: Some(list(departments)), ..Default::default() };
+        async move {
+            let mut ids: Vec<Id> = store.reports(&f).await.unwrap().into_iter().map(|s| s.id).collect();
+            let with_text: Vec<Id> =
+                store.reports_with_text(&f).await.unwrap().into_iter().map(|(s, _)| s.id).collect();
+            assert_eq!(ids, with_text);
+            ids.sort_unstable();
+            ids
+        }
+    };
+    let sorted = |mut v: Vec<Id>| {
+        v.sort_unstable();
+        v
+    };
+    assert_eq!(ids(&["67"]).await, sorted(vec![cea, bas_rhin]));
+    assert_eq!(ids(&["68"]).await, [cea]);
+    assert_eq!(ids(&["69"]).await, sorted(vec![lyon, rhone]));
+    assert_eq!(ids(&["CEA"]).await, [cea]);
+    assert_eq!(ids(&["6"]).await, Vec::<Id>::new());
+    assert_eq!(ids(&["67,68"]).await, Vec::<Id>::new());
+    assert_eq!(ids(&["6%"]).await, Vec::<Id>::new());
+    assert_eq!(ids(&["_7"]).await, Vec::<Id>::new());
+    let f = ReportFilter { departments: Some(list(&["68"])), year: Some(2020), statuses: None };
+    assert!(store.reports(&f).await.unwrap().is_empty());
+
+    let summary = store
+        .reports(&ReportFilter { departments: Some(list(&["68"])), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(
+        (summary[0].department.as_str(), summary[0].territories.clone()),
+        ("CEA", list(&["67", "68"]))
+    );
+
+    // One report per collectivité and year.
+    let e = store.create_collectivite_report(None, &new("CEA", &["67", "68"], 2021)).await.unwrap_err();
+    assert!(matches!(e, StoreError::Duplicate), "{e:?}");
+    for bad in [
+        new("C-A", &["67"], 2022),
+        new("CEA", &[], 2022),
+        new("CEA", &["67", "67"], 2022),
+        new("CEA", &["6 7"], 2022),
+    ] {
+        let e = store.create_collectivite_report(None, &bad).await.unwrap_err();
+        assert!(matches!(e, StoreError::Rejected(_)), "{bad:?}: {e:?}");
+    }
+    assert_eq!(store.reports(&ReportFilter::default()).await.unwrap().len(), 4);
+
+    // The database itself refuses a malformed list.
+    for bad in ["", "67,,68", ",67", "67,", "67 ,68", "6%"] {
+        let sql = format!("UPDATE reports SET territories = '{bad}' WHERE id = {cea}");
+        assert!(raw(store, &sql).await.is_err(), "{bad:?}");
+    }
+    assert_eq!(get(store, cea).await.summary.territories, ["67", "68"]);
+}
+
 contract!(
+    referentiels_seed_save_and_history,
+    stale_referentiel_save_conflicts_and_writes_nothing,
+    referentiel_versions_are_append_only,
+    concurrent_seeds_insert_once,
+    campaign_opening_creates_drafts_and_links_existing_reports,
+    campaign_opening_is_all_or_nothing,
+    reports_of_collectivites_are_seen_by_every_territory,
     users_crud,
     duplicate_login,
     sessions,

@@ -27,6 +27,10 @@ const RELEASED: &[(&str, &str)] = &[
         "ff0240753964e12cf0516b7b12d911a4b2aeca1a30f71d1958d913f7cc1c373f72932f496dc36f992bf71ae6620237a6",
     ),
     (
+        "sqlite/0005_referentiels_campaigns.sql",
+        "dc2e02f82571931a859b6b42a30b6a188cc848bdca3ed527eaa281d28c8c22e567bbfdaa635e4f00bcd83e12e25e73a2",
+    ),
+    (
         "postgres/0001_initial.sql",
         "1f62f6871d43f8f13a49d5a6bff0f1a2700e099914de771662505c0d677eba16f557e5a7e806ee55b345853c6c63bc33",
     ),
@@ -41,6 +45,10 @@ const RELEASED: &[(&str, &str)] = &[
     (
         "postgres/0004_accounts.sql",
         "254416fa61d9cefb153da024159e79ab8b1c2d5fd6711b971d23ea42461a454cece4aa074e75cc571cdfee0181353122",
+    ),
+    (
+        "postgres/0005_referentiels_campaigns.sql",
+        "84956fdedc7b012459388812407c9746945dc8fab3fcd4aeb87618515268845230f50a74ae3c860b297589c4f9de7d00",
     ),
 ];
 

@@ -189,6 +189,7 @@ mod tests {
         ReportSummary {
             id: 1,
             department: dep.into(),
+            territories: vec![dep.into()],
             year: 2019,
             programme: "calpae".into(),
             status,
