@@ -2,7 +2,7 @@
 //! the open data files and the API.
 
 use bilan_consolidate::{consolidate, Consolidation, ReportState};
-use bilan_domain::{programme, Report};
+use bilan_domain::Report;
 use bilan_store::{ReportFilter, ReportSummary, Status, StoreError};
 
 use crate::policy::perimeter::Perimeter;
@@ -78,21 +78,22 @@ pub async fn load(
 
 /// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…), if any.
 pub fn programme_of_year(year: i32) -> Option<&'static str> {
-    bilan_domain::PROGRAMMES.iter().find(|p| p.covers(year)).map(|p| p.id)
+    super::referentiel::current().programme_for_year(year).map(|p| p.id.as_str())
 }
 
 /// The years a dashboard offers: every year of every programme up to the current year.
 pub fn campaign_years() -> Vec<(i32, &'static str)> {
     let now = crate::time::current_year();
-    bilan_domain::PROGRAMMES
+    super::referentiel::current()
+        .programmes
         .iter()
-        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id)))
+        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id.as_str())))
         .collect()
 }
 
 /// "CALPAE", "Pacte des solidarités".
 pub fn programme_name(id: &str) -> String {
-    programme(id).map_or_else(|| id.to_string(), |p| p.short_name.to_string())
+    super::referentiel::current().programme(id).map_or_else(|| id.to_string(), |p| p.short_name.clone())
 }
 
 /// A year asked for in a query (`?annee=`): `None` when absent or blank, `Err` with the
