@@ -44,6 +44,13 @@ impl AppError {
         AppError::Forbidden(reason.to_string())
     }
 
+    /// 422 for a request that is well formed but cannot be done (a campaign already open,
+    /// a year no programme covers), with the French reason.
+    pub fn unprocessable(message: impl Into<String>) -> AppError {
+        let message = message.into();
+        AppError::page(StatusCode::UNPROCESSABLE_ENTITY, "Demande impossible", html! { p #motif-refus { (message) } })
+    }
+
     /// 400 for a malformed request (a form field missing, a year that is not one).
     pub fn bad_request(message: impl Into<String>) -> AppError {
         let message = message.into();

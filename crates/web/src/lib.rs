@@ -53,6 +53,8 @@ pub struct Config {
     pub assets_dir: Option<PathBuf>,
     /// See [`AppOptions::trusted_proxies`].
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// See [`AppOptions::referentiel`].
+    pub referentiel: Arc<bilan_domain::referentiel::Referentiel>,
 }
 
 /// Options of the application itself.
@@ -65,6 +67,9 @@ pub struct AppOptions {
     /// Reverse proxies whose `X-Forwarded-For` is believed (login throttling counts per
     /// client address). Empty: the peer's address is the client's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The reference data files (validated before the server starts): seeded into an
+    /// empty database, and used as they are until a database holds some.
+    pub referentiel: Arc<bilan_domain::referentiel::Referentiel>,
 }
 
 /// 5 Mo.
@@ -77,6 +82,7 @@ impl Default for AppOptions {
             assets_dir: None,
             upload_limit: DEFAULT_UPLOAD_LIMIT,
             trusted_proxies: Vec::new(),
+            referentiel: Arc::new(bilan_source::referentiel::builtin().clone()),
         }
     }
 }
@@ -114,6 +120,7 @@ pub async fn serve(config: Config) -> Result<(), WebError> {
         secure_cookies: config.secure_cookies,
         assets_dir: config.assets_dir.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
+        referentiel: config.referentiel.clone(),
         ..AppOptions::default()
     };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
@@ -127,6 +134,9 @@ pub async fn serve_listener(
     store: Store,
     options: AppOptions,
 ) -> Result<(), WebError> {
+    // The reference data first: a database without it gets the files' (several servers
+    // starting at once insert it once).
+    service::referentiel::seed(&store, &options.referentiel).await?;
     let router = app(store, options).await;
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
@@ -176,6 +186,13 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
         .route("/connexion", get(handlers::login::login_form).post(handlers::login::login))
         .route("/deconnexion", post(handlers::login::logout))
         .route("/rapports", get(handlers::reports::reports))
+        .route("/rapports/nouveau", post(handlers::campaigns::create_report))
+        .route("/campagnes", get(handlers::campaigns::list).post(handlers::campaigns::open))
+        .route("/campagnes/{id}", get(handlers::campaigns::page))
+        .route("/campagnes/{id}/echeances", post(handlers::campaigns::set_deadline))
+        .route("/referentiels", get(handlers::referentiel::list))
+        .route("/referentiels/{programme}/historique", get(handlers::referentiel::history))
+        .route("/referentiels/{programme}/{kind}", post(handlers::referentiel::change))
         .route("/rapports/{id}", get(handlers::reports::overview))
         .route(
             "/rapports/{id}/general",

@@ -68,9 +68,26 @@ pub fn current_year() -> i32 {
     today().map_or(1970, |d| d.year())
 }
 
+/// Days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: Date, to: Date) -> i64 {
+    let civil = |d: Date| jiff::civil::Date::new(d.year() as i16, d.month() as i8, d.day() as i8).ok();
+    match (civil(from), civil(to)) {
+        (Some(a), Some(b)) => a.until(b).map_or(0, |span| i64::from(span.get_days())),
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_between_counts_calendar_days() {
+        let d = |y, m, j| Date::new(y, m, j).unwrap();
+        assert_eq!(days_between(d(2026, 12, 2), d(2027, 3, 31)), 119);
+        assert_eq!(days_between(d(2027, 4, 2), d(2027, 3, 31)), -2);
+        assert_eq!(days_between(d(2024, 2, 28), d(2024, 3, 1)), 2, "2024 is a leap year");
+    }
 
     #[test]
     fn round_trip() {

@@ -319,8 +319,7 @@ impl From<&ReportSummary> for Summary {
         Summary {
             id: s.id,
             departement: s.department.clone(),
-            departement_nom: geo::department(&s.department)
-                .map_or_else(|| s.department.clone(), |d| d.name.to_string()),
+            departement_nom: bilan_domain::collectivite::name(&s.department),
             annee: s.year,
             programme: s.programme.clone(),
             statut: s.status.as_str(),

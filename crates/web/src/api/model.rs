@@ -80,7 +80,7 @@ impl Quantite {
 }
 
 fn dep_name(code: &str) -> String {
-    bilan_domain::geo::department(code).map_or_else(|| code.to_string(), |d| d.name.to_string())
+    bilan_domain::collectivite::name(code)
 }
 
 #[derive(Serialize)]

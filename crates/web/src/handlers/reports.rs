@@ -33,7 +33,8 @@ pub async fn reports(State(app): State<AppState>, ctx: Ctx) -> Result<Response, 
         return Ok(Redirect::to("/admin/comptes").into_response());
     }
     let list = service::list(&app, &ctx.user).await?;
-    Ok(Page::new("Mes rapports", Some(&ctx), view::list(&ctx, &list)).into_response())
+    let creatable = crate::service::campaigns::creatable_years(&app, &ctx).await?;
+    Ok(Page::new("Mes rapports", Some(&ctx), view::list(&ctx, &list, &creatable)).into_response())
 }
 
 // ----- overview -----

@@ -214,6 +214,14 @@ fn error_response(e: AppError, ctx: Option<&Ctx>) -> Response {
 /// than GET/HEAD checks the Origin, the body size and the CSRF token before any handler
 /// runs. Adds the security headers to every response.
 pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    // The reference data of this request: reread only when an administrator (on any
+    // server of the database) changed it.
+    let asset_path = req.uri().path().starts_with("/dsfr/") || req.uri().path().starts_with("/static/");
+    if !asset_path {
+        if let Err(e) = crate::service::referentiel::refresh(&app).await {
+            return secure(error_response(e, None));
+        }
+    }
     // The API authenticates by bearer token only (no cookie, hence no CSRF): see api.rs.
     if req.uri().path() == "/api" || req.uri().path().starts_with("/api/") {
         return secure(next.run(req).await);

@@ -24,7 +24,7 @@ pub fn territory_label(role: Role, territory: Option<&str>) -> String {
             .unwrap_or_else(|| format!("région {code}")),
         (Role::NationalReader, _) => "toute la France".to_string(),
         (Role::Admin, _) => "—".to_string(),
-        (_, Some(code)) => geo::department_label(code),
+        (_, Some(code)) => bilan_domain::collectivite::label(code),
         (_, None) => "aucun".to_string(),
     }
 }
@@ -41,12 +41,26 @@ pub fn can_see(user: &User, r: &ReportSummary) -> bool {
     let territory = user.territory.as_deref();
     match user.role {
         Role::DepartmentEditor | Role::DepartmentSignatory => territory == Some(r.department.as_str()),
-        Role::PrefectureReviewer => territory == Some(r.department.as_str()) && REVIEWED.contains(&r.status),
+        // The State's services see a report through the territories it covers: the
+        // préfecture of the Bas-Rhin sees the report of the Collectivité européenne d'Alsace.
+        Role::PrefectureReviewer => {
+            covers(r, |t| Some(t) == territory) && REVIEWED.contains(&r.status)
+        }
         Role::RegionalReviewer => {
-            geo::department(&r.department).map(|d| d.region_code) == territory && REVIEWED.contains(&r.status)
+            covers(r, |t| geo::department(t).map(|d| d.region_code) == territory) && REVIEWED.contains(&r.status)
         }
         Role::NationalReader => REVIEWED.contains(&r.status),
         Role::Admin => false,
+    }
+}
+
+/// Whether one of the Départements a report covers passes `test` (its collectivité's own
+/// code when the store lists no territory).
+fn covers(r: &ReportSummary, test: impl Fn(&str) -> bool) -> bool {
+    if r.territories.is_empty() {
+        test(&r.department)
+    } else {
+        r.territories.iter().any(|t| test(t))
     }
 }
 

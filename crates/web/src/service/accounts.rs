@@ -196,6 +196,17 @@ pub fn validate_account(
     };
     let territory = territory.trim();
     let territory = match access::territory_kind(role) {
+        // A Département's accounts belong to the signatory collectivité: a Département, or
+        // the Métropole de Lyon (69M), the Collectivité de Corse (20R), the CEA (6AE)…
+        Some(true) if role != Role::PrefectureReviewer => match bilan_domain::collectivite::code(territory) {
+            Some(code) => Some(code.to_string()),
+            None => {
+                problems.push(
+                    "territoire : code de la collectivité attendu (code INSEE de département, par exemple 03, 2A, 974, ou 69M, 20R, 6AE)".to_string(),
+                );
+                None
+            }
+        },
         Some(true) => match geo::department(territory) {
             Some(d) => Some(d.code.to_string()),
             None => {

@@ -77,17 +77,17 @@ pub async fn load(
 }
 
 /// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…), if any.
-pub fn programme_of_year(year: i32) -> Option<&'static str> {
-    super::referentiel::current().programme_for_year(year).map(|p| p.id.as_str())
+pub fn programme_of_year(year: i32) -> Option<String> {
+    super::referentiel::current().programme_for_year(year).map(|p| p.id.clone())
 }
 
 /// The years a dashboard offers: every year of every programme up to the current year.
-pub fn campaign_years() -> Vec<(i32, &'static str)> {
+pub fn campaign_years() -> Vec<(i32, String)> {
     let now = crate::time::current_year();
     super::referentiel::current()
         .programmes
         .iter()
-        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id.as_str())))
+        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id.clone())))
         .collect()
 }
 

@@ -69,7 +69,7 @@ pub fn meta(l: &Loaded, inputs: &CreditInputs) -> bilan_render::NoteMeta {
     let reviewer = inputs.instructor.as_deref().unwrap_or("—");
     let s = &l.stored.summary;
     bilan_render::NoteMeta {
-        department_name: bilan_domain::geo::department_label(&s.department),
+        department_name: bilan_domain::collectivite::label(&s.department),
         year: s.year,
         programme_name: crate::service::consolidation::programme_name(&s.programme),
         version: s.version,

@@ -55,7 +55,7 @@ pub fn prepare_toml(l: &Loaded, data: &[u8]) -> Result<Prepared, Vec<String>> {
         problems.push(format!(
             "le fichier concerne le Département {} : ce rapport est celui du Département {}",
             bilan_domain::geo::department_label(parsed.department.as_str()),
-            bilan_domain::geo::department_label(&s.department)
+            bilan_domain::collectivite::label(&s.department)
         ));
     }
     if parsed.year != s.year {
@@ -145,5 +145,5 @@ pub async fn write(app: &AppState, actor: i64, id: i64, revision: i64, edit: Edi
 
 /// (errors, warnings, infos) of a report's checks.
 pub fn diagnostic_counts(report: &Report) -> (usize, usize, usize) {
-    bilan_check::counts(&bilan_check::check_with(report, super::referentiel::check_context(report, None)))
+    bilan_check::counts(&bilan_check::check_with(report, super::referentiel::check_context(&super::referentiel::current(), report, None)))
 }

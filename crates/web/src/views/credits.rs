@@ -38,7 +38,7 @@ pub fn page(p: &CreditsPage<'_>) -> Markup {
     let s = &l.stored.summary;
     let next = s.year + 1;
     html! {
-        h1 #titre-credits { "Crédits " (next) " – " (bilan_domain::geo::department_label(&s.department)) }
+        h1 #titre-credits { "Crédits " (next) " – " (bilan_domain::collectivite::label(&s.department)) }
         p { "Calcul des crédits délégués par l’État pour " (next) " à partir du rapport d’exécution " (s.year)
             " (version " (s.version) ", " (crate::policy::access::status_label(s.status)) ")." }
         @if p.saved {

@@ -164,9 +164,13 @@ fn navigation(role: Role) -> Vec<(&'static str, &'static str, &'static str)> {
     }
     if role.is_state() {
         links.push(("/revue", "lien-file-revue", "File de revue"));
+        links.push(("/campagnes", "lien-campagnes", "Campagnes"));
     }
     if crate::policy::access::has_dashboards(role) {
         links.push(("/tableaux", "lien-tableaux", "Tableaux de bord"));
+    }
+    if role.is_state() || role == Role::Admin {
+        links.push(("/referentiels", "lien-referentiels", "Référentiels"));
     }
     if role != Role::Admin {
         links.push(("/compte/jetons", "lien-jetons", "Jetons d’API"));

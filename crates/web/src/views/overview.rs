@@ -31,7 +31,7 @@ pub fn page(ctx: &Ctx, l: &Loaded, o: &Overview, editable: bool, blocks: Blocks)
     let blocking = o.checked.blocking();
     let t = &o.totals;
     html! {
-        h1 id="titre-rapport" { "Rapport d’exécution " (s.year) " – " (bilan_domain::geo::department_label(&s.department)) }
+        h1 id="titre-rapport" { "Rapport d’exécution " (s.year) " – " (bilan_domain::collectivite::label(&s.department)) }
         div class="fr-mb-2w" { (status_badge(s.status)) " " span id="version" { "version " (s.version) } }
         p class="fr-text--lead" id="intitule-rapport" { (l.report.title) }
         @if let Some((number, date)) = &o.deliberation {

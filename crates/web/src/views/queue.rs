@@ -57,7 +57,7 @@ pub fn queue(q: &Queue, decides: bool) -> Markup {
 
 fn row(r: &QueueRow, decides: bool) -> Markup {
     let s = &r.summary;
-    let label = bilan_domain::geo::department_label(&s.department);
+    let label = bilan_domain::collectivite::label(&s.department);
     let verb = if s.status == Status::Transmitted && decides { "Examiner" } else { "Consulter" };
     html! {
         tr id={ "revue-" (s.id) } data-departement=(s.department) data-annee=(s.year)

@@ -45,7 +45,7 @@ pub fn page(p: &ReviewPage<'_>) -> Markup {
     let s = &l.stored.summary;
     let id = l.id();
     html! {
-        h1 #titre-revue { "Revue du rapport " (s.year) " – " (bilan_domain::geo::department_label(&s.department)) }
+        h1 #titre-revue { "Revue du rapport " (s.year) " – " (bilan_domain::collectivite::label(&s.department)) }
         div.fr-mb-2w { (status_badge(s.status)) " " span #version { "version " (s.version) } }
         p.fr-text--lead { (l.report.title) }
         @if p.saved {
