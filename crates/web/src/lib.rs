@@ -65,6 +65,10 @@ pub struct AppOptions {
     /// Reverse proxies whose `X-Forwarded-For` is believed (login throttling counts per
     /// client address). Empty: the peer's address is the client's.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The reference data (programmes, socle measures, indicator catalogue) the forms
+    /// offer; read through `service::referentiel::current`. Default: built from the
+    /// programme table of `bilan-domain`.
+    pub referentiel: Arc<bilan_domain::referentiel::Referentiel>,
 }
 
 /// 5 Mo.
@@ -77,6 +81,7 @@ impl Default for AppOptions {
             assets_dir: None,
             upload_limit: DEFAULT_UPLOAD_LIMIT,
             trusted_proxies: Vec::new(),
+            referentiel: Arc::new(service::referentiel::from_programme_table()),
         }
     }
 }
@@ -193,7 +198,27 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
             "/rapports/{id}/actions/{num}/{kind}/{k}",
             get(handlers::action::item_form).post(handlers::action::item_save),
         )
-        .route("/rapports/{id}/actions/{num}/{kind}/{k}/supprimer", post(handlers::action::item_delete))
+        .route(
+            "/rapports/{id}/actions/{num}/{kind}/{k}/supprimer",
+            get(handlers::structure::confirm_item_removal).post(handlers::action::item_delete),
+        )
+        .route("/rapports/{id}/structure", get(handlers::structure::page))
+        .route("/rapports/{id}/mesures", post(handlers::structure::add_measure))
+        .route("/rapports/{id}/mesures/{m}", post(handlers::structure::rename_measure))
+        .route("/rapports/{id}/mesures/{m}/monter", post(handlers::structure::measure_up))
+        .route("/rapports/{id}/mesures/{m}/descendre", post(handlers::structure::measure_down))
+        .route(
+            "/rapports/{id}/mesures/{m}/supprimer",
+            get(handlers::structure::confirm_measure_removal).post(handlers::structure::remove_measure),
+        )
+        .route("/rapports/{id}/mesures/{m}/actions", post(handlers::structure::add_action))
+        .route("/rapports/{id}/actions/{num}/monter", post(handlers::structure::action_up))
+        .route("/rapports/{id}/actions/{num}/descendre", post(handlers::structure::action_down))
+        .route(
+            "/rapports/{id}/actions/{num}/supprimer",
+            get(handlers::structure::confirm_action_removal).post(handlers::structure::remove_action),
+        )
+        .route("/rapports/{id}/restaurer/{entry}", post(handlers::structure::restore))
         .route("/rapports/{id}/annexe", get(handlers::annex::annex_page).post(handlers::annex::annex_save))
         .route("/rapports/{id}/diagnostics", get(handlers::diagnostics::diagnostics_page))
         .route("/rapports/{id}/justifications", post(handlers::diagnostics::justify))

@@ -13,6 +13,7 @@ pub mod import;
 pub mod login;
 pub mod reports;
 pub mod review;
+pub mod structure;
 pub mod tokens;
 pub mod workflow;
 

@@ -23,5 +23,6 @@ pub mod overview;
 pub mod queue;
 pub mod reports;
 pub mod review;
+pub mod structure;
 pub mod tokens;
 pub mod workflow;
