@@ -44,7 +44,10 @@ async fn canonical(s: &Server, id: i64) -> String {
 }
 
 fn numbers(r: &bilan_domain::Report) -> Vec<(String, Vec<String>)> {
-    r.measures.iter().map(|m| (m.number.clone(), m.actions.iter().map(|a| a.number.clone()).collect())).collect()
+    r.measures
+        .iter()
+        .map(|m| (m.number.clone(), m.actions.iter().map(|a| a.number.clone()).collect()))
+        .collect()
 }
 
 #[tokio::test]
@@ -61,7 +64,13 @@ async fn measures_and_actions_are_added_renamed_moved_and_removed() {
     assert!(has_id(&html, "type-initiative") && attr_by_id(&html, "type-initiative", "checked").is_some());
 
     // An initiative measure: the next free number of part 2, at the end.
-    post_ok(&editor, id, &format!("/rapports/{id}/mesures"), &[("type", "initiative"), ("intitule", "  Mesure   test ")]).await;
+    post_ok(
+        &editor,
+        id,
+        &format!("/rapports/{id}/mesures"),
+        &[("type", "initiative"), ("intitule", "  Mesure   test ")],
+    )
+    .await;
     let r = s.report(id).await;
     let m = r.measures.last().unwrap();
     assert_eq!((m.number.as_str(), m.kind, m.title.as_str()), ("2.3", MeasureKind::Local, "Mesure test"));
@@ -73,7 +82,8 @@ async fn measures_and_actions_are_added_renamed_moved_and_removed() {
     // Actions take the next free number of their measure.
     post_ok(&editor, id, &format!("/rapports/{id}/mesures/2.3/actions"), &[("intitule", "Première")]).await;
     post_ok(&editor, id, &format!("/rapports/{id}/mesures/2.3/actions"), &[("intitule", "Seconde")]).await;
-    post_ok(&editor, id, &format!("/rapports/{id}/mesures/1.1/actions"), &[("intitule", "Nouvelle 1.1")]).await;
+    post_ok(&editor, id, &format!("/rapports/{id}/mesures/1.1/actions"), &[("intitule", "Nouvelle 1.1")])
+        .await;
     let r = s.report(id).await;
     assert_eq!(numbers(&r).last().unwrap().1, vec!["2.3.1", "2.3.2"]);
     assert_eq!(r.measures[0].actions.last().unwrap().number, "1.1.4");
@@ -99,7 +109,10 @@ async fn measures_and_actions_are_added_renamed_moved_and_removed() {
     assert_eq!(s.text(id).await, text);
     // A title is required.
     let (status, body) = editor
-        .post_text(&format!("/rapports/{id}/mesures/2.3/actions"), &[("csrf", &csrf), ("revision", &rev), ("intitule", " ")])
+        .post_text(
+            &format!("/rapports/{id}/mesures/2.3/actions"),
+            &[("csrf", &csrf), ("revision", &rev), ("intitule", " ")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_by_id(&body, "erreur-structure").unwrap().contains("obligatoire"), "{body}");
@@ -108,10 +121,19 @@ async fn measures_and_actions_are_added_renamed_moved_and_removed() {
     // A socle measure of the programme the report lacks.
     let html = structure(&editor, id).await;
     let doc = parse(&html);
-    let codes: Vec<String> =
-        select(&doc, "#code-socle option").iter().filter_map(|o| o.value().attr("value")).map(str::to_string).collect();
+    let codes: Vec<String> = select(&doc, "#code-socle option")
+        .iter()
+        .filter_map(|o| o.value().attr("value"))
+        .map(str::to_string)
+        .collect();
     assert_eq!(codes, vec!["", "CALPAE-SOCLE-5"]);
-    post_ok(&editor, id, &format!("/rapports/{id}/mesures"), &[("type", "socle"), ("code", "CALPAE-SOCLE-5")]).await;
+    post_ok(
+        &editor,
+        id,
+        &format!("/rapports/{id}/mesures"),
+        &[("type", "socle"), ("code", "CALPAE-SOCLE-5")],
+    )
+    .await;
     let r = s.report(id).await;
     let core: Vec<&str> =
         r.measures.iter().filter(|m| m.kind == MeasureKind::Core).map(|m| m.number.as_str()).collect();
@@ -143,8 +165,17 @@ async fn measures_and_actions_are_added_renamed_moved_and_removed() {
     assert_eq!(select(&parse(&html), "#liste-elements-supprimes > li").len(), 2);
 
     // Every change is in the audit log.
-    let kinds: Vec<String> = s.store.audit(Some(id), 100).await.unwrap().into_iter().map(|e| e.action).collect();
-    for k in ["mesure.add", "mesure.rename", "mesure.move", "action.add", "action.move", "action.remove", "mesure.remove"] {
+    let kinds: Vec<String> =
+        s.store.audit(Some(id), 100).await.unwrap().into_iter().map(|e| e.action).collect();
+    for k in [
+        "mesure.add",
+        "mesure.rename",
+        "mesure.move",
+        "action.add",
+        "action.move",
+        "action.remove",
+        "mesure.remove",
+    ] {
         assert!(kinds.iter().any(|x| x == k), "{k} audited: {kinds:?}");
     }
 }
@@ -161,14 +192,16 @@ async fn a_socle_measure_cannot_be_removed() {
     let text = s.text(id).await;
     let csrf = editor.csrf().await;
     let rev = revision(&editor, id).await;
-    let (status, body) =
-        editor.post_text(&format!("/rapports/{id}/mesures/1.1/supprimer"), &[("csrf", &csrf), ("revision", &rev)]).await;
+    let (status, body) = editor
+        .post_text(&format!("/rapports/{id}/mesures/1.1/supprimer"), &[("csrf", &csrf), ("revision", &rev)])
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("Une mesure socle ne peut pas être supprimée"), "{body}");
     assert_eq!(s.text(id).await, text, "nothing written");
     // An unknown measure or action: 404.
-    let (status, _) =
-        editor.post_text(&format!("/rapports/{id}/mesures/9.9/supprimer"), &[("csrf", &csrf), ("revision", &rev)]).await;
+    let (status, _) = editor
+        .post_text(&format!("/rapports/{id}/mesures/9.9/supprimer"), &[("csrf", &csrf), ("revision", &rev)])
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = editor.page(&format!("/rapports/{id}/actions/9.9.9/supprimer")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -228,8 +261,10 @@ async fn removals_are_confirmed_then_restored_exactly_once() {
     let items = select(&doc, "#liste-elements-supprimes > li");
     let kinds: Vec<&str> = items.iter().filter_map(|li| li.value().attr("data-element")).collect();
     assert_eq!(kinds, vec!["mesure", "action", "depense"], "newest first");
-    let entries: Vec<String> =
-        items.iter().map(|li| li.value().attr("id").unwrap().trim_start_matches("supprime-").to_string()).collect();
+    let entries: Vec<String> = items
+        .iter()
+        .map(|li| li.value().attr("id").unwrap().trim_start_matches("supprime-").to_string())
+        .collect();
     // The removed element and its place are in the audit entry.
     let audit = s.store.audit(Some(id), 10).await.unwrap();
     let removal = audit.iter().find(|e| e.action == "action.remove").unwrap();
@@ -245,27 +280,43 @@ async fn removals_are_confirmed_then_restored_exactly_once() {
     assert!(has_id(&structure(&editor, id).await, "aucun-element-supprime"));
     let restorations = s.store.audit(Some(id), 3).await.unwrap();
     assert!(restorations.iter().all(|e| e.action.ends_with(".restore")));
-    assert!(restorations[0].target.contains(&format!("suppression n° {}", entries[2])), "{:?}", restorations[0]);
+    assert!(
+        restorations[0].target.contains(&format!("suppression n° {}", entries[2])),
+        "{:?}",
+        restorations[0]
+    );
 
     // Twice: refused, nothing written.
     let text = s.text(id).await;
     let csrf = editor.csrf().await;
     let rev = revision(&editor, id).await;
-    let (status, body) =
-        editor.post_text(&format!("/rapports/{id}/restaurer/{}", entries[0]), &[("csrf", &csrf), ("revision", &rev)]).await;
+    let (status, body) = editor
+        .post_text(
+            &format!("/rapports/{id}/restaurer/{}", entries[0]),
+            &[("csrf", &csrf), ("revision", &rev)],
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(has_id(&body, "restauration-impossible"), "{body}");
     assert_eq!(s.text(id).await, text);
 
     // An action whose number was taken meanwhile comes back with the next free number.
     post_ok(&editor, id, &format!("/rapports/{id}/actions/1.1.3/supprimer"), &[]).await;
-    post_ok(&editor, id, &format!("/rapports/{id}/mesures/1.1/actions"), &[("intitule", "Remplaçante")]).await;
+    post_ok(&editor, id, &format!("/rapports/{id}/mesures/1.1/actions"), &[("intitule", "Remplaçante")])
+        .await;
     assert_eq!(s.report(id).await.action("1.1.3").unwrap().2.title, "Remplaçante");
     let html = structure(&editor, id).await;
-    let entry = select(&parse(&html), "#liste-elements-supprimes > li")[0].value().attr("id").unwrap().replace("supprime-", "");
+    let entry = select(&parse(&html), "#liste-elements-supprimes > li")[0]
+        .value()
+        .attr("id")
+        .unwrap()
+        .replace("supprime-", "");
     post_ok(&editor, id, &format!("/rapports/{id}/restaurer/{entry}"), &[]).await;
     let r = s.report(id).await;
-    assert_eq!(r.measures[0].actions.iter().map(|a| a.number.as_str()).collect::<Vec<_>>(), vec!["1.1.1", "1.1.2", "1.1.4", "1.1.3"]);
+    assert_eq!(
+        r.measures[0].actions.iter().map(|a| a.number.as_str()).collect::<Vec<_>>(),
+        vec!["1.1.1", "1.1.2", "1.1.4", "1.1.3"]
+    );
 }
 
 #[tokio::test]
@@ -276,10 +327,20 @@ async fn after_transmission_nothing_is_restorable() {
     let prefecture = s.login("prefecture.allier").await;
     let text = include_str!("fixtures/propre-2021.toml");
     let id = s.store.create_report(None, "03", 2021, "calpae", text, &["1.1.1".to_string()]).await.unwrap();
-    post_ok(&editor, id, &format!("/rapports/{id}/mesures"), &[("type", "initiative"), ("intitule", "Temporaire")]).await;
+    post_ok(
+        &editor,
+        id,
+        &format!("/rapports/{id}/mesures"),
+        &[("type", "initiative"), ("intitule", "Temporaire")],
+    )
+    .await;
     post_ok(&editor, id, &format!("/rapports/{id}/mesures/2.1/supprimer"), &[]).await;
     let html = structure(&editor, id).await;
-    let entry = select(&parse(&html), "#liste-elements-supprimes > li")[0].value().attr("id").unwrap().replace("supprime-", "");
+    let entry = select(&parse(&html), "#liste-elements-supprimes > li")[0]
+        .value()
+        .attr("id")
+        .unwrap()
+        .replace("supprime-", "");
 
     // Adopted: read only (403 on every structural POST).
     let csrf = signatory.csrf().await;
@@ -289,11 +350,18 @@ async fn after_transmission_nothing_is_restorable() {
         ("deliberation_instance", "commission permanente"),
         ("csrf", csrf.as_str()),
     ];
-    assert_eq!(signatory.post(&format!("/rapports/{id}/adopter"), &deliberation).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        signatory.post(&format!("/rapports/{id}/adopter"), &deliberation).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let ecsrf = editor.csrf().await;
     let rev = s.store.report(id).await.unwrap().unwrap().summary.revision.to_string();
     let form = [("csrf", ecsrf.as_str()), ("revision", rev.as_str()), ("intitule", "x")];
-    for path in [format!("/rapports/{id}/restaurer/{entry}"), format!("/rapports/{id}/mesures"), format!("/rapports/{id}/actions/1.1.1/supprimer")] {
+    for path in [
+        format!("/rapports/{id}/restaurer/{entry}"),
+        format!("/rapports/{id}/mesures"),
+        format!("/rapports/{id}/actions/1.1.1/supprimer"),
+    ] {
         assert_eq!(editor.post(&path, &form).await.status(), StatusCode::FORBIDDEN, "{path}");
     }
     let (status, _) = editor.page(&format!("/rapports/{id}/actions/1.1.1/supprimer")).await;
@@ -306,25 +374,39 @@ async fn after_transmission_nothing_is_restorable() {
     let r = editor
         .post(
             &format!("/rapports/{id}/justifications"),
-            &[("csrf", &ecsrf), ("code", "TXT001"), ("chemin", "mesures[0].actions[0].perspectives"), ("justification", "En commission.")],
+            &[
+                ("csrf", &ecsrf),
+                ("code", "TXT001"),
+                ("chemin", "mesures[0].actions[0].perspectives"),
+                ("justification", "En commission."),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(signatory.post(&format!("/rapports/{id}/transmettre"), &[("csrf", &csrf)]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        signatory.post(&format!("/rapports/{id}/transmettre"), &[("csrf", &csrf)]).await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert!(has_id(&structure(&editor, id).await, "aucun-element-supprime"));
     let pcsrf = prefecture.csrf().await;
     let rev = s.store.report(id).await.unwrap().unwrap().summary.revision.to_string();
     let (status, _) = prefecture
-        .post_text(&format!("/rapports/{id}/mesures"), &[("csrf", &pcsrf), ("revision", &rev), ("intitule", "x")])
+        .post_text(
+            &format!("/rapports/{id}/mesures"),
+            &[("csrf", &pcsrf), ("revision", &rev), ("intitule", "x")],
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "the préfecture does not edit");
-    let r = prefecture.post(&format!("/rapports/{id}/renvoyer"), &[("csrf", &pcsrf), ("motif", "Précisez.")]).await;
+    let r = prefecture
+        .post(&format!("/rapports/{id}/renvoyer"), &[("csrf", &pcsrf), ("motif", "Précisez.")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(s.store.report(id).await.unwrap().unwrap().summary.status, Status::SentBack);
     let before = s.text(id).await;
     let rev = revision(&editor, id).await;
-    let (status, _) =
-        editor.post_text(&format!("/rapports/{id}/restaurer/{entry}"), &[("csrf", &ecsrf), ("revision", &rev)]).await;
+    let (status, _) = editor
+        .post_text(&format!("/rapports/{id}/restaurer/{entry}"), &[("csrf", &ecsrf), ("revision", &rev)])
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(s.text(id).await, before);
 }
@@ -345,16 +427,22 @@ async fn only_the_departments_editor_builds_the_structure() {
         format!("/rapports/{id}/actions/1.1.2/supprimer"),
         format!("/rapports/{id}/restaurer/1"),
     ];
-    for (login, expected) in
-        [("editeur.cantal", StatusCode::NOT_FOUND), ("prefecture.allier", StatusCode::NOT_FOUND), ("signataire.allier", StatusCode::FORBIDDEN)]
-    {
+    for (login, expected) in [
+        ("editeur.cantal", StatusCode::NOT_FOUND),
+        ("prefecture.allier", StatusCode::NOT_FOUND),
+        ("signataire.allier", StatusCode::FORBIDDEN),
+    ] {
         let a = s.login(login).await;
         let csrf = a.csrf().await;
         for path in &posts {
-            let status = a.post(path, &[("csrf", &csrf), ("revision", &rev), ("intitule", "x")]).await.status();
+            let status =
+                a.post(path, &[("csrf", &csrf), ("revision", &rev), ("intitule", "x")]).await.status();
             assert_eq!(status, expected, "{login} {path}");
         }
-        for path in [format!("/rapports/{id}/actions/1.1.2/supprimer"), format!("/rapports/{id}/actions/1.1.1/depenses/0/supprimer")] {
+        for path in [
+            format!("/rapports/{id}/actions/1.1.2/supprimer"),
+            format!("/rapports/{id}/actions/1.1.1/depenses/0/supprimer"),
+        ] {
             assert_eq!(a.get(&path).await.status(), expected, "{login} GET {path}");
         }
     }
@@ -362,7 +450,11 @@ async fn only_the_departments_editor_builds_the_structure() {
     // The signatory reads the structure, without forms.
     let signatory = s.login("signataire.allier").await;
     let html = structure(&signatory, id).await;
-    assert!(has_id(&html, "lecture-seule") && !has_id(&html, "form-ajouter-mesure") && !has_id(&html, "supprimer-action-1-1-2"));
+    assert!(
+        has_id(&html, "lecture-seule")
+            && !has_id(&html, "form-ajouter-mesure")
+            && !has_id(&html, "supprimer-action-1-1-2")
+    );
 }
 
 #[tokio::test]
@@ -385,8 +477,20 @@ async fn indicators_come_from_the_measures_catalogue_or_are_local() {
     let s = start_with(options).await;
     let id = s.report_id("03", 2019).await;
     let editor = s.login("editeur.allier").await;
-    post_ok(&editor, id, &format!("/rapports/{id}/mesures"), &[("type", "socle"), ("code", "CALPAE-SOCLE-5")]).await;
-    post_ok(&editor, id, &format!("/rapports/{id}/mesures/1.5/actions"), &[("intitule", "Garantie d’activité")]).await;
+    post_ok(
+        &editor,
+        id,
+        &format!("/rapports/{id}/mesures"),
+        &[("type", "socle"), ("code", "CALPAE-SOCLE-5")],
+    )
+    .await;
+    post_ok(
+        &editor,
+        id,
+        &format!("/rapports/{id}/mesures/1.5/actions"),
+        &[("intitule", "Garantie d’activité")],
+    )
+    .await;
     let url = format!("/rapports/{id}/actions/1.5.1");
 
     // A measure without catalogue: local indicators only.
@@ -400,7 +504,10 @@ async fn indicators_come_from_the_measures_catalogue_or_are_local() {
     let rev = hidden_value(&page, "revision").unwrap();
     // Not in the catalogue: 422, nothing written.
     let (status, body) = editor
-        .post_text(&format!("{url}/indicateurs/nouvelle"), &[("csrf", &csrf), ("revision", &rev), ("catalogue", "AUTRE")])
+        .post_text(
+            &format!("{url}/indicateurs/nouvelle"),
+            &[("csrf", &csrf), ("revision", &rev), ("catalogue", "AUTRE")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(has_id(&body, &format!("{select_id}-erreur")), "{body}");
@@ -409,20 +516,39 @@ async fn indicators_come_from_the_measures_catalogue_or_are_local() {
     let r = editor
         .post(
             &format!("{url}/indicateurs/nouvelle"),
-            &[("csrf", &csrf), ("revision", &rev), ("catalogue", "CALPAE-GAAG-01"), ("intitule", "Autre"), ("unite", "%"), ("cible", "40")],
+            &[
+                ("csrf", &csrf),
+                ("revision", &rev),
+                ("catalogue", "CALPAE-GAAG-01"),
+                ("intitule", "Autre"),
+                ("unite", "%"),
+                ("cible", "40"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let report = s.report(id).await;
     let i = &report.action("1.5.1").unwrap().2.indicators[0];
-    assert_eq!((i.code.as_deref(), i.name.as_str(), i.unit), (Some("CALPAE-GAAG-01"), "Nombre de personnes accompagnées", Some(IndicatorUnit::Count)));
+    assert_eq!(
+        (i.code.as_deref(), i.name.as_str(), i.unit),
+        (Some("CALPAE-GAAG-01"), "Nombre de personnes accompagnées", Some(IndicatorUnit::Count))
+    );
     // Its unit stays fixed: disabled in the form, enforced on the server.
     let (_, page) = editor.page(&format!("{url}/indicateurs/0")).await;
     assert!(has_id(&page, "code-indicateur"));
-    assert!(attr_by_id(&page, "champ-mesures-4-actions-0-indicateurs-0-unite", "disabled").is_some(), "{page}");
+    let (_, confirm) = editor.page(&format!("{url}/indicateurs/0/supprimer")).await;
+    let title = text_by_id(&confirm, "titre-suppression").unwrap();
+    assert_eq!(title, "Supprimer l’indicateur « Nombre de personnes accompagnées » de l’action 1.5.1 ?");
+    assert!(
+        attr_by_id(&page, "champ-mesures-4-actions-0-indicateurs-0-unite", "disabled").is_some(),
+        "{page}"
+    );
     let rev = hidden_value(&page, "revision").unwrap();
     let r = editor
-        .post(&format!("{url}/indicateurs/0"), &[("csrf", &csrf), ("revision", &rev), ("intitule", "Personnes"), ("unite", "jours")])
+        .post(
+            &format!("{url}/indicateurs/0"),
+            &[("csrf", &csrf), ("revision", &rev), ("intitule", "Personnes"), ("unite", "jours")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let report = s.report(id).await;
@@ -434,7 +560,13 @@ async fn indicators_come_from_the_measures_catalogue_or_are_local() {
     let r = editor
         .post(
             &format!("{url}/indicateurs/nouvelle"),
-            &[("csrf", &csrf), ("revision", &rev), ("catalogue", ""), ("intitule", "Ateliers"), ("unite", "jours")],
+            &[
+                ("csrf", &csrf),
+                ("revision", &rev),
+                ("catalogue", ""),
+                ("intitule", "Ateliers"),
+                ("unite", "jours"),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);

@@ -238,7 +238,8 @@ fn impose_catalogue(
     fields: &mut Fields,
 ) -> Result<Option<String>, Errors> {
     let catalogue = indicator_catalogue(app, l, a);
-    let unit = |i: &bilan_domain::referentiel::CatalogueIndicator| values::unit_text(Some(i.unit)).to_string();
+    let unit =
+        |i: &bilan_domain::referentiel::CatalogueIndicator| values::unit_text(Some(i.unit)).to_string();
     match k {
         None => {
             let Some(chosen) = fields.get("catalogue").map(str::trim).filter(|c| !c.is_empty()) else {

@@ -41,7 +41,11 @@ fn failed<C>(id: i64, e: EditError<C>) -> AppError {
 
 /// 422 with a French message and the way back.
 fn refused(id: i64, message: &str) -> AppError {
-    AppError::page(StatusCode::UNPROCESSABLE_ENTITY, "Modification refusée", view::refused(message, &structure_url(id)))
+    AppError::page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Modification refusée",
+        view::refused(message, &structure_url(id)),
+    )
 }
 
 /// The report of the URL, which the user may edit now, and the form's revision.
@@ -91,7 +95,8 @@ pub async fn add_measure(
         "initiative" => NewMeasure::Local { title: title(l.id(), &fields)? },
         _ => return Err(refused(l.id(), "Le type de mesure est « initiative » ou « socle ».")),
     };
-    let number = service::add_measure(&app, &ctx, l.id(), revision, new).await.map_err(|e| failed(l.id(), e))?;
+    let number =
+        service::add_measure(&app, &ctx, l.id(), revision, new).await.map_err(|e| failed(l.id(), e))?;
     Ok(saved(l.id(), &format!("structure-mesure-{}", num_id(&number))))
 }
 
@@ -108,7 +113,14 @@ pub async fn rename_measure(
     Ok(saved(l.id(), &format!("structure-mesure-{}", num_id(&m))))
 }
 
-async fn move_measure(app: AppState, ctx: Ctx, id: String, m: String, fields: Fields, up: bool) -> Result<Response, AppError> {
+async fn move_measure(
+    app: AppState,
+    ctx: Ctx,
+    id: String,
+    m: String,
+    fields: Fields,
+    up: bool,
+) -> Result<Response, AppError> {
     let (l, revision) = editable(&app, &ctx, &id, &fields).await?;
     service::find_measure(&l.report, &m).ok_or(AppError::NotFound)?;
     service::move_measure(&app, &ctx, l.id(), revision, &m, up).await.map_err(|e| failed(l.id(), e))?;
@@ -178,11 +190,19 @@ pub async fn add_action(
     let (l, revision) = editable(&app, &ctx, &id, &fields).await?;
     service::find_measure(&l.report, &m).ok_or(AppError::NotFound)?;
     let t = title(l.id(), &fields)?;
-    let number = service::add_action(&app, &ctx, l.id(), revision, &m, t).await.map_err(|e| failed(l.id(), e))?;
+    let number =
+        service::add_action(&app, &ctx, l.id(), revision, &m, t).await.map_err(|e| failed(l.id(), e))?;
     Ok(saved(l.id(), &format!("structure-action-{}", num_id(&number))))
 }
 
-async fn move_action(app: AppState, ctx: Ctx, id: String, num: String, fields: Fields, up: bool) -> Result<Response, AppError> {
+async fn move_action(
+    app: AppState,
+    ctx: Ctx,
+    id: String,
+    num: String,
+    fields: Fields,
+    up: bool,
+) -> Result<Response, AppError> {
     let (l, revision) = editable(&app, &ctx, &id, &fields).await?;
     editing::find_action(&l.report, &num).ok_or(AppError::NotFound)?;
     service::move_action(&app, &ctx, l.id(), revision, &num, up).await.map_err(|e| failed(l.id(), e))?;
@@ -258,7 +278,10 @@ pub async fn confirm_item_removal(
     let url = a.url(l.id());
     let c = Confirm {
         loaded: &l,
-        what: format!("la {what}"),
+        what: match kind {
+            ItemKind::Indicator => format!("l’{what}"),
+            ItemKind::Expense | ItemKind::Line => format!("la {what}"),
+        },
         lost,
         refused: None,
         post_url: format!("{url}/{}/{k}/supprimer", kind.segment()),

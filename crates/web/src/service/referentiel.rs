@@ -98,9 +98,11 @@ mod tests {
 
     #[test]
     fn the_allier_report_lacks_only_what_it_does_not_carry() {
-        let r = bilan_source::parse_str(include_str!("../../../../examples/allier-2019.toml")).unwrap().report;
+        let r =
+            bilan_source::parse_str(include_str!("../../../../examples/allier-2019.toml")).unwrap().report;
         let referentiel = from_programme_table();
-        let missing: Vec<&str> = missing_core_measures(&referentiel, &r).iter().map(|m| m.title.as_str()).collect();
+        let missing: Vec<&str> =
+            missing_core_measures(&referentiel, &r).iter().map(|m| m.title.as_str()).collect();
         // Allier 2019 carries four of the five socle measures of 2019 (titles longer than
         // the reference's); « Formation des travailleurs sociaux » starts in 2020.
         assert_eq!(missing, vec!["Garantie d'activité et accompagnement global"]);

@@ -10,7 +10,9 @@
 
 use std::collections::BTreeSet;
 
-use bilan_domain::{figure, Action, ExecutedLine, ExpenseLine, Indicator, Measure, MeasureKind, Money, Report};
+use bilan_domain::{
+    figure, Action, ExecutedLine, ExpenseLine, Indicator, Measure, MeasureKind, Money, Report,
+};
 use bilan_store::Status;
 use serde::{Deserialize, Serialize};
 
@@ -143,7 +145,9 @@ impl Removal {
                 None => "action".into(),
             },
             Element::Expense => of_action("ligne de dépense", self.expense.as_ref().map_or("", |e| &e.label)),
-            Element::Line => of_action("ligne du budget exécuté", self.line.as_ref().map_or("", |l| &l.label)),
+            Element::Line => {
+                of_action("ligne du budget exécuté", self.line.as_ref().map_or("", |l| &l.label))
+            }
             Element::Indicator => of_action("indicateur", self.indicator.as_ref().map_or("", |i| &i.name)),
         }
     }
@@ -211,7 +215,8 @@ impl Removal {
             }
             Element::Line => {
                 let (mi, ai) = action_of(r)?;
-                let lines = &mut r.measures[mi].actions[ai].executed.get_or_insert_with(Default::default).lines;
+                let lines =
+                    &mut r.measures[mi].actions[ai].executed.get_or_insert_with(Default::default).lines;
                 let l = self.line.clone().ok_or_else(gone)?;
                 lines.insert(self.position.min(lines.len()), l);
                 Ok(self.label())
@@ -381,7 +386,8 @@ pub fn title(typed: &str) -> Result<String, String> {
 }
 
 /// The French refusal of a socle measure's removal.
-pub const CORE_REFUSED: &str = "Une mesure socle ne peut pas être supprimée : la convention l’impose à chaque Département.";
+pub const CORE_REFUSED: &str =
+    "Une mesure socle ne peut pas être supprimée : la convention l’impose à chaque Département.";
 
 /// A measure to add.
 pub enum NewMeasure {
@@ -405,7 +411,13 @@ fn audit(action: &str, target: String, before: Option<String>, after: Option<Str
 }
 
 /// Adds a measure; gives its number.
-pub async fn add_measure(app: &AppState, ctx: &Ctx, id: i64, revision: i64, new: NewMeasure) -> Edited<String> {
+pub async fn add_measure(
+    app: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    revision: i64,
+    new: NewMeasure,
+) -> Edited<String> {
     let refs = referentiel::current(app);
     editing::edit_report(app, ctx, id, revision, move |r| {
         let (kind, code, title) = match new {
@@ -450,7 +462,14 @@ pub async fn rename_measure(
 }
 
 /// Moves a measure one place up (`up`) or down.
-pub async fn move_measure(app: &AppState, ctx: &Ctx, id: i64, revision: i64, number: &str, up: bool) -> Edited<()> {
+pub async fn move_measure(
+    app: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    revision: i64,
+    number: &str,
+    up: bool,
+) -> Edited<()> {
     editing::edit_report(app, ctx, id, revision, |r| {
         let (mi, _) = measure_of(r, number)?;
         let to = neighbour(mi, r.measures.len(), up).ok_or("la mesure est déjà à cette extrémité.")?;
@@ -530,11 +549,19 @@ fn new_action(number: &str, title: String) -> Action {
 }
 
 /// Moves an action one place up or down within its measure.
-pub async fn move_action(app: &AppState, ctx: &Ctx, id: i64, revision: i64, number: &str, up: bool) -> Edited<()> {
+pub async fn move_action(
+    app: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    revision: i64,
+    number: &str,
+    up: bool,
+) -> Edited<()> {
     editing::edit_report(app, ctx, id, revision, |r| {
         let (mi, ai, _) = r.action(number).ok_or_else(|| format!("l’action {number} n’existe plus."))?;
         let actions = &mut r.measures[mi].actions;
-        let to = neighbour(ai, actions.len(), up).ok_or("l’action est déjà à cette extrémité de sa mesure.")?;
+        let to =
+            neighbour(ai, actions.len(), up).ok_or("l’action est déjà à cette extrémité de sa mesure.")?;
         actions.swap(ai, to);
         let a = audit("action.move", format!("action {number}"), Some(ai.to_string()), Some(to.to_string()));
         Ok((a, ()))
@@ -565,7 +592,8 @@ pub async fn remove_item(
 ) -> Result<(), EditError<Action>> {
     let number = at.number;
     editing::edit_action(app, ctx, at, |action| {
-        let removal = Removal::of_item(kind, action, k).ok_or_else(|| format!("cette {} n’existe plus", kind.name()))?;
+        let removal = Removal::of_item(kind, action, k)
+            .ok_or_else(|| format!("cette {} n’existe plus", kind.name()))?;
         kind.remove(action, k)?;
         let target = format!("action {number}, {} {}", kind.name(), k + 1);
         Ok((audit(&format!("{}.remove", kind.audit()), target, removal.text(), None), ()))

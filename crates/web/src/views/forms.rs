@@ -13,7 +13,13 @@ pub fn render_fields(specs: &[Spec], base: &str, values: &Values, errors: &Error
 
 /// The inputs of `specs`, those named in `fixed` shown disabled (their value is imposed
 /// and enforced by the server: a disabled input is not posted).
-pub fn render_fields_fixed(specs: &[Spec], base: &str, values: &Values, errors: &Errors, fixed: &[&str]) -> Markup {
+pub fn render_fields_fixed(
+    specs: &[Spec],
+    base: &str,
+    values: &Values,
+    errors: &Errors,
+    fixed: &[&str],
+) -> Markup {
     html! {
         @for spec in specs {
             (field(spec, base, values.get(spec.name).map(String::as_str).unwrap_or(""), errors, fixed.contains(&spec.name)))
