@@ -88,7 +88,7 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, WebError> {
         .map_err(|e| WebError::Demo(format!("exemple de l’Allier illisible : {e}")))?
         .report;
     create(store, &allier).await?;
-    let calpae = crate::service::referentiel::current()
+    let calpae = bilan_source::referentiel::builtin()
         .programme("calpae")
         .ok_or_else(|| WebError::Demo("programme calpae absent".into()))?;
     let follow = bilan_domain::draft::follow_up(&allier, 2020, calpae);

@@ -104,6 +104,7 @@ pub(crate) struct AppState(Arc<Inner>);
 pub(crate) struct Inner {
     pub store: Store,
     pub options: AppOptions,
+    pub referentiel: service::referentiel::Cache,
 }
 
 impl std::ops::Deref for AppState {
@@ -180,7 +181,7 @@ async fn home(http::session::MaybeCtx(ctx): http::session::MaybeCtx) -> Redirect
 /// counts per client IP (without it, every client shares one IP counter).
 pub async fn app(store: Store, options: AppOptions) -> Router {
     let limit = options.upload_limit + 512 * 1024;
-    let state = AppState(Arc::new(Inner { store, options }));
+    let state = AppState(Arc::new(Inner { referentiel: service::referentiel::new_cache(&options.referentiel), store, options }));
     Router::new()
         .route("/", get(home))
         .route("/connexion", get(handlers::login::login_form).post(handlers::login::login))
@@ -210,7 +211,27 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
             "/rapports/{id}/actions/{num}/{kind}/{k}",
             get(handlers::action::item_form).post(handlers::action::item_save),
         )
-        .route("/rapports/{id}/actions/{num}/{kind}/{k}/supprimer", post(handlers::action::item_delete))
+        .route(
+            "/rapports/{id}/actions/{num}/{kind}/{k}/supprimer",
+            get(handlers::structure::confirm_item_removal).post(handlers::action::item_delete),
+        )
+        .route("/rapports/{id}/structure", get(handlers::structure::page))
+        .route("/rapports/{id}/mesures", post(handlers::structure::add_measure))
+        .route("/rapports/{id}/mesures/{m}", post(handlers::structure::rename_measure))
+        .route("/rapports/{id}/mesures/{m}/monter", post(handlers::structure::measure_up))
+        .route("/rapports/{id}/mesures/{m}/descendre", post(handlers::structure::measure_down))
+        .route(
+            "/rapports/{id}/mesures/{m}/supprimer",
+            get(handlers::structure::confirm_measure_removal).post(handlers::structure::remove_measure),
+        )
+        .route("/rapports/{id}/mesures/{m}/actions", post(handlers::structure::add_action))
+        .route("/rapports/{id}/actions/{num}/monter", post(handlers::structure::action_up))
+        .route("/rapports/{id}/actions/{num}/descendre", post(handlers::structure::action_down))
+        .route(
+            "/rapports/{id}/actions/{num}/supprimer",
+            get(handlers::structure::confirm_action_removal).post(handlers::structure::remove_action),
+        )
+        .route("/rapports/{id}/restaurer/{entry}", post(handlers::structure::restore))
         .route("/rapports/{id}/annexe", get(handlers::annex::annex_page).post(handlers::annex::annex_save))
         .route("/rapports/{id}/diagnostics", get(handlers::diagnostics::diagnostics_page))
         .route("/rapports/{id}/justifications", post(handlers::diagnostics::justify))

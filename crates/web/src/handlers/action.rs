@@ -11,6 +11,7 @@ use crate::handlers::conflict_page;
 use crate::policy::{access, Ctx};
 use crate::service::editing::{self, ActionAt, ActionRef, EditError, ItemKind};
 use crate::service::forms::{self, field_id, join, Errors, Fields, Values};
+use crate::service::referentiel;
 use crate::service::report::Loaded;
 use crate::service::values;
 use crate::views::action::{ActionForm, Diagnostics};
@@ -139,6 +140,15 @@ async fn item_page(
         None => None,
     };
     let base = k.map(|k| format!("{}.{}[{k}]", a.base(), kind.path())).unwrap_or_default();
+    let catalogue = match kind {
+        ItemKind::Indicator => indicator_catalogue(app, l, a),
+        _ => Vec::new(),
+    };
+    let code = match (kind, k) {
+        (ItemKind::Indicator, Some(k)) => a.of(&l.report).indicators.get(k).and_then(|i| i.code.clone()),
+        _ => None,
+    };
+    let unit_fixed = code.as_deref().is_some_and(|c| catalogue.iter().any(|i| i.code == c));
     let form = ItemForm {
         loaded: l,
         at: a,
@@ -153,6 +163,10 @@ async fn item_page(
             items: editing::diagnostics_under(&around.diagnostics, &base),
             justified: &around.justified,
         }),
+        catalogue: if k.is_none() { catalogue } else { Vec::new() },
+        chosen: shown.values.get("catalogue").cloned().unwrap_or_default(),
+        code,
+        unit_fixed,
     };
     Ok(crate::views::item::page(ctx, &form).status(shown.status).into_response())
 }
@@ -203,6 +217,48 @@ pub async fn item_save(
     save_item(&app, &ctx, &id, &num, kind, Some(k), fields).await
 }
 
+/// The catalogue indicators of the action's measure (by the measure's code).
+fn indicator_catalogue(app: &AppState, l: &Loaded, a: &ActionRef) -> Vec<bilan_domain::referentiel::CatalogueIndicator> {
+    let measure_code = l.report.measures.get(a.mi).and_then(|m| m.code.as_deref());
+    referentiel::catalogue_for(&referentiel::current(app), &l.report, measure_code).into_iter().cloned().collect()
+}
+
+/// A catalogue indicator imposes its title and unit on a new indicator (field
+/// `catalogue`), and its unit on an existing one that carries its code: the posted values
+/// are replaced. Gives the code to record on a new indicator, or the form's error.
+fn impose_catalogue(
+    app: &AppState,
+    l: &Loaded,
+    a: &ActionRef,
+    k: Option<usize>,
+    fields: &mut Fields,
+) -> Result<Option<String>, Errors> {
+    let catalogue = indicator_catalogue(app, l, a);
+    let unit =
+        |i: &bilan_domain::referentiel::CatalogueIndicator| values::unit_text(Some(i.unit)).to_string();
+    match k {
+        None => {
+            let Some(chosen) = fields.get("catalogue").map(str::trim).filter(|c| !c.is_empty()) else {
+                return Ok(None);
+            };
+            let Some(i) = catalogue.iter().find(|i| i.code == chosen) else {
+                let message = "Cet indicateur n’est pas au catalogue de la mesure : choisissez-en un de la liste ou « indicateur local ».";
+                return Err(vec![("catalogue".to_string(), message.to_string())]);
+            };
+            fields.set("intitule", &i.title);
+            fields.set("unite", &unit(i));
+            Ok(Some(i.code.clone()))
+        }
+        Some(k) => {
+            let code = a.of(&l.report).indicators.get(k).and_then(|i| i.code.as_deref());
+            if let Some(i) = catalogue.iter().find(|i| Some(i.code.as_str()) == code) {
+                fields.set("unite", &unit(i));
+            }
+            Ok(None)
+        }
+    }
+}
+
 /// Saves item `k` of the action, or adds one when `k` is `None`.
 async fn save_item(
     app: &AppState,
@@ -211,21 +267,31 @@ async fn save_item(
     num: &str,
     kind: ItemKind,
     k: Option<usize>,
-    fields: Fields,
+    mut fields: Fields,
 ) -> Result<Response, AppError> {
     let (l, a) = load(app, ctx, id, num).await?;
     may_edit(ctx, &l)?;
     let revision = revision(&fields)?;
-    let patch = match forms::parse(kind.specs(), &fields) {
-        Ok(p) => p,
-        Err(errors) => {
-            let values = forms::submitted(kind.specs(), &fields);
+    let code = match kind {
+        ItemKind::Indicator => impose_catalogue(app, &l, &a, k, &mut fields),
+        _ => Ok(None),
+    };
+    let parsed = forms::parse(kind.specs(), &fields);
+    let (patch, code) = match (parsed, code) {
+        (Ok(p), Ok(code)) => (p, code),
+        (parsed, code) => {
+            let errors: Errors =
+                code.err().into_iter().flatten().chain(parsed.err().into_iter().flatten()).collect();
+            let mut values = forms::submitted(kind.specs(), &fields);
+            if let Some(c) = fields.get("catalogue") {
+                values.insert("catalogue".into(), c.to_string());
+            }
             let k = k.filter(|k| *k < kind.count(a.of(&l.report)));
             return item_page(app, ctx, &l, &a, kind, k, Shown::refused(values, errors)).await;
         }
     };
     let item_url = |index: usize| format!("{}/{}/{index}", a.url(l.id()), kind.segment());
-    match editing::save_item(app, ctx, at(&l, &a, revision), kind, k, patch).await {
+    match editing::save_item(app, ctx, at(&l, &a, revision), kind, k, patch, code).await {
         Ok(index) => Ok(Redirect::to(&format!("{}?enregistre=1", item_url(index))).into_response()),
         Err(e) => e.or_conflict(|current, current_revision| {
             let (current, form_url) = match k {
@@ -262,7 +328,7 @@ pub async fn item_delete(
     may_edit(&ctx, &l)?;
     let revision = revision(&fields)?;
     let url = a.url(l.id());
-    match editing::remove_item(&app, &ctx, at(&l, &a, revision), kind, k).await {
+    match crate::service::structure::remove_item(&app, &ctx, at(&l, &a, revision), kind, k).await {
         Ok(()) => {
             let anchor = field_id(&join(&a.base(), kind.path()));
             Ok(Redirect::to(&format!("{url}?enregistre=1#{anchor}")).into_response())

@@ -32,7 +32,7 @@ fn deadline_field(fields: &Fields) -> Result<Option<Date>, AppError> {
 /// `GET /campagnes`.
 pub async fn list(State(app): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     let campaigns = service::list(&app, &ctx).await?;
-    let reference = referentiel::current();
+    let reference = referentiel::current(&app);
     let names = |id: &str| reference.programme(id).map_or_else(|| id.to_string(), |p| p.short_name.clone());
     let form = (ctx.user.role == Role::NationalReader).then(|| view::OpenForm {
         csrf: &ctx.csrf,

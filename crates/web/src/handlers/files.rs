@@ -22,7 +22,8 @@ pub async fn download(
     let l = report::load(&app, &ctx, id).await?;
     let file_name = files::file_name(&l.stored.summary, format);
     let (report, text) = (l.report, l.stored.text);
-    let rendered = tokio::task::spawn_blocking(move || files::render(format, &report, &text))
+    let reference = crate::service::referentiel::current(&app);
+    let rendered = tokio::task::spawn_blocking(move || files::render(&reference, format, &report, &text))
         .await
         .map_err(AppError::internal)?;
     match rendered {

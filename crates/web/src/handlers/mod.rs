@@ -15,6 +15,7 @@ pub mod login;
 pub mod referentiel;
 pub mod reports;
 pub mod review;
+pub mod structure;
 pub mod tokens;
 pub mod workflow;
 

@@ -19,7 +19,7 @@ use crate::AppState;
 
 async fn page(app: &AppState, ctx: &Ctx, notice: Notice, status: StatusCode) -> Result<Response, AppError> {
     service::may_read(ctx)?;
-    let reference = service::current();
+    let reference = service::current(app);
     let mut versions = Vec::new();
     if ctx.user.role == Role::Admin {
         for p in &reference.programmes {
@@ -43,7 +43,7 @@ pub async fn history(
     Path(programme): Path<String>,
 ) -> Result<Response, AppError> {
     service::may_read(&ctx)?;
-    let reference = service::current();
+    let reference = service::current(&app);
     let p = reference.programme(&programme).ok_or(AppError::NotFound)?;
     let versions = service::history(&app, &p.id).await?;
     Ok(Page::new("Versions du référentiel", Some(&ctx), view::history(&p.short_name, &versions))

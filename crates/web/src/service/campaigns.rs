@@ -87,7 +87,7 @@ pub async fn open(
     deadline: Option<Date>,
 ) -> Result<Id, AppError> {
     may_open(ctx)?;
-    let reference = referentiel::current();
+    let reference = referentiel::current(app);
     let programme = reference.programme(programme_id).ok_or_else(|| {
         AppError::unprocessable(format!("Le programme « {programme_id} » n’existe pas dans le référentiel."))
     })?;
@@ -179,7 +179,7 @@ pub async fn page(app: &AppState, ctx: &Ctx, id: Id) -> Result<CampaignPage, App
     may_follow(ctx)?;
     let detail = app.store.campaign(id).await?.ok_or(AppError::NotFound)?;
     let (campaign, conventions) = (detail.campaign, detail.conventions);
-    let reference = referentiel::current();
+    let reference = referentiel::current(app);
     let programme_name =
         reference.programme(&campaign.programme).map_or_else(|| campaign.programme.clone(), |p| p.short_name.clone());
     let deadline = parse_date(&campaign.deadline);
@@ -247,7 +247,7 @@ pub async fn creatable_years(app: &AppState, ctx: &Ctx) -> Result<Vec<(i32, Stri
         .filter(|s| s.department == code)
         .map(|s| s.year)
         .collect();
-    let reference = referentiel::current();
+    let reference = referentiel::current(app);
     let now = crate::time::current_year();
     let mut years: Vec<(i32, String)> = reference
         .programmes
@@ -269,7 +269,7 @@ pub async fn create_own(app: &AppState, ctx: &Ctx, year: i32, from_previous: boo
     let c = collectivite::collectivite(&code, year).ok_or_else(|| {
         AppError::unprocessable(format!("Votre collectivité ne signe pas de convention pour {year}."))
     })?;
-    let reference = referentiel::current();
+    let reference = referentiel::current(app);
     let programme = reference
         .programme_for_year(year)
         .ok_or_else(|| AppError::unprocessable(format!("Aucun programme ne couvre l’année {year}.")))?;

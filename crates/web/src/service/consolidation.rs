@@ -77,14 +77,14 @@ pub async fn load(
 }
 
 /// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…), if any.
-pub fn programme_of_year(year: i32) -> Option<String> {
-    super::referentiel::current().programme_for_year(year).map(|p| p.id.clone())
+pub fn programme_of_year(app: &AppState, year: i32) -> Option<String> {
+    super::referentiel::current(app).programme_for_year(year).map(|p| p.id.clone())
 }
 
 /// The years a dashboard offers: every year of every programme up to the current year.
-pub fn campaign_years() -> Vec<(i32, String)> {
+pub fn campaign_years(app: &AppState) -> Vec<(i32, String)> {
     let now = crate::time::current_year();
-    super::referentiel::current()
+    super::referentiel::current(app)
         .programmes
         .iter()
         .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id.clone())))
@@ -93,7 +93,7 @@ pub fn campaign_years() -> Vec<(i32, String)> {
 
 /// "CALPAE", "Pacte des solidarités".
 pub fn programme_name(id: &str) -> String {
-    super::referentiel::current().programme(id).map_or_else(|| id.to_string(), |p| p.short_name.clone())
+    super::referentiel::programme_name(id)
 }
 
 /// A year asked for in a query (`?annee=`): `None` when absent or blank, `Err` with the

@@ -143,7 +143,8 @@ impl ItemKind {
             ItemKind::Indicator => "indicateur",
         }
     }
-    fn audit(self) -> &'static str {
+    /// Its name in the audit log (`depense.remove`…).
+    pub fn audit(self) -> &'static str {
         match self {
             ItemKind::Expense => "depense",
             ItemKind::Line => "ligne",
@@ -216,7 +217,7 @@ impl ItemKind {
             }
         }
     }
-    fn remove(self, a: &mut Action, k: usize) -> Result<(), String> {
+    pub fn remove(self, a: &mut Action, k: usize) -> Result<(), String> {
         let gone = || format!("cette {} n’existe plus", self.name());
         match self {
             ItemKind::Expense if k < a.expenses.len() => {
@@ -372,6 +373,7 @@ pub async fn save_action(
 }
 
 /// Saves item `k` of an action, or adds one when `k` is `None`; gives the item's index.
+/// `code`: the catalogue code a new indicator reports (its title and unit are in `patch`).
 pub async fn save_item(
     app: &AppState,
     ctx: &Ctx,
@@ -379,11 +381,15 @@ pub async fn save_item(
     kind: ItemKind,
     k: Option<usize>,
     patch: Patch,
+    code: Option<String>,
 ) -> Result<usize, EditError<Action>> {
     let number = at.number;
     edit_action(app, ctx, at, |action| {
         let before = k.and_then(|k| kind.fragment(action, k));
         let index = kind.apply(action, k, &patch)?;
+        if let (ItemKind::Indicator, Some(code), Some(i)) = (kind, code, action.indicators.get_mut(index)) {
+            i.code = Some(code);
+        }
         let after = kind.fragment(action, index);
         let verb = if k.is_some() { "save" } else { "add" };
         let audit = Audit {
@@ -393,29 +399,6 @@ pub async fn save_item(
             after,
         };
         Ok((audit, index))
-    })
-    .await
-}
-
-/// Removes item `k` of an action.
-pub async fn remove_item(
-    app: &AppState,
-    ctx: &Ctx,
-    at: ActionAt<'_>,
-    kind: ItemKind,
-    k: usize,
-) -> Result<(), EditError<Action>> {
-    let number = at.number;
-    edit_action(app, ctx, at, |action| {
-        let before = kind.fragment(action, k);
-        kind.remove(action, k)?;
-        let audit = Audit {
-            action: format!("{}.remove", kind.audit()),
-            target: format!("action {number}, {} {}", kind.name(), k + 1),
-            before,
-            after: None,
-        };
-        Ok((audit, ()))
     })
     .await
 }

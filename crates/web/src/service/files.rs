@@ -47,10 +47,10 @@ pub enum Rendered {
 
 /// The report (whose stored text is `text`) in `format`. CPU-bound: run it off the async
 /// threads.
-pub fn render(format: &str, report: &Report, text: &str) -> Rendered {
+pub fn render(reference: &bilan_domain::Referentiel, format: &str, report: &Report, text: &str) -> Rendered {
     match format {
         "odt" | "docx" | "pdf" => {
-            let diags = bilan_check::check_with(report, super::referentiel::check_context(&super::referentiel::current(), report, None));
+            let diags = bilan_check::check_with(report, super::referentiel::check_context(reference, report, None));
             match format {
                 "odt" => Rendered::Ok(bilan_render::odt(report, &diags)),
                 "docx" => Rendered::Ok(bilan_render::docx(report, &diags)),

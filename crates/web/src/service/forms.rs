@@ -27,6 +27,12 @@ impl Fields {
     pub fn text(&self, name: &str) -> String {
         self.get(name).unwrap_or("").replace("\r\n", "\n").replace('\r', "\n")
     }
+    /// Sets a field to `value` (every occurrence; added when absent): a value the server
+    /// imposes whatever was posted.
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.0.retain(|(k, _)| k != name);
+        self.0.push((name.to_string(), value.to_string()));
+    }
     pub fn revision(&self) -> Option<i64> {
         self.get("revision").and_then(|r| r.trim().parse().ok())
     }

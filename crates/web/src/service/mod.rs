@@ -16,6 +16,7 @@ pub mod referentiel;
 pub mod report;
 pub mod reports;
 pub mod review;
+pub mod structure;
 pub mod tokens;
 pub mod values;
 pub mod workflow;

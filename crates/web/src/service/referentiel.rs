@@ -4,29 +4,40 @@
 //! administrator without a release. Every part of the web crate reads it through
 //! [`current`].
 //!
-//! Each request first calls [`refresh`] (from the session guard and the API): one indexed
-//! query reads the referentiels' revision, and the documents are reparsed only when it
-//! changed, so several servers on one database agree without talking to each other. The
-//! parsed referentiel is kept for the process (a server serves one database); a database
-//! that holds no referentiel yet (a test's fresh store) uses the files'.
+//! Each request first calls [`refresh`] (from the session guard, for pages and the API):
+//! one indexed query reads the referentiels' revision, and the documents are reparsed only
+//! when it changed, so several servers on one database agree without talking to each
+//! other. A database that holds no referentiel yet (a test's fresh store) uses the files'
+//! ([`crate::AppOptions::referentiel`]). Programme ids and names come only from the files
+//! (an administrator adds years, measures and indicators, not programmes), so
+//! [`programme_name`] needs no request.
 
-use std::sync::{Arc, LazyLock, RwLock};
+use std::sync::{Arc, RwLock};
 
 use bilan_domain::referentiel::{CatalogueIndicator, MeasureRef, Programme, Referentiel};
-use bilan_domain::Report;
+use bilan_domain::{MeasureKind, Report};
 use bilan_store::{Store, StoreError};
 
 use crate::error::AppError;
 use crate::policy::Ctx;
 use crate::AppState;
 
-/// (the database's revision it was read at, or -1 for the files; the referentiel).
-static CURRENT: LazyLock<RwLock<(i64, Arc<Referentiel>)>> =
-    LazyLock::new(|| RwLock::new((-1, Arc::new(bilan_source::referentiel::builtin().clone()))));
+/// One server's copy: (the database's revision it was read at, or -1 before the first
+/// request; the referentiel).
+pub type Cache = RwLock<(i64, Arc<Referentiel>)>;
+
+pub fn new_cache(files: &Arc<Referentiel>) -> Cache {
+    RwLock::new((-1, files.clone()))
+}
 
 /// The reference data in force (as of this request's [`refresh`]).
-pub fn current() -> Arc<Referentiel> {
-    CURRENT.read().map_or_else(|p| p.into_inner().1.clone(), |c| c.1.clone())
+pub fn current(app: &AppState) -> Arc<Referentiel> {
+    app.referentiel.read().map_or_else(|p| p.into_inner().1.clone(), |c| c.1.clone())
+}
+
+/// "CALPAE", "Pacte des solidarités".
+pub fn programme_name(id: &str) -> String {
+    bilan_source::referentiel::builtin().programme(id).map_or_else(|| id.to_string(), |p| p.short_name.clone())
 }
 
 /// What the checks of `report` compare against: last year's report and the report's
@@ -52,7 +63,7 @@ pub async fn seed(store: &Store, files: &Referentiel) -> Result<(), StoreError> 
 /// Brings [`current`] up to date with the database.
 pub async fn refresh(app: &AppState) -> Result<(), AppError> {
     let stamp = app.store.referentiels_revision().await?;
-    if CURRENT.read().map_err(AppError::internal)?.0 == stamp {
+    if app.referentiel.read().map_err(AppError::internal)?.0 == stamp {
         return Ok(());
     }
     let stored = app.store.referentiels().await?;
@@ -69,7 +80,7 @@ pub async fn refresh(app: &AppState) -> Result<(), AppError> {
         }
         Arc::new(Referentiel { programmes })
     };
-    *CURRENT.write().map_err(AppError::internal)? = (stamp, parsed);
+    *app.referentiel.write().map_err(AppError::internal)? = (stamp, parsed);
     Ok(())
 }
 
@@ -156,8 +167,7 @@ pub async fn change(
     change: Change,
 ) -> Result<Outcome, AppError> {
     may_change(ctx)?;
-    refresh(app).await?;
-    let reference = current();
+    let reference = current(app);
     let mut p = reference.programme(programme).ok_or(AppError::NotFound)?.clone();
     let what = change.apply(&mut p);
     let text = bilan_source::referentiel::to_toml(&p);
@@ -182,4 +192,64 @@ pub async fn history(app: &AppState, programme: &str) -> Result<Vec<(i32, String
         .collect();
     v.sort_by(|a, b| b.0.cmp(&a.0));
     Ok(v)
+}
+
+/// Letters and digits only, lower case, apostrophes and dashes ignored: « l’ASE » and
+/// « l'ASE » compare equal.
+fn folded(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// The socle measures of the report's programme and year that the report does not carry
+/// yet (by code, or, for a measure without code, by its title containing the reference
+/// title).
+pub fn missing_core_measures<'a>(referentiel: &'a Referentiel, report: &Report) -> Vec<&'a MeasureRef> {
+    let Some(programme) = referentiel.programme(&report.programme) else {
+        return Vec::new();
+    };
+    programme
+        .core_measures(report.year)
+        .filter(|m| {
+            !report.measures.iter().any(|have| {
+                have.code.as_deref() == Some(m.code.as_str())
+                    || (have.code.is_none()
+                        && have.kind == MeasureKind::Core
+                        && folded(&have.title).contains(&folded(&m.title)))
+            })
+        })
+        .collect()
+}
+
+/// The catalogue indicators of the measure whose code is `measure_code`, for the report's
+/// programme and year; none for a measure without code.
+pub fn catalogue_for<'a>(
+    referentiel: &'a Referentiel,
+    report: &Report,
+    measure_code: Option<&str>,
+) -> Vec<&'a CatalogueIndicator> {
+    match (referentiel.programme(&report.programme), measure_code) {
+        (Some(p), Some(code)) => {
+            p.indicators.iter().filter(|i| i.measure == code && i.applies_to(report.year)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allier_report_lacks_only_what_it_does_not_carry() {
+        let r =
+            bilan_source::parse_str(include_str!("../../../../examples/allier-2019.toml")).unwrap().report;
+        let referentiel = bilan_source::referentiel::builtin();
+        let missing: Vec<&str> =
+            missing_core_measures(referentiel, &r).iter().map(|m| m.title.as_str()).collect();
+        // Allier 2019 carries four of the five socle measures of 2019 (titles longer than
+        // the reference's); « Formation des travailleurs sociaux » starts in 2020.
+        assert_eq!(missing, vec!["Garantie d'activité et accompagnement global"]);
+        assert!(!catalogue_for(referentiel, &r, Some("CALPAE-ASE")).is_empty());
+        assert!(catalogue_for(referentiel, &r, None).is_empty());
+    }
 }

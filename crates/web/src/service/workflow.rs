@@ -151,9 +151,11 @@ pub async fn transmit(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<(), Failu
     let previous = report::previous_year(app, &l.report).await;
     let mut blocking: Vec<Diagnostic> = Vec::new();
     let found = &mut blocking;
+    let reference = super::referentiel::current(app);
     let gate = move |current: &StoredReport, js: &[Justification]| {
         let r = report::parse_text(&current.text).ok_or("rapport illisible")?;
-        let diags = bilan_check::check_with(&r, super::referentiel::check_context(&super::referentiel::current(), &r, previous.as_ref()));
+        let context = super::referentiel::check_context(&reference, &r, previous.as_ref());
+        let diags = bilan_check::check_with(&r, context);
         let justified = report::justified_keys(js);
         *found = report::blocking(&diags, &justified).into_iter().cloned().collect();
         if found.is_empty() {

@@ -135,31 +135,22 @@ pub fn page<'c>(ctx: &'c Ctx, f: &ActionForm<'_>) -> Page<'c> {
                 button.fr-btn type="submit" id="bouton-enregistrer" { "Enregistrer l’action" }
             }
         }
-        (items(ctx, l, f.at, action, f.editable))
+        (items(l, f.at, action, f.editable))
+        @if f.editable {
+            p.fr-mt-4w {
+                a class="fr-btn fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left" id="lien-supprimer-action"
+                    href={ (f.at.url(l.id())) "/supprimer" } { "Supprimer l’action " (action.number) }
+            }
+        }
     };
     let mut crumbs = l.crumbs();
     crumbs.push((format!("Action {}", action.number), None));
     Page::new(format!("Action {}", action.number), Some(ctx), body).crumbs(crumbs)
 }
 
-/// The delete button of an item: a form posting the action's revision.
-fn delete_button(ctx: &Ctx, url: &str, revision: i64, id: &str, what: &str) -> Markup {
-    html! {
-        form method="post" action=(url) class="fr-mb-0" id=(id) {
-            (csrf_input(&ctx.csrf))
-            (hidden("revision", &revision.to_string()))
-            button class="fr-btn fr-btn--sm fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left" type="submit" {
-                "Supprimer" span.fr-sr-only { " " (what) }
-            }
-        }
-    }
-}
-
 /// The last cell of an item's row: its link, and the delete button for an editor.
 struct RowLinks<'a> {
-    ctx: &'a Ctx,
     url: &'a str,
-    revision: i64,
     editable: bool,
 }
 
@@ -178,13 +169,12 @@ impl RowLinks<'_> {
                     (if self.editable { "Modifier" } else { "Voir" }) span.fr-sr-only { " " (what) }
                 }
                 @if self.editable {
-                    (delete_button(
-                        self.ctx,
-                        &format!("{}/{segment}/{k}/supprimer", self.url),
-                        self.revision,
-                        &format!("supprimer-{short}-{k}"),
-                        what,
-                    ))
+                    // To the confirmation page, whose form posts the removal.
+                    " "
+                    a class="fr-btn fr-btn--sm fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left"
+                        href={ (self.url) "/" (segment) "/" (k) "/supprimer" } id={ "supprimer-" (short) "-" (k) } {
+                        "Supprimer" span.fr-sr-only { " " (what) }
+                    }
                 }
             }
         }
@@ -200,10 +190,10 @@ fn add_link(editable: bool, id: &str, href: String, text: &str) -> Markup {
 }
 
 /// The three tables of the action's items, each with its « Ajouter » link.
-fn items(ctx: &Ctx, l: &Loaded, at: &ActionRef, action: &Action, editable: bool) -> Markup {
+fn items(l: &Loaded, at: &ActionRef, action: &Action, editable: bool) -> Markup {
     let base = at.base();
     let url = at.url(l.id());
-    let links = RowLinks { ctx, url: &url, revision: l.action_revision(&action.number), editable };
+    let links = RowLinks { url: &url, editable };
     let lines = action.executed.as_ref().map(|e| e.lines.as_slice()).unwrap_or(&[]);
     html! {
         section id=(field_id(&join(&base, "depenses"))) class="fr-mt-4w" {
@@ -262,13 +252,15 @@ fn items(ctx: &Ctx, l: &Loaded, at: &ActionRef, action: &Action, editable: bool)
                 div.fr-table { table id="table-indicateurs" {
                     caption { "Indicateurs de l’action" }
                     thead { tr {
-                        th scope="col" { "Indicateur" } th scope="col" { "Situation N-1" } th scope="col" { "Attendu" }
+                        th scope="col" { "Indicateur" } th scope="col" { "Code" } th scope="col" { "Situation N-1" } th scope="col" { "Attendu" }
                         th scope="col" { "Obtenu" } th scope="col" { "Actions" }
                     } }
                     tbody {
                         @for (k, i) in action.indicators.iter().enumerate() {
                             tr {
-                                td { (i.name) } td { (forms::value_text(&i.baseline)) }
+                                td { (i.name) }
+                                td { @if let Some(c) = &i.code { code { (c) } } @else { "local" } }
+                                td { (forms::value_text(&i.baseline)) }
                                 td { (forms::value_text(&i.target)) } td { (forms::value_text(&i.result)) }
                                 (links.cell(ItemKind::Indicator, k, &i.name))
                             }

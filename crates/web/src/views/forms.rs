@@ -8,14 +8,26 @@ use crate::views::components::alert;
 
 /// The inputs of `specs` under `base` (the item's field path).
 pub fn render_fields(specs: &[Spec], base: &str, values: &Values, errors: &Errors) -> Markup {
+    render_fields_fixed(specs, base, values, errors, &[])
+}
+
+/// The inputs of `specs`, those named in `fixed` shown disabled (their value is imposed
+/// and enforced by the server: a disabled input is not posted).
+pub fn render_fields_fixed(
+    specs: &[Spec],
+    base: &str,
+    values: &Values,
+    errors: &Errors,
+    fixed: &[&str],
+) -> Markup {
     html! {
         @for spec in specs {
-            (field(spec, base, values.get(spec.name).map(String::as_str).unwrap_or(""), errors))
+            (field(spec, base, values.get(spec.name).map(String::as_str).unwrap_or(""), errors, fixed.contains(&spec.name)))
         }
     }
 }
 
-fn field(spec: &Spec, base: &str, value: &str, errors: &Errors) -> Markup {
+fn field(spec: &Spec, base: &str, value: &str, errors: &Errors, disabled: bool) -> Markup {
     let id = field_id(&join(base, spec.name));
     let error = errors.iter().find(|(n, _)| n == spec.name).map(|(_, m)| m.as_str());
     let error_id = format!("{id}-erreur");
@@ -42,7 +54,7 @@ fn field(spec: &Spec, base: &str, value: &str, errors: &Errors) -> Markup {
         Kind::Choice(options) => html! {
             div class=(err("fr-select-group")) {
                 (label)
-                select.fr-select id=(id) name=(spec.name) aria-describedby=[described] {
+                select.fr-select id=(id) name=(spec.name) aria-describedby=[described] disabled[disabled] {
                     @for (v, l) in options { option value=(v) selected[*v == value] { (l) } }
                 }
                 (error_text)
@@ -66,7 +78,7 @@ fn field(spec: &Spec, base: &str, value: &str, errors: &Errors) -> Markup {
                         inputmode=[amount.then_some("decimal")] autocomplete=[amount.then_some("off")]
                         data-montant[amount]
                         placeholder=[matches!(spec.kind, Kind::Date).then_some("AAAA-MM-JJ")]
-                        aria-describedby=[described] required[spec.required];
+                        aria-describedby=[described] required[spec.required] disabled[disabled];
                     (error_text)
                 }
             }

@@ -1,7 +1,8 @@
 //! The form of one item of an action (`/rapports/{id}/actions/{num}/{kind}/{k}` and
 //! `…/nouvelle`): an expense line, a line of the body table or an indicator.
 
-use maud::html;
+use bilan_domain::referentiel::CatalogueIndicator;
+use maud::{html, Markup};
 
 use crate::policy::Ctx;
 use crate::service::editing::{ActionRef, ItemKind};
@@ -10,7 +11,7 @@ use crate::service::report::Loaded;
 use crate::views::action::{diagnostics, Diagnostics};
 use crate::views::components::{alert, csrf_input, hidden};
 use crate::views::components::{capitalize, read_only};
-use crate::views::forms::{error_summary, render_fields};
+use crate::views::forms::{error_summary, render_fields_fixed};
 use crate::views::layout::Page;
 
 pub struct ItemForm<'a> {
@@ -25,6 +26,39 @@ pub struct ItemForm<'a> {
     pub saved: bool,
     /// The item's diagnostics (an existing item only).
     pub diagnostics: Option<Diagnostics<'a>>,
+    /// A new indicator: the catalogue indicators of the action's measure to choose from.
+    pub catalogue: Vec<&'a CatalogueIndicator>,
+    /// The catalogue code chosen in a refused post ("" for a local indicator).
+    pub chosen: String,
+    /// An existing indicator's catalogue code.
+    pub code: Option<String>,
+    /// Its unit is the catalogue's: shown disabled, imposed by the server.
+    pub unit_fixed: bool,
+}
+
+/// The choice between the catalogue of the action's measure and a local indicator.
+fn catalogue_choice(f: &ItemForm<'_>, base: &str) -> Markup {
+    let id = field_id(&join(base, "catalogue"));
+    let error = f.errors.iter().find(|(n, _)| n == "catalogue").map(|(_, m)| m.as_str());
+    html! {
+        @if f.catalogue.is_empty() {
+            p id="catalogue-vide" { "Aucun indicateur du catalogue national pour cette mesure : l’indicateur sera local (intitulé et unité libres)." }
+        } @else {
+            div.fr-select-group {
+                label.fr-label for=(id) {
+                    "Indicateur du catalogue national"
+                    span.fr-hint-text { "Un indicateur du catalogue fixe son intitulé et son unité ; « indicateur local » laisse les deux libres." }
+                }
+                select.fr-select id=(id) name="catalogue" disabled[!f.editable] {
+                    option value="" selected[f.chosen.is_empty()] { "Indicateur local (intitulé et unité libres)" }
+                    @for i in &f.catalogue {
+                        option value=(i.code) selected[i.code == f.chosen] { (i.code) " – " (i.title) " (" (i.unit.label()) ")" }
+                    }
+                }
+                @if let Some(m) = error { p.fr-error-text id={ (id) "-erreur" } { (m) } }
+            }
+        }
+    }
 }
 
 pub fn page<'c>(ctx: &'c Ctx, f: &ItemForm<'_>) -> Page<'c> {
@@ -57,9 +91,18 @@ pub fn page<'c>(ctx: &'c Ctx, f: &ItemForm<'_>) -> Page<'c> {
         form method="post" action=(form_url) id="form-element" {
             (csrf_input(&ctx.csrf))
             (hidden("revision", &l.action_revision(&action.number).to_string()))
+            @if kind == ItemKind::Indicator && f.k.is_none() { (catalogue_choice(f, &base)) }
+            @if let Some(code) = &f.code {
+                p id="code-indicateur" {
+                    "Indicateur du catalogue national : " code { (code) }
+                    @if f.unit_fixed { " (son unité est celle du catalogue)." }
+                }
+            }
             fieldset.fr-fieldset disabled[!f.editable] {
                 legend.fr-fieldset__legend { (capitalize(kind.name())) }
-                div.fr-fieldset__element { (render_fields(kind.specs(), &base, f.values, f.errors)) }
+                div.fr-fieldset__element {
+                    (render_fields_fixed(kind.specs(), &base, f.values, f.errors, if f.unit_fixed { &["unite"] } else { &[] }))
+                }
             }
             @if f.editable { button.fr-btn type="submit" id="bouton-enregistrer" { "Enregistrer" } }
         }

@@ -25,5 +25,6 @@ pub mod queue;
 pub mod referentiel;
 pub mod reports;
 pub mod review;
+pub mod structure;
 pub mod tokens;
 pub mod workflow;

@@ -52,6 +52,7 @@ pub fn page(ctx: &Ctx, l: &Loaded, o: &Overview, editable: bool, blocks: Blocks)
                 "Diagnostics (" (errors) " erreurs, " (warnings) " avertissements)"
             } }
             li { a class="fr-btn fr-btn--secondary fr-icon-table-line" id="lien-annexe" href={ "/rapports/" (id) "/annexe" } { "Annexe financière" } }
+            li { a class="fr-btn fr-btn--secondary fr-icon-list-ordered" id="lien-structure" href={ "/rapports/" (id) "/structure" } { "Structure du rapport" } }
             li { a class="fr-btn fr-btn--secondary fr-icon-information-line" id="lien-general" href={ "/rapports/" (id) "/general" } { "Informations générales" } }
             @if editable {
                 li { a class="fr-btn fr-btn--secondary fr-icon-upload-line" id="lien-import" href={ "/rapports/" (id) "/import" } { "Importer un fichier" } }
