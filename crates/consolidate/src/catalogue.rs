@@ -241,6 +241,10 @@ impl CatalogueConsolidation {
     }
 }
 
+/// What one report gives of one catalogue indicator: its occurrences with a figure in
+/// the catalogue's unit, without a figure, in another unit.
+type InReport<'a> = (&'a Report, Vec<Occurrence>, Vec<CodedMissing>, Vec<CodedValue>);
+
 /// One occurrence of a coded indicator in a report, before aggregation.
 struct Occurrence {
     measure_index: usize,
@@ -350,7 +354,7 @@ pub fn consolidate_by_code(
 
     let mut out = CatalogueConsolidation::default();
     // Per catalogue indicator, per report: its occurrences.
-    let mut found: Vec<Vec<(&Report, Vec<Occurrence>, Vec<CodedMissing>, Vec<CodedValue>)>> =
+    let mut found: Vec<Vec<InReport>> =
         of_year.iter().map(|_| Vec::new()).collect();
 
     for &(_, r) in &kept {
