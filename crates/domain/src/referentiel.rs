@@ -105,7 +105,9 @@ pub struct MeasureRef {
     pub provisional: bool,
 }
 
-/// How a catalogue indicator adds up across signatories.
+/// How a catalogue indicator adds up across signatories. In the files it is two keys of the
+/// indicator: `agregation = "somme" | "moyenne_ponderee" | "repartition"` and, for a
+/// weighted mean only, `poids = "CODE"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "regle", rename_all = "snake_case")]
 pub enum Aggregation {
@@ -124,6 +126,17 @@ pub enum Aggregation {
     Distribution,
 }
 
+/// The `agregation` key of a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum AggregationRule {
+    #[serde(rename = "somme")]
+    Sum,
+    #[serde(rename = "moyenne_ponderee")]
+    WeightedMean,
+    #[serde(rename = "repartition")]
+    Distribution,
+}
+
 impl Aggregation {
     pub fn label(&self) -> &'static str {
         match self {
@@ -136,27 +149,96 @@ impl Aggregation {
 
 /// One indicator of the national catalogue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "CatalogueIndicatorFile", into = "CatalogueIndicatorFile")]
 pub struct CatalogueIndicator {
     /// Stable code, written in the reports' files (`code = "CALPAE-ASE-01"`).
     pub code: String,
-    #[serde(rename = "intitule")]
     pub title: String,
-    #[serde(rename = "unite")]
     pub unit: IndicatorUnit,
-    #[serde(rename = "agregation")]
     pub aggregation: Aggregation,
     /// Code of the measure it belongs to.
-    #[serde(rename = "mesure")]
     pub measure: String,
-    #[serde(rename = "depuis")]
     pub since: i32,
-    #[serde(rename = "jusqu_a", default, skip_serializing_if = "Option::is_none")]
     pub until: Option<i32>,
-    #[serde(default)]
     pub source: String,
-    #[serde(rename = "provisoire", default, skip_serializing_if = "std::ops::Not::not")]
     pub provisional: bool,
+}
+
+/// A catalogue indicator as the files write it: the aggregation is two flat keys,
+/// `agregation` and `poids`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogueIndicatorFile {
+    code: String,
+    intitule: String,
+    unite: IndicatorUnit,
+    agregation: AggregationRule,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    poids: Option<String>,
+    mesure: String,
+    depuis: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    jusqu_a: Option<i32>,
+    #[serde(default)]
+    source: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    provisoire: bool,
+}
+
+impl TryFrom<CatalogueIndicatorFile> for CatalogueIndicator {
+    type Error = String;
+    fn try_from(f: CatalogueIndicatorFile) -> Result<Self, String> {
+        let aggregation = match (f.agregation, f.poids) {
+            (AggregationRule::WeightedMean, Some(weight)) => Aggregation::WeightedMean { weight },
+            (AggregationRule::WeightedMean, None) => {
+                return Err(format!(
+                    "l'indicateur « {} » est une moyenne pondérée : donnez le code de l'indicateur qui la pondère (poids = \"…\")",
+                    f.code
+                ))
+            }
+            (_, Some(_)) => {
+                return Err(format!(
+                    "l'indicateur « {} » n'est pas une moyenne pondérée : la clé poids ne s'applique qu'à agregation = \"moyenne_ponderee\"",
+                    f.code
+                ))
+            }
+            (AggregationRule::Sum, None) => Aggregation::Sum,
+            (AggregationRule::Distribution, None) => Aggregation::Distribution,
+        };
+        Ok(CatalogueIndicator {
+            code: f.code,
+            title: f.intitule,
+            unit: f.unite,
+            aggregation,
+            measure: f.mesure,
+            since: f.depuis,
+            until: f.jusqu_a,
+            source: f.source,
+            provisional: f.provisoire,
+        })
+    }
+}
+
+impl From<CatalogueIndicator> for CatalogueIndicatorFile {
+    fn from(i: CatalogueIndicator) -> Self {
+        let (agregation, poids) = match i.aggregation {
+            Aggregation::Sum => (AggregationRule::Sum, None),
+            Aggregation::WeightedMean { weight } => (AggregationRule::WeightedMean, Some(weight)),
+            Aggregation::Distribution => (AggregationRule::Distribution, None),
+        };
+        CatalogueIndicatorFile {
+            code: i.code,
+            intitule: i.title,
+            unite: i.unit,
+            agregation,
+            poids,
+            mesure: i.measure,
+            depuis: i.since,
+            jusqu_a: i.until,
+            source: i.source,
+            provisoire: i.provisional,
+        }
+    }
 }
 
 fn applies(since: i32, until: Option<i32>, year: i32) -> bool {
@@ -248,5 +330,25 @@ mod tests {
             provisional: false,
         };
         assert!(!m.applies_to(2019) && m.applies_to(2020) && m.applies_to(2021) && !m.applies_to(2022));
+    }
+
+    #[test]
+    fn an_indicator_reads_its_aggregation_from_two_flat_keys() {
+        let base = "code = \"P-01\"\nintitule = \"Taux\"\nunite = \"%\"\nmesure = \"P\"\ndepuis = 2024\n";
+        let weighted: CatalogueIndicator =
+            toml::from_str(&format!("{base}agregation = \"moyenne_ponderee\"\npoids = \"P-02\"\n")).unwrap();
+        assert_eq!(weighted.aggregation, Aggregation::WeightedMean { weight: "P-02".into() });
+        assert_eq!(
+            toml::from_str::<CatalogueIndicator>(&toml::to_string(&weighted).unwrap()).unwrap(),
+            weighted
+        );
+        let sum: CatalogueIndicator = toml::from_str(&format!("{base}agregation = \"somme\"\n")).unwrap();
+        assert_eq!(sum.aggregation, Aggregation::Sum);
+        let no_weight =
+            toml::from_str::<CatalogueIndicator>(&format!("{base}agregation = \"moyenne_ponderee\"\n"));
+        assert!(no_weight.unwrap_err().to_string().contains("poids"));
+        let stray =
+            toml::from_str::<CatalogueIndicator>(&format!("{base}agregation = \"somme\"\npoids = \"X\"\n"));
+        assert!(stray.unwrap_err().to_string().contains("ne s'applique qu'à"));
     }
 }
