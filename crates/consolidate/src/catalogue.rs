@@ -145,6 +145,15 @@ pub enum Aggregate {
 }
 
 impl Aggregate {
+    /// The one figure of the aggregate: the sum, the weighted mean, or the median.
+    pub fn headline(&self) -> Option<Quantity> {
+        match self {
+            Aggregate::Sum { total, .. } => Some(*total),
+            Aggregate::WeightedMean { mean, .. } => *mean,
+            Aggregate::Distribution { stats } => stats.map(|s| Quantity::from_hundredths(s.median)),
+        }
+    }
+
     /// How many values were counted.
     pub fn count(&self) -> usize {
         match self {
@@ -230,9 +239,83 @@ pub struct CatalogueConsolidation {
     pub unknown_codes: Vec<UnknownCode>,
 }
 
+/// How one indicator of a report stands with the catalogue ([`CatalogueConsolidation::link_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link<'a> {
+    /// Coded and counted in the aggregate (or reported without a figure).
+    Counted(&'a CodedIndicator),
+    /// Coded, but in another unit than the catalogue's: not counted.
+    IncompatibleUnit(&'a CodedIndicator),
+    /// Coded, a weighted mean whose report gives no weight: not counted.
+    WithoutWeight(&'a CodedIndicator),
+    Unlinked(&'a UnlinkedIndicator),
+    Local,
+    UnknownCode(&'a UnknownCode),
+}
+
+impl Link<'_> {
+    /// The open data's code: `referentiel`, `unite_incompatible`, `sans_poids`,
+    /// `non_rattache`, `local`, `code_inconnu`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Link::Counted(_) => "referentiel",
+            Link::IncompatibleUnit(_) => "unite_incompatible",
+            Link::WithoutWeight(_) => "sans_poids",
+            Link::Unlinked(_) => "non_rattache",
+            Link::Local => "local",
+            Link::UnknownCode(_) => "code_inconnu",
+        }
+    }
+
+    /// Every code [`Link::code`] gives.
+    pub const CODES: [&'static str; 6] =
+        ["referentiel", "unite_incompatible", "sans_poids", "non_rattache", "local", "code_inconnu"];
+
+    /// The catalogue indicator, when coded with a known code.
+    pub fn indicator(&self) -> Option<&CodedIndicator> {
+        match self {
+            Link::Counted(i) | Link::IncompatibleUnit(i) | Link::WithoutWeight(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
 impl CatalogueConsolidation {
     pub fn indicator(&self, code: &str) -> Option<&CodedIndicator> {
         self.indicators.iter().find(|i| i.code == code)
+    }
+
+    /// How the indicator at `path` (`mesures[i].actions[j].indicateurs[k]`, with or
+    /// without `.resultat`) of a Département's counted report stands with the catalogue;
+    /// `None` for an indicator the consolidation did not see.
+    pub fn link_of(&self, department: DepartmentCode, path: &str) -> Option<Link<'_>> {
+        let path = path.strip_suffix(".resultat").unwrap_or(path);
+        let here =
+            |at: &Provenance| at.department == department && at.path.strip_suffix(".resultat") == Some(path);
+        let uncoded_here = |u: &UncodedIndicator| u.at.department == department && u.at.path == path;
+        for i in &self.indicators {
+            if i.values.iter().any(|v| here(&v.at)) || i.missing.iter().any(|m| here(&m.at)) {
+                return Some(Link::Counted(i));
+            }
+            if i.incompatible.iter().any(|v| here(&v.at)) {
+                return Some(Link::IncompatibleUnit(i));
+            }
+            if i.without_weight.iter().any(|v| here(&v.at)) {
+                return Some(Link::WithoutWeight(i));
+            }
+        }
+        if let Some(u) = self.unlinked.iter().find(|u| uncoded_here(&u.indicator)) {
+            return Some(Link::Unlinked(u));
+        }
+        if let Some(u) = self.unknown_codes.iter().find(|u| uncoded_here(&u.indicator)) {
+            return Some(Link::UnknownCode(u));
+        }
+        self.local
+            .iter()
+            .filter(|l| l.department == department)
+            .flat_map(|l| &l.indicators)
+            .any(uncoded_here)
+            .then_some(Link::Local)
     }
 
     /// The unlinked indicators of one Département.
@@ -354,8 +437,7 @@ pub fn consolidate_by_code(
 
     let mut out = CatalogueConsolidation::default();
     // Per catalogue indicator, per report: its occurrences.
-    let mut found: Vec<Vec<InReport>> =
-        of_year.iter().map(|_| Vec::new()).collect();
+    let mut found: Vec<Vec<InReport>> = of_year.iter().map(|_| Vec::new()).collect();
 
     for &(_, r) in &kept {
         let mut local = Vec::new();

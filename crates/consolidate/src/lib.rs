@@ -38,7 +38,7 @@ use std::fmt;
 
 use bilan_domain::{DepartmentCode, Report};
 
-pub use catalogue::{consolidate_by_code, Aggregate, CatalogueConsolidation, CodedIndicator};
+pub use catalogue::{consolidate_by_code, Aggregate, CatalogueConsolidation, CodedIndicator, Link};
 pub use consolidation::{consolidate, consolidate_with_catalogue, Consolidation, ReportState, Scope};
 pub use credits::{compute_credits, CreditLine, CreditRules, CreditsNote, Decision, Decisions, LineKey};
 pub use diff::{version_changes, year_comparison, Change, YearComparison};

@@ -1,7 +1,7 @@
 //! Consolidation by catalogue code, on a hand-built catalogue and four small reports of
 //! region 84 (2019); every expected figure is derived by hand in the comments.
 
-use bilan_consolidate::catalogue::{resembles, tokens, Aggregate};
+use bilan_consolidate::catalogue::{resembles, tokens, Aggregate, Link};
 use bilan_consolidate::consolidation::Stats;
 use bilan_consolidate::{
     consolidate_by_code, consolidate_with_catalogue, CatalogueConsolidation, ReportState, Scope,
@@ -334,4 +334,22 @@ fn the_consolidation_carries_the_catalogue_part() {
     let draft = consolidate_by_code(&scope(), &programme(), &[(ReportState::Draft, &reports[0])]);
     assert!(draft.indicators.iter().all(|i| i.values.is_empty() && i.reported_by.is_empty()));
     assert_eq!(bilan_consolidate::consolidate(&scope(), &pairs).catalogue, None);
+}
+
+#[test]
+fn link_of_an_indicator_by_its_path() {
+    let c = consolidated();
+    let code = |d: &str, path: &str| c.link_of(dep(d), path).map(|l| l.code());
+    assert_eq!(code("03", "mesures[0].actions[0].indicateurs[0].resultat"), Some("referentiel"));
+    assert_eq!(code("03", "mesures[0].actions[0].indicateurs[3]"), Some("local"));
+    assert_eq!(code("03", "mesures[0].actions[0].indicateurs[4]"), Some("code_inconnu"));
+    assert_eq!(code("15", "mesures[0].actions[0].indicateurs[1].resultat"), Some("non_rattache"));
+    assert_eq!(code("43", "mesures[0].actions[0].indicateurs[0]"), Some("referentiel"));
+    assert_eq!(code("43", "mesures[0].actions[0].indicateurs[1]"), Some("sans_poids"));
+    assert_eq!(code("63", "mesures[0].actions[0].indicateurs[0]"), Some("unite_incompatible"));
+    assert_eq!(code("63", "mesures[0].actions[0].indicateurs[9]"), None);
+    let l = c.link_of(dep("63"), "mesures[0].actions[0].indicateurs[1]").unwrap();
+    assert_eq!(l.indicator().map(|i| i.code.as_str()), Some("ASE-03"));
+    assert_eq!(l.indicator().and_then(|i| i.aggregate.headline()), Some(Quantity::from_hundredths(3750)));
+    assert!(Link::CODES.contains(&l.code()));
 }
