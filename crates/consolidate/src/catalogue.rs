@@ -52,7 +52,7 @@ use std::collections::BTreeSet;
 use bilan_domain::referentiel::{Aggregation, CatalogueIndicator, Programme};
 use bilan_domain::{DepartmentCode, IndicatorUnit, IndicatorValue, MissingReason, Quantity, Report};
 
-use crate::consolidation::{select, ReportState, Scope, Stats};
+use crate::consolidation::{quantity_french, select, ReportState, Scope, Stats};
 use crate::stats::{clamp_i64, div_round, median};
 use crate::text::{department_rank, normalise};
 use crate::{action_path, Provenance};
@@ -187,6 +187,69 @@ pub struct CodedIndicator {
     /// Expected Départements that did not report it (no counted report, or a report
     /// without the code), in reference order.
     pub not_reported: Vec<DepartmentCode>,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n > 1 { many } else { one })
+}
+
+impl CodedIndicator {
+    /// The aggregate in one French sentence, with what was left out:
+    /// « Somme : 150 (nombre), 2 valeurs ; 1 valeur dans une autre unité, non comptée. »
+    pub fn describe(&self) -> String {
+        let u = Some(self.unit);
+        let mut s = match &self.aggregate {
+            Aggregate::Sum { total, count } => format!(
+                "Somme : {} ({}), {}",
+                quantity_french(total.hundredths(), u),
+                self.unit.label(),
+                plural(*count, "valeur", "valeurs")
+            ),
+            Aggregate::WeightedMean { mean, weight_total, count } => {
+                let weight = match &self.aggregation {
+                    Aggregation::WeightedMean { weight } => weight.as_str(),
+                    _ => "",
+                };
+                match mean {
+                    Some(m) => format!(
+                        "Moyenne pondérée par {weight} : {} sur {} (poids total {})",
+                        quantity_french(m.hundredths(), u),
+                        plural(*count, "valeur", "valeurs"),
+                        weight_total.to_french()
+                    ),
+                    None => format!("Moyenne pondérée par {weight} : aucune valeur pondérée"),
+                }
+            }
+            Aggregate::Distribution { stats: Some(st) } => format!(
+                "Répartition : minimum {}, médiane {}, maximum {} sur {}",
+                quantity_french(st.min, u),
+                quantity_french(st.median, u),
+                quantity_french(st.max, u),
+                plural(st.count, "valeur", "valeurs")
+            ),
+            Aggregate::Distribution { stats: None } => "Répartition : aucune valeur".to_string(),
+        };
+        let left_out = [
+            (
+                self.incompatible.len(),
+                "dans une autre unité, non comptée",
+                "dans une autre unité, non comptées",
+            ),
+            (self.without_weight.len(), "sans poids, non comptée", "sans poids, non comptées"),
+            (self.missing.len(), "manquante", "manquantes"),
+        ];
+        for (n, one, many) in left_out {
+            if n > 0 {
+                s.push_str(&format!(
+                    " ; {} {}",
+                    plural(n, "valeur", "valeurs"),
+                    if n > 1 { many } else { one }
+                ));
+            }
+        }
+        s.push('.');
+        s
+    }
 }
 
 /// An indicator with no code: where it is and what it says.

@@ -353,3 +353,21 @@ fn link_of_an_indicator_by_its_path() {
     assert_eq!(l.indicator().and_then(|i| i.aggregate.headline()), Some(Quantity::from_hundredths(3750)));
     assert!(Link::CODES.contains(&l.code()));
 }
+
+#[test]
+fn each_aggregate_in_one_french_sentence() {
+    let c = consolidated();
+    let say = |code: &str| c.indicator(code).unwrap().describe();
+    assert_eq!(
+        say("ASE-01"),
+        "Somme : 150 (nombre), 2 valeurs ; 1 valeur dans une autre unité, non comptée ; 1 valeur manquante."
+    );
+    assert_eq!(
+        say("ASE-02"),
+        "Moyenne pondérée par ASE-01 : 50,33\u{a0}% sur 2 valeurs (poids total 150) ; 1 valeur sans poids, non comptée."
+    );
+    assert_eq!(
+        say("ASE-03"),
+        "Répartition : minimum 20 jours, médiane 37,50 jours, maximum 61 jours sur 4 valeurs."
+    );
+}
