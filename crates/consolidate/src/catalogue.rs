@@ -109,6 +109,19 @@ pub fn resembles(a: &str, b: &str) -> bool {
     together > 0 && shared * SIMILARITY_DENOMINATOR >= together * SIMILARITY_NUMERATOR
 }
 
+/// The catalogue files' word for a rule: `somme`, `moyenne_ponderee`, `repartition` (the
+/// open data and the API use it too).
+pub fn aggregation_code(a: &Aggregation) -> &'static str {
+    match a {
+        Aggregation::Sum => "somme",
+        Aggregation::WeightedMean { .. } => "moyenne_ponderee",
+        Aggregation::Distribution => "repartition",
+    }
+}
+
+/// Every code [`aggregation_code`] gives.
+pub const AGGREGATION_CODES: [&str; 3] = ["somme", "moyenne_ponderee", "repartition"];
+
 /// A figure of a coded indicator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodedValue {

@@ -26,9 +26,9 @@
 
 use std::fmt::Write;
 
+use bilan_consolidate::catalogue::{aggregation_code, AGGREGATION_CODES};
 use bilan_consolidate::consolidation::{IndicatorConsolidation, IndicatorOutcome, MeasureConsolidation};
 use bilan_consolidate::{Consolidation, Figures, Link, Provenance, ReportState, SourcedAmount};
-use bilan_domain::referentiel::Aggregation;
 use bilan_domain::{Date, DepartmentCode, IndicatorUnit, MeasureKind, Money, Quantity};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook};
 
@@ -179,15 +179,6 @@ fn money_field(name: &'static str, title: &str, description: &str) -> Field {
 const STATES: &[&str] = &["transmis", "approuve", "non_transmis"];
 const KINDS: &[&str] = &["socle", "initiative"];
 const OUTCOMES: &[&str] = &["somme", "dispersion", "unites_incompatibles", "aucune_valeur"];
-const AGGREGATIONS: &[&str] = &["somme", "moyenne_ponderee", "repartition"];
-
-fn aggregation_code(a: &Aggregation) -> &'static str {
-    match a {
-        Aggregation::Sum => "somme",
-        Aggregation::WeightedMean { .. } => "moyenne_ponderee",
-        Aggregation::Distribution => "repartition",
-    }
-}
 
 fn head_fields() -> Vec<Field> {
     vec![
@@ -462,7 +453,7 @@ fn indicators(c: &Consolidation) -> Table {
             "Pour un indicateur non rattaché : le code du catalogue dont l'intitulé est le plus proche.",
         ),
         Field {
-            allowed: AGGREGATIONS,
+            allowed: &AGGREGATION_CODES,
             ..field(
                 "agregation",
                 FieldKind::String,

@@ -1,7 +1,9 @@
 //! Loading the reports of a (programme, year, perimeter) in one query for the dashboards,
 //! the open data files and the API.
 
-use bilan_consolidate::{consolidate, Consolidation, ReportState};
+use std::sync::OnceLock;
+
+use bilan_consolidate::{consolidate, consolidate_with_catalogue, Consolidation, ReportState};
 use bilan_domain::{programme, Report};
 use bilan_store::{ReportFilter, ReportSummary, Status, StoreError};
 
@@ -34,7 +36,11 @@ impl Loaded {
     pub fn consolidation(&self) -> Consolidation {
         let pairs: Vec<(ReportState, &Report)> =
             self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect();
-        consolidate(&self.perimeter.scope(&self.programme, self.year), &pairs)
+        let scope = self.perimeter.scope(&self.programme, self.year);
+        match catalogue(&self.programme) {
+            Some(p) => consolidate_with_catalogue(&scope, p, &pairs),
+            None => consolidate(&scope, &pairs),
+        }
     }
 
     /// The stored report id of a Département's counted report.
@@ -74,6 +80,26 @@ pub async fn load(
         .filter(|s| s.programme == programme && !matches!(s.status, Status::Transmitted | Status::Approved))
         .collect();
     Ok(Loaded { perimeter: perimeter.clone(), programme: programme.to_string(), year, counted, others })
+}
+
+/// The national indicator catalogue of a programme: the repository's
+/// `data/referentiels/*.toml`, compiled in and read once. A file that does not read gives
+/// no catalogue (the consolidation by title still works); the files are tested where
+/// they are parsed.
+pub fn catalogue(id: &str) -> Option<&'static bilan_domain::referentiel::Programme> {
+    static CATALOGUES: OnceLock<Vec<bilan_domain::referentiel::Programme>> = OnceLock::new();
+    CATALOGUES
+        .get_or_init(|| {
+            [
+                include_str!("../../../../data/referentiels/calpae.toml"),
+                include_str!("../../../../data/referentiels/pacte.toml"),
+            ]
+            .into_iter()
+            .filter_map(|text| toml::from_str(text).ok())
+            .collect()
+        })
+        .iter()
+        .find(|p| p.id == id)
 }
 
 /// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…), if any.
