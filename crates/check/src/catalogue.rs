@@ -85,6 +85,8 @@ pub const RULES: &[Rule] = &[
         "Deux indicateurs différents d'une même action qui portent exactement les mêmes valeurs (situation N-1, cible, résultat) sont probablement une ligne recopiée."),
     rule("IND007", W, "Résultat très éloigné de la situation N-1 sans justification",
         "Un résultat plus de N fois supérieur (ou inférieur) à la situation N-1 du même périmètre demande une justification ; N est fixé par programme (3 pour la CALPAE et le Pacte)."),
+    rule("IND008", W, "Indicateur national absent d'une mesure du référentiel",
+        "Une mesure reliée au référentiel de son programme (clé `code`, par exemple `CALPAE-RSA`) doit renseigner, dans l'une de ses actions, chaque indicateur du catalogue national de cette mesure qui s'applique à l'année du rapport (un indicateur portant le même `code`). Une mesure sans `code` (fichier antérieur au catalogue) n'est pas jugée."),
     // Narrative against tables.
     rule("NAR001", W, "Montant du texte différent du tableau",
         "Un total ou un montant que le texte reprend du tableau (« Le budget total de … », « Crédits consommés : … ») doit être celui du tableau."),

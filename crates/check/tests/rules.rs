@@ -4,6 +4,15 @@
 use bilan_check::{check, check_with, Context, Diagnostic, Severity, RULES};
 use bilan_domain::*;
 
+/// The fixture's programme, from the repository's reference data.
+fn calpae() -> &'static Programme {
+    bilan_source::referentiel::builtin().programme("calpae").expect("calpae")
+}
+
+fn with_previous(previous: &Report) -> Context<'_> {
+    Context { previous: Some(previous), programme: Some(calpae()) }
+}
+
 fn clean() -> Report {
     let text = include_str!("fixtures/propre.toml");
     bilan_source::parse_str(text).expect("fixture parses").report
@@ -140,6 +149,10 @@ fn case(code: &str) -> Report {
             total.spent = euros("117 920 €");
             total.state_revenue = euros("70 000 €");
         }
+        "IND008" => {
+            // The first measure is linked to the reference data, its indicators are not.
+            r.measures[0].code = Some("CALPAE-REFERENT".into());
+        }
         other => panic!("no case for rule {other}: add one"),
     }
     r
@@ -164,7 +177,7 @@ fn the_clean_fixture_raises_nothing() {
     let r = clean();
     assert_eq!(codes(&check(&r)), Vec::<&str>::new());
     let prev = previous();
-    assert_eq!(codes(&check_with(&r, Context { previous: Some(&prev) })), Vec::<&str>::new());
+    assert_eq!(codes(&check_with(&r, with_previous(&prev))), Vec::<&str>::new());
 }
 
 #[test]
@@ -172,7 +185,7 @@ fn every_rule_has_a_case_that_triggers_it() {
     let prev = previous();
     for rule in RULES {
         let r = case(rule.code);
-        let diags = check_with(&r, Context { previous: Some(&prev) });
+        let diags = check_with(&r, with_previous(&prev));
         let got = codes(&diags);
         assert!(got.contains(&rule.code), "{}: expected it among {got:?}", rule.code);
         let d = diags.iter().find(|d| d.code == rule.code).unwrap();
@@ -189,7 +202,7 @@ fn every_case_points_into_the_file() {
         let r = case(rule.code);
         let text = bilan_source::to_toml(&r);
         let parsed = bilan_source::parse_str(&text).expect("re-serialised report parses");
-        for d in check_with(&parsed.report, Context { previous: Some(&prev) }) {
+        for d in check_with(&parsed.report, with_previous(&prev)) {
             assert!(parsed.spans.locate(&d.path).is_some(), "{}: path {} not found", d.code, d.path);
         }
     }
@@ -261,6 +274,45 @@ fn the_consistent_figure_replaces_a_swapped_total() {
     assert!(over.hint.as_deref().unwrap_or("").contains("intervertis"), "{:?}", over.hint);
     // The annex agrees with the parts' sum: no BUD003 against the swapped total.
     assert!(!codes(&diags).contains(&"BUD003"), "{:?}", codes(&diags));
+}
+
+#[test]
+fn catalogue_indicators_are_judged_only_on_linked_measures() {
+    let prev = previous();
+    let judged = |r: &Report| -> Vec<Diagnostic> {
+        check_with(r, with_previous(&prev)).into_iter().filter(|d| d.code == "IND008").collect()
+    };
+    // Triggering: every catalogue indicator of the measure is named, at the measure.
+    let r = case("IND008");
+    let d = judged(&r);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].path, "mesures[0]");
+    assert!(
+        d[0].message.contains("CALPAE-REFERENT-01") && d[0].message.contains("CALPAE-REFERENT-02"),
+        "{}",
+        d[0].message
+    );
+    // Silent: each catalogue indicator reported by code, in any action of the measure.
+    let mut r = case("IND008");
+    act(&mut r, 0, 0).indicators[0].code = Some("CALPAE-REFERENT-01".into());
+    assert_eq!(judged(&r).len(), 1, "one still missing");
+    assert!(judged(&r)[0].message.contains("l'indicateur national CALPAE-REFERENT-02"));
+    act(&mut r, 0, 0).indicators[1].code = Some("CALPAE-REFERENT-02".into());
+    assert!(judged(&r).is_empty());
+    // Silent: a measure without code (the clean fixture), a report checked without its
+    // programme, a code the programme does not know.
+    assert!(judged(&clean()).is_empty());
+    assert!(!codes(&check(&case("IND008"))).contains(&"IND008"));
+    let mut r = case("IND008");
+    r.measures[0].code = Some("AUTRE-MESURE".into());
+    assert!(judged(&r).is_empty());
+    // An indicator that starts later does not apply before: training of social workers (2020).
+    let mut r = case("IND008");
+    r.year = 2019;
+    r.measures[0].code = Some("CALPAE-FTS".into());
+    assert!(judged(&r).is_empty());
+    r.year = 2020;
+    assert_eq!(judged(&r).len(), 1);
 }
 
 #[test]
@@ -353,6 +405,6 @@ fn a_draft_baseline_is_compared_before_any_result() {
     let ind = &mut act(&mut r, 1, 0).indicators[0];
     ind.result = None;
     ind.justification = "Résultats connus en fin d'année".into();
-    let diags = check_with(&r, Context { previous: Some(&prev) });
+    let diags = check_with(&r, with_previous(&prev));
     assert!(codes(&diags).contains(&"IND004"), "{:?}", codes(&diags));
 }

@@ -157,6 +157,9 @@ pub struct VerifierArgs {
     /// le rapport de l'année précédente, pour comparer les situations de départ
     #[arg(long = "precedent", aliases = ["previous", "précédent"], value_name = "FICHIER")]
     pub previous: Option<String>,
+    /// dossier des référentiels (un fichier .toml par programme) ; par défaut, ceux du logiciel
+    #[arg(long = "referentiels", aliases = ["reference-data", "référentiels"], value_name = "DOSSIER")]
+    pub referentiels: Option<String>,
 }
 
 #[derive(Args)]
@@ -182,6 +185,9 @@ pub struct NouveauArgs {
     /// calpae ou pacte (par défaut : celui qui couvre l'année)
     #[arg(long = "programme", alias = "program", value_name = "PROGRAMME")]
     pub programme: Option<String>,
+    /// dossier des référentiels (un fichier .toml par programme) ; par défaut, ceux du logiciel
+    #[arg(long = "referentiels", aliases = ["reference-data", "référentiels"], value_name = "DOSSIER")]
+    pub referentiels: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]

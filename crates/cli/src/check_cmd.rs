@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::args::{CheckFormat, VerifierArgs};
 use crate::snippet::{self, Mark, Source};
 use crate::term::{plural, Style};
-use crate::{load, Failure, Loaded};
+use crate::{load_in, Failure, Loaded};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -62,6 +62,7 @@ struct Options {
     files: Vec<String>,
     format: Format,
     previous: Option<String>,
+    referentiels: Option<String>,
 }
 
 /// Exit code: 0 clean or warnings only, 1 errors, 2 a file could not be read.
@@ -70,14 +71,18 @@ pub fn run(a: VerifierArgs) -> i32 {
         CheckFormat::Humain => Format::Human,
         CheckFormat::Json => Format::Json,
     };
-    run_files(Options { files: a.files, format, previous: a.previous })
+    run_files(Options { files: a.files, format, previous: a.previous, referentiels: a.referentiels })
 }
 
 fn run_files(opts: Options) -> i32 {
     let style = Style::for_stream(&std::io::stdout());
+    let referentiel = match crate::referentiel(opts.referentiels.as_deref(), "verifier") {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let previous = match &opts.previous {
         None => None,
-        Some(p) => match load(p) {
+        Some(p) => match load_in(p, &referentiel) {
             Ok(l) => Some(l),
             Err(f) => {
                 print_failure(&f, opts.format, style);
@@ -89,7 +94,7 @@ fn run_files(opts: Options) -> i32 {
     let mut json_files = Vec::new();
     let (mut errors, mut warnings, mut infos, mut unreadable) = (0, 0, 0, 0);
     for file in &opts.files {
-        match load(file) {
+        match load_in(file, &referentiel) {
             Err(f) => {
                 unreadable += 1;
                 match opts.format {
@@ -98,7 +103,10 @@ fn run_files(opts: Options) -> i32 {
                 }
             }
             Ok(loaded) => {
-                let context = bilan_check::Context { previous: previous.as_ref().map(|p| &p.parsed.report) };
+                let context = bilan_check::Context {
+                    previous: previous.as_ref().map(|p| &p.parsed.report),
+                    programme: referentiel.programme(&loaded.parsed.report.programme),
+                };
                 let mut diags = bilan_check::check_with(&loaded.parsed.report, context);
                 sort_by_place(&mut diags, &loaded.parsed);
                 let (e, w, i) = bilan_check::counts(&diags);

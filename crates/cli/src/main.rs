@@ -10,9 +10,11 @@ mod snippet;
 mod term;
 mod token_cmd;
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::ops::Range;
 
+use bilan_domain::Referentiel;
 use bilan_source::{LineIndex, Parsed};
 
 /// A file that could not be read as a report.
@@ -34,7 +36,27 @@ pub struct Loaded {
 /// Largest report file accepted: a real report is ~100 KB.
 const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
+/// The reference data of a command: the directory of `--referentiels`, or the files built
+/// into the program. A broken file is reported (file:line:column and why) with exit code 2.
+pub fn referentiel(dir: Option<&str>, command: &str) -> Result<Cow<'static, Referentiel>, i32> {
+    match dir {
+        None => Ok(Cow::Borrowed(bilan_source::referentiel::builtin())),
+        Some(d) => {
+            bilan_source::referentiel::load_dir(std::path::Path::new(d)).map(Cow::Owned).map_err(|e| {
+                eprintln!("bilan {command} : référentiel refusé : {e}");
+                2
+            })
+        }
+    }
+}
+
+/// A report read against the repository's reference data.
 pub fn load(path: &str) -> Result<Loaded, Failure> {
+    load_in(path, bilan_source::referentiel::builtin())
+}
+
+/// A report read against given reference data: its programme must be one of them.
+pub fn load_in(path: &str, known: &Referentiel) -> Result<Loaded, Failure> {
     let fail = |message: String| Failure { name: path.to_string(), message, text: None, span: None };
     let meta = std::fs::metadata(path).map_err(|e| fail(io_message(&e)))?;
     if meta.is_dir() {
@@ -44,7 +66,7 @@ pub fn load(path: &str) -> Result<Loaded, Failure> {
         return Err(fail(format!("fichier trop volumineux ({} octets) pour être un rapport", meta.len())));
     }
     let bytes = std::fs::read(path).map_err(|e| fail(io_message(&e)))?;
-    match bilan_source::parse_bytes(&bytes) {
+    match bilan_source::parse_bytes_in(&bytes, known) {
         Ok((text, parsed)) => {
             Ok(Loaded { name: path.to_string(), lines: LineIndex::new(&text), text, parsed })
         }

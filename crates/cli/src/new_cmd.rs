@@ -1,6 +1,6 @@
 //! `bilan nouveau` (`new`): a new report skeleton, or next year's draft from this year's report.
 
-use bilan_domain::{draft, programme, DepartmentCode, PROGRAMMES};
+use bilan_domain::{draft, DepartmentCode};
 
 use crate::args::NouveauArgs;
 use crate::check_cmd::{self, Format};
@@ -11,18 +11,29 @@ pub fn run(o: NouveauArgs) -> i32 {
         eprintln!("bilan nouveau : {m}");
         2
     };
+    let referentiel = match crate::referentiel(o.referentiels.as_deref(), "nouveau") {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let prog = match &o.programme {
-        Some(id) => match programme(id) {
-            Some(p) => p,
-            None => return fail(format!("programme « {id} » inconnu (calpae ou pacte)")),
-        },
-        None => match PROGRAMMES.iter().find(|p| p.covers(o.year)) {
+        Some(id) => match referentiel.programme(id) {
             Some(p) => p,
             None => {
                 return fail(format!(
-                "aucun programme ne couvre l'année {} (CALPAE 2019–2022, Pacte des solidarités 2024–2027)",
-                o.year
-            ))
+                    "programme « {id} » inconnu : valeurs possibles {}",
+                    bilan_source::referentiel::quoted_ids(&referentiel)
+                ))
+            }
+        },
+        None => match referentiel.programme_for_year(o.year) {
+            Some(p) => p,
+            None => {
+                let spans: Vec<String> = referentiel
+                    .programmes
+                    .iter()
+                    .map(|p| format!("{} {}–{}", p.short_name, p.first_year, p.last_year))
+                    .collect();
+                return fail(format!("aucun programme ne couvre l'année {} ({})", o.year, spans.join(", ")));
             }
         },
     };
@@ -34,7 +45,7 @@ pub fn run(o: NouveauArgs) -> i32 {
     }
     let report = match &o.from {
         Some(path) => {
-            let loaded = match crate::load(path) {
+            let loaded = match crate::load_in(path, &referentiel) {
                 Ok(l) => l,
                 Err(f) => {
                     check_cmd::print_failure(&f, Format::Human, Style::for_stream(&std::io::stdout()));

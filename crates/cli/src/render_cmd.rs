@@ -67,7 +67,8 @@ fn run_target(o: Options) -> i32 {
     };
     let report = &loaded.parsed.report;
     // The document lists what is still inconsistent ("Points de vigilance").
-    let diagnostics = bilan_check::check(report);
+    let programme = bilan_source::referentiel::builtin().programme(&report.programme);
+    let diagnostics = bilan_check::check_with(report, bilan_check::Context { previous: None, programme });
     let bytes: Vec<u8> = match o.target {
         Target::Html => bilan_render::html(report, &diagnostics).into_bytes(),
         Target::Svg => bilan_render::chart_svg(report).into_bytes(),

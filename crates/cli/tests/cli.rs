@@ -314,3 +314,100 @@ fn demo_national_seeds_every_departement_once_and_only_once() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&unknown.stderr).is_empty());
 }
+
+/// A reference data directory holding the repository's files and one more programme.
+fn referentiels_with(dir: &Path, extra: &str) {
+    for f in ["calpae.toml", "pacte.toml"] {
+        std::fs::copy(root().join("data/referentiels").join(f), dir.join(f)).unwrap();
+    }
+    std::fs::write(dir.join("essai.toml"), extra).unwrap();
+}
+
+const ESSAI: &str = r#"id = "essai"
+nom = "Programme d'essai"
+nom_court = "Essai"
+premiere_annee = 2030
+derniere_annee = 2033
+part_etat_max = 50
+ratio_evolution_indicateur = 3
+tolerance_baisse_cible = 25
+echeance = "03-31"
+
+[[mesures]]
+code = "ESSAI-M1"
+intitule = "Mesure d'essai"
+socle = true
+depuis = 2030
+
+[[indicateurs]]
+code = "ESSAI-M1-01"
+intitule = "Nombre de personnes accompagnées"
+unite = "nombre"
+agregation = "somme"
+mesure = "ESSAI-M1"
+depuis = 2030
+"#;
+
+#[test]
+fn reference_data_from_a_directory() {
+    let dir = tempdir("referentiels");
+    let refs = dir.join("referentiels");
+    std::fs::create_dir_all(&refs).unwrap();
+    referentiels_with(&refs, ESSAI);
+    let refs_arg = refs.to_str().unwrap();
+    // A skeleton of the new programme: its socle measure and indicator, by code.
+    let out = dir.join("essai-2031.toml");
+    let o = bilan(&[
+        "nouveau",
+        "--referentiels",
+        refs_arg,
+        "-d",
+        "03",
+        "--annee",
+        "2031",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("programme = \"essai\"") && text.contains("code = \"ESSAI-M1-01\""), "{text}");
+    // Checked against the same directory it is read; without it, its programme is unknown.
+    let o = bilan(&["verifier", "--referentiels", refs_arg, out.to_str().unwrap()]);
+    assert_ne!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("IND008"), "every catalogue indicator is in the skeleton");
+    let o = bilan(&["verifier", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("programme « essai » inconnu : valeurs possibles « calpae », « pacte »"),
+        "{}",
+        stdout(&o)
+    );
+    // A broken file: exit 2, its file, line and column, in French.
+    referentiels_with(&refs, &ESSAI.replace("unite = \"nombre\"", "unite = \"kilos\""));
+    for args in [
+        &["verifier", "--referentiels", refs_arg, "examples/allier-2019.toml"][..],
+        &["nouveau", "--referentiels", refs_arg, "-d", "03", "--annee", "2031"][..],
+    ] {
+        let o = bilan(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("essai.toml:20:9 : valeur « kilos » non reconnue"), "{err}");
+        assert!(stdout(&o).is_empty(), "nothing checked nor written: {}", stdout(&o));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_skeleton_links_its_measures_and_indicators_to_the_catalogue() {
+    let o = bilan(&["nouveau", "-d", "03", "--annee", "2020"]);
+    assert_eq!(o.status.code(), Some(0));
+    let r = bilan_source::parse_str(&stdout(&o)).expect("skeleton parses").report;
+    let codes: Vec<&str> = r.measures.iter().filter_map(|m| m.code.as_deref()).collect();
+    assert_eq!(
+        codes,
+        ["CALPAE-ASE", "CALPAE-ACCUEIL", "CALPAE-REFERENT", "CALPAE-RSA", "CALPAE-GAA", "CALPAE-FTS"]
+    );
+    let rsa = &r.measures[3].actions[0].indicators;
+    assert_eq!(rsa.len(), 5);
+    assert_eq!(rsa[0].code.as_deref(), Some("CALPAE-RSA-01"));
+}

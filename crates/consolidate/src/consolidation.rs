@@ -255,12 +255,15 @@ impl Ord for MeasureKey {
 pub fn measure_key(programme: &str, year: i32, measure: &Measure) -> (MeasureKey, String, Option<usize>) {
     let norm = normalise(&measure.title);
     if measure.kind == MeasureKind::Core {
-        let catalogue = bilan_domain::programme(programme).map(|p| p.core_measures).unwrap_or(&[]);
+        let catalogue = bilan_source::referentiel::builtin()
+            .programme(programme)
+            .map(|p| p.measures.iter().filter(|m| m.socle).collect::<Vec<_>>())
+            .unwrap_or_default();
         let best = catalogue
             .iter()
             .enumerate()
-            .filter(|(_, (_, first))| *first <= year)
-            .map(|(i, (name, _))| (i, *name, normalise(name)))
+            .filter(|(_, m)| m.applies_to(year))
+            .map(|(i, m)| (i, m.title.as_str(), normalise(&m.title)))
             .filter(|(_, _, n)| !n.is_empty() && norm.contains(n.as_str()))
             .max_by_key(|(_, _, n)| n.len());
         if let Some((rank, name, n)) = best {

@@ -126,7 +126,8 @@ impl CreditRules {
         CreditRules {
             programme: programme.to_string(),
             year,
-            max_state_share_percent: bilan_domain::programme(programme)
+            max_state_share_percent: bilan_source::referentiel::builtin()
+                .programme(programme)
                 .map_or(FALLBACK_MAX_STATE_SHARE_PERCENT, |p| p.max_state_share_percent),
             reduction_applies: true,
         }
@@ -145,7 +146,9 @@ impl CreditRules {
     /// "Règles CALPAE 2019 : l'État finance au plus 50 % de la dépense ; le crédit État
     /// non consommé et non reporté fait l'objet d'une réfaction."
     pub fn describe(&self) -> String {
-        let name = bilan_domain::programme(&self.programme).map_or(self.programme.as_str(), |p| p.short_name);
+        let name = bilan_source::referentiel::builtin()
+            .programme(&self.programme)
+            .map_or(self.programme.as_str(), |p| p.short_name.as_str());
         let cut = if self.reduction_applies {
             "le crédit État non consommé et non reporté fait l'objet d'une réfaction"
         } else {

@@ -233,7 +233,7 @@ mod tests {
         let mut a = crate::draft::skeleton(
             crate::DepartmentCode::parse("03").unwrap(),
             2019,
-            crate::programme("calpae").unwrap(),
+            &crate::referentiel::test_programme("calpae"),
         )
         .measures[0]
             .actions[0]
@@ -255,7 +255,7 @@ mod tests {
         let mut r = crate::draft::skeleton(
             crate::DepartmentCode::parse("03").unwrap(),
             2019,
-            crate::programme("calpae").unwrap(),
+            &crate::referentiel::test_programme("calpae"),
         );
         r.measures = vec![Measure {
             number: "1.1".into(),

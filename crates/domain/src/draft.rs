@@ -10,16 +10,12 @@ use crate::department::DepartmentCode;
 use crate::indicator::Indicator;
 use crate::model::*;
 use crate::money::Money;
-use crate::programme::Programme;
+use crate::referentiel::Programme;
 
 const DESCRIBE: &str = "[Décrivez l'action : objectifs, public visé, modalités]";
 const REVIEW: &str =
     "[Rendez compte de l'exécution de l'action au 31/12 : réalisations, résultats, difficultés]";
 const OUTLOOK: &str = "[Poursuite ou réorientation de l'action, donnez des précisions. Réorientation des cibles des indicateurs le cas échéant.]";
-
-fn deadline(p: &Programme, year: i32) -> Option<Date> {
-    Date::new(year + 1, p.default_deadline.0, p.default_deadline.1)
-}
 
 fn empty_action(number: String, title: String) -> Action {
     Action {
@@ -46,22 +42,36 @@ fn empty_action(number: String, title: String) -> Action {
     }
 }
 
-/// A new, empty report: the programme's core measures, one action each.
+/// A new, empty report: the programme's socle measures of the year, each with its
+/// reference code and one action carrying the measure's catalogue indicators of the year
+/// (code, title and unit; the values are the Département's to fill).
 pub fn skeleton(department: DepartmentCode, year: i32, programme: &Programme) -> Report {
     let info = department.info();
     let measures: Vec<Measure> = programme
-        .core_measures
-        .iter()
-        .filter(|(_, since)| *since <= year)
+        .core_measures(year)
         .enumerate()
-        .map(|(i, (title, _))| {
+        .map(|(i, m)| {
             let number = format!("1.{}", i + 1);
+            let mut action = empty_action(format!("{number}.1"), "[Intitulé de l'action]".into());
+            action.indicators = programme
+                .indicators_of(&m.code, year)
+                .map(|c| Indicator {
+                    code: Some(c.code.clone()),
+                    measure_label: String::new(),
+                    name: c.title.clone(),
+                    unit: Some(c.unit),
+                    baseline: None,
+                    target: None,
+                    result: None,
+                    justification: String::new(),
+                })
+                .collect();
             Measure {
-                actions: vec![empty_action(format!("{number}.1"), "[Intitulé de l'action]".into())],
+                actions: vec![action],
                 number,
                 kind: MeasureKind::Core,
-                code: None,
-                title: (*title).to_string(),
+                code: Some(m.code.clone()),
+                title: m.title.clone(),
             }
         })
         .collect();
@@ -80,7 +90,7 @@ pub fn skeleton(department: DepartmentCode, year: i32, programme: &Programme) ->
         department,
         year,
         title: format!("Rapport d'exécution {year} – {} – Département {}", programme.name, info.of_name),
-        deadline: deadline(programme, year),
+        deadline: programme.deadline(year),
         preamble: String::new(),
         convention: Convention { title: programme.name.to_string(), ..Convention::default() },
         deliberation: None,
@@ -127,7 +137,7 @@ pub fn follow_up(previous: &Report, year: i32, programme: &Programme) -> Report 
         deadline: previous
             .deadline
             .and_then(|d| Date::new(d.year() + (year - prev_year), d.month(), d.day()))
-            .or_else(|| deadline(programme, year)),
+            .or_else(|| programme.deadline(year)),
         preamble: if previous.preamble.trim().is_empty() {
             String::new()
         } else {
@@ -235,24 +245,35 @@ fn carry_action(a: &Action, prev_year: i32) -> Action {
 mod tests {
     use super::*;
     use crate::indicator::{IndicatorValue, Quantity};
-    use crate::programme::programme;
+    use crate::referentiel::test_programme as programme;
 
     #[test]
     fn skeleton_has_the_core_measures_of_the_year() {
-        let p = programme("calpae").unwrap();
+        let p = &programme("calpae");
         let r = skeleton(DepartmentCode::parse("2A").unwrap(), 2020, p);
         assert_eq!(r.measures.len(), 6, "2020 adds the training of social workers");
         assert!(r.title.contains("de la Corse-du-Sud"), "{}", r.title);
         assert_eq!(r.deadline, Date::new(2021, 6, 30));
         let r = skeleton(DepartmentCode::parse("03").unwrap(), 2019, p);
         assert_eq!(r.measures.len(), 5);
+        assert!(r.measures.iter().all(|m| m.code.is_some()));
+        // Each measure's action carries its catalogue indicators, linked by code, unfilled.
+        let rsa = r.measures.iter().find(|m| m.code.as_deref() == Some("CALPAE-RSA")).unwrap();
+        let codes: Vec<&str> = rsa.actions[0].indicators.iter().filter_map(|i| i.code.as_deref()).collect();
+        let expected: Vec<&str> = p.indicators_of("CALPAE-RSA", 2019).map(|i| i.code.as_str()).collect();
+        assert_eq!(codes, expected);
+        assert!(!codes.is_empty());
+        let i = &rsa.actions[0].indicators[0];
+        assert_eq!(i.unit, Some(crate::IndicatorUnit::Count));
+        assert!(i.result.is_none() && i.target.is_none() && i.baseline.is_none() && !i.name.is_empty());
     }
 
     #[test]
     fn follow_up_carries_results_and_carry_overs() {
-        let p = programme("calpae").unwrap();
+        let p = &programme("calpae");
         let mut prev = skeleton(DepartmentCode::parse("03").unwrap(), 2019, p);
         let a = &mut prev.measures[0].actions[0];
+        a.indicators.clear();
         a.indicators.push(Indicator {
             code: None,
             measure_label: String::new(),
@@ -280,5 +301,6 @@ mod tests {
         assert_eq!(a.expenses[1].label, "Formation (report 2019)");
         assert_eq!(figure(&a.expenses[1].planned), Some(Money::from_euros(20_000)));
         assert_eq!(next.deadline, Date::new(2021, 6, 30));
+        assert_eq!(next.measures[0].code.as_deref(), Some("CALPAE-ASE"), "codes are carried forward");
     }
 }

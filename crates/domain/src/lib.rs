@@ -11,7 +11,6 @@ pub mod geo;
 pub mod indicator;
 pub mod model;
 pub mod money;
-pub mod programme;
 pub mod referentiel;
 
 pub use amount::{figure, Amount};
@@ -22,4 +21,4 @@ pub use indicator::{
 };
 pub use model::*;
 pub use money::Money;
-pub use programme::{programme, Programme, PROGRAMMES};
+pub use referentiel::{Aggregation, CatalogueIndicator, MeasureRef, MonthDay, Programme, Referentiel};

@@ -306,6 +306,17 @@ impl Programme {
     }
 }
 
+/// A repository programme, read without `bilan_source`'s validation (which lives above this
+/// crate): for this crate's own tests.
+#[cfg(test)]
+pub(crate) fn test_programme(id: &str) -> Programme {
+    let text = match id {
+        "calpae" => include_str!("../../../data/referentiels/calpae.toml"),
+        _ => include_str!("../../../data/referentiels/pacte.toml"),
+    };
+    toml::from_str(text).expect("repository referentiel")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

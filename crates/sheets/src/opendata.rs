@@ -306,7 +306,9 @@ fn state_code(s: ReportState) -> &'static str {
 }
 
 fn programme_label(c: &Consolidation) -> String {
-    let name = bilan_domain::programme(&c.programme).map_or(c.programme.as_str(), |p| p.short_name);
+    let name = bilan_source::referentiel::builtin()
+        .programme(&c.programme)
+        .map_or(c.programme.as_str(), |p| p.short_name.as_str());
     format!("{name} {}", c.year)
 }
 

@@ -31,8 +31,8 @@ fn allier() -> Report {
     r
 }
 
-fn calpae() -> bilan_domain::referentiel::Programme {
-    toml::from_str(include_str!("../../../data/referentiels/calpae.toml")).unwrap()
+fn calpae() -> &'static bilan_domain::referentiel::Programme {
+    bilan_source::referentiel::builtin().programme("calpae").unwrap()
 }
 
 fn haute_loire() -> Report {
@@ -85,7 +85,7 @@ fn consolidation() -> Consolidation {
     let scope = Scope::region("calpae", 2019, "84");
     consolidate_with_catalogue(
         &scope,
-        &calpae(),
+        calpae(),
         &[
             (ReportState::Approved, &reports[0]),
             (ReportState::Transmitted, &reports[1]),

@@ -5,11 +5,12 @@
 //! place in the text. Errors carry a span and a French message.
 
 mod errors;
+pub mod referentiel;
 mod spans;
 
 use std::ops::Range;
 
-use bilan_domain::Report;
+use bilan_domain::{Referentiel, Report};
 
 pub use errors::translate_toml_message;
 pub use spans::{LineIndex, SpanIndex};
@@ -32,6 +33,11 @@ pub struct ParseError {
 
 /// Reads a report from raw bytes: the file may not even be UTF-8.
 pub fn parse_bytes(bytes: &[u8]) -> Result<(String, Parsed), ParseError> {
+    parse_bytes_in(bytes, referentiel::builtin())
+}
+
+/// [`parse_bytes`] against given reference data (its programmes are the known ones).
+pub fn parse_bytes_in(bytes: &[u8], known: &Referentiel) -> Result<(String, Parsed), ParseError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.to_string(),
         Err(e) => {
@@ -46,12 +52,18 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<(String, Parsed), ParseError> {
             });
         }
     };
-    let parsed = parse_str(&text)?;
+    let parsed = parse_str_in(&text, known)?;
     Ok((text, parsed))
 }
 
-/// Reads a report from its TOML text.
+/// Reads a report from its TOML text. Its programme must be one of the repository's
+/// reference data ([`referentiel::builtin`]).
 pub fn parse_str(text: &str) -> Result<Parsed, ParseError> {
+    parse_str_in(text, referentiel::builtin())
+}
+
+/// [`parse_str`] against given reference data (its programmes are the known ones).
+pub fn parse_str_in(text: &str, known: &Referentiel) -> Result<Parsed, ParseError> {
     let text_no_bom = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let offset = text.len() - text_no_bom.len();
     let shift = |r: Range<usize>| (r.start + offset)..(r.end + offset);
@@ -69,13 +81,12 @@ pub fn parse_str(text: &str) -> Result<Parsed, ParseError> {
         },
     )?;
     let spans = spans.shifted(offset);
-    if bilan_domain::programme(&report.programme).is_none() {
-        let known: Vec<&str> = bilan_domain::PROGRAMMES.iter().map(|p| p.id).collect();
+    if known.programme(&report.programme).is_none() {
         return Err(ParseError {
             message: format!(
                 "programme « {} » inconnu : valeurs possibles {}",
                 report.programme,
-                known.iter().map(|k| format!("« {k} »")).collect::<Vec<_>>().join(", ")
+                referentiel::quoted_ids(known)
             ),
             span: spans.value_span("programme"),
         });

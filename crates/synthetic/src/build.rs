@@ -91,15 +91,15 @@ pub(crate) fn build(
             actions: m.actions.iter().map(|a| build_action(&ctx, m, a)).collect(),
         })
         .collect();
-    anomalies::plant_indicators(info.code, programme.id, &mut measures);
+    anomalies::plant_indicators(info.code, &programme.id, &mut measures);
     let annex = build_annex(&ctx, &measures);
 
-    let deadline = Date::new(year + 1, programme.default_deadline.0, programme.default_deadline.1);
+    let deadline = programme.deadline(year);
     let mut r = Rng::keyed(seed, &[tag(info.code), year as u64, tag("workflow")]);
     let (deliberation, transmitted_on) = match stage {
         Stage::Draft => (None, None),
         Stage::Adopted | Stage::Transmitted | Stage::Approved => {
-            let last = i64::from(programme.default_deadline.0);
+            let last = i64::from(programme.default_deadline.month);
             let month = r.range((last - 3).max(1), last);
             let day = r.range(if month == 1 { 10 } else { 1 }, 28);
             let delib_date = date(year + 1, month, day);
@@ -278,7 +278,7 @@ fn build_indicator(
                 JUMP_WHY.to_string()
             } else if !short {
                 String::new()
-            } else if anomalies::low_execution(code, ctx.plan.programme.id) {
+            } else if anomalies::low_execution(code, &ctx.plan.programme.id) {
                 SHORT_LOW.to_string()
             } else {
                 match ip.unit {

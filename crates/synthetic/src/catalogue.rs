@@ -1,10 +1,10 @@
 //! The reference text of the generator: measures, actions, indicators and expense lines,
-//! as data. Core measures are listed in the order of `bilan_domain::programme`'s
-//! `core_measures` (their titles are taken from there, so that consolidation matches
-//! them); local measures carry their own titles. Core measures and the indicators of the
-//! national catalogue carry its codes (`data/referentiels/*.toml`; `tests/codes.rs` checks
-//! them against the files): every catalogue indicator of a core measure is `coded`, hence
-//! always carried.
+//! as data. Core measures are listed in the order of the socle measures of the programme's
+//! reference data (`data/referentiels/*.toml`, read by `bilan_source::referentiel`): their
+//! titles are taken from there, so that consolidation matches them; local measures carry
+//! their own titles. Core measures and the indicators of the national catalogue carry its
+//! codes (`tests/codes.rs` checks them against the files): every catalogue indicator of a
+//! core measure is `coded`, hence always carried.
 
 use bilan_domain::IndicatorUnit;
 
@@ -710,8 +710,8 @@ mod tests {
     #[test]
     fn core_specs_follow_the_programmes() {
         for id in ["calpae", "pacte"] {
-            let p = bilan_domain::programme(id).expect("programme");
-            assert_eq!(core_specs(id).len(), p.core_measures.len(), "{id}");
+            let p = bilan_source::referentiel::builtin().programme(id).expect("programme");
+            assert_eq!(core_specs(id).len(), p.measures.iter().filter(|m| m.socle).count(), "{id}");
         }
     }
 

@@ -160,7 +160,10 @@ pub struct SyntheticReport {
 }
 
 fn programme_of(year: i32) -> Option<&'static bilan_domain::Programme> {
-    YEARS.iter().find(|(y, _)| *y == year).and_then(|(_, p)| bilan_domain::programme(p))
+    YEARS
+        .iter()
+        .find(|(y, _)| *y == year)
+        .and_then(|(_, p)| bilan_source::referentiel::builtin().programme(p))
 }
 
 /// All 606 reports for `seed`, ordered by year then Département (reference order).

@@ -117,15 +117,16 @@ fn date(year: i32, month: i64, day: i64) -> Option<Date> {
 
 pub(crate) fn plan(seed: u64, profile: &Profile, programme: &'static Programme) -> Plan {
     let code = profile.info.code;
-    let mut r = Rng::keyed(seed, &[tag(code), tag(programme.id), tag("plan")]);
+    let mut r = Rng::keyed(seed, &[tag(code), tag(&programme.id), tag("plan")]);
     let first = programme.first_year;
     let signed_on = date(first, r.range(3, 7), r.range(1, 28));
     let rate_base =
-        if anomalies::low_execution(code, programme.id) { r.range(230, 270) } else { r.range(790, 920) };
+        if anomalies::low_execution(code, &programme.id) { r.range(230, 270) } else { r.range(790, 920) };
 
     let mut measures = Vec::new();
-    let core = catalogue::core_specs(programme.id);
-    for (i, ((title, since), spec)) in programme.core_measures.iter().zip(core.iter()).enumerate() {
+    let core = catalogue::core_specs(&programme.id);
+    let socle = programme.measures.iter().filter(|m| m.socle);
+    for (i, (m, spec)) in socle.zip(core.iter()).enumerate() {
         measures.push(measure_plan(
             seed,
             profile,
@@ -133,8 +134,8 @@ pub(crate) fn plan(seed: u64, profile: &Profile, programme: &'static Programme) 
             spec,
             MeasureKind::Core,
             format!("1.{}", i + 1),
-            title,
-            *since,
+            &m.title,
+            m.since,
         ));
     }
     let n_local = match r.below(100) {
@@ -170,7 +171,7 @@ fn measure_plan(
     since: i32,
 ) -> MeasurePlan {
     let code = profile.info.code;
-    let mut r = Rng::keyed(seed, &[tag(code), tag(programme.id), tag(spec.id), tag("measure")]);
+    let mut r = Rng::keyed(seed, &[tag(code), tag(&programme.id), tag(spec.id), tag("measure")]);
     let n_actions = match r.below(100) {
         0..=34 => 1,
         35..=79 => 2,
@@ -216,7 +217,7 @@ fn action_plan(
     secondary: Vec<&'static IndicatorSpec>,
 ) -> ActionPlan {
     let code = profile.info.code;
-    let mut r = Rng::keyed(seed, &[tag(code), tag(programme.id), tag(&number), tag("action")]);
+    let mut r = Rng::keyed(seed, &[tag(code), tag(&programme.id), tag(&number), tag("action")]);
     let budget = spec.base_budget * profile.size_tenths / 10 * r.range(600, 1400) / 1000;
     let state_percent = if r.chance(60) {
         programme.max_state_share_percent
@@ -279,7 +280,7 @@ fn indicator_plan(
 ) -> IndicatorPlan {
     let code = profile.info.code;
     let mut r =
-        Rng::keyed(seed, &[tag(code), tag(programme.id), tag(action), tag(spec.id), tag("indicator")]);
+        Rng::keyed(seed, &[tag(code), tag(&programme.id), tag(action), tag(spec.id), tag("indicator")]);
     let (unit, nature) = match catalogue::UNIT_OVERRIDES.iter().find(|(c, _)| *c == code) {
         Some((_, unit)) if spec.name == catalogue::ORIENTATION_DELAY => {
             (*unit, catalogue::override_nature(*unit))

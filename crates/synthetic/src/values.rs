@@ -67,7 +67,7 @@ pub(crate) fn action_money(
     let euros = a.budget * year_factor(plan.programme, year) / 1000 * r.range(960, 1040) / 1000;
     let total_euros = ((euros + 50) / 100 * 100).max(1_000);
     let state_euros = total_euros * a.state_percent / 100;
-    let low = anomalies::low_execution(code, plan.programme.id);
+    let low = anomalies::low_execution(code, &plan.programme.id);
 
     let weights: i64 = a.lines.iter().map(|l| l.weight).sum::<i64>().max(1);
     let mut left = total_euros;
@@ -170,7 +170,7 @@ impl IndicatorYear<'_> {
 
     fn cost_cents(&self, cost: i64) -> i128 {
         let factor =
-            anomalies::cost_factor(self.profile.info.code, self.plan.programme.id, &self.action.number);
+            anomalies::cost_factor(self.profile.info.code, &self.plan.programme.id, &self.action.number);
         i128::from(cost) * 100 * i128::from(factor) * i128::from(self.indicator.level_permille)
     }
 

@@ -7,6 +7,11 @@ use bilan_check::{check_with, Context, Severity};
 use bilan_synthetic::{national_dataset, Stage, SyntheticReport};
 use common::{dataset, find};
 
+/// The checks' context of a report: last year's report and the report's programme.
+fn context<'a>(r: &bilan_domain::Report, previous: Option<&'a bilan_domain::Report>) -> Context<'a> {
+    Context { previous, programme: bilan_source::referentiel::builtin().programme(&r.programme) }
+}
+
 /// Rules whose evidence is read from free text or from comparisons across rows and
 /// years: the easiest to make noisy.
 const PROSE_AND_HISTORY_RULES: &[&str] = &[
@@ -20,7 +25,7 @@ fn prose_and_history_rules_stay_silent_on_every_report() {
     for s in dataset() {
         let r = &s.report;
         let previous = find(r.department.as_str(), r.year - 1).map(|p| &p.report);
-        let noisy: Vec<String> = check_with(r, Context { previous })
+        let noisy: Vec<String> = check_with(r, context(r, previous))
             .into_iter()
             .filter(|d| PROSE_AND_HISTORY_RULES.contains(&d.code))
             .map(|d| format!("{} {}", d.code, d.message))
@@ -40,7 +45,7 @@ fn assert_clean(data: &[SyntheticReport]) {
             .find(|p| p.report.department == r.department && p.report.year == r.year - 1)
             .map(|p| &p.report);
         with_previous += usize::from(previous.is_some());
-        for d in check_with(r, Context { previous }) {
+        for d in check_with(r, context(r, previous)) {
             // The rules that read prose, formulas, durations and indicator histories must not
             // cry wolf at scale: not even an info from them on a transmitted report.
             if d.severity != Severity::Info || PROSE_AND_HISTORY_RULES.contains(&d.code) {
@@ -69,7 +74,7 @@ fn drafts_carry_one_or_two_slips() {
         drafts += 1;
         let r = &s.report;
         let previous = find(r.department.as_str(), r.year - 1).map(|p| &p.report);
-        let found: Vec<&str> = check_with(r, Context { previous })
+        let found: Vec<&str> = check_with(r, context(r, previous))
             .into_iter()
             .filter(|d| d.severity != Severity::Info && d.code != "COM004")
             .map(|d| d.code)

@@ -1,4 +1,5 @@
-//! The dataset against the national catalogue (`data/referentiels/*.toml`): coded socle
+//! The dataset against the national catalogue (`data/referentiels/*.toml`, as
+//! `bilan_source::referentiel::builtin` reads them): coded socle
 //! measures carry all their catalogue indicators with the catalogue's unit, and the
 //! consolidation by code finds exactly the planted indicators outside the catalogue.
 
@@ -10,12 +11,8 @@ use bilan_domain::IndicatorUnit;
 use bilan_synthetic::{planted_indicators, PlantedIndicatorKind, YEARS};
 use common::{dataset, of_year};
 
-fn catalogue(id: &str) -> Programme {
-    let text = match id {
-        "calpae" => include_str!("../../../data/referentiels/calpae.toml"),
-        _ => include_str!("../../../data/referentiels/pacte.toml"),
-    };
-    toml::from_str(text).unwrap_or_else(|e| panic!("{id}: {e}"))
+fn catalogue(id: &str) -> &'static Programme {
+    bilan_source::referentiel::builtin().programme(id).unwrap_or_else(|| panic!("{id}"))
 }
 
 /// The Départements that report the RSA orientation delay in another unit.
@@ -58,7 +55,7 @@ fn coded_socle_measures_carry_all_their_catalogue_indicators() {
 fn consolidation_by_code_finds_the_planted_indicators() {
     for (year, id) in [(2019, "calpae"), (2024, "pacte")] {
         let p = catalogue(id);
-        let c = consolidate_by_code(&Scope::national(id, year), &p, &of_year(year));
+        let c = consolidate_by_code(&Scope::national(id, year), p, &of_year(year));
         assert!(c.unknown_codes.is_empty(), "{year}");
         let unlinked: Vec<(&str, &str, &str)> = c
             .unlinked
@@ -101,7 +98,7 @@ fn consolidation_by_code_finds_the_planted_indicators() {
 #[test]
 fn pacte_rules_sum_weighted_mean_distribution_and_incompatible_unit() {
     let p = catalogue("pacte");
-    let c = consolidate_by_code(&Scope::national("pacte", 2024), &p, &of_year(2024));
+    let c = consolidate_by_code(&Scope::national("pacte", 2024), p, &of_year(2024));
     let sum = c.indicator("PACTE-EMPLOI-01").expect("emploi-01");
     let Aggregate::Sum { total, count } = &sum.aggregate else { panic!("{:?}", sum.aggregate) };
     let by_hand = sum.values.iter().fold(bilan_domain::Quantity::default(), |t, v| t.add(v.value));

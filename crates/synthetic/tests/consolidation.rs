@@ -16,8 +16,8 @@ fn national_consolidation_of_calpae_2019() {
     assert!(c.not_transmitted.is_empty());
     assert_eq!(c.counted.len(), 101);
     let core: Vec<_> = c.measures.iter().filter(|m| m.key.kind == MeasureKind::Core).collect();
-    let programme = bilan_domain::programme("calpae").expect("calpae");
-    let expected = programme.core_measures.iter().filter(|(_, y)| *y <= 2019).count();
+    let programme = bilan_source::referentiel::builtin().programme("calpae").expect("calpae");
+    let expected = programme.core_measures(2019).count();
     assert_eq!(core.len(), expected, "one group per core measure");
     for (rank, m) in core.iter().enumerate() {
         assert_eq!(m.core_rank, Some(rank));

@@ -126,8 +126,8 @@ fn measures_are_the_core_ones_plus_local_ones() {
     let mut locals = BTreeSet::new();
     for s in dataset() {
         let r = &s.report;
-        let p = bilan_domain::programme(&r.programme).expect("programme");
-        let core: Vec<&str> = p.core_measures.iter().filter(|(_, y)| *y <= r.year).map(|(t, _)| *t).collect();
+        let p = bilan_source::referentiel::builtin().programme(&r.programme).expect("programme");
+        let core: Vec<&str> = p.core_measures(r.year).map(|m| m.title.as_str()).collect();
         let titles: Vec<&str> = r.measures.iter().take(core.len()).map(|m| m.title.as_str()).collect();
         assert_eq!(titles, core, "{}", r.title);
         let n_local = r.measures.len() - core.len();

@@ -88,8 +88,9 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, WebError> {
         .map_err(|e| WebError::Demo(format!("exemple de l’Allier illisible : {e}")))?
         .report;
     create(store, &allier).await?;
-    let calpae =
-        bilan_domain::programme("calpae").ok_or_else(|| WebError::Demo("programme calpae absent".into()))?;
+    let calpae = crate::service::referentiel::current()
+        .programme("calpae")
+        .ok_or_else(|| WebError::Demo("programme calpae absent".into()))?;
     let follow = bilan_domain::draft::follow_up(&allier, 2020, calpae);
     create(store, &follow).await?;
 

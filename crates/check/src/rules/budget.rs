@@ -38,7 +38,7 @@ fn body_figure(
 }
 
 pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
-    let max_pct = bilan_domain::programme(&c.report.programme).map_or(50, |p| p.max_state_share_percent);
+    let max_pct = c.programme().map_or(50, |p| p.max_state_share_percent);
 
     // 5.1 forecast.
     let f = a.forecast.clone().unwrap_or_default();

@@ -194,7 +194,7 @@ fn check_duration(c: &mut Checker<'_>, path: &str, a: &Action) {
 
 pub(super) fn check_report(c: &mut Checker<'_>) {
     let r = c.report;
-    if let Some(p) = bilan_domain::programme(&r.programme) {
+    if let Some(p) = c.programme() {
         if !p.covers(r.year) {
             c.emit(
                 "DAT005",

@@ -125,8 +125,7 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         let baseline_year = c.report.year - 1;
 
         // IND005: a target below what was already there.
-        let tolerance =
-            bilan_domain::programme(&c.report.programme).map_or(25, |p| p.target_drop_tolerance_percent);
+        let tolerance = c.programme().map_or(25, |p| p.target_drop_tolerance_percent);
         if let (Some(b), Some(t), true) = (baseline, target, same_scope) {
             let (bh, th) = (i128::from(b.hundredths()), i128::from(t.hundredths()));
             let tol = i128::from(tolerance.clamp(0, 100));
@@ -160,7 +159,7 @@ pub(super) fn check_action(c: &mut Checker<'_>, path: &str, a: &Action) {
         }
 
         // IND007: a result far from the baseline, unexplained.
-        let ratio = bilan_domain::programme(&c.report.programme).map_or(3, |p| p.indicator_change_ratio);
+        let ratio = c.programme().map_or(3, |p| p.indicator_change_ratio);
         if let (Some(b), Some(r), true, false) = (baseline, result, same_scope, justified) {
             let (b, r) = (i128::from(b.hundredths()), i128::from(r.hundredths()));
             let ratio = i128::from(ratio.max(2));
@@ -263,4 +262,48 @@ fn previous_result(prev: &bilan_domain::Report, action: &Action, k: usize) -> Op
         .and_then(|(_, _, a)| a.indicators.iter().filter(same).nth(nth))
         .or_else(|| prev.actions().flat_map(|(_, _, _, a)| a.indicators.iter()).find(same))?;
     found.result.as_ref().and_then(IndicatorValue::figure)
+}
+
+/// IND008: a measure linked to the reference data (`code`) that does not report one of its
+/// catalogue indicators of the year (by `code`, in any of its actions). Measures without a
+/// code (files written before the catalogue) are not judged, nor is any report checked
+/// without its programme.
+pub(super) fn check_catalogue(c: &mut Checker<'_>) {
+    let Some(programme) = c.programme() else { return };
+    let report = c.report;
+    for (mi, m) in report.measures.iter().enumerate() {
+        let Some(measure) = m.code.as_deref().and_then(|code| programme.measure(code)) else { continue };
+        let reported = |code: &str| {
+            m.actions.iter().flat_map(|a| &a.indicators).any(|i| i.code.as_deref() == Some(code))
+        };
+        let missing: Vec<&bilan_domain::CatalogueIndicator> =
+            programme.indicators_of(&measure.code, report.year).filter(|i| !reported(&i.code)).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let list: Vec<String> = missing.iter().map(|i| format!("{} « {} »", i.code, i.title)).collect();
+        let noun = if missing.len() == 1 { "l'indicateur national" } else { "les indicateurs nationaux" };
+        let d = c.emit(
+            "IND008",
+            format!("mesures[{mi}]"),
+            format!(
+                "la mesure {} « {} » ({}) ne renseigne pas {noun} {}",
+                m.number,
+                m.title,
+                measure.code,
+                list.join(", ")
+            ),
+            format!(
+                "{} indicateur{} du catalogue {} absent{}",
+                missing.len(),
+                if missing.len() > 1 { "s" } else { "" },
+                report.year,
+                if missing.len() > 1 { "s" } else { "" }
+            ),
+        );
+        d.hint = Some(format!(
+            "ajoutez à l'une de ses actions un indicateur portant code = \"{}\" (avec sa valeur, ou « ND » et une justification)",
+            missing[0].code
+        ));
+    }
 }

@@ -10,7 +10,7 @@ mod text;
 
 pub(crate) use text::has_own_text;
 
-use bilan_domain::{Money, Report, Rounding};
+use bilan_domain::{Money, Programme, Report, Rounding};
 
 use crate::catalogue::rule_by_code;
 use crate::hints;
@@ -21,6 +21,10 @@ use crate::{Diagnostic, Related, Severity};
 pub struct Context<'a> {
     /// Last year's report of the same Département, for baselines.
     pub previous: Option<&'a Report>,
+    /// The report's programme in the reference data (`bilan_source::referentiel`): its
+    /// ceilings and tolerances, years, measures and indicator catalogue. Without it the
+    /// rules use the usual values (50 %, ×3, 25 %) and skip what needs the catalogue.
+    pub programme: Option<&'a Programme>,
 }
 
 pub(crate) struct Checker<'a> {
@@ -47,6 +51,11 @@ impl<'a> Checker<'a> {
         Checker { report, context, out: Vec::new() }
     }
 
+    /// The report's programme, when the context gives it (and it is the report's).
+    pub fn programme(&self) -> Option<&'a Programme> {
+        self.context.programme.filter(|p| p.id == self.report.programme)
+    }
+
     pub fn run(mut self) -> Vec<Diagnostic> {
         structure::check(&mut self);
         for (mi, _, ai, action) in self.report.actions() {
@@ -58,6 +67,7 @@ impl<'a> Checker<'a> {
             text::check_action(&mut self, &path, action);
             dates::check_action(&mut self, &path, action);
         }
+        indicators::check_catalogue(&mut self);
         annex::check(&mut self);
         text::check_report(&mut self);
         dates::check_report(&mut self);

@@ -293,8 +293,10 @@ pub(crate) fn unnumbered(title: &str, anchor: &str) -> Heading {
 
 fn title_page(report: &Report) -> TitlePage {
     let department = format!("Département {}", typographic(report.department.info().of_name));
-    let programme =
-        bilan_domain::programme(&report.programme).map(|p| typographic(p.name)).unwrap_or_default();
+    let programme = bilan_source::referentiel::builtin()
+        .programme(&report.programme)
+        .map(|p| typographic(&p.name))
+        .unwrap_or_default();
     let title = if report.title.trim().is_empty() {
         format!("Rapport d’exécution {}", report.year)
     } else {

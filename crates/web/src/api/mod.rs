@@ -249,9 +249,11 @@ impl QueryParams {
     fn programme(&self) -> Result<Option<&'static str>, ApiError> {
         self.get("programme")?
             .map(|p| {
-                bilan_domain::PROGRAMMES.iter().find(|x| x.id == p).map(|x| x.id).ok_or_else(|| {
+                let known = crate::service::referentiel::current();
+                known.programme(p).map(|x| x.id.as_str()).ok_or_else(|| {
                     ApiError::bad_request(format!(
-                        "Paramètre « programme » invalide : « {p} » n’est pas un programme connu (calpae ou pacte)."
+                        "Paramètre « programme » invalide : « {p} » n’est pas un programme connu ({}).",
+                        bilan_source::referentiel::quoted_ids(known)
                     ))
                 })
             })
@@ -505,7 +507,7 @@ async fn consolidation(app: &AppState, user: &User, perimeter: Perimeter, q: Opt
             ))
         })?,
     };
-    if let Some(p) = bilan_domain::programme(programme).filter(|p| !p.covers(year)) {
+    if let Some(p) = crate::service::referentiel::current().programme(programme).filter(|p| !p.covers(year)) {
         return Err(ApiError::not_found(format!(
             "Le programme {} couvre les années {} à {} : aucune consolidation pour {year}.",
             p.short_name, p.first_year, p.last_year

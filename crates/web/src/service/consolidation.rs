@@ -1,10 +1,8 @@
 //! Loading the reports of a (programme, year, perimeter) in one query for the dashboards,
 //! the open data files and the API.
 
-use std::sync::OnceLock;
-
 use bilan_consolidate::{consolidate, consolidate_with_catalogue, Consolidation, ReportState};
-use bilan_domain::{programme, Report};
+use bilan_domain::Report;
 use bilan_store::{ReportFilter, ReportSummary, Status, StoreError};
 
 use crate::policy::perimeter::Perimeter;
@@ -37,7 +35,7 @@ impl Loaded {
         let pairs: Vec<(ReportState, &Report)> =
             self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect();
         let scope = self.perimeter.scope(&self.programme, self.year);
-        match catalogue(&self.programme) {
+        match super::referentiel::current().programme(&self.programme) {
             Some(p) => consolidate_with_catalogue(&scope, p, &pairs),
             None => consolidate(&scope, &pairs),
         }
@@ -82,43 +80,24 @@ pub async fn load(
     Ok(Loaded { perimeter: perimeter.clone(), programme: programme.to_string(), year, counted, others })
 }
 
-/// The national indicator catalogue of a programme: the repository's
-/// `data/referentiels/*.toml`, compiled in and read once. A file that does not read gives
-/// no catalogue (the consolidation by title still works); the files are tested where
-/// they are parsed.
-pub fn catalogue(id: &str) -> Option<&'static bilan_domain::referentiel::Programme> {
-    static CATALOGUES: OnceLock<Vec<bilan_domain::referentiel::Programme>> = OnceLock::new();
-    CATALOGUES
-        .get_or_init(|| {
-            [
-                include_str!("../../../../data/referentiels/calpae.toml"),
-                include_str!("../../../../data/referentiels/pacte.toml"),
-            ]
-            .into_iter()
-            .filter_map(|text| toml::from_str(text).ok())
-            .collect()
-        })
-        .iter()
-        .find(|p| p.id == id)
-}
-
 /// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…), if any.
 pub fn programme_of_year(year: i32) -> Option<&'static str> {
-    bilan_domain::PROGRAMMES.iter().find(|p| p.covers(year)).map(|p| p.id)
+    super::referentiel::current().programme_for_year(year).map(|p| p.id.as_str())
 }
 
 /// The years a dashboard offers: every year of every programme up to the current year.
 pub fn campaign_years() -> Vec<(i32, &'static str)> {
     let now = crate::time::current_year();
-    bilan_domain::PROGRAMMES
+    super::referentiel::current()
+        .programmes
         .iter()
-        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id)))
+        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id.as_str())))
         .collect()
 }
 
 /// "CALPAE", "Pacte des solidarités".
 pub fn programme_name(id: &str) -> String {
-    programme(id).map_or_else(|| id.to_string(), |p| p.short_name.to_string())
+    super::referentiel::current().programme(id).map_or_else(|| id.to_string(), |p| p.short_name.clone())
 }
 
 /// A year asked for in a query (`?annee=`): `None` when absent or blank, `Err` with the

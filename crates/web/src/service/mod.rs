@@ -11,6 +11,7 @@ pub mod editing;
 pub mod files;
 pub mod forms;
 pub mod import;
+pub mod referentiel;
 pub mod report;
 pub mod reports;
 pub mod review;

@@ -153,7 +153,7 @@ pub async fn transmit(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<(), Failu
     let found = &mut blocking;
     let gate = move |current: &StoredReport, js: &[Justification]| {
         let r = report::parse_text(&current.text).ok_or("rapport illisible")?;
-        let diags = bilan_check::check_with(&r, bilan_check::Context { previous: previous.as_ref() });
+        let diags = bilan_check::check_with(&r, super::referentiel::check_context(&r, previous.as_ref()));
         let justified = report::justified_keys(js);
         *found = report::blocking(&diags, &justified).into_iter().cloned().collect();
         if found.is_empty() {
