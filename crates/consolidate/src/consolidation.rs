@@ -45,6 +45,9 @@ use bilan_domain::{
     geo, DepartmentCode, IndicatorUnit, IndicatorValue, Measure, MeasureKind, MissingReason, Quantity, Report,
 };
 
+use bilan_domain::referentiel::Programme;
+
+use crate::catalogue::{consolidate_by_code, CatalogueConsolidation};
 use crate::figures::{ActionFigures, Figures};
 use crate::stats::median;
 use crate::text::{department_label, department_rank, departments_count, join_french, normalise};
@@ -342,6 +345,9 @@ pub struct Consolidation {
     pub departments: Vec<DepartmentTotal>,
     pub by_kind: Vec<KindTotal>,
     pub total: Figures,
+    /// The indicators by catalogue code ([`crate::catalogue`]); `None` when no catalogue
+    /// was given ([`consolidate`]).
+    pub catalogue: Option<CatalogueConsolidation>,
 }
 
 impl Consolidation {
@@ -623,7 +629,20 @@ struct MeasureAcc {
     indicators: Vec<(String, IndicatorAcc)>,
 }
 
-/// Consolidates `reports` over `scope`. Never fails; see the module rules.
+/// Consolidates `reports` over `scope`, and their indicators by code against the
+/// programme's catalogue ([`crate::catalogue`]). Never fails; see the module rules.
+pub fn consolidate_with_catalogue(
+    scope: &Scope,
+    programme: &Programme,
+    reports: &[(ReportState, &Report)],
+) -> Consolidation {
+    let mut c = consolidate(scope, reports);
+    c.catalogue = Some(consolidate_by_code(scope, programme, reports));
+    c
+}
+
+/// Consolidates `reports` over `scope`, indicators by title only. Never fails; see the
+/// module rules.
 pub fn consolidate(scope: &Scope, reports: &[(ReportState, &Report)]) -> Consolidation {
     let (kept, ignored) = select(scope, reports);
     let mut groups: BTreeMap<MeasureKey, MeasureAcc> = BTreeMap::new();
@@ -783,5 +802,6 @@ pub fn consolidate(scope: &Scope, reports: &[(ReportState, &Report)]) -> Consoli
             KindTotal { kind: MeasureKind::Local, figures: local },
         ],
         total,
+        catalogue: None,
     }
 }

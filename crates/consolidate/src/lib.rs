@@ -8,6 +8,10 @@
 //!   measure and per Département, each figure carrying where it comes from; indicators
 //!   summed only where their units allow it; the Départements that have not yet
 //!   transmitted.
+//! - [`catalogue`]: the indicators consolidated by the code of the national catalogue
+//!   they report, with the catalogue's rule (sum, weighted mean, distribution); the
+//!   Départements that reported each one and the others; local indicators; indicators
+//!   whose title resembles a catalogue one but carry no code (« non rattachés »).
 //! - [`outliers`]: the figures far from the others (cost per person accompanied,
 //!   execution rate, year-to-year jumps of an indicator), by the quartile method on exact
 //!   integers.
@@ -21,6 +25,7 @@
 //! computed in `i128`, no indexing that can fail); no floating point in the data; every
 //! user-facing string is French.
 
+pub mod catalogue;
 pub mod consolidation;
 pub mod credits;
 pub mod diff;
@@ -33,7 +38,8 @@ use std::fmt;
 
 use bilan_domain::{DepartmentCode, Report};
 
-pub use consolidation::{consolidate, Consolidation, ReportState, Scope};
+pub use catalogue::{consolidate_by_code, Aggregate, CatalogueConsolidation, CodedIndicator, Link};
+pub use consolidation::{consolidate, consolidate_with_catalogue, Consolidation, ReportState, Scope};
 pub use credits::{compute_credits, CreditLine, CreditRules, CreditsNote, Decision, Decisions, LineKey};
 pub use diff::{version_changes, year_comparison, Change, YearComparison};
 pub use figures::{ActionFigures, Figures, Source, SourcedAmount};

@@ -16,13 +16,19 @@
 //!   consolidation pages. A sum covers the actions that state the figure.
 //! - **Shares**: part État and part CD as the convention plans them (section 5.1), next to
 //!   the total planned; they need not add up to it (the total comes from the annex).
+//! - **Catalogue.** Each indicator row says how it stands with the national catalogue
+//!   (`rattachement`, [`bilan_consolidate::Link`]): its code, the catalogue's aggregation
+//!   rule and the aggregate over the perimeter ([`bilan_consolidate::catalogue`]); an
+//!   indicator without a code is `local`, or `non_rattache` with the suggested code when
+//!   its title resembles a catalogue one. Empty when the consolidation had no catalogue.
 //! - Text cells that a spreadsheet could read as a formula are neutralised as in every
 //!   file of this crate ([`crate::neutralize`]), in the CSV and in the XLSX.
 
 use std::fmt::Write;
 
+use bilan_consolidate::catalogue::{aggregation_code, AGGREGATION_CODES};
 use bilan_consolidate::consolidation::{IndicatorConsolidation, IndicatorOutcome, MeasureConsolidation};
-use bilan_consolidate::{Consolidation, Figures, Provenance, ReportState, SourcedAmount};
+use bilan_consolidate::{Consolidation, Figures, Link, Provenance, ReportState, SourcedAmount};
 use bilan_domain::{Date, DepartmentCode, IndicatorUnit, MeasureKind, Money, Quantity};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook};
 
@@ -423,6 +429,50 @@ fn indicators(c: &Consolidation) -> Table {
             "Nom de l'indicateur tel que le Département l'a écrit.",
         ),
         field(
+            "code_referentiel",
+            FieldKind::String,
+            "Code du référentiel",
+            "Code de l'indicateur du catalogue national que le Département a indiqué (CALPAE-RSA-01…) ; \
+             vide pour un indicateur sans code.",
+        ),
+        Field {
+            allowed: &Link::CODES,
+            ..field(
+                "rattachement",
+                FieldKind::String,
+                "Rattachement au référentiel",
+                "referentiel (code du catalogue, compté dans l'agrégat), unite_incompatible (code du \
+                 catalogue mais autre unité : non compté), sans_poids (moyenne pondérée sans la valeur du \
+                 poids dans le rapport : non compté), non_rattache (sans code, mais intitulé proche d'un \
+                 indicateur du catalogue : voir code_suggere), local (indicateur propre au Département), \
+                 code_inconnu (code absent du catalogue de l'année).",
+            )
+        },
+        field(
+            "code_suggere",
+            FieldKind::String,
+            "Code suggéré",
+            "Pour un indicateur non rattaché : le code du catalogue dont l'intitulé est le plus proche.",
+        ),
+        Field {
+            allowed: &AGGREGATION_CODES,
+            ..field(
+                "agregation",
+                FieldKind::String,
+                "Règle d'agrégation du référentiel",
+                "Comment le catalogue national agrège l'indicateur entre Départements : somme, \
+                 moyenne_ponderee (pondérée par un autre indicateur du même rapport) ou repartition \
+                 (minimum, médiane, maximum) ; vide hors référentiel.",
+            )
+        },
+        field(
+            "agregat_referentiel",
+            FieldKind::Number,
+            "Agrégat du référentiel",
+            "Valeur agrégée de l'indicateur du catalogue sur le périmètre, selon sa règle : la somme, la \
+             moyenne pondérée ou la médiane ; vide hors référentiel ou sans valeur.",
+        ),
+        field(
             "unite",
             FieldKind::String,
             "Unité",
@@ -487,7 +537,9 @@ fn indicators(c: &Consolidation) -> Table {
         description: format!(
             "Résultats {} des indicateurs de chaque action, par Département, et leur consolidation entre \
              Départements : les valeurs ne sont additionnées que lorsque tous les Départements déclarent \
-             la même unité et qu'elle s'additionne (nombre, euros).",
+             la même unité et qu'elle s'additionne (nombre, euros). Les indicateurs du catalogue national \
+             portent leur code et l'agrégat de leur règle (somme, moyenne pondérée, répartition) ; les \
+             autres sont locaux ou non rattachés (code suggéré).",
             c.year
         ),
         fields,
@@ -509,12 +561,27 @@ fn indicator_rows(
     };
     let detail = ind.describe();
     let row = |at: &Provenance, name: &str, unit, value, absent| {
+        let link = c.catalogue.as_ref().and_then(|k| k.link_of(d, &at.path));
+        let coded = link.as_ref().and_then(Link::indicator);
+        let code = match &link {
+            Some(Link::UnknownCode(u)) => Cell::text(u.code.as_str()),
+            _ => coded.map_or(Cell::Empty, |i| Cell::text(i.code.as_str())),
+        };
+        let suggested = match &link {
+            Some(Link::Unlinked(u)) => Cell::text(u.suggested_code.as_str()),
+            _ => Cell::Empty,
+        };
         let mut row = head_cells(c, d);
         row.extend([
             Cell::text(kind_code(m.key.kind)),
             Cell::text(m.title.as_str()),
             Cell::text(at.action.as_str()),
             Cell::text(name.trim()),
+            code,
+            link.as_ref().map_or(Cell::Empty, |l| Cell::text(l.code())),
+            suggested,
+            coded.map_or(Cell::Empty, |i| Cell::text(aggregation_code(&i.aggregation))),
+            coded.and_then(|i| i.aggregate.headline()).map_or(Cell::Empty, Cell::quantity),
             unit_cell(unit),
             value,
             absent,

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::io::Cursor;
 
-use bilan_consolidate::{consolidate, Consolidation, ReportState, Scope};
+use bilan_consolidate::{consolidate_with_catalogue, Consolidation, ReportState, Scope};
 use bilan_domain::{Amount, DepartmentCode, Money, Report};
 use bilan_sheets::opendata::{Cell, FieldKind, Table};
 use bilan_sheets::{neutralize, opendata_csv, opendata_tables, opendata_xlsx, table_schema_json};
@@ -19,8 +19,20 @@ fn parse(src: &str) -> Report {
     bilan_source::parse_str(src).unwrap_or_else(|e| panic!("{e}")).report
 }
 
+/// The Allier report, its « Nbre de personnes accompagnées » linked to the catalogue's
+/// CALPAE-REFERENT-02 (the other indicators keep no code).
 fn allier() -> Report {
-    parse(include_str!("../../../examples/allier-2019.toml"))
+    let mut r = parse(include_str!("../../../examples/allier-2019.toml"));
+    for i in r.measures.iter_mut().flat_map(|m| &mut m.actions).flat_map(|a| &mut a.indicators) {
+        if i.name == "Nbre de personnes accompagnées" {
+            i.code = Some("CALPAE-REFERENT-02".to_string());
+        }
+    }
+    r
+}
+
+fn calpae() -> &'static bilan_domain::referentiel::Programme {
+    bilan_source::referentiel::builtin().programme("calpae").unwrap()
 }
 
 fn haute_loire() -> Report {
@@ -71,8 +83,9 @@ fn scaled(k: i64) -> Report {
 fn consolidation() -> Consolidation {
     let reports = [allier(), scaled(3), haute_loire()];
     let scope = Scope::region("calpae", 2019, "84");
-    consolidate(
+    consolidate_with_catalogue(
         &scope,
+        calpae(),
         &[
             (ReportState::Approved, &reports[0]),
             (ReportState::Transmitted, &reports[1]),
@@ -430,4 +443,49 @@ fn schema_marks_codes_and_keys() {
         serde_json::json!(["transmis", "approuve", "non_transmis"])
     );
     assert!(t.fields.iter().all(|f| f.kind != FieldKind::Date));
+}
+
+#[test]
+fn indicators_carry_their_catalogue_link() {
+    let c = consolidation();
+    let tables = opendata_tables(&c);
+    let rows = parse_csv(&opendata_csv(table(&tables, "indicateurs")));
+    let (header, body) = rows.split_first().unwrap();
+    let col = |name| column(header, name);
+    let (code, link, suggested, rule, aggregate, name, dep) = (
+        col("code_referentiel"),
+        col("rattachement"),
+        col("code_suggere"),
+        col("agregation"),
+        col("agregat_referentiel"),
+        col("indicateur"),
+        col("departement_code"),
+    );
+    // The coded indicator: its code, the catalogue's rule and the sum over the region
+    // (Allier and its copy for the Cantal, whose figures are the same: indicators are
+    // not scaled).
+    let coded: Vec<&Vec<String>> = body.iter().filter(|r| r[link] == "referentiel").collect();
+    assert!(!coded.is_empty());
+    let sum =
+        c.catalogue.as_ref().unwrap().indicator("CALPAE-REFERENT-02").unwrap().aggregate.headline().unwrap();
+    for r in &coded {
+        assert_eq!(r[code], "CALPAE-REFERENT-02", "{r:?}");
+        assert_eq!(r[rule], "somme");
+        assert_eq!(r[aggregate], Cell::quantity(sum).to_csv_text());
+        assert!(r[suggested].is_empty());
+    }
+    let allier_value: i64 = coded.iter().find(|r| r[dep] == "03").unwrap()[col("valeur")].parse().unwrap();
+    assert_eq!(sum, bilan_domain::Quantity::from_int(2 * allier_value));
+    // Allier's other catalogue titles, written its own way and without a code, are not
+    // linked: the suggested code is given, nothing is aggregated.
+    let unlinked = body
+        .iter()
+        .find(|r| r[dep] == "03" && r[name] == "Nombre de nouveaux entrants orientés en 1 mois et moins")
+        .unwrap();
+    assert_eq!(unlinked[link], "non_rattache");
+    assert_eq!(unlinked[suggested], "CALPAE-RSA-01");
+    assert!(unlinked[code].is_empty() && unlinked[rule].is_empty() && unlinked[aggregate].is_empty());
+    assert!(body.iter().any(|r| r[link] == "local" && r[code].is_empty() && r[suggested].is_empty()));
+    // Every row says how it stands.
+    assert!(body.iter().all(|r| !r[link].is_empty()), "every counted indicator is classified");
 }

@@ -130,3 +130,113 @@ pub(crate) fn jump_factor(department: &str, year: i32, action: &str, indicator: 
         1
     }
 }
+
+/// What an indicator planted outside the catalogue is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlantedIndicatorKind {
+    /// An indicator of the Département's own: no code, and no catalogue title like it.
+    Local,
+    /// No code, but a title like a catalogue indicator's (the code to suggest):
+    /// « non rattaché au référentiel ».
+    Unlinked { suggested_code: &'static str },
+}
+
+/// An indicator added to an action of a Département every year of a programme, besides
+/// the catalogue ones (which stay: no socle measure leaves one out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlantedIndicator {
+    /// INSEE code.
+    pub department: &'static str,
+    /// Programme id ("calpae", "pacte"): every year of it.
+    pub programme: &'static str,
+    /// The action carrying it ("1.3.1"), always generated (a measure's first action).
+    pub action: &'static str,
+    pub name: &'static str,
+    pub kind: PlantedIndicatorKind,
+}
+
+const fn unlinked(
+    department: &'static str,
+    programme: &'static str,
+    action: &'static str,
+    name: &'static str,
+    suggested_code: &'static str,
+) -> PlantedIndicator {
+    PlantedIndicator {
+        department,
+        programme,
+        action,
+        name,
+        kind: PlantedIndicatorKind::Unlinked { suggested_code },
+    }
+}
+
+const fn local(
+    department: &'static str,
+    programme: &'static str,
+    action: &'static str,
+    name: &'static str,
+) -> PlantedIndicator {
+    PlantedIndicator { department, programme, action, name, kind: PlantedIndicatorKind::Local }
+}
+
+const PLANTED_INDICATORS: [PlantedIndicator; 5] = [
+    unlinked(
+        "15",
+        "calpae",
+        "1.3.1",
+        "Nb de personnes suivies par un référent de parcours",
+        "CALPAE-REFERENT-02",
+    ),
+    unlinked(
+        "29",
+        "calpae",
+        "1.1.1",
+        "Nombre de jeunes de 16 à 21 ans accompagnés vers l'autonomie",
+        "CALPAE-ASE-01",
+    ),
+    local("38", "calpae", "1.2.1", "Nombre de repas solidaires servis"),
+    unlinked("62", "pacte", "1.2.1", "Nb d'allocataires du RSA suivis", "PACTE-EMPLOI-01"),
+    local("2A", "pacte", "1.1.1", "Nombre de jardins partagés créés"),
+];
+
+/// The indicators planted outside the catalogue, whatever the seed: in every report of
+/// the Département for the programme's years, whatever its stage.
+///
+/// - **Not linked** (a catalogue title written another way, no code): Cantal (15), action
+///   1.3.1, « Nb de personnes suivies par un référent de parcours » (CALPAE-REFERENT-02);
+///   Finistère (29), action 1.1.1, « Nombre de jeunes de 16 à 21 ans accompagnés vers
+///   l'autonomie » (CALPAE-ASE-01); Pas-de-Calais (62), action 1.2.1, « Nb d'allocataires
+///   du RSA suivis » (PACTE-EMPLOI-01).
+/// - **Local**: Isère (38), action 1.2.1, « Nombre de repas solidaires servis » (CALPAE);
+///   Corse-du-Sud (2A), action 1.1.1, « Nombre de jardins partagés créés » (Pacte).
+///
+/// The other indicators outside the catalogue (the measures' own secondary indicators,
+/// those of local measures) resemble no catalogue title: they are local too.
+pub fn planted_indicators() -> &'static [PlantedIndicator] {
+    &PLANTED_INDICATORS
+}
+
+/// Adds this Département's planted indicators to its measures: a count with no code,
+/// steady (situation N−1 52, target 50, result 52), so that no check warns.
+pub(crate) fn plant_indicators(department: &str, programme: &str, measures: &mut [bilan_domain::Measure]) {
+    use bilan_domain::{Indicator, IndicatorUnit, IndicatorValue, Quantity};
+    for p in PLANTED_INDICATORS.iter().filter(|p| p.department == department && p.programme == programme) {
+        let Some((label, action)) = measures.iter_mut().find_map(|m| {
+            let label = m.actions.first().and_then(|a| a.indicators.first()).map(|i| i.measure_label.clone());
+            m.actions.iter_mut().find(|a| a.number == p.action).map(|a| (label, a))
+        }) else {
+            continue;
+        };
+        action.indicators.push(Indicator {
+            code: None,
+            measure_label: label.unwrap_or_default(),
+            name: p.name.to_string(),
+            unit: Some(IndicatorUnit::Count),
+            baseline: Some(IndicatorValue::Number(Quantity::from_int(52))),
+            target: Some(IndicatorValue::Number(Quantity::from_int(50))),
+            result: Some(IndicatorValue::Number(Quantity::from_int(52))),
+            justification: String::new(),
+        });
+    }
+}

@@ -79,18 +79,19 @@ pub(crate) fn build(
     let ctx = Ctx { seed, year, profile: &profile, plan: &plan };
     let department = DepartmentCode::parse(info.code).expect("codes come from the reference list");
 
-    let measures: Vec<Measure> = plan
+    let mut measures: Vec<Measure> = plan
         .measures
         .iter()
         .filter(|m| m.since <= year)
         .map(|m| Measure {
             number: m.number.clone(),
             kind: m.kind,
-            code: None,
+            code: Some(m.spec.code).filter(|c| !c.is_empty()).map(str::to_string),
             title: m.title.clone(),
             actions: m.actions.iter().map(|a| build_action(&ctx, m, a)).collect(),
         })
         .collect();
+    anomalies::plant_indicators(info.code, &programme.id, &mut measures);
     let annex = build_annex(&ctx, &measures);
 
     let deadline = programme.deadline(year);
@@ -291,7 +292,7 @@ fn build_indicator(
         }
     };
     Indicator {
-        code: None,
+        code: ip.spec.code.map(str::to_string),
         measure_label: m.spec.short.to_string(),
         name: ip.spec.name.to_string(),
         unit: Some(ip.unit),

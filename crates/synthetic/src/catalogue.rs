@@ -2,7 +2,9 @@
 //! as data. Core measures are listed in the order of the socle measures of the programme's
 //! reference data (`data/referentiels/*.toml`, read by `bilan_source::referentiel`): their
 //! titles are taken from there, so that consolidation matches them; local measures carry
-//! their own titles.
+//! their own titles. Core measures and the indicators of the national catalogue carry its
+//! codes (`tests/codes.rs` checks them against the files): every catalogue indicator of a
+//! core measure is `coded`, hence always carried.
 
 use bilan_domain::IndicatorUnit;
 
@@ -25,6 +27,9 @@ pub(crate) enum Nature {
 pub(crate) struct IndicatorSpec {
     /// Stream key.
     pub id: &'static str,
+    /// The national catalogue's code (`data/referentiels/*.toml`) this indicator reports;
+    /// `None` for an indicator of the Département's own.
+    pub code: Option<&'static str>,
     pub name: &'static str,
     pub unit: IndicatorUnit,
     pub nature: Nature,
@@ -43,6 +48,8 @@ pub(crate) struct ActionTemplate {
 pub(crate) struct MeasureSpec {
     /// Stream key.
     pub id: &'static str,
+    /// The catalogue's measure code (core measures); empty for a local measure.
+    pub code: &'static str,
     /// Title of a local measure; core measures take the programme's.
     pub title: &'static str,
     /// "Nom de la mesure" in the indicator tables.
@@ -59,7 +66,14 @@ pub(crate) struct MeasureSpec {
 }
 
 const fn people(id: &'static str, name: &'static str, cost: i64) -> IndicatorSpec {
-    IndicatorSpec { id, name, unit: IndicatorUnit::Count, nature: Nature::People { cost }, always: true }
+    IndicatorSpec {
+        id,
+        code: None,
+        name,
+        unit: IndicatorUnit::Count,
+        nature: Nature::People { cost },
+        always: true,
+    }
 }
 const fn level(
     id: &'static str,
@@ -68,18 +82,42 @@ const fn level(
     growth: i64,
     always: bool,
 ) -> IndicatorSpec {
-    IndicatorSpec { id, name, unit: IndicatorUnit::Count, nature: Nature::Level { per_size, growth }, always }
+    IndicatorSpec {
+        id,
+        code: None,
+        name,
+        unit: IndicatorUnit::Count,
+        nature: Nature::Level { per_size, growth },
+        always,
+    }
 }
 const fn days(id: &'static str, name: &'static str, lo: i64, hi: i64, always: bool) -> IndicatorSpec {
-    IndicatorSpec { id, name, unit: IndicatorUnit::Days, nature: Nature::Days { lo, hi }, always }
+    IndicatorSpec { id, code: None, name, unit: IndicatorUnit::Days, nature: Nature::Days { lo, hi }, always }
 }
 const fn percent(id: &'static str, name: &'static str, lo: i64, hi: i64) -> IndicatorSpec {
     IndicatorSpec {
         id,
+        code: None,
         name,
         unit: IndicatorUnit::Percent,
         nature: Nature::Percent { lo, hi },
         always: false,
+    }
+}
+/// An indicator of the national catalogue: always carried (by every action for a primary
+/// one, by the measure's first action otherwise), so that no coded socle measure leaves
+/// one of its catalogue indicators out.
+const fn coded(code: &'static str, s: IndicatorSpec) -> IndicatorSpec {
+    IndicatorSpec { code: Some(code), always: true, ..s }
+}
+const fn average(id: &'static str, name: &'static str, lo: i64, hi: i64) -> IndicatorSpec {
+    IndicatorSpec {
+        id,
+        code: None,
+        name,
+        unit: IndicatorUnit::Average,
+        nature: Nature::Percent { lo, hi },
+        always: true,
     }
 }
 const fn action(title: &'static str, description: &'static str, partners: &'static str) -> ActionTemplate {
@@ -109,12 +147,13 @@ pub(crate) fn override_nature(unit: IndicatorUnit) -> Nature {
 pub(crate) const CALPAE_CORE: [MeasureSpec; 6] = [
     MeasureSpec {
         id: "ase",
+        code: "CALPAE-ASE",
         title: "",
         short: "Sorties sèches de l'ASE",
         base_budget: 70_000,
         directorate: "DEF - Enfance Famille",
         public: "jeunes",
-        primary: people("ase-jeunes", "Nombre de jeunes sortants de l'ASE accompagnés", 2_000),
+        primary: coded("CALPAE-ASE-01", people("ase-jeunes", "Nombre de jeunes sortants de l'ASE accompagnés", 2_000)),
         secondary: &[
             percent("ase-logement", "Part des jeunes sortants de l'ASE disposant d'un logement stable", 45, 75),
             level("ase-cjm", "Nombre de contrats jeunes majeurs signés", 25, 1060, false),
@@ -139,6 +178,7 @@ pub(crate) const CALPAE_CORE: [MeasureSpec; 6] = [
     },
     MeasureSpec {
         id: "accueil",
+        code: "CALPAE-ACCUEIL",
         title: "",
         short: "Premier accueil social",
         base_budget: 45_000,
@@ -146,6 +186,17 @@ pub(crate) const CALPAE_CORE: [MeasureSpec; 6] = [
         public: "personnes",
         primary: people("accueil-personnes", "Nombre de personnes accueillies", 90),
         secondary: &[
+            coded(
+                "CALPAE-ACCUEIL-01",
+                level(
+                    "accueil-intervenants",
+                    "Nombre d'intervenants sociaux sensibilisés à la démarche de premier accueil",
+                    30,
+                    1060,
+                    true,
+                ),
+            ),
+            coded("CALPAE-ACCUEIL-02", level("accueil-partenaires", "Nombre de partenaires impliqués", 12, 1040, true)),
             level("accueil-lieux", "Nombre de lieux de premier accueil labellisés", 6, 1100, false),
             days("accueil-rdv", "Délai moyen d'obtention d'un premier rendez-vous", 5, 15, false),
         ],
@@ -169,13 +220,24 @@ pub(crate) const CALPAE_CORE: [MeasureSpec; 6] = [
     },
     MeasureSpec {
         id: "referent",
+        code: "CALPAE-REFERENT",
         title: "",
         short: "Référent de parcours",
         base_budget: 80_000,
         directorate: "DSD - Action sociale territoriale",
         public: "personnes",
-        primary: people("referent-personnes", PEOPLE_REFERENT, 1_100),
+        primary: coded("CALPAE-REFERENT-02", people("referent-personnes", PEOPLE_REFERENT, 1_100)),
         secondary: &[
+            coded(
+                "CALPAE-REFERENT-01",
+                level(
+                    "referent-intervenants",
+                    "Nombre d'intervenants sociaux sensibilisés à la démarche de référent de parcours",
+                    35,
+                    1060,
+                    true,
+                ),
+            ),
             level("referent-formes", "Nombre de référents de parcours formés", 15, 1080, false),
             percent(
                 "referent-reunions",
@@ -204,6 +266,7 @@ pub(crate) const CALPAE_CORE: [MeasureSpec; 6] = [
     },
     MeasureSpec {
         id: "rsa",
+        code: "CALPAE-RSA",
         title: "",
         short: "Orientation des allocataires du RSA",
         base_budget: 120_000,
@@ -212,6 +275,38 @@ pub(crate) const CALPAE_CORE: [MeasureSpec; 6] = [
         primary: people("rsa-accompagnes", "Nombre d'allocataires du RSA accompagnés", 450),
         secondary: &[
             days("delai-orientation", ORIENTATION_DELAY, 25, 70, true),
+            coded(
+                "CALPAE-RSA-01",
+                level("rsa-orientes", "Nombre de nouveaux entrants orientés en un mois et moins", 900, 1040, true),
+            ),
+            coded(
+                "CALPAE-RSA-02",
+                level("rsa-rdv", "Nombre total de premiers rendez-vous d'accompagnement fixés", 1_200, 1040, true),
+            ),
+            coded(
+                "CALPAE-RSA-03",
+                level(
+                    "rsa-rdv-delai",
+                    "Nombre de premiers rendez-vous d'accompagnement fixés dans le délai de deux semaines",
+                    700,
+                    1050,
+                    true,
+                ),
+            ),
+            coded(
+                "CALPAE-RSA-04",
+                level("rsa-contrats", "Nombre total de premiers contrats d'engagement", 800, 1040, true),
+            ),
+            coded(
+                "CALPAE-RSA-05",
+                level(
+                    "rsa-contrats-delai",
+                    "Nombre de premiers contrats d'engagement signés dans les deux mois",
+                    500,
+                    1050,
+                    true,
+                ),
+            ),
             percent(
                 "rsa-cer",
                 "Part des nouveaux allocataires ayant signé un contrat d'engagement réciproque",
@@ -239,15 +334,36 @@ pub(crate) const CALPAE_CORE: [MeasureSpec; 6] = [
     },
     MeasureSpec {
         id: "garantie",
+        code: "CALPAE-GAA",
         title: "",
         short: "Garantie d'activité",
         base_budget: 150_000,
         directorate: "DIE - Insertion et emploi",
         public: "personnes",
-        primary: people("garantie-accompagnes", "Nombre de personnes accompagnées en garantie d'activité", 1_600),
+        primary: coded(
+            "CALPAE-GAA-01",
+            people("garantie-accompagnes", "Nombre de personnes accompagnées en garantie d'activité", 1_600),
+        ),
         secondary: &[
             percent("sorties-positives", "Taux de sorties positives vers l'emploi ou la formation", 25, 45),
             level("garantie-entreprises", "Nombre d'entreprises partenaires mobilisées", 20, 1070, false),
+            coded(
+                "CALPAE-GAA-02",
+                level("garantie-sorties", "Nombre de sorties vers l'emploi ou la formation", 60, 1050, true),
+            ),
+            coded(
+                "CALPAE-GAA-03",
+                average(
+                    "garantie-par-conseiller",
+                    "Nombre moyen de personnes accompagnées par conseiller dédié à l'accompagnement global",
+                    40,
+                    70,
+                ),
+            ),
+            coded(
+                "CALPAE-GAA-04",
+                days("garantie-delai", "Délai moyen d'entrée en accompagnement global", 20, 60, true),
+            ),
         ],
         actions: &[
             action(
@@ -269,12 +385,13 @@ pub(crate) const CALPAE_CORE: [MeasureSpec; 6] = [
     },
     MeasureSpec {
         id: "formation",
+        code: "CALPAE-FTS",
         title: "",
         short: "Formation des travailleurs sociaux",
         base_budget: 25_000,
         directorate: "DRH - Formation",
         public: "professionnels",
-        primary: level("formation-formes", TRAINED, 40, 1050, true),
+        primary: coded("CALPAE-FTS-01", level("formation-formes", TRAINED, 40, 1050, true)),
         secondary: &[
             level("formation-sessions", "Nombre de sessions de formation organisées", 4, 1050, false),
             percent("formation-satisfaction", "Part des participants satisfaits de la formation", 75, 92),
@@ -302,26 +419,33 @@ pub(crate) const CALPAE_CORE: [MeasureSpec; 6] = [
 pub(crate) const PACTE_CORE: [MeasureSpec; 4] = [
     MeasureSpec {
         id: "enfance",
+        code: "PACTE-ENFANCE",
         title: "",
         short: "Prévention dès l'enfance",
         base_budget: 90_000,
         directorate: "DEF - Enfance Famille",
         public: "familles",
-        primary: people("enfance-familles", "Nombre de familles accompagnées", 900),
+        primary: coded("PACTE-ENFANCE-01", people("enfance-familles", "Nombre de familles accompagnées", 900)),
         secondary: &[
-            level(
-                "enfance-avip",
-                "Nombre de places en crèche à vocation d'insertion professionnelle",
-                12,
-                1080,
-                false,
+            coded(
+                "PACTE-ENFANCE-02",
+                level(
+                    "enfance-avip",
+                    "Nombre de places en crèche à vocation d'insertion professionnelle",
+                    12,
+                    1080,
+                    false,
+                ),
             ),
-            level(
-                "enfance-autonomie",
-                "Nombre de jeunes majeurs bénéficiant d'un contrat d'accès à l'autonomie",
-                18,
-                1060,
-                false,
+            coded(
+                "PACTE-ENFANCE-03",
+                level(
+                    "enfance-autonomie",
+                    "Nombre de jeunes majeurs bénéficiant d'un contrat d'accès à l'autonomie",
+                    18,
+                    1060,
+                    false,
+                ),
             ),
         ],
         actions: &[
@@ -344,15 +468,19 @@ pub(crate) const PACTE_CORE: [MeasureSpec; 4] = [
     },
     MeasureSpec {
         id: "emploi",
+        code: "PACTE-EMPLOI",
         title: "",
         short: "Accès à l'emploi",
         base_budget: 150_000,
         directorate: "DIE - Insertion et emploi",
         public: "allocataires",
-        primary: people("emploi-accompagnes", "Nombre d'allocataires du RSA accompagnés", 500),
+        primary: coded("PACTE-EMPLOI-01", people("emploi-accompagnes", "Nombre d'allocataires du RSA accompagnés", 500)),
         secondary: &[
-            days("delai-orientation", ORIENTATION_DELAY, 20, 60, true),
-            percent("sorties-positives", "Taux de sorties positives vers l'emploi ou la formation", 28, 48),
+            coded("PACTE-EMPLOI-02", days("delai-orientation", ORIENTATION_DELAY, 20, 60, true)),
+            coded(
+                "PACTE-EMPLOI-03",
+                percent("sorties-positives", "Taux de sorties positives vers l'emploi ou la formation", 28, 48),
+            ),
         ],
         actions: &[
             action(
@@ -374,15 +502,19 @@ pub(crate) const PACTE_CORE: [MeasureSpec; 4] = [
     },
     MeasureSpec {
         id: "droits",
+        code: "PACTE-DROITS",
         title: "",
         short: "Accès aux droits",
         base_budget: 70_000,
         directorate: "DSD - Action sociale territoriale",
         public: "personnes",
-        primary: people("droits-accompagnes", "Nombre de personnes accompagnées dans l'accès aux droits", 250),
+        primary: coded(
+            "PACTE-DROITS-01",
+            people("droits-accompagnes", "Nombre de personnes accompagnées dans l'accès aux droits", 250),
+        ),
         secondary: &[
             level("droits-permanences", "Nombre de permanences d'accès aux droits tenues", 120, 1050, false),
-            days("droits-delai", "Délai moyen d'ouverture des droits", 15, 45, false),
+            coded("PACTE-DROITS-02", days("droits-delai", "Délai moyen d'ouverture des droits", 15, 45, false)),
         ],
         actions: &[
             action(
@@ -404,17 +536,20 @@ pub(crate) const PACTE_CORE: [MeasureSpec; 4] = [
     },
     MeasureSpec {
         id: "ecologie",
+        code: "PACTE-ECOLOGIE",
         title: "",
         short: "Transition écologique solidaire",
         base_budget: 40_000,
         directorate: "DSD - Habitat et logement",
         public: "ménages",
-        primary: people(
-            "ecologie-menages",
-            "Nombre de ménages accompagnés dans la rénovation énergétique",
-            700,
+        primary: coded(
+            "PACTE-ECOLOGIE-01",
+            people("ecologie-menages", "Nombre de ménages accompagnés dans la rénovation énergétique", 700),
         ),
-        secondary: &[level("ecologie-diagnostics", "Nombre de diagnostics énergie réalisés", 60, 1060, false)],
+        secondary: &[coded(
+            "PACTE-ECOLOGIE-02",
+            level("ecologie-diagnostics", "Nombre de diagnostics énergie réalisés", 60, 1060, false),
+        )],
         actions: &[
             action(
                 "Lutte contre la précarité énergétique",
@@ -439,6 +574,7 @@ pub(crate) const PACTE_CORE: [MeasureSpec; 4] = [
 pub(crate) const LOCAL: [MeasureSpec; 4] = [
     MeasureSpec {
         id: "iae",
+        code: "",
         title: "Insertion par l'activité économique et clauses sociales",
         short: "Insertion par l'activité économique",
         base_budget: 60_000,
@@ -465,6 +601,7 @@ pub(crate) const LOCAL: [MeasureSpec; 4] = [
     },
     MeasureSpec {
         id: "alimentation",
+        code: "",
         title: "Lutte contre la précarité alimentaire",
         short: "Précarité alimentaire",
         base_budget: 35_000,
@@ -487,6 +624,7 @@ pub(crate) const LOCAL: [MeasureSpec; 4] = [
     },
     MeasureSpec {
         id: "mobilite",
+        code: "",
         title: "Mobilité solidaire vers l'emploi",
         short: "Mobilité solidaire",
         base_budget: 40_000,
@@ -509,6 +647,7 @@ pub(crate) const LOCAL: [MeasureSpec; 4] = [
     },
     MeasureSpec {
         id: "numerique",
+        code: "",
         title: "Inclusion numérique et accès aux droits en ligne",
         short: "Inclusion numérique",
         base_budget: 30_000,

@@ -73,6 +73,15 @@
 //! 1.3.1, 2019–2022), an execution rate about 25 % (Loir-et-Cher, 2019–2022), an indicator
 //! multiplied by 6 from 2020 to 2021 (Somme, action 1.6.1). `bilan-consolidate`'s
 //! `across_departments` and `year_over_year` flag them (tested).
+//!
+//! # Catalogue codes
+//!
+//! Core measures carry their catalogue code (`CALPAE-ASE`…) and every catalogue indicator
+//! of their measure (`data/referentiels/*.toml`) with its code, always (tested against the
+//! files); the measures' other indicators and those of local measures have no code.
+//! [`planted_indicators`] lists a few indicators added without a code: some whose title
+//! is a catalogue title written another way (« non rattachés au référentiel »), some of
+//! the Département's own.
 
 mod anomalies;
 mod build;
@@ -85,7 +94,10 @@ mod values;
 use bilan_domain::geo::DEPARTMENTS;
 use bilan_domain::{DepartmentCode, Report};
 
-pub use anomalies::{planted_anomalies, AnomalyKind, PlantedAnomaly};
+pub use anomalies::{
+    planted_anomalies, planted_indicators, AnomalyKind, PlantedAnomaly, PlantedIndicator,
+    PlantedIndicatorKind,
+};
 
 /// The label of every synthetic report (title; the preamble opens with it).
 pub const LABEL: &str = "Données synthétiques de démonstration";

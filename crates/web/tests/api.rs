@@ -457,3 +457,60 @@ async fn openapi_document_is_served_and_complete() {
     let (_, html) = s.login("national").await.page("/compte/jetons").await;
     assert!(html.contains("href=\"/api/openapi.json\""));
 }
+
+#[tokio::test]
+async fn consolidations_by_catalogue_code() {
+    let s = common::start().await;
+    bilan_web::demo::seed_national(&s.store).await.unwrap();
+    let national = token(&s, "national").await;
+    let (status, c, _) = api(&s, Some(&national), "/api/v1/consolidations/national?annee=2024").await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    let list = c["indicateurs_referentiel"].as_array().unwrap();
+    let codes: Vec<&str> = list.iter().map(|i| i["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    let find = |code: &str| list.iter().find(|i| i["code"] == code).unwrap();
+    // A sum: the total is the sum of the counted values, to the hundredth.
+    let sum = find("PACTE-EMPLOI-01");
+    assert_eq!(sum["agregation"], "somme");
+    assert_eq!(sum["agregat"]["type"], "somme");
+    let values: i64 =
+        sum["valeurs"].as_array().unwrap().iter().map(|v| v["valeur"]["centiemes"].as_i64().unwrap()).sum();
+    assert_eq!(sum["agregat"]["total"]["centiemes"].as_i64().unwrap(), values);
+    assert_eq!(sum["declare_par"].as_array().unwrap().len(), 101);
+    // A weighted mean names its weight; every counted value carries it.
+    let rate = find("PACTE-EMPLOI-03");
+    assert_eq!(
+        (&rate["agregation"], &rate["poids"]),
+        (&Value::from("moyenne_ponderee"), &Value::from("PACTE-EMPLOI-01"))
+    );
+    assert!(rate["agregat"]["moyenne"]["centiemes"].is_i64());
+    assert!(rate["valeurs"].as_array().unwrap().iter().all(|v| v["poids"]["centiemes"].is_i64()));
+    // The delay three Départements give in another unit is listed, not counted.
+    let delay = find("PACTE-EMPLOI-02");
+    assert_eq!(delay["agregat"]["type"], "repartition");
+    let odd: std::collections::BTreeSet<&str> = delay["unite_incompatible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["departement"].as_str().unwrap())
+        .collect();
+    assert_eq!(odd.into_iter().collect::<Vec<_>>(), ["23", "87", "971"]);
+    // The planted indicators outside the catalogue.
+    let unlinked = c["non_rattaches"].as_array().unwrap();
+    assert_eq!(unlinked.len(), 1, "{unlinked:?}");
+    assert_eq!(unlinked[0]["departement"], "62");
+    assert_eq!(unlinked[0]["code_suggere"], "PACTE-EMPLOI-01");
+    assert_eq!(unlinked[0]["indicateur"]["action"], "1.2.1");
+    assert_eq!(unlinked[0]["rapport_id"], s.report_id("62", 2024).await);
+    let k = unlinked[0]["indicateur"]["indice"].as_u64().unwrap();
+    let chemin = unlinked[0]["indicateur"]["chemin"].as_str().unwrap();
+    assert!(chemin.ends_with(&format!(".indicateurs[{k}]")), "{chemin}");
+    let corse =
+        c["indicateurs_locaux"].as_array().unwrap().iter().find(|l| l["departement"] == "2A").unwrap();
+    assert!(corse["indicateurs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["intitule"] == "Nombre de jardins partagés créés"));
+    assert!(c["codes_inconnus"].as_array().unwrap().is_empty());
+}

@@ -357,6 +357,27 @@ async fn national_dataset_flags_the_planted_outliers_to_reviewers() {
     assert!(outliers.contains("data-departement=\"72\"") && outliers.contains("data-departement=\"41\""));
     // The indicator reported in another unit by three Départements is listed, not summed.
     assert!(body.contains("data-consolidation=\"incompatible\""));
+    // Indicators by catalogue code: every one of 2019 in the table with its rule; the
+    // Finistère's planted indicator without a code is listed as not linked, with the code
+    // to suggest and a link to the review of its report; the Isère's as local.
+    let catalogue = &body[body.find("id=\"referentiel\"").expect("catalogue section")..];
+    assert!(has_id(catalogue, "table-referentiel"));
+    assert!(
+        catalogue.contains("id=\"referentiel-CALPAE-REFERENT-02\" data-agregation=\"somme\""),
+        "{catalogue}"
+    );
+    assert!(catalogue.contains("id=\"referentiel-CALPAE-GAA-04\" data-agregation=\"repartition\""));
+    assert!(!catalogue.contains("id=\"referentiel-CALPAE-FTS-01\""), "FTS starts in 2020");
+    let unlinked = &catalogue[catalogue.find("id=\"liste-non-rattaches\"").expect("not linked listed")..];
+    let finistere = s.report_id("29", 2019).await;
+    assert!(unlinked.contains("data-departement=\"29\" data-chemin=\"mesures[0].actions[0]."));
+    assert!(unlinked.contains("data-code-suggere=\"CALPAE-ASE-01\""));
+    assert!(unlinked
+        .contains(&format!("href=\"/rapports/{finistere}/revue?cible=action:1.1.1#form-commentaire\"")));
+    // The Cantal's plant is in its draft: not consolidated.
+    assert!(!unlinked[..unlinked.find("</ul>").unwrap()].contains("data-departement=\"15\""));
+    let local = &catalogue[catalogue.find("id=\"liste-indicateurs-locaux\"").expect("local listed")..];
+    assert!(local.contains("data-departement=\"38\"") && local.contains("Nombre de repas solidaires servis"));
     // The reviewer of the region sees the flag on the report itself.
     let sarthe = s.report_id("72", 2019).await;
     let (_, review) = national.page(&format!("/rapports/{sarthe}/revue")).await;

@@ -7,15 +7,18 @@
 //! ("1234.56"), never a float. Amounts of the report model itself (`rapport`) keep the
 //! notation of the TOML file ("1 234,56 €", "" when printed blank).
 
+use bilan_consolidate::catalogue::{aggregation_code, CodedMissing, CodedValue, UncodedIndicator};
 use bilan_consolidate::consolidation::{
     IgnoredReport, IndicatorConsolidation, IndicatorOutcome, IndicatorPoint, MeasureConsolidation,
     MissingPoint, Stats,
 };
 use bilan_consolidate::credits::CarryOverLine;
 use bilan_consolidate::{
-    Consolidation, CreditLine, CreditsNote, Decision, Figures, LineKey, Provenance, Rate, SourcedAmount,
+    Aggregate, CodedIndicator, Consolidation, CreditLine, CreditsNote, Decision, Figures, LineKey,
+    Provenance, Rate, SourcedAmount,
 };
 use bilan_domain::indicator::{MissingReason, Quantity};
+use bilan_domain::referentiel::Aggregation;
 use bilan_domain::{DepartmentCode, IndicatorUnit, MeasureKind, Money};
 use serde::Serialize;
 
@@ -492,6 +495,194 @@ pub struct ConsolidationDoc {
     pub par_type: Vec<TotalType>,
     pub mesures: Vec<Mesure>,
     pub departements: Vec<TotalDepartement>,
+    /// The indicators by catalogue code ([`bilan_consolidate::catalogue`]), in the
+    /// catalogue's order; empty without a catalogue.
+    pub indicateurs_referentiel: Vec<IndicateurReferentiel>,
+    /// Indicators without a code whose title resembles a catalogue indicator's.
+    pub non_rattaches: Vec<NonRattache>,
+    /// Per Département, its indicators without a code that resemble none.
+    pub indicateurs_locaux: Vec<IndicateursLocaux>,
+    /// Codes not in the year's catalogue.
+    pub codes_inconnus: Vec<CodeInconnu>,
+}
+
+/// How a catalogue indicator adds up, by its rule.
+#[derive(Serialize)]
+#[serde(tag = "type")]
+pub enum Agregat {
+    #[serde(rename = "somme")]
+    Sum { total: Quantite, nombre_valeurs: usize },
+    #[serde(rename = "moyenne_ponderee")]
+    WeightedMean { moyenne: Option<Quantite>, poids_total: Quantite, nombre_valeurs: usize },
+    #[serde(rename = "repartition")]
+    Distribution { statistiques: Option<Statistiques> },
+}
+
+impl From<&Aggregate> for Agregat {
+    fn from(a: &Aggregate) -> Agregat {
+        match a {
+            Aggregate::Sum { total, count } => {
+                Agregat::Sum { total: (*total).into(), nombre_valeurs: *count }
+            }
+            Aggregate::WeightedMean { mean, weight_total, count } => Agregat::WeightedMean {
+                moyenne: mean.map(Quantite::from),
+                poids_total: (*weight_total).into(),
+                nombre_valeurs: *count,
+            },
+            Aggregate::Distribution { stats } => {
+                Agregat::Distribution { statistiques: stats.as_ref().map(Statistiques::from) }
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ValeurCodee {
+    pub departement: String,
+    pub action: String,
+    pub chemin: String,
+    pub intitule: String,
+    pub unite: Option<&'static str>,
+    pub valeur: Quantite,
+    /// The weight it was counted with (weighted mean only).
+    pub poids: Option<Quantite>,
+}
+
+impl From<&CodedValue> for ValeurCodee {
+    fn from(v: &CodedValue) -> ValeurCodee {
+        ValeurCodee {
+            departement: v.at.department.as_str().to_string(),
+            action: v.at.action.clone(),
+            chemin: v.at.path.clone(),
+            intitule: v.name.clone(),
+            unite: unit_code(v.unit),
+            valeur: v.value.into(),
+            poids: v.weight.map(Quantite::from),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ManquantCode {
+    pub departement: String,
+    pub action: String,
+    pub chemin: String,
+    pub intitule: String,
+    pub motif: Option<&'static str>,
+    pub motif_libelle: &'static str,
+    pub texte: String,
+}
+
+impl From<&CodedMissing> for ManquantCode {
+    fn from(m: &CodedMissing) -> ManquantCode {
+        ManquantCode {
+            departement: m.at.department.as_str().to_string(),
+            action: m.at.action.clone(),
+            chemin: m.at.path.clone(),
+            intitule: m.name.clone(),
+            motif: m.reason.map(reason_code),
+            motif_libelle: m.reason.map_or("non renseigné", MissingReason::label),
+            texte: m.text.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct IndicateurReferentiel {
+    pub code: String,
+    pub intitule: String,
+    pub unite: &'static str,
+    /// Code of the catalogue measure.
+    pub mesure: String,
+    pub agregation: &'static str,
+    /// The weight's code, for a weighted mean.
+    pub poids: Option<String>,
+    pub description: String,
+    pub agregat: Agregat,
+    pub valeurs: Vec<ValeurCodee>,
+    pub manquants: Vec<ManquantCode>,
+    pub unite_incompatible: Vec<ValeurCodee>,
+    pub sans_poids: Vec<ValeurCodee>,
+    pub declare_par: Vec<String>,
+    pub non_declare_par: Vec<String>,
+}
+
+impl From<&CodedIndicator> for IndicateurReferentiel {
+    fn from(i: &CodedIndicator) -> IndicateurReferentiel {
+        let codes = |ds: &[DepartmentCode]| ds.iter().map(|d| d.as_str().to_string()).collect();
+        IndicateurReferentiel {
+            code: i.code.clone(),
+            intitule: i.title.clone(),
+            unite: i.unit.label(),
+            mesure: i.measure.clone(),
+            agregation: aggregation_code(&i.aggregation),
+            poids: match &i.aggregation {
+                Aggregation::WeightedMean { weight } => Some(weight.clone()),
+                _ => None,
+            },
+            description: i.describe(),
+            agregat: (&i.aggregate).into(),
+            valeurs: i.values.iter().map(ValeurCodee::from).collect(),
+            manquants: i.missing.iter().map(ManquantCode::from).collect(),
+            unite_incompatible: i.incompatible.iter().map(ValeurCodee::from).collect(),
+            sans_poids: i.without_weight.iter().map(ValeurCodee::from).collect(),
+            declare_par: codes(&i.reported_by),
+            non_declare_par: codes(&i.not_reported),
+        }
+    }
+}
+
+/// An indicator without a code, where it is.
+#[derive(Serialize)]
+pub struct IndicateurSansCode {
+    pub action: String,
+    pub chemin: String,
+    /// `k` of the indicator form `/rapports/{id}/actions/{action}/indicateurs/{k}`.
+    pub indice: usize,
+    pub intitule: String,
+    pub unite: Option<&'static str>,
+    /// The result N as printed; empty when none.
+    pub resultat: String,
+}
+
+impl From<&UncodedIndicator> for IndicateurSansCode {
+    fn from(u: &UncodedIndicator) -> IndicateurSansCode {
+        IndicateurSansCode {
+            action: u.at.action.clone(),
+            chemin: u.at.path.clone(),
+            indice: u.index,
+            intitule: u.name.clone(),
+            unite: unit_code(u.unit),
+            resultat: u.result.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct NonRattache {
+    pub departement: String,
+    pub departement_nom: String,
+    pub rapport_id: Option<i64>,
+    pub indicateur: IndicateurSansCode,
+    pub code_suggere: String,
+    pub intitule_suggere: String,
+}
+
+#[derive(Serialize)]
+pub struct IndicateursLocaux {
+    pub departement: String,
+    pub departement_nom: String,
+    pub rapport_id: Option<i64>,
+    pub indicateurs: Vec<IndicateurSansCode>,
+}
+
+#[derive(Serialize)]
+pub struct CodeInconnu {
+    pub departement: String,
+    pub rapport_id: Option<i64>,
+    pub code: String,
+    pub motif: String,
+    pub indicateur: IndicateurSansCode,
 }
 
 fn measure(m: &MeasureConsolidation, l: &Loaded) -> Mesure {
@@ -557,6 +748,57 @@ pub fn consolidation(l: &Loaded, c: &Consolidation) -> ConsolidationDoc {
             })
             .collect(),
         message_non_transmis: c.not_transmitted_message(),
+        indicateurs_referentiel: c
+            .catalogue
+            .iter()
+            .flat_map(|k| &k.indicators)
+            .map(IndicateurReferentiel::from)
+            .collect(),
+        non_rattaches: c
+            .catalogue
+            .iter()
+            .flat_map(|k| &k.unlinked)
+            .map(|u| {
+                let d = u.indicator.at.department.as_str();
+                NonRattache {
+                    departement: d.to_string(),
+                    departement_nom: dep_name(d),
+                    rapport_id: l.report_id(d),
+                    indicateur: (&u.indicator).into(),
+                    code_suggere: u.suggested_code.clone(),
+                    intitule_suggere: u.suggested_title.clone(),
+                }
+            })
+            .collect(),
+        indicateurs_locaux: c
+            .catalogue
+            .iter()
+            .flat_map(|k| &k.local)
+            .map(|g| {
+                let d = g.department.as_str();
+                IndicateursLocaux {
+                    departement: d.to_string(),
+                    departement_nom: dep_name(d),
+                    rapport_id: l.report_id(d),
+                    indicateurs: g.indicators.iter().map(IndicateurSansCode::from).collect(),
+                }
+            })
+            .collect(),
+        codes_inconnus: c
+            .catalogue
+            .iter()
+            .flat_map(|k| &k.unknown_codes)
+            .map(|u| {
+                let d = u.indicator.at.department.as_str();
+                CodeInconnu {
+                    departement: d.to_string(),
+                    rapport_id: l.report_id(d),
+                    code: u.code.clone(),
+                    motif: u.reason.clone(),
+                    indicateur: (&u.indicator).into(),
+                }
+            })
+            .collect(),
         ignores: c.ignored.iter().map(Ignore::from).collect(),
         totaux: (&c.total).into(),
         par_type: c

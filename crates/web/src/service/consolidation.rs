@@ -1,7 +1,7 @@
 //! Loading the reports of a (programme, year, perimeter) in one query for the dashboards,
 //! the open data files and the API.
 
-use bilan_consolidate::{consolidate, Consolidation, ReportState};
+use bilan_consolidate::{consolidate, consolidate_with_catalogue, Consolidation, ReportState};
 use bilan_domain::Report;
 use bilan_store::{ReportFilter, ReportSummary, Status, StoreError};
 
@@ -34,7 +34,11 @@ impl Loaded {
     pub fn consolidation(&self) -> Consolidation {
         let pairs: Vec<(ReportState, &Report)> =
             self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect();
-        consolidate(&self.perimeter.scope(&self.programme, self.year), &pairs)
+        let scope = self.perimeter.scope(&self.programme, self.year);
+        match super::referentiel::current().programme(&self.programme) {
+            Some(p) => consolidate_with_catalogue(&scope, p, &pairs),
+            None => consolidate(&scope, &pairs),
+        }
     }
 
     /// The stored report id of a Département's counted report.

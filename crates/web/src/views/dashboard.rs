@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use bilan_consolidate::catalogue::aggregation_code;
 use bilan_consolidate::consolidation::{IndicatorOutcome, MeasureConsolidation};
 use bilan_consolidate::figures::SourcedAmount;
 use bilan_consolidate::{Consolidation, Figures, Outlier, Rate};
@@ -50,6 +51,7 @@ pub fn dashboard(o: &Opened, measure: Option<&MeasureConsolidation>, outliers: &
         @if let Some(m) = measure { (measure_detail(m, loaded)) }
         (departments_block(c, loaded))
         (indicators_block(c, loaded))
+        (catalogue_block(c, loaded))
         (outliers_block(loaded, outliers))
         (open_data_block(&base, year))
         @if o.perimeter == Perimeter::National {
@@ -432,6 +434,108 @@ fn indicators_block(c: &Consolidation, loaded: &Loaded) -> Markup {
                                             }
                                         }
                                     }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The indicators by catalogue code, the indicators not linked to the catalogue and the
+/// local ones.
+fn catalogue_block(c: &Consolidation, loaded: &Loaded) -> Markup {
+    html! {
+        h2 #referentiel { "Indicateurs du référentiel national" }
+        @match &c.catalogue {
+            None => p #referentiel-absent { "Aucun référentiel d’indicateurs n’est défini pour ce programme." },
+            Some(k) => {
+                p { "Les indicateurs que les Départements ont rattachés au catalogue national (par son code) sont agrégés selon la règle du catalogue : somme, moyenne pondérée par un autre indicateur du même rapport, ou répartition (minimum, médiane, maximum). Une valeur déclarée dans une autre unité que celle du catalogue n’est pas comptée." }
+                @if k.indicators.is_empty() {
+                    p #referentiel-vide { "Le catalogue ne compte aucun indicateur pour cette année." }
+                } @else {
+                    div.fr-table {
+                        table #table-referentiel {
+                            caption { "Indicateurs du catalogue national" }
+                            thead { tr {
+                                th scope="col" { "Code" }
+                                th scope="col" { "Indicateur" }
+                                th scope="col" { "Règle" }
+                                th scope="col" { "Agrégat" }
+                                th scope="col" { "Déclaré par" }
+                                th scope="col" { "Non déclaré par" }
+                            } }
+                            tbody {
+                                @for i in &k.indicators {
+                                    tr id={ "referentiel-" (i.code) } data-agregation=(aggregation_code(&i.aggregation)) {
+                                        td { code { (i.code) } }
+                                        th scope="row" { (i.title) }
+                                        td { (i.aggregation.label()) }
+                                        td { (i.describe()) }
+                                        td.montant { (i.reported_by.len()) " / " (c.expected.len()) }
+                                        td {
+                                            @if i.not_reported.is_empty() {
+                                                "—"
+                                            } @else {
+                                                details {
+                                                    summary { (bilan_consolidate::text::departments_count(i.not_reported.len())) }
+                                                    ul.fr-mb-0 {
+                                                        @for d in &i.not_reported {
+                                                            li data-departement=(d.as_str()) { (department_link(loaded, d.as_str())) }
+                                                        }
+                                                    }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                h3 #non-rattaches { "Non rattachés au référentiel" }
+                p { "Indicateurs sans code dont l’intitulé ressemble à celui d’un indicateur du catalogue : ils ne sont pas agrégés tant que le Département ne les a pas rattachés (dans le formulaire de l’indicateur). Le lien ouvre l’examen du rapport, pour le lui demander en commentaire." }
+                @if k.unlinked.is_empty() {
+                    p #aucun-non-rattache { "Aucun indicateur non rattaché." }
+                } @else {
+                    ul #liste-non-rattaches {
+                        @for u in &k.unlinked {
+                            @let d = u.indicator.at.department.as_str();
+                            li data-departement=(d) data-chemin=(u.indicator.at.path) data-code-suggere=(u.suggested_code) {
+                                (department_link(loaded, d)) ", action " (u.indicator.at.action) " : « " (u.indicator.name) " » ressemble à "
+                                code { (u.suggested_code) } " « " (u.suggested_title) " »."
+                                @if let Some(id) = loaded.report_id(d) {
+                                    " "
+                                    a.fr-link.fr-link--sm href={ "/rapports/" (id) "/revue?cible=action:" (seg(&u.indicator.at.action)) "#form-commentaire" } { "Demander le rattachement" }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !k.unknown_codes.is_empty() {
+                    h3 #codes-inconnus { "Codes absents du référentiel" }
+                    ul #liste-codes-inconnus {
+                        @for u in &k.unknown_codes {
+                            @let d = u.indicator.at.department.as_str();
+                            li data-departement=(d) data-chemin=(u.indicator.at.path) {
+                                (department_link(loaded, d)) ", action " (u.indicator.at.action) " : « " (u.indicator.name) " », " (u.reason) "."
+                            }
+                        }
+                    }
+                }
+                h3 #indicateurs-locaux { "Indicateurs locaux" }
+                @if k.local.is_empty() {
+                    p #aucun-indicateur-local { "Aucun indicateur local." }
+                } @else {
+                    ul #liste-indicateurs-locaux {
+                        @for l in &k.local {
+                            li data-departement=(l.department.as_str()) {
+                                (department_link(loaded, l.department.as_str())) " : "
+                                @for (n, i) in l.indicators.iter().enumerate() {
+                                    @if n > 0 { " ; " }
+                                    "« " (i.name) " »"
                                 }
                             }
                         }
