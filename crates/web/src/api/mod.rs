@@ -249,7 +249,7 @@ impl QueryParams {
     fn programme(&self) -> Result<Option<&'static str>, ApiError> {
         self.get("programme")?
             .map(|p| {
-                let known = crate::service::referentiel::current();
+                let known = bilan_source::referentiel::builtin();
                 known.programme(p).map(|x| x.id.as_str()).ok_or_else(|| {
                     ApiError::bad_request(format!(
                         "Paramètre « programme » invalide : « {p} » n’est pas un programme connu ({}).",
@@ -506,7 +506,7 @@ async fn consolidation(app: &AppState, user: &User, perimeter: Perimeter, q: Opt
             ))
         })?,
     };
-    if let Some(p) = crate::service::referentiel::current().programme(programme).filter(|p| !p.covers(year)) {
+    if let Some(p) = bilan_source::referentiel::builtin().programme(programme).filter(|p| !p.covers(year)) {
         return Err(ApiError::not_found(format!(
             "Le programme {} couvre les années {} à {} : aucune consolidation pour {year}.",
             p.short_name, p.first_year, p.last_year

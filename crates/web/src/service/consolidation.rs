@@ -28,6 +28,8 @@ pub struct Loaded {
     pub year: i32,
     pub counted: Vec<(ReportSummary, Report)>,
     pub others: Vec<ReportSummary>,
+    /// The referentiel in force: its catalogue adds the indicators up.
+    pub reference: std::sync::Arc<bilan_domain::Referentiel>,
 }
 
 impl Loaded {
@@ -35,7 +37,7 @@ impl Loaded {
         let pairs: Vec<(ReportState, &Report)> =
             self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect();
         let scope = self.perimeter.scope(&self.programme, self.year);
-        match super::referentiel::current().programme(&self.programme) {
+        match self.reference.programme(&self.programme) {
             Some(p) => consolidate_with_catalogue(&scope, p, &pairs),
             None => consolidate(&scope, &pairs),
         }
@@ -77,21 +79,24 @@ pub async fn load(
         .into_iter()
         .filter(|s| s.programme == programme && !matches!(s.status, Status::Transmitted | Status::Approved))
         .collect();
-    Ok(Loaded { perimeter: perimeter.clone(), programme: programme.to_string(), year, counted, others })
+    let reference = super::referentiel::current(app);
+    Ok(Loaded { perimeter: perimeter.clone(), programme: programme.to_string(), year, counted, others, reference })
 }
 
 /// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…), if any.
-pub fn programme_of_year(app: &AppState, year: i32) -> Option<String> {
-    super::referentiel::current(app).programme_for_year(year).map(|p| p.id.clone())
+/// Programme identity and years come from the repository's files here (the dashboards',
+/// the queue's and the API's year lists); campaigns and reports use the database's.
+pub fn programme_of_year(year: i32) -> Option<&'static str> {
+    bilan_source::referentiel::builtin().programme_for_year(year).map(|p| p.id.as_str())
 }
 
 /// The years a dashboard offers: every year of every programme up to the current year.
-pub fn campaign_years(app: &AppState) -> Vec<(i32, String)> {
+pub fn campaign_years() -> Vec<(i32, &'static str)> {
     let now = crate::time::current_year();
-    super::referentiel::current(app)
+    bilan_source::referentiel::builtin()
         .programmes
         .iter()
-        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id.clone())))
+        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id.as_str())))
         .collect()
 }
 
