@@ -1453,8 +1453,10 @@ impl Backend {
                 None if expected_version == 0 => {
                     if !insert_referentiel(&mut tx, &now, Some(actor), programme, text).await? {
                         // Created meanwhile by someone else (PostgreSQL): stale.
-                        let sql = format!("SELECT version, text FROM referentiels WHERE programme = $1");
-                        let r = sqlx::query(&sql).bind(programme).fetch_one(&mut *tx).await?;
+                        let r = sqlx::query("SELECT version, text FROM referentiels WHERE programme = $1")
+                            .bind(programme)
+                            .fetch_one(&mut *tx)
+                            .await?;
                         return Err(StoreError::Conflict {
                             current_text: r.try_get("text")?,
                             current_revision: i64::from(r.try_get::<i32, _>("version")?),

@@ -4,8 +4,10 @@
 //! versions and checksums) keep opening only while the applied files stay byte for byte
 //! what they were: these tests pin them, and show that an edit is refused, not re-run.
 
-use bilan_store::{Store, StoreError};
+use bilan_store::{ReportFilter, Store, StoreError};
 use sha2::{Digest, Sha384};
+
+mod common;
 
 /// (file, SHA-384 in hex) of every migration released so far, as found in the
 /// `_sqlx_migrations` table of databases created by earlier versions. Append, never edit.
@@ -102,5 +104,67 @@ fn the_database_records_the_released_checksums_and_refuses_an_edited_one() {
         store.close().await;
         let e = Store::connect(&url).await.unwrap_err();
         assert!(matches!(e, StoreError::Migration(sqlx::migrate::MigrateError::VersionMismatch(1))), "{e:?}");
+    });
+}
+
+/// A copy of the migrations of `db` up to schema 4 (before issue 11).
+fn schema_4(db: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, _) in RELEASED.iter().filter(|(f, _)| f.starts_with(&format!("{db}/"))) {
+        let name = file.trim_start_matches(&format!("{db}/"));
+        if name < "0005" {
+            let from = format!("{}/migrations/{file}", env!("CARGO_MANIFEST_DIR"));
+            std::fs::copy(from, dir.path().join(name)).unwrap();
+        }
+    }
+    dir
+}
+
+const LEGACY_REPORT: &str =
+    "INSERT INTO reports (department, year, programme, status, version, revision, text, \
+     created_at, updated_at) VALUES ('2A', 2019, 'calpae', 'brouillon', 1, 1, 'ancien', \
+     '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')";
+
+/// A report written before schema 5 covers its own Département, and is found by it.
+async fn legacy_report_gets_its_territory(store: &Store) {
+    let f = ReportFilter { departments: Some(vec!["2A".to_owned()]), ..Default::default() };
+    let found = store.reports(&f).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].department.as_str(), found[0].territories.clone()), ("2A", vec!["2A".to_owned()]));
+    store.create_report(None, "2A", 2020, "calpae", "nouveau", &[]).await.unwrap();
+    assert_eq!(store.reports(&f).await.unwrap().len(), 2);
+}
+
+#[test]
+fn schema_5_gives_existing_sqlite_reports_their_department_as_territory() {
+    runtime().block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("b.sqlite").display());
+        let old = schema_4("sqlite");
+        let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)
+            .unwrap()
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        sqlx::migrate::Migrator::new(old.path()).await.unwrap().run(&pool).await.unwrap();
+        sqlx::query(LEGACY_REPORT).execute(&pool).await.unwrap();
+        pool.close().await;
+        let store = Store::connect(&url).await.unwrap();
+        legacy_report_gets_its_territory(&store).await;
+        store.close().await;
+    });
+}
+
+#[test]
+fn schema_5_gives_existing_postgres_reports_their_department_as_territory() {
+    runtime().block_on(async {
+        let Some(db) = common::PgDatabase::create().await else { return };
+        let old = schema_4("postgres");
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::migrate::Migrator::new(old.path()).await.unwrap().run(&pool).await.unwrap();
+        sqlx::query(LEGACY_REPORT).execute(&pool).await.unwrap();
+        pool.close().await;
+        let store = Store::connect(&db.url).await.unwrap();
+        legacy_report_gets_its_territory(&store).await;
+        store.close().await;
     });
 }
