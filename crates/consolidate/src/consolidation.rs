@@ -369,7 +369,6 @@ impl Consolidation {
 
     /// The group of a measure title, if any (matching as the consolidation does).
     pub fn measure(&self, kind: MeasureKind, title: &str) -> Option<&MeasureConsolidation> {
-<<<<<<< HEAD
         let probe = Measure {
             number: String::new(),
             kind,
@@ -377,9 +376,6 @@ impl Consolidation {
             title: title.to_string(),
             actions: Vec::new(),
         };
-=======
-        let probe = Measure { number: String::new(), kind, code: None, title: title.to_string(), actions: Vec::new() };
->>>>>>> h-builder
         let (key, _, _) = measure_key(&self.programme, self.year, &probe);
         self.measures.iter().find(|m| m.key == key)
     }

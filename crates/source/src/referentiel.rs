@@ -349,12 +349,31 @@ pub fn builtin() -> &'static Referentiel {
 }
 
 /// The ids of the known programmes, quoted for a French message: « calpae », « pacte ».
+/// The text of a programme's file, as the database stores it: [`parse`] reads it back to
+/// the same programme (a test proves it on the repository's files).
+pub fn to_toml(p: &Programme) -> String {
+    toml::to_string_pretty(p).unwrap_or_else(|e| {
+        // Serialising our own types cannot fail except on a serializer bug; the text then
+        // fails [`parse`], which the callers run before storing it.
+        format!("# erreur interne d'écriture : {e}\n")
+    })
+}
+
 pub fn quoted_ids(referentiel: &Referentiel) -> String {
     referentiel.programmes.iter().map(|p| format!("« {} »", p.id)).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn written_programmes_read_back_the_same() {
+        for p in &builtin().programmes {
+            let text = to_toml(p);
+            assert_eq!(&parse("écrit", &text).unwrap(), p, "{text}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -126,20 +126,20 @@ async fn measures_and_actions_are_added_renamed_moved_and_removed() {
         .filter_map(|o| o.value().attr("value"))
         .map(str::to_string)
         .collect();
-    assert_eq!(codes, vec!["", "CALPAE-SOCLE-5"]);
+    assert_eq!(codes, vec!["", "CALPAE-GAA"]);
     post_ok(
         &editor,
         id,
         &format!("/rapports/{id}/mesures"),
-        &[("type", "socle"), ("code", "CALPAE-SOCLE-5")],
+        &[("type", "socle"), ("code", "CALPAE-GAA")],
     )
     .await;
     let r = s.report(id).await;
     let core: Vec<&str> =
         r.measures.iter().filter(|m| m.kind == MeasureKind::Core).map(|m| m.number.as_str()).collect();
     assert_eq!(core, vec!["1.1", "1.2", "1.3", "1.4", "1.5"], "after the last socle measure");
-    assert_eq!(r.measures[4].code.as_deref(), Some("CALPAE-SOCLE-5"));
-    assert!(!structure(&editor, id).await.contains("CALPAE-SOCLE-5\""), "no longer offered");
+    assert_eq!(r.measures[4].code.as_deref(), Some("CALPAE-GAA"));
+    assert!(!structure(&editor, id).await.contains("CALPAE-GAA\""), "no longer offered");
 
     // Removing an action: a confirmation page, then the POST.
     let (status, page) = editor.page(&format!("/rapports/{id}/actions/1.1.2/supprimer")).await;
@@ -467,7 +467,7 @@ async fn indicators_come_from_the_measures_catalogue_or_are_local() {
         title: "Nombre de personnes accompagnées".into(),
         unit: IndicatorUnit::Count,
         aggregation: Aggregation::Sum,
-        measure: "CALPAE-SOCLE-5".into(),
+        measure: "CALPAE-GAA".into(),
         since: 2019,
         until: None,
         source: String::new(),
@@ -481,7 +481,7 @@ async fn indicators_come_from_the_measures_catalogue_or_are_local() {
         &editor,
         id,
         &format!("/rapports/{id}/mesures"),
-        &[("type", "socle"), ("code", "CALPAE-SOCLE-5")],
+        &[("type", "socle"), ("code", "CALPAE-GAA")],
     )
     .await;
     post_ok(

@@ -163,7 +163,7 @@ async fn item_page(
             items: editing::diagnostics_under(&around.diagnostics, &base),
             justified: &around.justified,
         }),
-        catalogue: if k.is_none() { catalogue } else { Vec::new() },
+        catalogue: if k.is_none() { catalogue.iter().collect() } else { Vec::new() },
         chosen: shown.values.get("catalogue").cloned().unwrap_or_default(),
         code,
         unit_fixed,

@@ -2,7 +2,6 @@
 //! deadlines; and a Département creating its own report when no campaign did.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use bilan_domain::Date;

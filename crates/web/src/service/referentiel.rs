@@ -172,7 +172,7 @@ pub async fn change(
     let what = change.apply(&mut p);
     let text = bilan_source::referentiel::to_toml(&p);
     if let Err(e) = bilan_source::referentiel::parse(&format!("{programme} (modification)"), &text) {
-        return Ok(Outcome::Refused(e.message().to_string()));
+        return Ok(Outcome::Refused(e.message));
     }
     match app.store.save_referentiel(ctx.user.id, programme, expected_version, &text, &what).await {
         Ok(version) => Ok(Outcome::Saved(version)),

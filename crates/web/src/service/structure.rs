@@ -423,7 +423,7 @@ pub async fn add_measure(
         let (kind, code, title) = match new {
             NewMeasure::Local { title } => (MeasureKind::Local, None, title),
             NewMeasure::Core { code } => {
-                let m = referentiel::missing_core_measures(refs, r).into_iter().find(|m| m.code == code).ok_or(
+                let m = referentiel::missing_core_measures(&refs, r).into_iter().find(|m| m.code == code).ok_or(
                     "Cette mesure socle n’est pas une mesure du programme pour cette année, ou le rapport la contient déjà.",
                 )?;
                 (MeasureKind::Core, Some(code), m.title.clone())

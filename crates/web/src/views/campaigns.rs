@@ -124,8 +124,8 @@ fn row(campaign: i64, r: &ConventionRow, csrf: &str, edits: bool) -> Markup {
             td.jours-restants data-jours=[r.days_left] {
                 @match (r.days_left, r.status) {
                     (_, Some(bilan_store::Status::Transmitted | bilan_store::Status::Approved)) => "—",
-                    (Some(d), _) if d < 0 => span.fr-badge.fr-badge--sm.fr-badge--error { "en retard de " (-d) " jour(s)" },
-                    (Some(d), _) => (d) " jour(s)",
+                    (Some(d), _) if d < 0 => { span.fr-badge.fr-badge--sm.fr-badge--error { "en retard de " (-d) " jour(s)" } },
+                    (Some(d), _) => { (d) " jour(s)" },
                     (None, _) => "—",
                 }
             }
