@@ -231,6 +231,9 @@ pub struct WebArgs {
     /// proxy inverse dont l'en-tête X-Forwarded-For est cru (répétable)
     #[arg(long = "proxy-de-confiance", alias = "trusted-proxy", value_name = "ADRESSE_IP", value_parser = parse_ip)]
     pub trusted_proxies: Vec<IpAddr>,
+    /// dossier des référentiels des programmes (par défaut ceux du dépôt, data/referentiels) ; vérifiés avant le démarrage
+    #[arg(long = "referentiels", aliases = ["reference-data", "référentiels"], value_name = "DOSSIER")]
+    pub referentiels: Option<String>,
 }
 
 #[derive(Args)]

@@ -37,7 +37,12 @@ fn fail(cmd: &str, m: &str) -> i32 {
 }
 
 /// Serves until Ctrl-C; prints the URL once the port is bound.
-async fn serve(store: Store, o: &ServeOptions, banner: &str) -> Result<(), String> {
+async fn serve(
+    store: Store,
+    o: &ServeOptions,
+    referentiel: bilan_domain::Referentiel,
+    banner: &str,
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(o.web.addr)
         .await
         .map_err(|e| format!("impossible d'écouter sur {} ({e})", o.web.addr))?;
@@ -47,6 +52,7 @@ async fn serve(store: Store, o: &ServeOptions, banner: &str) -> Result<(), Strin
         secure_cookies: o.web.secure_cookies,
         assets_dir: assets.clone(),
         trusted_proxies: o.web.trusted_proxies.clone(),
+        referentiel: std::sync::Arc::new(referentiel),
         ..bilan_web::AppOptions::default()
     };
     crate::write_stdout(&format!("{banner}bilan est prêt : http://{addr}/\n"));
@@ -61,6 +67,11 @@ async fn serve(store: Store, o: &ServeOptions, banner: &str) -> Result<(), Strin
 pub fn run_serve(a: ServirArgs) -> i32 {
     let o = ServeOptions { database: a.database, web: a.web, seed_only: false, national: false };
     let url = o.database.clone();
+    // The reference data is checked before anything starts: a broken file stops here.
+    let referentiel = match crate::referentiel(o.web.referentiels.as_deref(), "servir") {
+        Ok(r) => r.into_owned(),
+        Err(code) => return code,
+    };
     let rt = match runtime() {
         Ok(r) => r,
         Err(m) => return fail("servir", &m),
@@ -70,7 +81,7 @@ pub fn run_serve(a: ServirArgs) -> i32 {
             Ok(s) => s,
             Err(e) => return fail("servir", &format!("base {url} : {e}")),
         };
-        let result = serve(store.clone(), &o, "").await;
+        let result = serve(store.clone(), &o, referentiel, "").await;
         // After a graceful shutdown: in-flight requests are done; close cleanly.
         store.close().await;
         match result {
@@ -83,6 +94,10 @@ pub fn run_serve(a: ServirArgs) -> i32 {
 pub fn run_demo(a: DemoArgs) -> i32 {
     let o = ServeOptions { database: a.database, web: a.web, seed_only: a.seed_only, national: a.national };
     let url = o.database.clone();
+    let referentiel = match crate::referentiel(o.web.referentiels.as_deref(), "demo") {
+        Ok(r) => r.into_owned(),
+        Err(code) => return code,
+    };
     let rt = match runtime() {
         Ok(r) => r,
         Err(m) => return fail("demo", &m),
@@ -92,13 +107,16 @@ pub fn run_demo(a: DemoArgs) -> i32 {
             Ok(s) => s,
             Err(e) => return fail("demo", &format!("base {url} : {e}")),
         };
+        if let Err(e) = bilan_web::seed_referentiels(&store, &referentiel).await {
+            return fail("demo", &e.to_string());
+        }
         let accounts = match bilan_web::demo::seed(&store).await {
             Ok(a) => a,
             Err(e) => return fail("demo", &e.to_string()),
         };
         let mut banner = format!("Données de démonstration dans {url}.\n");
         if o.national {
-            match bilan_web::demo::seed_national(&store).await {
+            match bilan_web::demo::seed_national(&store, &referentiel).await {
                 Ok(n) => banner.push_str(&format!(
                     "Jeu national synthétique : {n} rapports ajoutés (101 Départements, CALPAE 2019–2022, Pacte 2024–2025).\n"
                 )),
@@ -116,7 +134,7 @@ pub fn run_demo(a: DemoArgs) -> i32 {
             crate::write_stdout(&banner);
             return 0;
         }
-        let result = serve(store.clone(), &o, &banner).await;
+        let result = serve(store.clone(), &o, referentiel, &banner).await;
         store.close().await;
         match result {
             Ok(()) => 0,
@@ -138,7 +156,14 @@ struct UserOptions {
 fn user_options(a: AjouterArgs) -> Result<UserOptions, String> {
     // Territory: a département for département and préfecture roles, a region otherwise.
     let territory = match a.role {
-        Role::DepartmentEditor | Role::DepartmentSignatory | Role::PrefectureReviewer => {
+        Role::DepartmentEditor | Role::DepartmentSignatory => {
+            let t = a.territory.ok_or("ce rôle demande --territoire CODE_COLLECTIVITÉ (ex. 03, 69M)")?;
+            let code = bilan_domain::collectivite::code(&t).ok_or(format!(
+                "« {t} » n'est pas un code de collectivité (code INSEE de département, ou 69M, 20R, 6AE)"
+            ))?;
+            Some(code.to_string())
+        }
+        Role::PrefectureReviewer => {
             let t = a.territory.ok_or("ce rôle demande --territoire CODE_DÉPARTEMENT (ex. 03)")?;
             Some(bilan_domain::DepartmentCode::parse(&t)?.as_str().to_string())
         }

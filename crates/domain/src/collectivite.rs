@@ -73,13 +73,21 @@ pub fn collectivite(code: &str, year: i32) -> Option<Collectivite> {
     if absorbed(d.code, year) {
         return None;
     }
-    Some(Collectivite { code: d.code, name: d.name, of_name: d.of_name, territories: territory_of(d.code), since: 0 })
+    Some(Collectivite {
+        code: d.code,
+        name: d.name,
+        of_name: d.of_name,
+        territories: territory_of(d.code),
+        since: 0,
+    })
 }
 
 /// Whether a Département's territory is covered by a collectivité that signs instead of it.
 /// The Rhône is not: the Département du Rhône and the Métropole de Lyon both sign.
 fn absorbed(department: &str, year: i32) -> bool {
-    SPECIAL.iter().any(|c| c.code != department && c.code != "69M" && c.since <= year && c.territories.contains(&department))
+    SPECIAL.iter().any(|c| {
+        c.code != department && c.code != "69M" && c.since <= year && c.territories.contains(&department)
+    })
 }
 
 fn territory_of(code: &str) -> &'static [&'static str] {
@@ -118,7 +126,11 @@ pub fn signatories(year: i32) -> Vec<Collectivite> {
 /// code or a special collectivité's.
 pub fn code(code: &str) -> Option<&'static str> {
     let code = code.trim();
-    SPECIAL.iter().find(|c| c.code.eq_ignore_ascii_case(code)).map(|c| c.code).or_else(|| geo::department(code).map(|d| d.code))
+    SPECIAL
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code))
+        .map(|c| c.code)
+        .or_else(|| geo::department(code).map(|d| d.code))
 }
 
 /// "Allier", "Métropole de Lyon"; the code itself when unknown.

@@ -2,8 +2,8 @@
 //! convention, its money and its reference data. Pure: no IO, no panics on any input.
 
 pub mod amount;
-pub mod collectivite;
 pub mod annex_table;
+pub mod collectivite;
 pub mod date;
 pub mod deliberation;
 pub mod department;

@@ -241,13 +241,15 @@ fn validate(p: &Programme, file: &Located<'_>) -> Result<(), ReferentielError> {
                         ),
                     ))
                 }
-                Some(w) if w.unit != IndicatorUnit::Count => return Err(file.error(
-                    &at,
-                    format!(
+                Some(w) if w.unit != IndicatorUnit::Count => {
+                    return Err(file.error(
+                        &at,
+                        format!(
                         "poids « {weight} » : un poids doit être un nombre (unite = \"nombre\"), pas « {} »",
                         w.unit.label()
                     ),
-                )),
+                    ))
+                }
                 Some(_) => {}
             }
         }

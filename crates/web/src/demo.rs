@@ -93,6 +93,11 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, WebError> {
         .ok_or_else(|| WebError::Demo("programme calpae absent".into()))?;
     let follow = bilan_domain::draft::follow_up(&allier, 2020, calpae);
     create(store, &follow).await?;
+    // The Allier's 2024 Pacte report (synthetic, still a draft): what the Pacte 2025
+    // campaign's draft is prefilled from when the national reader opens it.
+    let pacte_2024 = bilan_synthetic::department_year(NATIONAL_SEED, "03", 2024)
+        .ok_or_else(|| WebError::Demo("rapport synthétique Allier 2024 absent".into()))?;
+    create(store, &pacte_2024.report).await?;
 
     let synthetic =
         [("15", 3, 5, Status::Draft), ("43", 4, 5, Status::Transmitted), ("63", 3, 2, Status::Approved)];
@@ -127,7 +132,7 @@ pub const NATIONAL_SEED: u64 = 2026;
 /// that has no report yet, taking each report through the workflow up to its stage
 /// (adopted, transmitted, approved) as the demo administrator. Returns how many reports
 /// were added; run twice, it adds nothing.
-pub async fn seed_national(store: &Store) -> Result<usize, WebError> {
+pub async fn seed_national(store: &Store, files: &bilan_domain::Referentiel) -> Result<usize, WebError> {
     let admin = store
         .users()
         .await?
@@ -171,6 +176,20 @@ pub async fn seed_national(store: &Store) -> Result<usize, WebError> {
         store.set_status(admin, id, Status::Adopted, Status::Transmitted, reason, None).await?;
         if item.stage == Stage::Approved {
             store.set_status(admin, id, Status::Transmitted, Status::Approved, reason, None).await?;
+        }
+    }
+    // The Pacte 2025 campaign, opened by the national reader: its conventions link the
+    // reports above, and the collectivités without one get their draft.
+    let national = store.users().await?.into_iter().find(|u| u.role == Role::NationalReader);
+    if let (Some(national), Some(pacte)) = (national, files.programme("pacte")) {
+        if !store.campaigns().await?.iter().any(|c| c.programme == "pacte" && c.year == 2025) {
+            let version = store.referentiel("pacte").await?.map_or(1, |r| r.version);
+            let deadline =
+                pacte.deadline(2025).ok_or_else(|| WebError::Demo("échéance Pacte 2025".into()))?;
+            let campaign = crate::service::campaigns::prepare(store, pacte, 2025, deadline, version)
+                .await
+                .map_err(|e| WebError::Demo(format!("campagne Pacte 2025 : {e:?}")))?;
+            store.open_campaign(national.id, &campaign).await?;
         }
     }
     Ok(added)

@@ -48,7 +48,11 @@ impl AppError {
     /// a year no programme covers), with the French reason.
     pub fn unprocessable(message: impl Into<String>) -> AppError {
         let message = message.into();
-        AppError::page(StatusCode::UNPROCESSABLE_ENTITY, "Demande impossible", html! { p #motif-refus { (message) } })
+        AppError::page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Demande impossible",
+            html! { p #motif-refus { (message) } },
+        )
     }
 
     /// 400 for a malformed request (a form field missing, a year that is not one).

@@ -114,6 +114,15 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// Seeds an empty database's reference data from the files (`bilan demo` and tests; `serve`
+/// does it itself).
+pub async fn seed_referentiels(
+    store: &Store,
+    files: &bilan_domain::referentiel::Referentiel,
+) -> Result<(), WebError> {
+    Ok(service::referentiel::seed(store, files).await?)
+}
+
 /// Opens the database, binds `config.addr` and serves until Ctrl-C.
 pub async fn serve(config: Config) -> Result<(), WebError> {
     let store = Store::connect(&config.database_url).await?;
@@ -181,7 +190,11 @@ async fn home(http::session::MaybeCtx(ctx): http::session::MaybeCtx) -> Redirect
 /// counts per client IP (without it, every client shares one IP counter).
 pub async fn app(store: Store, options: AppOptions) -> Router {
     let limit = options.upload_limit + 512 * 1024;
-    let state = AppState(Arc::new(Inner { referentiel: service::referentiel::new_cache(&options.referentiel), store, options }));
+    let state = AppState(Arc::new(Inner {
+        referentiel: service::referentiel::new_cache(&options.referentiel),
+        store,
+        options,
+    }));
     Router::new()
         .route("/", get(home))
         .route("/connexion", get(handlers::login::login_form).post(handlers::login::login))

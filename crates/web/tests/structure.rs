@@ -127,13 +127,8 @@ async fn measures_and_actions_are_added_renamed_moved_and_removed() {
         .map(str::to_string)
         .collect();
     assert_eq!(codes, vec!["", "CALPAE-GAA"]);
-    post_ok(
-        &editor,
-        id,
-        &format!("/rapports/{id}/mesures"),
-        &[("type", "socle"), ("code", "CALPAE-GAA")],
-    )
-    .await;
+    post_ok(&editor, id, &format!("/rapports/{id}/mesures"), &[("type", "socle"), ("code", "CALPAE-GAA")])
+        .await;
     let r = s.report(id).await;
     let core: Vec<&str> =
         r.measures.iter().filter(|m| m.kind == MeasureKind::Core).map(|m| m.number.as_str()).collect();
@@ -477,13 +472,8 @@ async fn indicators_come_from_the_measures_catalogue_or_are_local() {
     let s = start_with(options).await;
     let id = s.report_id("03", 2019).await;
     let editor = s.login("editeur.allier").await;
-    post_ok(
-        &editor,
-        id,
-        &format!("/rapports/{id}/mesures"),
-        &[("type", "socle"), ("code", "CALPAE-GAA")],
-    )
-    .await;
+    post_ok(&editor, id, &format!("/rapports/{id}/mesures"), &[("type", "socle"), ("code", "CALPAE-GAA")])
+        .await;
     post_ok(
         &editor,
         id,

@@ -218,9 +218,16 @@ pub async fn item_save(
 }
 
 /// The catalogue indicators of the action's measure (by the measure's code).
-fn indicator_catalogue(app: &AppState, l: &Loaded, a: &ActionRef) -> Vec<bilan_domain::referentiel::CatalogueIndicator> {
+fn indicator_catalogue(
+    app: &AppState,
+    l: &Loaded,
+    a: &ActionRef,
+) -> Vec<bilan_domain::referentiel::CatalogueIndicator> {
     let measure_code = l.report.measures.get(a.mi).and_then(|m| m.code.as_deref());
-    referentiel::catalogue_for(&referentiel::current(app), &l.report, measure_code).into_iter().cloned().collect()
+    referentiel::catalogue_for(&referentiel::current(app), &l.report, measure_code)
+        .into_iter()
+        .cloned()
+        .collect()
 }
 
 /// A catalogue indicator imposes its title and unit on a new indicator (field

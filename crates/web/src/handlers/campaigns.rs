@@ -59,7 +59,11 @@ pub async fn open(State(app): State<AppState>, ctx: Ctx, fields: Fields) -> Resu
 }
 
 /// `GET /campagnes/{id}`.
-pub async fn page(State(app): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn page(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let p = service::page(&app, &ctx, id).await?;
     let title = format!("Campagne {} {}", p.programme_name, p.campaign.year);
@@ -86,7 +90,11 @@ pub async fn set_deadline(
 
 /// `POST /rapports/nouveau` (`annee`, `depart` = `precedent` | `vide`): a Département's own
 /// report; 303 to it.
-pub async fn create_report(State(app): State<AppState>, ctx: Ctx, fields: Fields) -> Result<Response, AppError> {
+pub async fn create_report(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    fields: Fields,
+) -> Result<Response, AppError> {
     let year: i32 = fields
         .get("annee")
         .and_then(|y| y.trim().parse().ok())

@@ -27,8 +27,11 @@ async fn page(app: &AppState, ctx: &Ctx, notice: Notice, status: StatusCode) -> 
         }
     }
     let version_of = |id: &str| versions.iter().find(|(p, _)| p == id).map_or(0, |(_, v)| *v);
-    let admin = (ctx.user.role == Role::Admin).then_some((ctx.csrf.as_str(), &version_of as &dyn Fn(&str) -> i32));
-    Ok(Page::new("Référentiels", Some(ctx), view::page(&reference, admin, &notice)).status(status).into_response())
+    let admin =
+        (ctx.user.role == Role::Admin).then_some((ctx.csrf.as_str(), &version_of as &dyn Fn(&str) -> i32));
+    Ok(Page::new("Référentiels", Some(ctx), view::page(&reference, admin, &notice))
+        .status(status)
+        .into_response())
 }
 
 /// `GET /referentiels`.
@@ -127,7 +130,9 @@ pub async fn change(
         Err(m) => return page(&app, &ctx, Notice::Refused(m), StatusCode::UNPROCESSABLE_ENTITY).await,
     };
     match service::change(&app, &ctx, &programme, version, change).await? {
-        Outcome::Saved(v) => page(&app, &ctx, Notice::Saved(format!("Version {v} enregistrée.")), StatusCode::OK).await,
+        Outcome::Saved(v) => {
+            page(&app, &ctx, Notice::Saved(format!("Version {v} enregistrée.")), StatusCode::OK).await
+        }
         Outcome::Refused(m) => page(&app, &ctx, Notice::Refused(m), StatusCode::UNPROCESSABLE_ENTITY).await,
         Outcome::Stale => {
             let m = "Le référentiel a été modifié entre-temps : voici sa version actuelle, refaites votre modification.";

@@ -43,11 +43,10 @@ pub fn can_see(user: &User, r: &ReportSummary) -> bool {
         Role::DepartmentEditor | Role::DepartmentSignatory => territory == Some(r.department.as_str()),
         // The State's services see a report through the territories it covers: the
         // préfecture of the Bas-Rhin sees the report of the Collectivité européenne d'Alsace.
-        Role::PrefectureReviewer => {
-            covers(r, |t| Some(t) == territory) && REVIEWED.contains(&r.status)
-        }
+        Role::PrefectureReviewer => covers(r, |t| Some(t) == territory) && REVIEWED.contains(&r.status),
         Role::RegionalReviewer => {
-            covers(r, |t| geo::department(t).map(|d| d.region_code) == territory) && REVIEWED.contains(&r.status)
+            covers(r, |t| geo::department(t).map(|d| d.region_code) == territory)
+                && REVIEWED.contains(&r.status)
         }
         Role::NationalReader => REVIEWED.contains(&r.status),
         Role::Admin => false,

@@ -9,8 +9,8 @@ use bilan_domain::collectivite::{self, Collectivite};
 use bilan_domain::referentiel::Programme;
 use bilan_domain::{draft, Date, DepartmentCode, Report};
 use bilan_store::{
-    Campaign, Convention, Id, NewCampaign, NewCollectiviteReport, NewConvention, NewReport, ReportFilter, Role,
-    Status, StoreError,
+    Campaign, Convention, Id, NewCampaign, NewCollectiviteReport, NewConvention, NewReport, ReportFilter,
+    Role, Status, Store, StoreError,
 };
 
 use crate::error::AppError;
@@ -39,7 +39,12 @@ pub fn may_follow(ctx: &Ctx) -> Result<(), AppError> {
 /// A new report for a collectivité and year: next year's draft from its previous report,
 /// or the programme's skeleton. The text is what `bilan nouveau` writes (without its
 /// comment header), so both give the same report for the same input.
-pub fn draft_for(c: &Collectivite, year: i32, programme: &Programme, previous: Option<&Report>) -> Option<Report> {
+pub fn draft_for(
+    c: &Collectivite,
+    year: i32,
+    programme: &Programme,
+    previous: Option<&Report>,
+) -> Option<Report> {
     let mut report = match previous {
         Some(prev) => draft::follow_up(prev, year, programme),
         None => {
@@ -62,14 +67,20 @@ fn stored(report: &Report) -> (String, Vec<String>) {
 
 /// The report of `year - 1` of the same collectivité and programme, parsed; `None` when it
 /// has none (or its text no longer parses, which the store's check at writing prevents).
-async fn previous_report(app: &AppState, code: &str, year: i32, programme: &str) -> Result<Option<Report>, AppError> {
-    let filter = ReportFilter { departments: Some(vec![code.to_string()]), statuses: None, year: Some(year - 1) };
+async fn previous_report(
+    store: &Store,
+    code: &str,
+    year: i32,
+    programme: &str,
+) -> Result<Option<Report>, AppError> {
+    let filter =
+        ReportFilter { departments: Some(vec![code.to_string()]), statuses: None, year: Some(year - 1) };
     let Some(summary) =
-        app.store.reports(&filter).await?.into_iter().find(|s| s.department == code && s.programme == programme)
+        store.reports(&filter).await?.into_iter().find(|s| s.department == code && s.programme == programme)
     else {
         return Ok(None);
     };
-    let Some(stored) = app.store.report(summary.id).await? else { return Ok(None) };
+    let Some(stored) = store.report(summary.id).await? else { return Ok(None) };
     Ok(bilan_source::parse_str(&stored.text).ok().map(|p| p.report))
 }
 
@@ -98,12 +109,34 @@ pub async fn open(
         )));
     }
     let deadline = deadline.or_else(|| programme.deadline(year)).ok_or_else(|| {
-        AppError::unprocessable("L’échéance du programme n’est pas une date valide pour cette année.".to_string())
+        AppError::unprocessable(
+            "L’échéance du programme n’est pas une date valide pour cette année.".to_string(),
+        )
     })?;
     let version = referentiel::stored_version(app, &programme.id).await?;
+    let campaign = prepare(&app.store, programme, year, deadline, version).await?;
+    match app.store.open_campaign(ctx.user.id, &campaign).await {
+        Ok(opened) => Ok(opened.id),
+        Err(StoreError::Duplicate) => Err(AppError::unprocessable(format!(
+            "La campagne {} {year} est déjà ouverte.",
+            programme.short_name
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The campaign to open: every expected signatory of the year with its draft (from its
+/// previous report, else the skeleton).
+pub async fn prepare(
+    store: &Store,
+    programme: &Programme,
+    year: i32,
+    deadline: Date,
+    version: i32,
+) -> Result<NewCampaign, AppError> {
     let mut conventions = Vec::new();
     for c in collectivite::signatories(year) {
-        let previous = previous_report(app, c.code, year, &programme.id).await?;
+        let previous = previous_report(store, c.code, year, &programme.id).await?;
         let report = draft_for(&c, year, programme, previous.as_ref()).map(|r| {
             let (text, actions) = stored(&r);
             NewReport { text, actions, department: r.department.as_str().to_string() }
@@ -116,21 +149,13 @@ pub async fn open(
             report,
         });
     }
-    let campaign = NewCampaign {
+    Ok(NewCampaign {
         programme: programme.id.clone(),
         year,
         deadline: deadline.iso(),
         referentiel_version: version,
         conventions,
-    };
-    match app.store.open_campaign(ctx.user.id, &campaign).await {
-        Ok(opened) => Ok(opened.id),
-        Err(StoreError::Duplicate) => Err(AppError::unprocessable(format!(
-            "La campagne {} {year} est déjà ouverte.",
-            programme.short_name
-        ))),
-        Err(e) => Err(e.into()),
-    }
+    })
 }
 
 /// One convention of a campaign as its page shows it.
@@ -159,11 +184,14 @@ pub struct CampaignPage {
 impl CampaignPage {
     /// (transmitted or approved, all).
     pub fn progress(&self) -> (usize, usize) {
-        let done = self.rows.iter().filter(|r| matches!(r.status, Some(Status::Transmitted | Status::Approved))).count();
+        let done = self
+            .rows
+            .iter()
+            .filter(|r| matches!(r.status, Some(Status::Transmitted | Status::Approved)))
+            .count();
         (done, self.rows.len())
     }
 }
-
 
 /// The campaigns, newest year first.
 pub async fn list(app: &AppState, ctx: &Ctx) -> Result<Vec<Campaign>, AppError> {
@@ -180,8 +208,9 @@ pub async fn page(app: &AppState, ctx: &Ctx, id: Id) -> Result<CampaignPage, App
     let detail = app.store.campaign(id).await?.ok_or(AppError::NotFound)?;
     let (campaign, conventions) = (detail.campaign, detail.conventions);
     let reference = referentiel::current(app);
-    let programme_name =
-        reference.programme(&campaign.programme).map_or_else(|| campaign.programme.clone(), |p| p.short_name.clone());
+    let programme_name = reference
+        .programme(&campaign.programme)
+        .map_or_else(|| campaign.programme.clone(), |p| p.short_name.clone());
     let deadline = parse_date(&campaign.deadline);
     let today = crate::time::today();
     let rows = conventions
@@ -210,7 +239,9 @@ pub async fn page(app: &AppState, ctx: &Ctx, id: Id) -> Result<CampaignPage, App
 fn in_perimeter(ctx: &Ctx, c: &Convention) -> bool {
     let territory = ctx.user.territory.as_deref().unwrap_or("");
     match ctx.user.role {
-        Role::PrefectureReviewer => c.territories.iter().any(|t| t == territory) || c.collectivite == territory,
+        Role::PrefectureReviewer => {
+            c.territories.iter().any(|t| t == territory) || c.collectivite == territory
+        }
         Role::RegionalReviewer => c
             .territories
             .iter()
@@ -228,7 +259,9 @@ pub async fn set_deadline(
     deadline: Option<Date>,
 ) -> Result<(), AppError> {
     may_open(ctx)?;
-    app.store.set_convention_deadline(ctx.user.id, campaign, collectivite, deadline.map(|d| d.iso()).as_deref()).await?;
+    app.store
+        .set_convention_deadline(ctx.user.id, campaign, collectivite, deadline.map(|d| d.iso()).as_deref())
+        .await?;
     Ok(())
 }
 
@@ -274,7 +307,7 @@ pub async fn create_own(app: &AppState, ctx: &Ctx, year: i32, from_previous: boo
         .programme_for_year(year)
         .ok_or_else(|| AppError::unprocessable(format!("Aucun programme ne couvre l’année {year}.")))?;
     let previous =
-        if from_previous { previous_report(app, &code, year, &programme.id).await? } else { None };
+        if from_previous { previous_report(&app.store, &code, year, &programme.id).await? } else { None };
     let report = draft_for(&c, year, programme, previous.as_ref())
         .ok_or_else(|| AppError::unprocessable("Territoire de la collectivité inconnu.".to_string()))?;
     let (text, actions) = stored(&report);

@@ -80,7 +80,14 @@ pub async fn load(
         .filter(|s| s.programme == programme && !matches!(s.status, Status::Transmitted | Status::Approved))
         .collect();
     let reference = super::referentiel::current(app);
-    Ok(Loaded { perimeter: perimeter.clone(), programme: programme.to_string(), year, counted, others, reference })
+    Ok(Loaded {
+        perimeter: perimeter.clone(),
+        programme: programme.to_string(),
+        year,
+        counted,
+        others,
+        reference,
+    })
 }
 
 /// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…), if any.

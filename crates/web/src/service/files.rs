@@ -50,7 +50,8 @@ pub enum Rendered {
 pub fn render(reference: &bilan_domain::Referentiel, format: &str, report: &Report, text: &str) -> Rendered {
     match format {
         "odt" | "docx" | "pdf" => {
-            let diags = bilan_check::check_with(report, super::referentiel::check_context(reference, report, None));
+            let diags =
+                bilan_check::check_with(report, super::referentiel::check_context(reference, report, None));
             match format {
                 "odt" => Rendered::Ok(bilan_render::odt(report, &diags)),
                 "docx" => Rendered::Ok(bilan_render::docx(report, &diags)),

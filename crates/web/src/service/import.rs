@@ -145,5 +145,8 @@ pub async fn write(app: &AppState, actor: i64, id: i64, revision: i64, edit: Edi
 
 /// (errors, warnings, infos) of a report's checks.
 pub fn diagnostic_counts(reference: &bilan_domain::Referentiel, report: &Report) -> (usize, usize, usize) {
-    bilan_check::counts(&bilan_check::check_with(report, super::referentiel::check_context(reference, report, None)))
+    bilan_check::counts(&bilan_check::check_with(
+        report,
+        super::referentiel::check_context(reference, report, None),
+    ))
 }

@@ -37,7 +37,9 @@ pub fn current(app: &AppState) -> Arc<Referentiel> {
 
 /// "CALPAE", "Pacte des solidarités".
 pub fn programme_name(id: &str) -> String {
-    bilan_source::referentiel::builtin().programme(id).map_or_else(|| id.to_string(), |p| p.short_name.clone())
+    bilan_source::referentiel::builtin()
+        .programme(id)
+        .map_or_else(|| id.to_string(), |p| p.short_name.clone())
 }
 
 /// What the checks of `report` compare against: last year's report and the report's
@@ -105,7 +107,9 @@ pub fn may_read(ctx: &Ctx) -> Result<(), AppError> {
     if ctx.user.role.is_state() || ctx.user.role == bilan_store::Role::Admin {
         Ok(())
     } else {
-        Err(AppError::forbidden("Les référentiels se consultent depuis les comptes de l’État et d’administration."))
+        Err(AppError::forbidden(
+            "Les référentiels se consultent depuis les comptes de l’État et d’administration.",
+        ))
     }
 }
 
@@ -182,7 +186,10 @@ pub async fn change(
 }
 
 /// The versions of a programme's referentiel, newest first: (version, at, actor login).
-pub async fn history(app: &AppState, programme: &str) -> Result<Vec<(i32, String, Option<String>)>, AppError> {
+pub async fn history(
+    app: &AppState,
+    programme: &str,
+) -> Result<Vec<(i32, String, Option<String>)>, AppError> {
     let mut v: Vec<_> = app
         .store
         .referentiel_versions(programme)

@@ -85,7 +85,10 @@ pub async fn previous_year(app: &AppState, report: &Report) -> Option<Report> {
 /// (see [`previous_year`]).
 pub async fn diagnostics(app: &AppState, report: &Report) -> Vec<Diagnostic> {
     let previous = previous_year(app, report).await;
-    bilan_check::check_with(report, super::referentiel::check_context(&super::referentiel::current(app), report, previous.as_ref()))
+    bilan_check::check_with(
+        report,
+        super::referentiel::check_context(&super::referentiel::current(app), report, previous.as_ref()),
+    )
 }
 
 pub async fn justifications(app: &AppState, id: i64) -> Result<Vec<Justification>, StoreError> {

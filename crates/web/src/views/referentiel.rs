@@ -176,8 +176,13 @@ fn forms(p: &Programme, csrf: &str, version: i32) -> Markup {
     }
 }
 
-const UNITS: [IndicatorUnit; 5] =
-    [IndicatorUnit::Count, IndicatorUnit::Days, IndicatorUnit::Percent, IndicatorUnit::Euros, IndicatorUnit::Average];
+const UNITS: [IndicatorUnit; 5] = [
+    IndicatorUnit::Count,
+    IndicatorUnit::Days,
+    IndicatorUnit::Percent,
+    IndicatorUnit::Euros,
+    IndicatorUnit::Average,
+];
 
 /// `/referentiels/{programme}/historique`: (version, at, who), newest first.
 pub fn history(programme: &str, versions: &[(i32, String, Option<String>)]) -> Markup {
