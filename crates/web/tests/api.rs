@@ -461,7 +461,7 @@ async fn openapi_document_is_served_and_complete() {
 #[tokio::test]
 async fn consolidations_by_catalogue_code() {
     let s = common::start().await;
-    bilan_web::demo::seed_national(&s.store).await.unwrap();
+    bilan_web::demo::seed_national(&s.store, bilan_source::referentiel::builtin()).await.unwrap();
     let national = token(&s, "national").await;
     let (status, c, _) = api(&s, Some(&national), "/api/v1/consolidations/national?annee=2024").await;
     assert_eq!(status, StatusCode::OK, "{c}");

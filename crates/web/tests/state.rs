@@ -345,7 +345,7 @@ async fn dashboards_follow_the_perimeter_and_count_only_transmitted_reports() {
 #[tokio::test]
 async fn national_dataset_flags_the_planted_outliers_to_reviewers() {
     let s = start().await;
-    let added = bilan_web::demo::seed_national(&s.store).await.unwrap();
+    let added = bilan_web::demo::seed_national(&s.store, bilan_source::referentiel::builtin()).await.unwrap();
     assert_eq!(added, 601);
     let national = s.login("national").await;
     let (status, body) = national.page("/tableaux/national?annee=2019").await;

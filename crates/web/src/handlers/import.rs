@@ -135,7 +135,7 @@ async fn finish(
 ) -> Result<Response, AppError> {
     match service::write(app, ctx.user.id, l.id(), revision, p.edit).await {
         Ok(()) => {
-            let counts = service::diagnostic_counts(&crate::service::referentiel::current(&app), &p.report);
+            let counts = service::diagnostic_counts(&crate::service::referentiel::current(app), &p.report);
             let body = view::success(l.id(), title, &p.summary, counts);
             Ok(Page::new(title, Some(ctx), body).crumbs(l.crumbs()).into_response())
         }

@@ -27,8 +27,8 @@ async fn page(app: &AppState, ctx: &Ctx, notice: Notice, status: StatusCode) -> 
         }
     }
     let version_of = |id: &str| versions.iter().find(|(p, _)| p == id).map_or(0, |(_, v)| *v);
-    let admin =
-        (ctx.user.role == Role::Admin).then_some((ctx.csrf.as_str(), &version_of as &dyn Fn(&str) -> i32));
+    let admin = (ctx.user.role == Role::Admin)
+        .then_some(view::Admin { csrf: ctx.csrf.as_str(), version_of: &version_of as &dyn Fn(&str) -> i32 });
     Ok(Page::new("Référentiels", Some(ctx), view::page(&reference, admin, &notice))
         .status(status)
         .into_response())
@@ -69,8 +69,8 @@ fn checked(fields: &Fields, name: &str) -> bool {
 
 fn change_of(kind: &str, fields: &Fields) -> Result<Option<Change>, String> {
     Ok(Some(match kind {
-        "annee" => Change::AddYear,
-        "mesures" => Change::AddMeasure(MeasureRef {
+        "annee" => Change::Year,
+        "mesures" => Change::Measure(MeasureRef {
             code: text(fields, "code"),
             title: text(fields, "intitule"),
             socle: checked(fields, "socle"),
@@ -94,7 +94,7 @@ fn change_of(kind: &str, fields: &Fields) -> Result<Option<Change>, String> {
                 "moyenne_ponderee" => Aggregation::WeightedMean { weight: text(fields, "poids") },
                 other => return Err(format!("Agrégation : « {other} » n’est pas une règle connue.")),
             };
-            Change::AddIndicator(CatalogueIndicator {
+            Change::Indicator(CatalogueIndicator {
                 code: text(fields, "code"),
                 title: text(fields, "intitule"),
                 unit,

@@ -288,7 +288,7 @@ pub async fn creatable_years(app: &AppState, ctx: &Ctx) -> Result<Vec<(i32, Stri
         .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.short_name.clone())))
         .filter(|(y, _)| !existing.contains(y) && collectivite::collectivite(&code, *y).is_some())
         .collect();
-    years.sort_by(|a, b| b.0.cmp(&a.0));
+    years.sort_by_key(|y| std::cmp::Reverse(y.0));
     Ok(years)
 }
 

@@ -122,27 +122,28 @@ pub fn may_change(ctx: &Ctx) -> Result<(), AppError> {
     }
 }
 
-/// A change an administrator makes to one programme.
+/// A change an administrator makes to one programme: one more year at its end, or one
+/// more measure or catalogue indicator.
 pub enum Change {
     /// One more year at the end of the programme.
-    AddYear,
-    AddMeasure(MeasureRef),
-    AddIndicator(CatalogueIndicator),
+    Year,
+    Measure(MeasureRef),
+    Indicator(CatalogueIndicator),
 }
 
 impl Change {
     fn apply(self, p: &mut Programme) -> String {
         match self {
-            Change::AddYear => {
+            Change::Year => {
                 p.last_year += 1;
                 format!("année {} ajoutée", p.last_year)
             }
-            Change::AddMeasure(m) => {
+            Change::Measure(m) => {
                 let what = format!("mesure {} ajoutée : {}", m.code, m.title);
                 p.measures.push(m);
                 what
             }
-            Change::AddIndicator(i) => {
+            Change::Indicator(i) => {
                 let what = format!("indicateur {} ajouté : {}", i.code, i.title);
                 p.indicators.push(i);
                 what
@@ -197,7 +198,7 @@ pub async fn history(
         .into_iter()
         .map(|v| (v.version, v.at, v.actor_login))
         .collect();
-    v.sort_by(|a, b| b.0.cmp(&a.0));
+    v.sort_by_key(|v| std::cmp::Reverse(v.0));
     Ok(v)
 }
 

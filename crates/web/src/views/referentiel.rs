@@ -17,8 +17,15 @@ pub enum Notice {
     Refused(String),
 }
 
-/// `admin`: (csrf, the stored version of each programme) when the viewer may change them.
-pub fn page(r: &Referentiel, admin: Option<(&str, &dyn Fn(&str) -> i32)>, notice: &Notice) -> Markup {
+/// What the administrator's forms need: the session's token and each programme's stored
+/// version.
+pub struct Admin<'a> {
+    pub csrf: &'a str,
+    pub version_of: &'a dyn Fn(&str) -> i32,
+}
+
+/// `admin`: when the viewer may change the referentiels.
+pub fn page(r: &Referentiel, admin: Option<Admin<'_>>, notice: &Notice) -> Markup {
     html! {
         h1 #titre-referentiels { "Référentiels" }
         p { "Les programmes, leurs mesures et le référentiel national d’indicateurs : les rapports \
@@ -35,7 +42,7 @@ pub fn page(r: &Referentiel, admin: Option<(&str, &dyn Fn(&str) -> i32)>, notice
                 li { a.fr-summary__link href={ "#programme-" (p.id) } { (p.short_name) } }
             } }
         }
-        @for p in &r.programmes { (programme(p, admin.map(|(csrf, v)| (csrf, v(&p.id))))) }
+        @for p in &r.programmes { (programme(p, admin.as_ref().map(|a| (a.csrf, (a.version_of)(&p.id))))) }
     }
 }
 
