@@ -134,7 +134,7 @@ fn row(campaign: i64, r: &ConventionRow, csrf: &str, edits: bool) -> Markup {
                     form method="post" action={ "/campagnes/" (campaign) "/echeances" } id={ "form-echeance-" (r.collectivite) } {
                         (csrf_input(csrf))
                         input type="hidden" name="collectivite" value=(r.collectivite);
-                        label.fr-label for={ "echeance-" (r.collectivite) } { "Échéance propre de " (r.name) }
+                        label.fr-label.fr-sr-only for={ "echeance-" (r.collectivite) } { "Échéance propre de " (r.name) }
                         input.fr-input id={ "echeance-" (r.collectivite) } name="echeance" type="text"
                             value=(if r.own_deadline { r.deadline.map(|d| d.iso()).unwrap_or_default() } else { String::new() });
                         button.fr-btn.fr-btn--sm.fr-btn--secondary type="submit" id={ "bouton-echeance-" (r.collectivite) } { "Fixer" }
