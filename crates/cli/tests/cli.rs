@@ -301,8 +301,8 @@ fn demo_national_seeds_every_departement_once_and_only_once() {
     let db = format!("sqlite://{}", dir.join("national.sqlite").display());
     let first = bilan(&["demo", "--national", "--seed-only", "--database", &db]);
     assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
-    // 606 synthetic reports minus the 5 (Département, year) the demo already holds.
-    assert!(stdout(&first).contains("Jeu national synthétique : 601 rapports ajoutés"), "{}", stdout(&first));
+    // 606 synthetic reports minus the 6 (Département, year) the demo already holds.
+    assert!(stdout(&first).contains("Jeu national synthétique : 600 rapports ajoutés"), "{}", stdout(&first));
     let again = bilan(&["demo", "--national", "--seed-only", "--database", &db]);
     assert_eq!(again.status.code(), Some(0));
     assert!(stdout(&again).contains("Jeu national synthétique : 0 rapports ajoutés"), "{}", stdout(&again));
@@ -384,9 +384,14 @@ fn reference_data_from_a_directory() {
     );
     // A broken file: exit 2, its file, line and column, in French.
     referentiels_with(&refs, &ESSAI.replace("unite = \"nombre\"", "unite = \"kilos\""));
+    // The server checks them before anything starts: no database is even opened.
+    let db = dir.join("jamais.sqlite");
+    let db_url = format!("sqlite://{}", db.display());
     for args in [
         &["verifier", "--referentiels", refs_arg, "examples/allier-2019.toml"][..],
         &["nouveau", "--referentiels", refs_arg, "-d", "03", "--annee", "2031"][..],
+        &["servir", "--referentiels", refs_arg, "--base", &db_url, "--adresse", "127.0.0.1:0"][..],
+        &["demo", "--referentiels", refs_arg, "--base", &db_url, "--adresse", "127.0.0.1:0"][..],
     ] {
         let o = bilan(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
@@ -394,6 +399,7 @@ fn reference_data_from_a_directory() {
         assert!(err.contains("essai.toml:20:9 : valeur « kilos » non reconnue"), "{err}");
         assert!(stdout(&o).is_empty(), "nothing checked nor written: {}", stdout(&o));
     }
+    assert!(!db.exists(), "the server did not start half-configured");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
