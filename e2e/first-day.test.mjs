@@ -8,11 +8,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { root, shots, accessible } from './harness.mjs';
+import { root, shots, accessible, startServer, launchBrowser, stopServer, session } from './harness.mjs';
 
 const bilan = join(root, 'target', 'debug', 'bilan');
 const pgServer = process.env.BILAN_PG_SERVER || 'postgres://postgres@127.0.0.1:5432';
@@ -31,42 +29,17 @@ before(async () => {
   // The first administrator: the only account made outside the browser.
   execFileSync(bilan, ['compte', 'ajouter', '--identifiant', 'admin', '--role', 'admin', '--nom', 'Administratrice',
     '--mot-de-passe', ADMIN_PASSWORD, '--base', dbUrl], { cwd: root, stdio: 'pipe' });
-  h.server = spawn(bilan, ['servir', '--base', dbUrl, '--adresse', '127.0.0.1:0'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  h.base = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30000);
-    h.server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/bilan est prêt : (http:\/\/[^\s/]+)\//);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    h.server.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-  h.browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
-  mkdirSync(shots, { recursive: true });
+  ({ server: h.server, base: h.base } = await startServer(['servir', '--base', dbUrl, '--adresse', '127.0.0.1:0']));
+  h.browser = await launchBrowser();
 });
 
 after(async () => {
   await h.browser?.close();
-  h.server?.kill('SIGTERM');
-  await new Promise((r) => (h.server?.exitCode !== null ? r() : h.server.on('exit', r)));
+  await stopServer(h.server);
   psql(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
 });
 
-async function signIn(login, password) {
-  const context = await h.browser.newContext({ bypassCSP: true, locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${h.base}/connexion`);
-  await page.fill('#login', login);
-  await page.fill('#mot_de_passe', password);
-  await Promise.all([page.waitForNavigation(), page.click('#bouton-connexion')]);
-  assert.ok(!page.url().includes('/connexion'), `login of ${login} failed`);
-  return page;
-}
+const signIn = (login, password) => session(h, login, password);
 
 async function createAccount(page, login, name, role, territory) {
   await page.goto(`${h.base}/admin/comptes`);

@@ -21,47 +21,66 @@ export const shots = process.env.BILAN_SCREENSHOTS_DIR
   ? join(root, process.env.BILAN_SCREENSHOTS_DIR)
   : mkdtempSync(join(tmpdir(), 'bilan-captures-'));
 
+/** Starts `bilan ARGS…` from the repository root and resolves with its base URL once it
+ * prints « bilan est prêt » (rejects if it exits first or takes over 30 s). */
+export async function startServer(args) {
+  const server = spawn(join(root, 'target', 'debug', 'bilan'), args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30000);
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/bilan est prêt : (http:\/\/[^\s/]+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+  return { server, base };
+}
+
+/** Debian's Chromium, headless. */
+export async function launchBrowser() {
+  mkdirSync(shots, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Stops a server started by [`startServer`] and waits for its exit. */
+export async function stopServer(server) {
+  if (!server || server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((r) => server.on('exit', r));
+  server.kill('SIGTERM');
+  await exited;
+}
+
 /** Registers the file's before/after hooks; `h.base` and `h.browser` are set once started. */
 export function demoServer(prefix) {
   const h = { base: undefined, browser: undefined, server: undefined };
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), prefix));
-    h.server = spawn(join(root, 'target', 'debug', 'bilan'),
-      ['demo', '--database', `sqlite://${join(dir, 'demo.sqlite')}`, '--addr', '127.0.0.1:0'],
-      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    h.base = await new Promise((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30000);
-      h.server.stdout.on('data', (chunk) => {
-        out += chunk;
-        const m = out.match(/bilan est prêt : (http:\/\/[^\s/]+)\//);
-        if (m) { clearTimeout(timer); resolve(m[1]); }
-      });
-      h.server.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-    });
-    h.browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    mkdirSync(shots, { recursive: true });
+    ({ server: h.server, base: h.base } = await startServer(
+      ['demo', '--database', `sqlite://${join(dir, 'demo.sqlite')}`, '--addr', '127.0.0.1:0']));
+    h.browser = await launchBrowser();
   });
   after(async () => {
     await h.browser?.close();
-    h.server?.kill('SIGTERM');
+    await stopServer(h.server);
   });
   return h;
 }
 
-/** A fresh browser context (own cookies), signed in as `login` unless it is null; axe
- * needs the CSP bypass to be injected. */
-export async function session(h, login) {
+/** A fresh browser context (own cookies), signed in as `login` (with the demo password
+ * unless another is given) unless it is null; axe needs the CSP bypass to be injected. */
+export async function session(h, login, password = PASSWORD) {
   const context = await h.browser.newContext({ bypassCSP: true, locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   if (login) {
     await page.goto(`${h.base}/connexion`);
     await page.fill('#login', login);
-    await page.fill('#mot_de_passe', PASSWORD);
+    await page.fill('#mot_de_passe', password);
     await Promise.all([page.waitForNavigation(), page.click('#bouton-connexion')]);
     assert.ok(!page.url().includes('/connexion'), `login of ${login} failed: ${page.url()}`);
   }

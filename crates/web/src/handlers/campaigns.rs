@@ -16,10 +16,6 @@ use crate::views::campaigns as view;
 use crate::views::layout::Page;
 use crate::AppState;
 
-fn parse_id(text: &str) -> Result<i64, AppError> {
-    text.parse::<i64>().ok().filter(|n| *n > 0).ok_or(AppError::NotFound)
-}
-
 /// A deadline typed in a form: empty is `None`, anything else must be a date.
 fn deadline_field(fields: &Fields) -> Result<Option<Date>, AppError> {
     match fields.get("echeance").map(str::trim).filter(|t| !t.is_empty()) {
@@ -64,7 +60,7 @@ pub async fn page(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = crate::service::report::parse_id(&id)?;
     let p = service::page(&app, &ctx, id).await?;
     let title = format!("Campagne {} {}", p.programme_name, p.campaign.year);
     let body = view::page(&p, &ctx.csrf, ctx.user.role == Role::NationalReader);
@@ -80,7 +76,7 @@ pub async fn set_deadline(
     Path(id): Path<String>,
     fields: Fields,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+    let id = crate::service::report::parse_id(&id)?;
     service::may_open(&ctx)?;
     let deadline = deadline_field(&fields)?;
     let collectivite = fields.get("collectivite").unwrap_or("").trim().to_string();

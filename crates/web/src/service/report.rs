@@ -43,7 +43,7 @@ pub fn parse_text(text: &str) -> Option<Report> {
     bilan_source::parse_str(text).ok().map(|p| p.report)
 }
 
-/// A report id from the URL (a positive integer); anything else is a page that does not
+/// An id from the URL (a report's, a campaign's: a positive integer); anything else is a page that does not
 /// exist (404).
 pub fn parse_id(text: &str) -> Result<i64, AppError> {
     text.parse().ok().filter(|n: &i64| *n > 0).ok_or(AppError::NotFound)
