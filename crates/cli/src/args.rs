@@ -216,12 +216,13 @@ pub struct RendreArgs {
     pub output: Option<String>,
 }
 
-/// What `servir` and `demo` share.
+/// What `servir` and `demo` share. With `servir`, each option also comes from the
+/// environment or the configuration file (`config.rs`); the defaults apply last.
 #[derive(Args)]
 pub struct WebArgs {
-    /// adresse d'écoute
-    #[arg(long = "adresse", alias = "addr", value_name = "ADRESSE", default_value = "127.0.0.1:8080", value_parser = parse_socket)]
-    pub addr: SocketAddr,
+    /// adresse d'écoute (127.0.0.1:8080 par défaut)
+    #[arg(long = "adresse", alias = "addr", value_name = "ADRESSE", value_parser = parse_socket)]
+    pub addr: Option<SocketAddr>,
     /// cookies de session marqués Secure (derrière HTTPS)
     #[arg(long = "cookies-securises", alias = "secure-cookies")]
     pub secure_cookies: bool,
@@ -234,13 +235,29 @@ pub struct WebArgs {
     /// dossier des référentiels des programmes (par défaut ceux du dépôt, data/referentiels) ; vérifiés avant le démarrage
     #[arg(long = "referentiels", aliases = ["reference-data", "référentiels"], value_name = "DOSSIER")]
     pub referentiels: Option<String>,
+    /// journal des requêtes sur la sortie d'erreur : texte (par défaut) ou json (une ligne JSON par événement)
+    #[arg(long = "journal", alias = "log-format", value_name = "FORMAT", value_parser = parse_log_format)]
+    pub journal: Option<LogFormat>,
+    /// après SIGTERM, délai laissé aux requêtes en cours avant l'arrêt forcé (30 s par défaut)
+    #[arg(long = "delai-arret", aliases = ["shutdown-timeout", "délai-arrêt"], value_name = "SECONDES", value_parser = parse_seconds)]
+    pub shutdown_grace: Option<u64>,
+}
+
+/// The format of the server's log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
 pub struct ServirArgs {
-    /// sqlite://CHEMIN ou postgres://…
-    #[arg(long = "base", alias = "database", value_name = "URL", default_value = DEFAULT_DATABASE)]
-    pub database: String,
+    /// sqlite://CHEMIN ou postgres://… (sqlite://bilan.sqlite par défaut) ; une URL avec mot de passe va plutôt dans BILAN_DATABASE_URL ou le fichier de configuration
+    #[arg(long = "base", alias = "database", value_name = "URL")]
+    pub database: Option<String>,
+    /// fichier de configuration TOML (voir docs/bilan.example.toml) ; les options de la ligne de commande, puis les variables BILAN_…, l'emportent sur lui
+    #[arg(long = "config", aliases = ["configuration"], value_name = "FICHIER")]
+    pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub web: WebArgs,
 }
@@ -351,11 +368,27 @@ fn parse_year(s: &str) -> Result<i32, String> {
     s.trim().parse().map_err(|_| format!("« {s} » n'est pas une année"))
 }
 
-fn parse_socket(s: &str) -> Result<SocketAddr, String> {
+pub fn parse_log_format(s: &str) -> Result<LogFormat, String> {
+    match s.trim() {
+        "texte" | "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        _ => Err(format!("« {s} » n'est pas un format de journal : texte ou json")),
+    }
+}
+
+pub fn parse_seconds(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=3600).contains(n))
+        .ok_or(format!("« {s} » n'est pas un nombre de secondes entre 1 et 3600"))
+}
+
+pub fn parse_socket(s: &str) -> Result<SocketAddr, String> {
     s.parse().map_err(|_| format!("« {s} » n'est pas une adresse (ex. 127.0.0.1:8080)"))
 }
 
-fn parse_ip(s: &str) -> Result<IpAddr, String> {
+pub fn parse_ip(s: &str) -> Result<IpAddr, String> {
     s.parse().map_err(|_| format!("« {s} » n'est pas une adresse IP de proxy (ex. 127.0.0.1 ou ::1)"))
 }
 

@@ -3,6 +3,7 @@
 mod args;
 mod audit_cmd;
 mod check_cmd;
+mod config;
 mod new_cmd;
 mod render_cmd;
 mod serve_cmd;
