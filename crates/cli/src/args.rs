@@ -280,9 +280,28 @@ pub struct DemoArgs {
 /// `--base`, for the administration commands.
 #[derive(Args)]
 pub struct BaseArg {
-    /// sqlite://CHEMIN ou postgres://… (la base de « bilan servir »)
-    #[arg(long = "base", alias = "database", value_name = "URL", default_value = DEFAULT_DATABASE)]
-    pub database: String,
+    /// sqlite://CHEMIN ou postgres://… (la base de « bilan servir ») ; à défaut, la variable BILAN_DATABASE_URL, puis sqlite://bilan.sqlite
+    #[arg(long = "base", alias = "database", value_name = "URL")]
+    pub database: Option<String>,
+}
+
+impl BaseArg {
+    /// The database: `--base` (warned about on standard error when it holds a password,
+    /// which `ps` shows), else `BILAN_DATABASE_URL` as for `servir`, else the default.
+    pub fn url(&self, command: &str) -> String {
+        if let Some(url) = &self.database {
+            if crate::config::url_has_password(url) {
+                eprintln!(
+                    "bilan {command} : {}",
+                    crate::config::flag_secret_warning("--base", "BILAN_DATABASE_URL")
+                );
+            }
+        }
+        self.database
+            .clone()
+            .or_else(|| std::env::var("BILAN_DATABASE_URL").ok().filter(|v| !v.trim().is_empty()))
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_string())
+    }
 }
 
 #[derive(Subcommand)]

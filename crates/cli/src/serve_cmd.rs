@@ -245,7 +245,7 @@ fn user_options(a: AjouterArgs) -> Result<UserOptions, String> {
         territory,
         name: a.name,
         password: a.password,
-        database: a.base.database,
+        database: a.base.url("compte"),
     })
 }
 
@@ -281,7 +281,7 @@ pub fn run_user(a: AjouterArgs) -> i32 {
     rt.block_on(async {
         let store = match Store::connect(&o.database).await {
             Ok(s) => s,
-            Err(e) => return fail("compte", &format!("base {} : {e}", o.database)),
+            Err(e) => return fail("compte", &format!("base {} : {e}", redact(&o.database))),
         };
         let user = NewUser {
             display_name: o.name.clone().unwrap_or_else(|| o.login.clone()),

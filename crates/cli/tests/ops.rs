@@ -492,3 +492,32 @@ async fn two_servers_on_one_postgres_database_behave_as_one() {
         assert_eq!(s.exit_within(Duration::from_secs(10)), Some(0), "{}", s.log());
     }
 }
+
+#[test]
+fn administration_commands_read_the_database_from_the_environment_too() {
+    let dir = tempdir("admin-env");
+    let url = format!("sqlite://{}", dir.join("demo.sqlite").display());
+    let o = bilan(&dir, &["demo", "--donnees-seulement", "--base", &url]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let with_env = |args: &[&str], value: &str| {
+        Command::new(env!("CARGO_BIN_EXE_bilan"))
+            .args(args)
+            .current_dir(&dir)
+            .env("BILAN_DATABASE_URL", value)
+            .output()
+            .unwrap()
+    };
+    let o = with_env(&["audit", "verifier"], &url);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let elsewhere = format!("sqlite://{}", dir.join("absente.sqlite").display());
+    let o = with_env(&["audit", "verifier"], &elsewhere);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("absente.sqlite"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // The flag still wins.
+    let o = with_env(&["audit", "verifier", "--base", &url], &elsewhere);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+}
