@@ -521,3 +521,25 @@ fn administration_commands_read_the_database_from_the_environment_too() {
     let o = with_env(&["audit", "verifier", "--base", &url], &elsewhere);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn a_request_that_outlasts_the_shutdown_delay_is_cut_and_the_exit_says_so() {
+    let dir = tempdir("delai");
+    let db = format!("sqlite://{}", dir.join("bilan.sqlite").display());
+    let mut server = Server::start(
+        &dir,
+        "serveur",
+        &["--adresse", "127.0.0.1:0", "--delai-arret", "1"],
+        &[("BILAN_DATABASE_URL", &db)],
+    );
+    // Half a body, never finished: the request stays in flight.
+    let _stuck = SlowRequest::start(server.addr);
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    server.terminate();
+    let code = server.exit_within(Duration::from_secs(10));
+    let waited = start.elapsed();
+    assert_eq!(code, Some(2), "{}", server.log());
+    assert!(waited >= Duration::from_millis(900) && waited < Duration::from_secs(5), "{waited:?}");
+    assert!(server.log().contains("arrêt forcé après 1 s"), "{}", server.log());
+}

@@ -30,6 +30,23 @@ fn acceptable_id(v: &str) -> bool {
         && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
 }
 
+/// Counts a request in flight until dropped, also when the client goes away mid-request
+/// (the request's future is then dropped, not finished).
+struct InFlight;
+
+impl InFlight {
+    fn start() -> InFlight {
+        crate::metrics::in_flight(1);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        crate::metrics::in_flight(-1);
+    }
+}
+
 /// Gives the request its id, logs it once answered and counts it.
 pub async fn observe(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
@@ -47,12 +64,22 @@ pub async fn observe(State(app): State<AppState>, req: Request, next: Next) -> R
         .unwrap_or_else(crate::error::new_request_id);
     let method = req.method().as_str().to_string();
     let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
-    let path = req.uri().path().to_string();
-    let client = super::session::client_ip(req.extensions(), req.headers(), trusted);
+    let quiet = route.as_deref().is_some_and(|r| QUIET.contains(&r));
+    // The log line's own fields only when it will be written.
+    let logged = if quiet {
+        tracing::enabled!(target: "bilan::requete", tracing::Level::DEBUG)
+    } else {
+        tracing::enabled!(target: "bilan::requete", tracing::Level::INFO)
+    };
+    let (path, client) = if logged {
+        (req.uri().path().to_string(), super::session::client_ip(req.extensions(), req.headers(), trusted))
+    } else {
+        (String::new(), String::new())
+    };
 
-    crate::metrics::in_flight(1);
+    let in_flight = InFlight::start();
     let mut response = crate::error::with_request_id(id.clone(), next.run(req)).await;
-    crate::metrics::in_flight(-1);
+    drop(in_flight);
 
     let elapsed = start.elapsed();
     let status = response.status().as_u16();
@@ -60,9 +87,9 @@ pub async fn observe(State(app): State<AppState>, req: Request, next: Next) -> R
     let route = route.unwrap_or_else(|| "(aucune)".to_string());
     crate::metrics::record_request(&route, &method, status, elapsed.as_secs_f64());
     let ms = elapsed.as_secs_f64() * 1000.0;
-    if QUIET.contains(&route.as_str()) {
+    if logged && quiet {
         tracing::debug!(target: "bilan::requete", requete = %id, methode = %method, route = %route, chemin = %path, statut = status, duree_ms = ms, client = %client);
-    } else {
+    } else if logged {
         tracing::info!(target: "bilan::requete", requete = %id, methode = %method, route = %route, chemin = %path, statut = status, duree_ms = ms, client = %client);
     }
     if let Ok(v) = HeaderValue::from_str(&id) {
