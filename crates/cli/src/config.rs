@@ -509,6 +509,15 @@ mod tests {
         }
     }
 
+    #[test]
+    fn servir_help_names_every_variable() {
+        let mut cmd = args::command();
+        let help = cmd.find_subcommand_mut("servir").unwrap().render_long_help().to_string();
+        for (_, var) in ENV {
+            assert!(help.contains(var), "{var} absent de l'aide");
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_secret_in_a_file_readable_by_all_is_warned_about() {
