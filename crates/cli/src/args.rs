@@ -73,7 +73,17 @@ pub enum Commande {
     Demo(DemoArgs),
 
     /// Lance l'application web.
-    #[command(name = "servir", alias = "serve")]
+    #[command(
+        name = "servir",
+        alias = "serve",
+        after_help = "Chaque option vient aussi d'une variable d'environnement (BILAN_DATABASE_URL, \
+                      BILAN_ADRESSE, BILAN_COOKIES_SECURISES, BILAN_PROXIES_DE_CONFIANCE, \
+                      BILAN_RESSOURCES, BILAN_REFERENTIELS, BILAN_JOURNAL, BILAN_DELAI_ARRET ; \
+                      BILAN_METRIQUES_JETON) ou du fichier --config ; priorité : option, variable, \
+                      fichier, valeur par défaut.\n\
+                      Points d'accès d'exploitation : /sante (base de données), /metriques \
+                      (Prometheus). Arrêt propre sur SIGTERM. Voir le README (« En production »)."
+    )]
     Servir(ServirArgs),
 
     /// Gère les comptes de l'application.
@@ -216,12 +226,13 @@ pub struct RendreArgs {
     pub output: Option<String>,
 }
 
-/// What `servir` and `demo` share.
+/// What `servir` and `demo` share. With `servir`, each option also comes from the
+/// environment or the configuration file (`config.rs`); the defaults apply last.
 #[derive(Args)]
 pub struct WebArgs {
-    /// adresse d'écoute
-    #[arg(long = "adresse", alias = "addr", value_name = "ADRESSE", default_value = "127.0.0.1:8080", value_parser = parse_socket)]
-    pub addr: SocketAddr,
+    /// adresse d'écoute (127.0.0.1:8080 par défaut)
+    #[arg(long = "adresse", alias = "addr", value_name = "ADRESSE", value_parser = parse_socket)]
+    pub addr: Option<SocketAddr>,
     /// cookies de session marqués Secure (derrière HTTPS)
     #[arg(long = "cookies-securises", alias = "secure-cookies")]
     pub secure_cookies: bool,
@@ -234,13 +245,29 @@ pub struct WebArgs {
     /// dossier des référentiels des programmes (par défaut ceux du dépôt, data/referentiels) ; vérifiés avant le démarrage
     #[arg(long = "referentiels", aliases = ["reference-data", "référentiels"], value_name = "DOSSIER")]
     pub referentiels: Option<String>,
+    /// journal des requêtes sur la sortie d'erreur : texte (par défaut) ou json (une ligne JSON par événement)
+    #[arg(long = "journal", alias = "log-format", value_name = "FORMAT", value_parser = parse_log_format)]
+    pub journal: Option<LogFormat>,
+    /// après SIGTERM, délai laissé aux requêtes en cours avant l'arrêt forcé (30 s par défaut)
+    #[arg(long = "delai-arret", aliases = ["shutdown-timeout", "délai-arrêt"], value_name = "SECONDES", value_parser = parse_seconds)]
+    pub shutdown_grace: Option<u64>,
+}
+
+/// The format of the server's log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
 pub struct ServirArgs {
-    /// sqlite://CHEMIN ou postgres://…
-    #[arg(long = "base", alias = "database", value_name = "URL", default_value = DEFAULT_DATABASE)]
-    pub database: String,
+    /// sqlite://CHEMIN ou postgres://… (sqlite://bilan.sqlite par défaut) ; une URL avec mot de passe va plutôt dans BILAN_DATABASE_URL ou le fichier de configuration
+    #[arg(long = "base", alias = "database", value_name = "URL")]
+    pub database: Option<String>,
+    /// fichier de configuration TOML (voir docs/bilan.example.toml) ; les options de la ligne de commande, puis les variables BILAN_…, l'emportent sur lui
+    #[arg(long = "config", aliases = ["configuration"], value_name = "FICHIER")]
+    pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub web: WebArgs,
 }
@@ -263,9 +290,28 @@ pub struct DemoArgs {
 /// `--base`, for the administration commands.
 #[derive(Args)]
 pub struct BaseArg {
-    /// sqlite://CHEMIN ou postgres://… (la base de « bilan servir »)
-    #[arg(long = "base", alias = "database", value_name = "URL", default_value = DEFAULT_DATABASE)]
-    pub database: String,
+    /// sqlite://CHEMIN ou postgres://… (la base de « bilan servir ») ; à défaut, la variable BILAN_DATABASE_URL, puis sqlite://bilan.sqlite
+    #[arg(long = "base", alias = "database", value_name = "URL")]
+    pub database: Option<String>,
+}
+
+impl BaseArg {
+    /// The database: `--base` (warned about on standard error when it holds a password,
+    /// which `ps` shows), else `BILAN_DATABASE_URL` as for `servir`, else the default.
+    pub fn url(&self, command: &str) -> String {
+        if let Some(url) = &self.database {
+            if crate::config::url_has_password(url) {
+                eprintln!(
+                    "bilan {command} : {}",
+                    crate::config::flag_secret_warning("--base", "BILAN_DATABASE_URL")
+                );
+            }
+        }
+        self.database
+            .clone()
+            .or_else(|| std::env::var("BILAN_DATABASE_URL").ok().filter(|v| !v.trim().is_empty()))
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_string())
+    }
 }
 
 #[derive(Subcommand)]
@@ -351,11 +397,27 @@ fn parse_year(s: &str) -> Result<i32, String> {
     s.trim().parse().map_err(|_| format!("« {s} » n'est pas une année"))
 }
 
-fn parse_socket(s: &str) -> Result<SocketAddr, String> {
+pub fn parse_log_format(s: &str) -> Result<LogFormat, String> {
+    match s.trim() {
+        "texte" | "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        _ => Err(format!("« {s} » n'est pas un format de journal : texte ou json")),
+    }
+}
+
+pub fn parse_seconds(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=3600).contains(n))
+        .ok_or(format!("« {s} » n'est pas un nombre de secondes entre 1 et 3600"))
+}
+
+pub fn parse_socket(s: &str) -> Result<SocketAddr, String> {
     s.parse().map_err(|_| format!("« {s} » n'est pas une adresse (ex. 127.0.0.1:8080)"))
 }
 
-fn parse_ip(s: &str) -> Result<IpAddr, String> {
+pub fn parse_ip(s: &str) -> Result<IpAddr, String> {
     s.parse().map_err(|_| format!("« {s} » n'est pas une adresse IP de proxy (ex. 127.0.0.1 ou ::1)"))
 }
 

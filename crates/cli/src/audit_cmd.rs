@@ -37,8 +37,10 @@ async fn verify(url: &str) -> Result<IntegrityReport, String> {
         }
     }
     let unreadable = |e: StoreError| match e {
-        StoreError::Database(inner) => format!("base {url} illisible : erreur de base de données ({inner})"),
-        e => format!("base {url} illisible : {e}"),
+        StoreError::Database(inner) => {
+            format!("base {} illisible : erreur de base de données ({inner})", crate::serve_cmd::redact(url))
+        }
+        e => format!("base {} illisible : {e}", crate::serve_cmd::redact(url)),
     };
     let store = Store::connect(url).await.map_err(unreadable)?;
     let report = store.verify_integrity().await.map_err(unreadable);

@@ -3,6 +3,7 @@
 mod args;
 mod audit_cmd;
 mod check_cmd;
+mod config;
 mod new_cmd;
 mod render_cmd;
 mod serve_cmd;
@@ -120,14 +121,15 @@ fn run(argv: Vec<String>) -> i32 {
         Commande::Compte { action: CompteAction::Ajouter(a) } => serve_cmd::run_user(a),
         Commande::Jeton(a) => token_cmd::run(a),
         Commande::Audit { action: AuditAction::Verifier(a) } => {
-            audit_cmd::run(audit_cmd::Command::Verify { database: a.database })
+            audit_cmd::run(audit_cmd::Command::Verify { database: a.url("audit") })
         }
-        Commande::Sauvegarder(a) => {
-            audit_cmd::run(audit_cmd::Command::Backup { database: a.base.database, output: a.output })
-        }
+        Commande::Sauvegarder(a) => audit_cmd::run(audit_cmd::Command::Backup {
+            database: a.base.url("sauvegarder"),
+            output: a.output,
+        }),
         Commande::Restaurer(a) => audit_cmd::run(audit_cmd::Command::Restore {
             file: a.file,
-            database: a.base.database,
+            database: a.base.url("restaurer"),
             force: a.force,
         }),
         Commande::Regles => {

@@ -1,24 +1,26 @@
 //! `bilan servir`, `bilan demo` and `bilan compte ajouter`: the web application and its accounts.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use bilan_store::{NewUser, Role, Store};
 
-use crate::args::{AjouterArgs, DemoArgs, ServirArgs, WebArgs};
+use crate::args::{AjouterArgs, DemoArgs, LogFormat, ServirArgs};
+use crate::config::Settings;
 
 /// Where the DSFR design system lands after `npm ci`.
 const DSFR_DIR: &str = "node_modules/@gouvfr/dsfr/dist";
 
 /// What `servir` and `demo` need to start the application.
 struct ServeOptions {
-    database: String,
-    web: WebArgs,
+    settings: Settings,
     seed_only: bool,
     national: bool,
 }
 
 fn assets_dir(o: &ServeOptions) -> Option<PathBuf> {
-    o.web.assets.clone().or_else(|| {
+    o.settings.assets.clone().or_else(|| {
         let p = PathBuf::from(DSFR_DIR);
         p.join("dsfr.min.css").exists().then_some(p)
     })
@@ -36,23 +38,26 @@ fn fail(cmd: &str, m: &str) -> i32 {
     2
 }
 
-/// Serves until Ctrl-C; prints the URL once the port is bound.
+/// Serves until Ctrl-C or SIGTERM; prints the URL once the port is bound.
 async fn serve(
     store: Store,
     o: &ServeOptions,
     referentiel: bilan_domain::Referentiel,
     banner: &str,
 ) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(o.web.addr)
+    let s = &o.settings;
+    let listener = tokio::net::TcpListener::bind(s.addr)
         .await
-        .map_err(|e| format!("impossible d'écouter sur {} ({e})", o.web.addr))?;
+        .map_err(|e| format!("impossible d'écouter sur {} ({e})", s.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let assets = assets_dir(o);
     let options = bilan_web::AppOptions {
-        secure_cookies: o.web.secure_cookies,
+        secure_cookies: s.secure_cookies,
         assets_dir: assets.clone(),
-        trusted_proxies: o.web.trusted_proxies.clone(),
+        trusted_proxies: s.trusted_proxies.clone(),
         referentiel: std::sync::Arc::new(referentiel),
+        metrics_token: s.metrics_token.clone(),
+        shutdown_grace: s.shutdown_grace,
         ..bilan_web::AppOptions::default()
     };
     crate::write_stdout(&format!("{banner}bilan est prêt : http://{addr}/\n"));
@@ -61,14 +66,54 @@ async fn serve(
             "bilan : système de design de l'État absent ({DSFR_DIR}) : lancez `npm ci` pour le style DSFR"
         );
     }
+    tracing::info!(adresse = %addr, base = %redact(&s.database), "bilan est prêt");
     bilan_web::serve_listener(listener, store, options).await.map_err(|e| e.to_string())
 }
 
+/// A database URL for a message or a log: its password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    if !crate::config::url_has_password(url) {
+        return url.to_string();
+    }
+    let Some((scheme, rest)) = url.split_once("://") else { return "***".into() };
+    let (authority, tail) = rest.find(['/', '?']).map_or((rest, ""), |i| rest.split_at(i));
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => format!("{}:***@{host}", user.split(':').next().unwrap_or("")),
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let query: Vec<String> =
+                query
+                    .split('&')
+                    .map(|kv| {
+                        if kv.starts_with("password=") {
+                            "password=***".to_string()
+                        } else {
+                            kv.to_string()
+                        }
+                    })
+                    .collect();
+            format!("{path}?{}", query.join("&"))
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
 pub fn run_serve(a: ServirArgs) -> i32 {
-    let o = ServeOptions { database: a.database, web: a.web, seed_only: false, national: false };
-    let url = o.database.clone();
+    let resolved = match crate::config::resolve(&a, &|name| std::env::var(name).ok()) {
+        Ok(r) => r,
+        Err(m) => return fail("servir", &m),
+    };
+    for w in &resolved.warnings {
+        eprintln!("bilan servir : {w}");
+    }
+    let o = ServeOptions { settings: resolved.settings, seed_only: false, national: false };
+    crate::config::init_logging(o.settings.log_format, tracing::Level::INFO);
+    let url = o.settings.database.clone();
     // The reference data is checked before anything starts: a broken file stops here.
-    let referentiel = match crate::referentiel(o.web.referentiels.as_deref(), "servir") {
+    let referentiel = match crate::referentiel(o.settings.referentiels.as_deref(), "servir") {
         Ok(r) => r.into_owned(),
         Err(code) => return code,
     };
@@ -79,7 +124,7 @@ pub fn run_serve(a: ServirArgs) -> i32 {
     rt.block_on(async {
         let store = match Store::connect(&url).await {
             Ok(s) => s,
-            Err(e) => return fail("servir", &format!("base {url} : {e}")),
+            Err(e) => return fail("servir", &format!("base {} : {e}", redact(&url))),
         };
         let result = serve(store.clone(), &o, referentiel, "").await;
         // After a graceful shutdown: in-flight requests are done; close cleanly.
@@ -91,10 +136,30 @@ pub fn run_serve(a: ServirArgs) -> i32 {
     })
 }
 
+/// `demo`'s settings: its flags and the defaults (no environment, no file: a
+/// demonstration never picks up a production database from the environment).
+fn demo_settings(a: &DemoArgs) -> Settings {
+    let w = &a.web;
+    Settings {
+        database: a.database.clone(),
+        addr: w.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        secure_cookies: w.secure_cookies,
+        assets: w.assets.clone(),
+        trusted_proxies: w.trusted_proxies.clone(),
+        referentiels: w.referentiels.clone(),
+        log_format: w.journal.unwrap_or(LogFormat::Text),
+        shutdown_grace: w.shutdown_grace.map_or(bilan_web::DEFAULT_SHUTDOWN_GRACE, Duration::from_secs),
+        metrics_token: None,
+    }
+}
+
 pub fn run_demo(a: DemoArgs) -> i32 {
-    let o = ServeOptions { database: a.database, web: a.web, seed_only: a.seed_only, national: a.national };
-    let url = o.database.clone();
-    let referentiel = match crate::referentiel(o.web.referentiels.as_deref(), "demo") {
+    // The demonstration logs requests only when asked (`--journal`): warnings otherwise.
+    let level = if a.web.journal.is_some() { tracing::Level::INFO } else { tracing::Level::WARN };
+    let o = ServeOptions { settings: demo_settings(&a), seed_only: a.seed_only, national: a.national };
+    crate::config::init_logging(o.settings.log_format, level);
+    let url = o.settings.database.clone();
+    let referentiel = match crate::referentiel(o.settings.referentiels.as_deref(), "demo") {
         Ok(r) => r.into_owned(),
         Err(code) => return code,
     };
@@ -105,7 +170,7 @@ pub fn run_demo(a: DemoArgs) -> i32 {
     rt.block_on(async {
         let store = match Store::connect(&url).await {
             Ok(s) => s,
-            Err(e) => return fail("demo", &format!("base {url} : {e}")),
+            Err(e) => return fail("demo", &format!("base {} : {e}", redact(&url))),
         };
         if let Err(e) = bilan_web::seed_referentiels(&store, &referentiel).await {
             return fail("demo", &e.to_string());
@@ -180,7 +245,7 @@ fn user_options(a: AjouterArgs) -> Result<UserOptions, String> {
         territory,
         name: a.name,
         password: a.password,
-        database: a.base.database,
+        database: a.base.url("compte"),
     })
 }
 
@@ -189,6 +254,12 @@ pub fn run_user(a: AjouterArgs) -> i32 {
         Ok(o) => o,
         Err(m) => return crate::usage_error("compte ajouter", &m),
     };
+    if o.password.is_some() {
+        eprintln!(
+            "bilan compte : attention : --mot-de-passe est visible de tous les utilisateurs de cette machine \
+             (ps, /proc) ; préférez la variable BILAN_PASSWORD, ou la saisie"
+        );
+    }
     let password = match o.password.clone().or_else(|| std::env::var("BILAN_PASSWORD").ok()) {
         Some(p) => p,
         None => {
@@ -210,7 +281,7 @@ pub fn run_user(a: AjouterArgs) -> i32 {
     rt.block_on(async {
         let store = match Store::connect(&o.database).await {
             Ok(s) => s,
-            Err(e) => return fail("compte", &format!("base {} : {e}", o.database)),
+            Err(e) => return fail("compte", &format!("base {} : {e}", redact(&o.database))),
         };
         let user = NewUser {
             display_name: o.name.clone().unwrap_or_else(|| o.login.clone()),

@@ -20,7 +20,7 @@ fn options(a: JetonArgs) -> Result<Options, String> {
         return Err(problem);
     }
     Ok(Options {
-        database: a.base.database,
+        database: a.base.url("jeton"),
         login: a.login,
         name: a.name,
         days: a.days.unwrap_or(bilan_web::DEFAULT_TOKEN_DAYS),
@@ -44,11 +44,17 @@ pub fn run(a: JetonArgs) -> i32 {
     rt.block_on(async {
         let store = match Store::connect(&o.database).await {
             Ok(s) => s,
-            Err(e) => return fail(&format!("base {} : {e}", o.database)),
+            Err(e) => return fail(&format!("base {} : {e}", crate::serve_cmd::redact(&o.database))),
         };
         let user = match store.user_by_login(&o.login).await {
             Ok(Some(u)) => u,
-            Ok(None) => return fail(&format!("aucun compte « {} » dans {}", o.login, o.database)),
+            Ok(None) => {
+                return fail(&format!(
+                    "aucun compte « {} » dans {}",
+                    o.login,
+                    crate::serve_cmd::redact(&o.database)
+                ))
+            }
             Err(e) => return fail(&e.to_string()),
         };
         if user.role == Role::Admin {

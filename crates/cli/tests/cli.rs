@@ -263,6 +263,12 @@ fn user_add_creates_an_account_once() {
     ]);
     assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
     assert!(stdout(&ok).contains("compte « agent.allier » créé"));
+    // The password was a flag: `ps` showed it, and the command says so.
+    assert!(
+        String::from_utf8_lossy(&ok.stderr).contains("--mot-de-passe est visible"),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let again = add(&[
         "--login",
         "agent.allier",

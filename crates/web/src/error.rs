@@ -24,7 +24,8 @@ pub enum AppError {
     Forbidden(String),
     /// Any other French error page.
     Page { status: StatusCode, title: String, message: Markup },
-    /// What the user cannot act on: logged with a reference they can quote, never shown.
+    /// What the user cannot act on: logged under the request's id, which the page shows as
+    /// the reference to quote; the cause is never shown.
     Internal(String),
     /// A page already built (a form shown again with its errors, a conflict page).
     Ready(Response),
@@ -95,11 +96,35 @@ impl From<Response> for AppError {
     }
 }
 
-/// A random reference for an internal error, logged and shown to the user.
-fn reference() -> String {
-    let mut bytes = [0u8; 4];
+tokio::task_local! {
+    /// The id of the request being answered, set by `http::observe` around the whole
+    /// request: the reference shown on a 500 page, logged and sent as `x-request-id`.
+    static REQUEST_ID: String;
+}
+
+/// Runs `f` as the request `id`: errors built inside quote it.
+pub async fn with_request_id<F: std::future::Future>(id: String, f: F) -> F::Output {
+    REQUEST_ID.scope(id, f).await
+}
+
+/// A new request id: 16 hex digits (64 random bits, unique across servers in practice).
+pub fn new_request_id() -> String {
+    let mut bytes = [0u8; 8];
     let _ = getrandom::fill(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The id of the current request (a fresh one outside a request).
+pub fn request_id() -> String {
+    REQUEST_ID.try_with(String::clone).unwrap_or_else(|_| new_request_id())
+}
+
+/// Logs an internal error under the current request's id and returns that id (the
+/// reference the user is shown).
+pub fn log_internal(what: &dyn std::fmt::Display) -> String {
+    let reference = request_id();
+    tracing::error!(requete = %reference, "erreur interne : {what}");
+    reference
 }
 
 impl IntoResponse for AppError {
@@ -110,8 +135,7 @@ impl IntoResponse for AppError {
             AppError::Forbidden(reason) => (StatusCode::FORBIDDEN, forbidden_message(&reason)),
             AppError::Page { status, title, message } => (status, PendingPage { title, message }),
             AppError::Internal(what) => {
-                let reference = reference();
-                eprintln!("bilan-web: erreur interne [{reference}] : {what}");
+                let reference = log_internal(&what);
                 (StatusCode::INTERNAL_SERVER_ERROR, internal_message(&reference))
             }
         };

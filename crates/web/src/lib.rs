@@ -20,8 +20,10 @@ mod service;
 mod views;
 
 pub mod demo;
+pub mod metrics;
 mod time;
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -70,7 +72,15 @@ pub struct AppOptions {
     /// The reference data files (validated before the server starts): seeded into an
     /// empty database, and used as they are until a database holds some.
     pub referentiel: Arc<bilan_domain::referentiel::Referentiel>,
+    /// Who may read `/metriques`: the holder of this bearer token; without one, only
+    /// direct requests from this machine (`handlers::ops`).
+    pub metrics_token: Option<String>,
+    /// After SIGTERM, how long in-flight requests may take before the server stops anyway.
+    pub shutdown_grace: std::time::Duration,
 }
+
+/// 30 s: under systemd's default stop timeout (90 s).
+pub const DEFAULT_SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// 5 Mo.
 pub const DEFAULT_UPLOAD_LIMIT: usize = 5 * 1024 * 1024;
@@ -83,6 +93,8 @@ impl Default for AppOptions {
             upload_limit: DEFAULT_UPLOAD_LIMIT,
             trusted_proxies: Vec::new(),
             referentiel: Arc::new(bilan_source::referentiel::builtin().clone()),
+            metrics_token: None,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
     }
 }
@@ -96,6 +108,8 @@ pub enum WebError {
     Io(#[from] std::io::Error),
     #[error("données de démonstration : {0}")]
     Demo(String),
+    #[error("arrêt forcé : des requêtes duraient encore {0} s après le signal d'arrêt")]
+    ShutdownTimeout(u64),
 }
 
 #[derive(Clone)]
@@ -138,7 +152,11 @@ pub async fn serve(config: Config) -> Result<(), WebError> {
 }
 
 /// Serves on an already bound listener until Ctrl-C or SIGTERM (the caller can print the
-/// real address first, e.g. after binding port 0).
+/// real address first, e.g. after binding port 0). On the signal the listener is closed
+/// (new connections are refused), idle connections are closed, and in-flight requests run
+/// to their end; past `options.shutdown_grace` the server stops anyway
+/// ([`WebError::ShutdownTimeout`]: the requests cut short roll back, every write being one
+/// transaction).
 pub async fn serve_listener(
     listener: tokio::net::TcpListener,
     store: Store,
@@ -147,11 +165,35 @@ pub async fn serve_listener(
     // The reference data first: a database without it gets the files' (several servers
     // starting at once insert it once).
     service::referentiel::seed(&store, &options.referentiel).await?;
+    let grace = options.shutdown_grace;
     let router = app(store, options).await;
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    Ok(())
+    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!(
+                "arrêt demandé : nouvelles connexions refusées, les requêtes en cours se terminent (au plus {} s)",
+                grace.as_secs()
+            );
+            let _ = stopping.send(true);
+        });
+    let deadline = async move {
+        if stop_seen.wait_for(|s| *s).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = server.into_future() => {
+            served?;
+            tracing::info!("arrêt terminé");
+            Ok(())
+        }
+        _ = deadline => {
+            tracing::warn!("arrêt forcé après {} s : des requêtes en cours sont interrompues", grace.as_secs());
+            Err(WebError::ShutdownTimeout(grace.as_secs()))
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -284,6 +326,11 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
         .fallback(handlers::reports::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), http::session::guard))
         .layer(DefaultBodyLimit::max(limit))
+        // For the machines: outside the session guard (ROUTES.md, « Exploitation »).
+        .route("/sante", get(handlers::ops::health))
+        .route("/metriques", get(handlers::ops::metrics))
+        // Outermost: the request's id, its log line and its metrics.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), http::observe::observe))
         .with_state(state)
 }
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Layers from the bottom up; a layer may import those before it only.
-const ORDER: &[&str] = &["time", "policy", "error", "service", "views", "http", "api", "handlers"];
+const ORDER: &[&str] = &["time", "metrics", "policy", "error", "service", "views", "http", "api", "handlers"];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {

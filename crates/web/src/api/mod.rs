@@ -104,10 +104,7 @@ impl ApiError {
         r
     }
     fn internal(what: &dyn std::fmt::Display) -> ApiError {
-        let mut bytes = [0u8; 4];
-        let _ = getrandom::fill(&mut bytes);
-        let reference: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        eprintln!("bilan-web: erreur interne de l'API [{reference}] : {what}");
+        let reference = crate::error::log_internal(what);
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!(

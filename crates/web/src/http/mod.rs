@@ -2,6 +2,7 @@
 //! static assets. No application logic.
 
 pub mod assets;
+pub mod observe;
 pub mod session;
 
 use axum::http::{header, HeaderValue, StatusCode};

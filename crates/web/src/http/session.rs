@@ -31,7 +31,7 @@ pub const FORM_LIMIT: usize = 1024 * 1024;
 pub const LOGIN_FORM_LIMIT: usize = 16 * 1024;
 
 /// Constant-time comparison of two tokens.
-fn same_token(a: &str, b: &str) -> bool {
+pub fn same_token(a: &str, b: &str) -> bool {
     if a.is_empty() || a.len() != b.len() {
         return false;
     }
