@@ -70,6 +70,9 @@ pub struct AppOptions {
     /// The reference data files (validated before the server starts): seeded into an
     /// empty database, and used as they are until a database holds some.
     pub referentiel: Arc<bilan_domain::referentiel::Referentiel>,
+    /// Bound of the server's cache of parsed reports and their diagnostics, in estimated
+    /// bytes (`service::cache`).
+    pub report_cache_bytes: usize,
 }
 
 /// 5 Mo.
@@ -83,6 +86,7 @@ impl Default for AppOptions {
             upload_limit: DEFAULT_UPLOAD_LIMIT,
             trusted_proxies: Vec::new(),
             referentiel: Arc::new(bilan_source::referentiel::builtin().clone()),
+            report_cache_bytes: service::cache::DEFAULT_BUDGET,
         }
     }
 }
@@ -105,6 +109,8 @@ pub(crate) struct Inner {
     pub store: Store,
     pub options: AppOptions,
     pub referentiel: service::referentiel::Cache,
+    /// Parsed reports and their diagnostics by (id, revision).
+    pub reports: service::cache::ReportCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -192,6 +198,7 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
     let limit = options.upload_limit + 512 * 1024;
     let state = AppState(Arc::new(Inner {
         referentiel: service::referentiel::new_cache(&options.referentiel),
+        reports: service::cache::ReportCache::new(options.report_cache_bytes),
         store,
         options,
     }));
