@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Load on loopback against the real server (release build, demo data, SQLite): requests
-# per second and p50/p99 latency of a report overview, of a save (a warning's
-# justification: one write transaction + audit entry), and of a trivial static file of the
-# same server (the machine's ceiling), in one run; then the server's peak memory.
+# per second and p50/p99 latency of a trivial static file of the same server (the
+# machine's ceiling), a report overview, an action page, and a save (a warning's
+# justification: one write transaction + audit entry), in one run; then the server's peak
+# memory and the ratios to the ceiling.
 # Usage: bash benches/web_load.sh [SECONDS] [CONNECTIONS]   (needs wrk and curl)
+# BILAN=path/to/bilan runs another build of the server (e.g. the code before a change,
+# built in another worktree) with this same script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
-conns=${2:-32}
-cargo build -q --release -p bilan-cli
+conns=${2:-64}
+if [ -z "${BILAN:-}" ]; then
+  cargo build -q --release -p bilan-cli
+  BILAN=target/release/bilan
+fi
 dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-target/release/bilan demo --database "sqlite://$dir/demo.sqlite" --addr 127.0.0.1:0 > "$dir/out" &
+"$BILAN" demo --database "sqlite://$dir/demo.sqlite" --addr 127.0.0.1:0 > "$dir/out" &
 pid=$!
 for _ in $(seq 100); do grep -q "bilan est prêt" "$dir/out" 2>/dev/null && break; sleep 0.1; done
 base=$(grep -o 'http://[0-9.:]*' "$dir/out" | head -n1)
@@ -32,21 +38,26 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = "bilan_session=$session"
 wrk.body = "csrf=$page_csrf&code=COM004&chemin=deliberation&justification=Adoption+pr%C3%A9vue+en+juin"
 LUA
+ceiling=
 run() { # label, extra args…
   local label=$1; shift
   local out
   out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "$@")
-  local rps p50 p99 non2xx
+  local rps p50 p99 non2xx share
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx or 3xx/ {print $5}' <<<"$out")
-  printf '| %s | %s | %s | %s | %s |\n' "$label" "$rps" "$p50" "$p99" "${non2xx:-0}"
+  ceiling=${ceiling:-$rps}
+  share=$(awk -v r="$rps" -v c="$ceiling" 'BEGIN {printf "%.1f %%", 100 * r / c}')
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$rps" "$share" "$p50" "$p99" "${non2xx:-0}"
 }
-echo "wrk -t2 -c$conns -d${secs}s, report $id (Allier 2019), $(nproc) cores"
-echo "| request | req/s | p50 | p99 | non-2xx/3xx |"
-echo "|---|---|---|---|---|"
+cookie="Cookie: bilan_session=$session"
+echo "wrk -t2 -c$conns -d${secs}s, report $id (Allier 2019), $(nproc) cores, server $BILAN"
+echo "| request | req/s | of the ceiling | p50 | p99 | non-2xx/3xx |"
+echo "|---|---|---|---|---|---|"
 run "GET /static/bilan.css (ceiling)" "$base/static/bilan.css"
-run "GET /rapports/$id (overview: load, parse, check, render)" -H "Cookie: bilan_session=$session" "$base/rapports/$id"
+run "GET /rapports/$id (overview: load, check, render)" -H "$cookie" "$base/rapports/$id"
+run "GET /rapports/$id/actions/1.4.2 (action page)" -H "$cookie" "$base/rapports/$id/actions/1.4.2"
 run "POST /rapports/$id/justifications (save)" -s "$dir/save.lua" "$base/rapports/$id/justifications"
 echo "peak memory of the server (VmHWM): $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status)"

@@ -1134,6 +1134,18 @@ impl Backend {
         Ok(report)
     }
 
+    /// The revision of report `id` (`None`: no such report), by its primary key. Every
+    /// write to a report's row, text or action revisions bumps it, so a copy of
+    /// [`Store::report`] taken at this revision is still the report: the web's cache of
+    /// parsed reports asks for it on every request.
+    pub async fn report_revision(&self, id: Id) -> Result<Option<i64>, StoreError> {
+        let revision: Option<i64> = sqlx::query_scalar("SELECT revision FROM reports WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(revision)
+    }
+
     pub async fn update_report<F>(
         &self,
         actor: Id,

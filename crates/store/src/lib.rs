@@ -776,6 +776,12 @@ impl Store {
         dispatch!(self.report(id))
     }
 
+    /// The revision of report `id` alone (`None`: no such report), one primary-key lookup:
+    /// a copy of [`Store::report`] read at this revision is still current.
+    pub async fn report_revision(&self, id: Id) -> Result<Option<i64>, StoreError> {
+        dispatch!(self.report_revision(id))
+    }
+
     /// Read-modify-write in one transaction: loads the report (locked), checks the scope's
     /// revision, calls `edit` with the current report, writes the result, bumps revisions,
     /// appends the audit entry. Only Draft and SentBack reports can be edited (else

@@ -427,6 +427,44 @@ async fn update_action_happy_path(store: &Store) {
     assert!(matches!(missing, Err(StoreError::NotFound)));
 }
 
+/// `report_revision` is what the web's cache trusts: it must follow every write that changes
+/// what `report` returns (an edit, a change of status), and say when there is no report.
+async fn report_revision_follows_every_write(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let revision = |r: &StoredReport| Some(r.summary.revision);
+    assert_eq!(store.report_revision(id).await.unwrap(), revision(&get(store, id).await));
+    assert_eq!(store.report_revision(id).await.unwrap(), Some(1));
+
+    let edited = store
+        .update_report(ed, id, EditScope::Action { number: "1.1".into(), expected_revision: 1 }, |r| {
+            Ok(edit(r.text.replace("A0", "A1"), &["1.1", "1.2"], "A1"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.report_revision(id).await.unwrap(), revision(&edited));
+    assert_eq!(store.report_revision(id).await.unwrap(), Some(2));
+    // A justification is not part of the report: the revision stays.
+    store.set_justification(ed, id, "COM004", "deliberation", "prévue").await.unwrap();
+    assert_eq!(store.report_revision(id).await.unwrap(), Some(2));
+
+    let adopted = store
+        .set_status(
+            ed,
+            id,
+            Status::Draft,
+            Status::Adopted,
+            "adoption",
+            Some(("CP-1".into(), "2020-06-15".into())),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.report_revision(id).await.unwrap(), revision(&adopted));
+    assert_eq!(store.report_revision(id).await.unwrap(), Some(3));
+
+    assert_eq!(store.report_revision(id + 1000).await.unwrap(), None);
+}
+
 async fn whole_edit_bumps_every_action_and_syncs_the_list(store: &Store) {
     let ed = editor(store).await;
     let id = report_03(store).await;
@@ -1722,6 +1760,7 @@ contract!(
     api_tokens_lifecycle,
     reports_create_list_filter,
     update_action_happy_path,
+    report_revision_follows_every_write,
     whole_edit_bumps_every_action_and_syncs_the_list,
     stale_action_revision_conflicts_and_writes_nothing,
     concurrent_edits_of_two_actions_are_both_kept,

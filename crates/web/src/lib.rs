@@ -77,6 +77,9 @@ pub struct AppOptions {
     pub metrics_token: Option<String>,
     /// After SIGTERM, how long in-flight requests may take before the server stops anyway.
     pub shutdown_grace: std::time::Duration,
+    /// Bound of the server's cache of parsed reports and their diagnostics, in estimated
+    /// bytes (`service::cache`).
+    pub report_cache_bytes: usize,
 }
 
 /// 30 s: under systemd's default stop timeout (90 s).
@@ -95,6 +98,7 @@ impl Default for AppOptions {
             referentiel: Arc::new(bilan_source::referentiel::builtin().clone()),
             metrics_token: None,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            report_cache_bytes: service::cache::DEFAULT_BUDGET,
         }
     }
 }
@@ -119,6 +123,8 @@ pub(crate) struct Inner {
     pub store: Store,
     pub options: AppOptions,
     pub referentiel: service::referentiel::Cache,
+    /// Parsed reports and their diagnostics by (id, revision).
+    pub reports: service::cache::ReportCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -234,6 +240,7 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
     let limit = options.upload_limit + 512 * 1024;
     let state = AppState(Arc::new(Inner {
         referentiel: service::referentiel::new_cache(&options.referentiel),
+        reports: service::cache::ReportCache::new(options.report_cache_bytes),
         store,
         options,
     }));

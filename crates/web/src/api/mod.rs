@@ -361,14 +361,15 @@ async fn reports(State(app): State<AppState>, ApiUser(user): ApiUser, RawQuery(q
 
 /// The report `id` if the user sees it; 404 otherwise, as for an unknown id.
 async fn load(app: &AppState, user: &User, id: i64) -> Result<crate::service::report::Loaded, ApiError> {
-    let stored = app.store.report(id).await?.ok_or_else(ApiError::report_not_found)?;
-    if !crate::policy::access::can_see(user, &stored.summary) {
+    let c = match crate::service::report::fetch(app, id).await {
+        Ok(c) => c.ok_or_else(ApiError::report_not_found)?,
+        Err(crate::error::AppError::Internal(what)) => return Err(ApiError::internal(&what)),
+        Err(_) => return Err(ApiError::internal(&format!("rapport {id}"))),
+    };
+    if !crate::policy::access::can_see(user, &c.stored.summary) {
         return Err(ApiError::report_not_found());
     }
-    match crate::service::report::parse_text(&stored.text) {
-        Some(report) => Ok(crate::service::report::Loaded { stored, report }),
-        None => Err(ApiError::internal(&format!("rapport {id} illisible"))),
-    }
+    Ok(crate::service::report::Loaded { stored: c.stored, report: c.report })
 }
 
 #[derive(Serialize, Default)]
@@ -398,11 +399,11 @@ async fn report(
 ) -> ApiResult {
     let id = report_id(id)?;
     let l = load(&app, &user, id).await?;
-    let diags = crate::service::report::diagnostics(&app, &l.report).await;
+    let diags = crate::service::report::diagnostics(&app, &l).await;
     let justified =
         crate::service::report::justified_keys(&crate::service::report::justifications(&app, id).await?);
     let mut counts = Counts::default();
-    for d in &diags {
+    for d in diags.iter() {
         match d.severity {
             Severity::Error => counts.erreurs += 1,
             Severity::Warning => {
@@ -438,10 +439,11 @@ async fn diagnostics(
 ) -> ApiResult {
     let id = report_id(id)?;
     let l = load(&app, &user, id).await?;
-    let diags = crate::service::report::diagnostics(&app, &l.report).await;
+    let diags = crate::service::report::diagnostics(&app, &l).await;
     let justifications = crate::service::report::justifications(&app, id).await?;
     let list = diags
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|d| {
             let justification = justifications
                 .iter()

@@ -59,7 +59,7 @@ pub async fn annex_save(
     may_edit(&ctx, &l)?;
     let revision = revision(&fields)?;
     // Validate against the loaded version first: a malformed amount saves nothing.
-    let errors = annex::apply(&mut l.report.clone(), &fields);
+    let errors = annex::apply(&mut bilan_domain::Report::clone(&l.report), &fields);
     if !errors.is_empty() {
         let values = annex::submitted(&l.report, &fields);
         return Ok(page(&ctx, &l, &values, &errors, false, StatusCode::UNPROCESSABLE_ENTITY));

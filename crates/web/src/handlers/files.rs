@@ -21,11 +21,12 @@ pub async fn download(
     let (format, content_type) = files::format(&format).ok_or(AppError::NotFound)?;
     let l = report::load(&app, &ctx, id).await?;
     let file_name = files::file_name(&l.stored.summary, format);
-    let (report, text) = (l.report, l.stored.text);
+    let (report, stored) = (l.report, l.stored);
     let reference = crate::service::referentiel::current(&app);
-    let rendered = tokio::task::spawn_blocking(move || files::render(&reference, format, &report, &text))
-        .await
-        .map_err(AppError::internal)?;
+    let rendered =
+        tokio::task::spawn_blocking(move || files::render(&reference, format, &report, &stored.text))
+            .await
+            .map_err(AppError::internal)?;
     match rendered {
         Rendered::Ok(bytes) => Ok(attachment(content_type, &file_name, bytes)),
         Rendered::NotBuilt => Err(AppError::page(

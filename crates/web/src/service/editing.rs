@@ -59,13 +59,13 @@ pub async fn load_action(
 /// What the action page shows besides the form: the checks of the report, the justified
 /// warnings and the State's comments.
 pub struct Around {
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: std::sync::Arc<Vec<Diagnostic>>,
     pub justified: BTreeSet<(String, String)>,
     pub comments: Vec<Comment>,
 }
 
 pub async fn around(app: &AppState, l: &Loaded, with_comments: bool) -> Result<Around, AppError> {
-    let diagnostics = report::diagnostics(app, &l.report).await;
+    let diagnostics = report::diagnostics(app, l).await;
     let justified = report::justified_keys(&report::justifications(app, l.id()).await?);
     let comments = if with_comments { app.store.comments(l.id()).await? } else { Vec::new() };
     Ok(Around { diagnostics, justified, comments })
@@ -288,7 +288,7 @@ async fn edit_text<T: Send>(
     let result = app
         .store
         .update_report(ctx.user.id, id, scope, move |current| {
-            let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+            let mut r = report::parse_current(app, current).ok_or("rapport illisible")?;
             let (audit, value) = change(&mut r)?;
             *slot = Some(value);
             Ok(Edit {

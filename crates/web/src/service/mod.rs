@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod annex;
+pub mod cache;
 pub mod campaigns;
 pub mod consolidation;
 pub mod credits;

@@ -1,18 +1,22 @@
 //! Loading a report for a user (404 outside its scope) and running the checks.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use bilan_check::Diagnostic;
 use bilan_domain::Report;
-use bilan_store::{Justification, ReportFilter, Status, StoreError, StoredReport};
+use bilan_store::{Id, Justification, ReportFilter, Status, StoreError, StoredReport};
 
 use crate::error::AppError;
 use crate::policy::Ctx;
+use crate::service::cache::{Cached, PreviousKey};
 use crate::AppState;
 
+/// A report as one request sees it: shared with the server's cache
+/// ([`crate::service::cache`]), read at `stored.summary.revision`.
 pub struct Loaded {
-    pub stored: StoredReport,
-    pub report: Report,
+    pub stored: Arc<StoredReport>,
+    pub report: Arc<Report>,
 }
 
 impl Loaded {
@@ -57,38 +61,86 @@ pub async fn load_from_url(app: &AppState, ctx: &Ctx, id: &str) -> Result<Loaded
 /// The report `id` if the user may see it; 404 otherwise (absent and out of territory are
 /// the same answer).
 pub async fn load(app: &AppState, ctx: &Ctx, id: i64) -> Result<Loaded, AppError> {
-    let stored = app.store.report(id).await?.ok_or(AppError::NotFound)?;
-    if !crate::policy::access::can_see(&ctx.user, &stored.summary) {
+    let c = fetch(app, id).await?.ok_or(AppError::NotFound)?;
+    if !crate::policy::access::can_see(&ctx.user, &c.stored.summary) {
         return Err(AppError::NotFound);
     }
+    Ok(Loaded { stored: c.stored, report: c.report })
+}
+
+/// The report `id` as stored now, parsed: its revision is read from the database (one
+/// primary-key lookup), then the row and its parsed report come from the server's cache
+/// when it holds that revision, else from the database (and go into the cache). `None`:
+/// no such report. A stored text that does not parse is an internal error (the app wrote it).
+pub async fn fetch(app: &AppState, id: Id) -> Result<Option<Cached>, AppError> {
+    let Some(revision) = app.store.report_revision(id).await? else { return Ok(None) };
+    if let Some(c) = app.reports.report(id, revision) {
+        return Ok(Some(c));
+    }
+    let Some(stored) = app.store.report(id).await? else { return Ok(None) };
     match parse_text(&stored.text) {
-        Some(report) => Ok(Loaded { stored, report }),
+        Some(report) => Ok(Some(app.reports.insert(stored, report))),
         None => Err(AppError::internal(format!("rapport {id} illisible"))),
+    }
+}
+
+/// The report of `current` (a row read inside a write transaction, about to be changed),
+/// parsed: a copy of the cached one when the cache holds that revision.
+pub fn parse_current(app: &AppState, current: &StoredReport) -> Option<Report> {
+    match app.reports.report(current.summary.id, current.summary.revision) {
+        Some(c) => Some(Report::clone(&c.report)),
+        None => parse_text(&current.text),
     }
 }
 
 /// Last year's report of the same Département, as the checks compare with it: only once
 /// it is transmitted or approved (a draft is the Département's own business, and would
 /// leak into the messages a reviewer reads).
-pub async fn previous_year(app: &AppState, report: &Report) -> Option<Report> {
+pub async fn previous_year(app: &AppState, report: &Report) -> Option<Arc<Report>> {
+    previous_year_keyed(app, report).await.1
+}
+
+/// [`previous_year`] with its (id, revision), the key of the diagnostics computed against it.
+async fn previous_year_keyed(app: &AppState, report: &Report) -> (PreviousKey, Option<Arc<Report>>) {
     let filter = ReportFilter {
         departments: Some(vec![report.department.as_str().to_string()]),
         statuses: Some(vec![Status::Transmitted, Status::Approved]),
         year: Some(report.year - 1),
     };
-    let list = app.store.reports(&filter).await.ok()?;
-    let s = list.first()?;
-    app.store.report(s.id).await.ok().flatten().and_then(|r| parse_text(&r.text))
+    let Some(s) = app.store.reports(&filter).await.ok().and_then(|l| l.into_iter().next()) else {
+        return (None, None);
+    };
+    if let Some(c) = app.reports.report(s.id, s.revision) {
+        return (Some((s.id, s.revision)), Some(c.report));
+    }
+    match app.store.report(s.id).await.ok().flatten() {
+        Some(stored) => {
+            let key = Some((s.id, stored.summary.revision));
+            match parse_text(&stored.text) {
+                Some(r) => (key, Some(app.reports.insert(stored, r).report)),
+                None => (key, None),
+            }
+        }
+        None => (None, None),
+    }
 }
 
 /// The checks of a report, with last year's report of the same Département when it counts
-/// (see [`previous_year`]).
-pub async fn diagnostics(app: &AppState, report: &Report) -> Vec<Diagnostic> {
-    let previous = previous_year(app, report).await;
-    bilan_check::check_with(
-        report,
-        super::referentiel::check_context(&super::referentiel::current(app), report, previous.as_ref()),
-    )
+/// (see [`previous_year`]) and the reference data in force; computed once per (revision,
+/// last year's revision, reference data) and kept in the server's cache.
+pub async fn diagnostics(app: &AppState, l: &Loaded) -> Arc<Vec<Diagnostic>> {
+    let (previous_key, previous) = previous_year_keyed(app, &l.report).await;
+    let reference = super::referentiel::current(app);
+    let (id, revision) = (l.id(), l.stored.summary.revision);
+    if let Some(list) = app.reports.diagnostics(id, revision, previous_key, &reference) {
+        return list;
+    }
+    let list = Arc::new(bilan_check::check_with(
+        &l.report,
+        super::referentiel::check_context(&reference, &l.report, previous.as_deref()),
+    ));
+    app.reports.set_diagnostics(id, revision, previous_key, &reference, &list);
+    list
 }
 
 pub async fn justifications(app: &AppState, id: i64) -> Result<Vec<Justification>, StoreError> {

@@ -157,7 +157,7 @@ pub async fn save_general(
 ) -> Result<(), StoreError> {
     app.store
         .update_report(ctx.user.id, id, EditScope::Whole { expected_revision: revision }, move |current| {
-            let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+            let mut r = report::parse_current(app, current).ok_or("rapport illisible")?;
             let before = general_fragment(&r);
             values::apply_general(&mut r, &patch);
             Ok(Edit {

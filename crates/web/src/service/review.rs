@@ -5,6 +5,7 @@
 //! and the checks of a comment or a reopening reason. No HTML.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use bilan_check::Diagnostic;
 use bilan_consolidate::{
@@ -301,23 +302,25 @@ pub async fn version_diff(app: &AppState, l: &Loaded) -> Result<VersionDiff, Sto
 
 /// Last year's report of the same Département and programme, if stored and transmitted
 /// or approved (the State never reads drafts).
-async fn previous_year(app: &AppState, l: &Loaded) -> Result<Option<Report>, StoreError> {
+async fn previous_year(app: &AppState, l: &Loaded) -> Result<Option<Arc<Report>>, StoreError> {
     let s = &l.stored.summary;
     let rows = app
         .store
-        .reports_with_text(&ReportFilter {
+        .reports(&ReportFilter {
             departments: Some(vec![s.department.clone()]),
             statuses: Some(vec![Status::Transmitted, Status::Approved]),
             year: Some(s.year - 1),
         })
         .await?;
-    Ok(rows.into_iter().find(|(p, _)| p.programme == s.programme).and_then(|(_, t)| report::parse_text(&t)))
+    let Some(p) = rows.into_iter().find(|p| p.programme == s.programme) else { return Ok(None) };
+    // Through the cache of parsed reports (an unreadable row counts as no report, as before).
+    Ok(report::fetch(app, p.id).await.ok().flatten().map(|c| c.report))
 }
 
 /// Everything the review page shows besides the report itself.
 pub struct Review {
     pub figures: FigureTable,
-    pub diagnostics: Vec<Diagnostic>,
+    pub diagnostics: std::sync::Arc<Vec<Diagnostic>>,
     pub justifications: Vec<Justification>,
     pub version_diff: VersionDiff,
     /// Against last year's report, when there is one.
@@ -332,7 +335,7 @@ pub struct Review {
 
 pub async fn review(app: &AppState, l: &Loaded) -> Result<Review, StoreError> {
     let s = &l.stored.summary;
-    let diagnostics = report::diagnostics(app, &l.report).await;
+    let diagnostics = report::diagnostics(app, l).await;
     let justifications = report::justifications(app, l.id()).await?;
     let version_diff = version_diff(app, l).await?;
     let previous = previous_year(app, l).await?;
@@ -465,7 +468,7 @@ pub async fn check_comment(
     let Some(target) = target else { return Err(Refused::UnknownTarget) };
     let Some(text) = note(text) else { return Err(Refused::Empty) };
     if let CommentTarget::Diagnostic { code, path } = &target {
-        let diags = report::diagnostics(app, &l.report).await;
+        let diags = report::diagnostics(app, l).await;
         if !diags.iter().any(|d| d.code == code && &d.path == path) {
             return Err(Refused::GoneDiagnostic);
         }

@@ -113,7 +113,7 @@ pub async fn adopt(
     let mut t = Transition::new(status, Status::Adopted, "adoption");
     t.deliberation = Some((d.number.clone(), date.iso()));
     let gate = move |current: &StoredReport, _: &[Justification]| {
-        let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+        let mut r = report::parse_current(app, current).ok_or("rapport illisible")?;
         let mut d = d;
         if d.body.is_empty() {
             d.body = r.deliberation.as_ref().map(|old| old.body.clone()).unwrap_or_default();
@@ -133,7 +133,7 @@ pub async fn back_to_draft(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<(), 
     }
     let t = Transition::new(Status::Adopted, Status::Draft, "remise en brouillon");
     let gate = |current: &StoredReport, _: &[Justification]| {
-        let mut r = report::parse_text(&current.text).ok_or("rapport illisible")?;
+        let mut r = report::parse_current(app, current).ok_or("rapport illisible")?;
         Ok(r.deliberation.take().map(|_| bilan_source::to_toml(&r)))
     };
     app.store.transition(ctx.user.id, l.id(), t, gate).await?;
@@ -153,8 +153,8 @@ pub async fn transmit(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<(), Failu
     let found = &mut blocking;
     let reference = super::referentiel::current(app);
     let gate = move |current: &StoredReport, js: &[Justification]| {
-        let r = report::parse_text(&current.text).ok_or("rapport illisible")?;
-        let context = super::referentiel::check_context(&reference, &r, previous.as_ref());
+        let r = report::parse_current(app, current).ok_or("rapport illisible")?;
+        let context = super::referentiel::check_context(&reference, &r, previous.as_deref());
         let diags = bilan_check::check_with(&r, context);
         let justified = report::justified_keys(js);
         *found = report::blocking(&diags, &justified).into_iter().cloned().collect();

@@ -15,6 +15,8 @@ pub const PASSWORD: &str = bilan_web::demo::DEMO_PASSWORD;
 pub struct Server {
     pub base: String,
     pub store: Store,
+    /// The database's URL (a second server may open it).
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -30,13 +32,19 @@ pub async fn start_with(options: AppOptions) -> Server {
     bilan_web::seed_referentiels(&store, &options.referentiel).await.unwrap();
     let accounts = bilan_web::demo::seed(&store).await.unwrap();
     assert_eq!(accounts.len(), 7);
-    let app = bilan_web::app(store.clone(), options).await;
+    let base = serve(store.clone(), options).await;
+    Server { base, store, database_url: url, _dir: dir }
+}
+
+/// Serves the application over `store` on 127.0.0.1, port 0: its base URL.
+pub async fn serve(store: Store, options: AppOptions) -> String {
+    let app = bilan_web::app(store, options).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
-    Server { base: format!("http://{addr}"), store, _dir: dir }
+    format!("http://{addr}")
 }
 
 impl Server {
