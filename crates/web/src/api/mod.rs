@@ -401,7 +401,7 @@ async fn report(
 ) -> ApiResult {
     let id = report_id(id)?;
     let l = load(&app, &user, id).await?;
-    let diags = crate::service::report::diagnostics(&app, &l.report).await;
+    let diags = crate::service::report::diagnostics(&app, &l).await;
     let justified =
         crate::service::report::justified_keys(&crate::service::report::justifications(&app, id).await?);
     let mut counts = Counts::default();
@@ -441,7 +441,7 @@ async fn diagnostics(
 ) -> ApiResult {
     let id = report_id(id)?;
     let l = load(&app, &user, id).await?;
-    let diags = crate::service::report::diagnostics(&app, &l.report).await;
+    let diags = crate::service::report::diagnostics(&app, &l).await;
     let justifications = crate::service::report::justifications(&app, id).await?;
     let list = diags
         .into_iter()
@@ -477,7 +477,7 @@ async fn credits(
         ));
     };
     let inputs = crate::service::credits::inputs(&app, id).await?;
-    Ok(json(&model::credits_note(id, &note, &inputs.reasons)))
+    Ok(json(&model::credits_note(id, &l.stored.summary.department, &note, &inputs.reasons)))
 }
 
 // ----- consolidations ---------------------------------------------------------------------

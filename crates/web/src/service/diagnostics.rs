@@ -41,7 +41,7 @@ impl Checked {
 
 /// Runs the checks of a loaded report and reads its justifications.
 pub async fn check(app: &AppState, l: &Loaded) -> Result<Checked, AppError> {
-    let diagnostics = report::diagnostics(app, &l.report).await;
+    let diagnostics = report::diagnostics(app, l).await;
     let justifications = report::justifications(app, l.id()).await?;
     let justified = report::justified_keys(&justifications);
     Ok(Checked { diagnostics, justifications, justified })
@@ -76,7 +76,7 @@ pub async fn justify(
     if text.chars().count() > MAX_JUSTIFICATION {
         return Err(Refusal::TooLong);
     }
-    let diags = report::diagnostics(app, &l.report).await;
+    let diags = report::diagnostics(app, l).await;
     if !diags.iter().any(|d| d.severity == Severity::Warning && d.code == code && d.path == path) {
         return Err(Refusal::NoSuchWarning);
     }

@@ -65,7 +65,7 @@ pub struct Around {
 }
 
 pub async fn around(app: &AppState, l: &Loaded, with_comments: bool) -> Result<Around, AppError> {
-    let diagnostics = report::diagnostics(app, &l.report).await;
+    let diagnostics = report::diagnostics(app, l).await;
     let justified = report::justified_keys(&report::justifications(app, l.id()).await?);
     let comments = if with_comments { app.store.comments(l.id()).await? } else { Vec::new() };
     Ok(Around { diagnostics, justified, comments })

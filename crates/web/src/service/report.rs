@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use bilan_check::Diagnostic;
 use bilan_domain::Report;
-use bilan_store::{Justification, ReportFilter, Status, StoreError, StoredReport};
+use bilan_store::{Justification, ReportFilter, ReportSummary, Status, StoreError, StoredReport};
 
 use crate::error::AppError;
 use crate::policy::Ctx;
@@ -67,27 +67,31 @@ pub async fn load(app: &AppState, ctx: &Ctx, id: i64) -> Result<Loaded, AppError
     }
 }
 
-/// Last year's report of the same Département, as the checks compare with it: only once
-/// it is transmitted or approved (a draft is the Département's own business, and would
-/// leak into the messages a reviewer reads).
-pub async fn previous_year(app: &AppState, report: &Report) -> Option<Report> {
+/// Last year's report of the same collectivité and programme, when it is transmitted or
+/// approved (the State never reads drafts). The collectivité is the store's key
+/// (`summary.department`), not the file's Département: the Métropole de Lyon's previous
+/// report is its own, never the Rhône's, though both cover 69 (the store's filter matches
+/// territories too, so the key is compared exactly).
+pub async fn previous_year(app: &AppState, s: &ReportSummary) -> Result<Option<Report>, StoreError> {
     let filter = ReportFilter {
-        departments: Some(vec![report.department.as_str().to_string()]),
+        departments: Some(vec![s.department.clone()]),
         statuses: Some(vec![Status::Transmitted, Status::Approved]),
-        year: Some(report.year - 1),
+        year: Some(s.year - 1),
     };
-    let list = app.store.reports(&filter).await.ok()?;
-    let s = list.first()?;
-    app.store.report(s.id).await.ok().flatten().and_then(|r| parse_text(&r.text))
+    let rows = app.store.reports_with_text(&filter).await?;
+    Ok(rows
+        .into_iter()
+        .find(|(p, _)| p.department == s.department && p.programme == s.programme)
+        .and_then(|(_, t)| parse_text(&t)))
 }
 
-/// The checks of a report, with last year's report of the same Département when it counts
-/// (see [`previous_year`]).
-pub async fn diagnostics(app: &AppState, report: &Report) -> Vec<Diagnostic> {
-    let previous = previous_year(app, report).await;
+/// The checks of a loaded report, with last year's report of the same collectivité when it
+/// counts (see [`previous_year`]).
+pub async fn diagnostics(app: &AppState, l: &Loaded) -> Vec<Diagnostic> {
+    let previous = previous_year(app, &l.stored.summary).await.ok().flatten();
     bilan_check::check_with(
-        report,
-        super::referentiel::check_context(&super::referentiel::current(app), report, previous.as_ref()),
+        &l.report,
+        super::referentiel::check_context(&super::referentiel::current(app), &l.report, previous.as_ref()),
     )
 }
 
