@@ -3,7 +3,7 @@
 //! drawing the map. Input: the national synthetic dataset (CALPAE 2019, all approved).
 //! Run: `cargo bench -p bilan-benches --bench consolidate`.
 
-use bilan_consolidate::{across_departments, consolidate, ReportState, Scope};
+use bilan_consolidate::{across_signatories, consolidate, ReportState, Scope};
 use bilan_domain::Report;
 
 fn main() {
@@ -47,7 +47,7 @@ fn outliers_national(bencher: divan::Bencher) {
     let reports = reports();
     let pairs: Vec<(ReportState, &Report)> = reports.iter().map(|r| (ReportState::Approved, r)).collect();
     let scope = Scope::national("calpae", 2019);
-    bencher.bench(|| across_departments(divan::black_box(&scope), divan::black_box(&pairs)));
+    bencher.bench(|| across_signatories(divan::black_box(&scope), divan::black_box(&pairs)));
 }
 
 #[divan::bench(sample_count = 20)]

@@ -67,8 +67,9 @@ pub enum Commande {
         name = "demo",
         alias = "démo",
         after_help = "Affiche l'adresse et les comptes de démonstration. Avec --national, ajoute \
-                      un jeu synthétique des 101 Départements (CALPAE 2019–2022, Pacte \
-                      2024–2025), étiqueté comme tel."
+                      un jeu synthétique d'un rapport par collectivité signataire (les Départements, \
+                      la Métropole de Lyon, les collectivités de Corse et d'Alsace ; CALPAE \
+                      2019–2022, Pacte 2024–2025), étiqueté comme tel."
     )]
     Demo(DemoArgs),
 
@@ -174,7 +175,7 @@ pub struct VerifierArgs {
 
 #[derive(Args)]
 pub struct NouveauArgs {
-    /// code du Département (ex. 03, 2A) ; facultatif avec --depuis
+    /// code du Département ou de la collectivité signataire (ex. 03, 2A, 69M) ; facultatif avec --depuis
     #[arg(
         short = 'd',
         long = "departement",
@@ -279,7 +280,7 @@ pub struct DemoArgs {
     pub database: String,
     #[command(flatten)]
     pub web: WebArgs,
-    /// ajoute le jeu synthétique des 101 Départements
+    /// ajoute le jeu synthétique des collectivités signataires
     #[arg(long = "national")]
     pub national: bool,
     /// remplit la base puis s'arrête, sans lancer le serveur

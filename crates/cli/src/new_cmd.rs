@@ -1,6 +1,7 @@
 //! `bilan nouveau` (`new`): a new report skeleton, or next year's draft from this year's report.
 
-use bilan_domain::{draft, DepartmentCode};
+use bilan_domain::collectivite::{self, CollectiviteCode};
+use bilan_domain::draft;
 
 use crate::args::NouveauArgs;
 use crate::check_cmd::{self, Format};
@@ -54,12 +55,13 @@ pub fn run(o: NouveauArgs) -> i32 {
             };
             let prev = &loaded.parsed.report;
             if let Some(d) = &o.department {
-                match DepartmentCode::parse(d) {
-                    Ok(code) if code == prev.department => {}
+                match CollectiviteCode::parse(d) {
+                    Ok(code) if code == prev.signatory() => {}
                     Ok(code) => {
                         return fail(format!(
-                            "{path} est le rapport du département {}, pas du {}",
-                            prev.department, code
+                            "{path} est le rapport de {}, pas de {}",
+                            prev.signatory().label(),
+                            code.label()
                         ))
                     }
                     Err(m) => return fail(m),
@@ -74,19 +76,43 @@ pub fn run(o: NouveauArgs) -> i32 {
             draft::follow_up(prev, o.year, prog)
         }
         None => {
-            let code = match DepartmentCode::parse(o.department.as_deref().unwrap_or_default()) {
+            let code = match CollectiviteCode::parse(o.department.as_deref().unwrap_or_default()) {
                 Ok(c) => c,
                 Err(m) => return fail(m),
             };
-            draft::skeleton(code, o.year, prog)
+            if collectivite::collectivite(code.as_str(), o.year).is_some() {
+                draft::skeleton(code, o.year, prog)
+            } else {
+                // A Département a collectivité signs for that year (2A and 2B: the
+                // Collectivité de Corse; 67 and 68 from 2020: the CEA): the collectivité's
+                // report, about this Département.
+                let Some(signatory) = collectivite::signatories(o.year)
+                    .into_iter()
+                    .find(|c| c.territories.iter().any(|t| code.territories().contains(t)))
+                else {
+                    return fail(format!("{} ne signe pas de convention pour {}", code.label(), o.year));
+                };
+                eprintln!(
+                    "bilan nouveau : en {}, {} signe la convention pour {} (collectivite = \"{}\")",
+                    o.year,
+                    signatory.id().label(),
+                    code.label(),
+                    signatory.code
+                );
+                let mut r = draft::skeleton(signatory.id(), o.year, prog);
+                r.department = code.principal();
+                r
+            }
         }
     };
     let info = report.department.info();
+    let who = match report.collectivite {
+        Some(c) => format!("{} ({}), département {} ({})", c.name(), c, info.name, info.code),
+        None => format!("département {} ({})", info.name, info.code),
+    };
     let header = format!(
-        "# Rapport d'exécution {} – département {} ({}), région {}\n# Créé par `bilan nouveau` ; vérifiez-le avec `bilan verifier`.\n\n",
+        "# Rapport d'exécution {} – {who}, région {}\n# Créé par `bilan nouveau` ; vérifiez-le avec `bilan verifier`.\n\n",
         report.year,
-        info.name,
-        info.code,
         info.region().name
     );
     let text = format!("{header}{}", bilan_source::to_toml(&report));

@@ -16,6 +16,10 @@ fn bilan(args: &[&str]) -> Output {
         .expect("bilan runs")
 }
 
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -224,9 +228,17 @@ fn new_skeleton_for_a_department() {
     let r = bilan_source::parse_str(&text).expect("skeleton parses").report;
     assert_eq!(r.programme, "pacte");
     assert_eq!(r.measures.len(), 4);
+    // In 2025 the Collectivité de Corse signs for 2A: its report, about 2A, says so.
+    assert_eq!((r.department.as_str(), r.signatory().as_str()), ("2A", "20R"));
+    assert!(stderr(&o).contains("Collectivité de Corse (20R) signe la convention pour Corse-du-Sud (2A)"));
+    let o = bilan(&["nouveau", "--departement", "69M", "--annee", "2025"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("collectivite = \"69M\"") && text.contains("departement = \"69\""), "{text}");
+    assert!(text.contains("Métropole de Lyon (69M), département Rhône (69)"), "{text}");
     let o = bilan(&["new", "--department", "99", "--year", "2020"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("n'est pas un code de département"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("« 99 » n'est pas un code de collectivité connu"));
     let o = bilan(&["new", "--department", "03", "--year", "2023"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("aucun programme"));
@@ -307,8 +319,9 @@ fn demo_national_seeds_every_departement_once_and_only_once() {
     let db = format!("sqlite://{}", dir.join("national.sqlite").display());
     let first = bilan(&["demo", "--national", "--seed-only", "--database", &db]);
     assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
-    // 606 synthetic reports minus the 6 (Département, year) the demo already holds.
-    assert!(stdout(&first).contains("Jeu national synthétique : 600 rapports ajoutés"), "{}", stdout(&first));
+    // 601 synthetic reports (one per signatory and year) minus the 6 (collectivité, year)
+    // the demo already holds.
+    assert!(stdout(&first).contains("Jeu national synthétique : 595 rapports ajoutés"), "{}", stdout(&first));
     let again = bilan(&["demo", "--national", "--seed-only", "--database", &db]);
     assert_eq!(again.status.code(), Some(0));
     assert!(stdout(&again).contains("Jeu national synthétique : 0 rapports ajoutés"), "{}", stdout(&again));

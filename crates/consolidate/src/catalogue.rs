@@ -50,11 +50,11 @@
 use std::collections::BTreeSet;
 
 use bilan_domain::referentiel::{Aggregation, CatalogueIndicator, Programme};
-use bilan_domain::{DepartmentCode, IndicatorUnit, IndicatorValue, MissingReason, Quantity, Report};
+use bilan_domain::{CollectiviteCode, IndicatorUnit, IndicatorValue, MissingReason, Quantity, Report};
 
 use crate::consolidation::{quantity_french, select, ReportState, Scope, Stats};
 use crate::stats::{clamp_i64, div_round, median};
-use crate::text::{department_rank, normalise};
+use crate::text::{normalise, signatory_rank};
 use crate::{action_path, Provenance};
 
 /// Titles resemble each other from a Jaccard index of 3/5.
@@ -195,11 +195,11 @@ pub struct CodedIndicator {
     pub incompatible: Vec<CodedValue>,
     /// Weighted mean: values with no weight in their report, not counted.
     pub without_weight: Vec<CodedValue>,
-    /// Départements whose counted report carries the code, in reference order.
-    pub reported_by: Vec<DepartmentCode>,
-    /// Expected Départements that did not report it (no counted report, or a report
-    /// without the code), in reference order.
-    pub not_reported: Vec<DepartmentCode>,
+    /// Signatories whose counted report carries the code, in the signatories' order.
+    pub reported_by: Vec<CollectiviteCode>,
+    /// Expected signatories that did not report it (no counted report, or a report
+    /// without the code), in the signatories' order.
+    pub not_reported: Vec<CollectiviteCode>,
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -287,10 +287,10 @@ pub struct UnlinkedIndicator {
     pub suggested_title: String,
 }
 
-/// The local indicators of one Département.
+/// The local indicators of one signatory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalIndicators {
-    pub department: DepartmentCode,
+    pub signatory: CollectiviteCode,
     pub indicators: Vec<UncodedIndicator>,
 }
 
@@ -364,11 +364,11 @@ impl CatalogueConsolidation {
     /// How the indicator at `path` (`mesures[i].actions[j].indicateurs[k]`, with or
     /// without `.resultat`) of a Département's counted report stands with the catalogue;
     /// `None` for an indicator the consolidation did not see.
-    pub fn link_of(&self, department: DepartmentCode, path: &str) -> Option<Link<'_>> {
+    pub fn link_of(&self, signatory: CollectiviteCode, path: &str) -> Option<Link<'_>> {
         let path = path.strip_suffix(".resultat").unwrap_or(path);
         let here =
-            |at: &Provenance| at.department == department && at.path.strip_suffix(".resultat") == Some(path);
-        let uncoded_here = |u: &UncodedIndicator| u.at.department == department && u.at.path == path;
+            |at: &Provenance| at.signatory == signatory && at.path.strip_suffix(".resultat") == Some(path);
+        let uncoded_here = |u: &UncodedIndicator| u.at.signatory == signatory && u.at.path == path;
         for i in &self.indicators {
             if i.values.iter().any(|v| here(&v.at)) || i.missing.iter().any(|m| here(&m.at)) {
                 return Some(Link::Counted(i));
@@ -388,15 +388,15 @@ impl CatalogueConsolidation {
         }
         self.local
             .iter()
-            .filter(|l| l.department == department)
+            .filter(|l| l.signatory == signatory)
             .flat_map(|l| &l.indicators)
             .any(uncoded_here)
             .then_some(Link::Local)
     }
 
-    /// The unlinked indicators of one Département.
-    pub fn unlinked_of(&self, department: DepartmentCode) -> impl Iterator<Item = &UnlinkedIndicator> {
-        self.unlinked.iter().filter(move |u| u.indicator.at.department == department)
+    /// The unlinked indicators of one signatory.
+    pub fn unlinked_of(&self, signatory: CollectiviteCode) -> impl Iterator<Item = &UnlinkedIndicator> {
+        self.unlinked.iter().filter(move |u| u.indicator.at.signatory == signatory)
     }
 }
 
@@ -589,7 +589,7 @@ pub fn consolidate_by_code(
             }
         }
         if !local.is_empty() {
-            out.local.push(LocalIndicators { department: r.department, indicators: local });
+            out.local.push(LocalIndicators { signatory: r.signatory(), indicators: local });
         }
     }
 
@@ -600,7 +600,7 @@ pub fn consolidate_by_code(
         let mut without_weight = Vec::new();
         let mut reported_by = Vec::new();
         for (r, occurrences, miss, inc) in per_report {
-            reported_by.push(r.department);
+            reported_by.push(r.signatory());
             missing.extend(miss);
             incompatible.extend(inc);
             let weight = match &cat.aggregation {
@@ -645,7 +645,7 @@ pub fn consolidate_by_code(
             not_reported,
         });
     }
-    out.local.sort_by_key(|l| department_rank(l.department));
+    out.local.sort_by_key(|l| signatory_rank(l.signatory));
     out
 }
 

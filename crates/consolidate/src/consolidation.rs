@@ -1,16 +1,22 @@
-//! Consolidation: many reports of one programme and year (a region, or all 101
-//! Départements) added up per measure and per Département.
+//! Consolidation: many reports of one programme and year (a region, or the nation) added
+//! up per measure and per signatory.
 //!
 //! # Rules
 //!
+//! - **Who reports.** A report is keyed by its signatory ([`Report::signatory`]): a
+//!   Département, or the collectivité its file names (the Métropole de Lyon beside the
+//!   Rhône, the Collectivité de Corse for 2A and 2B, the Collectivité européenne
+//!   d'Alsace for 67 and 68 from 2020). The scope expects the year's signatories
+//!   ([`bilan_domain::collectivite::signatories`]), in their order.
 //! - **Which reports count.** Only reports [`ReportState::Transmitted`] or
-//!   [`ReportState::Approved`], of the scope's programme and year, from a Département the
+//!   [`ReportState::Approved`], of the scope's programme and year, from a signatory the
 //!   scope expects. A report sent back for correction does not count (its figures are
-//!   being corrected). When a Département has several such reports, the approved one is
+//!   being corrected). When a signatory has several such reports, the approved one is
 //!   kept (else the first given); every report left out is listed in
-//!   [`Consolidation::ignored`] with the reason.
-//! - **Who has not transmitted.** The expected Départements with no counted report, in
-//!   reference order ([`Consolidation::not_transmitted`]).
+//!   [`Consolidation::ignored`] with the reason. The Rhône's and the Métropole de Lyon's
+//!   reports are two signatories' reports, both counted.
+//! - **Who has not transmitted.** The expected signatories with no counted report, in
+//!   the signatories' order ([`Consolidation::not_transmitted`]).
 //! - **Measures** are matched across Départements by kind (socle / initiative) and
 //!   normalised title ([`crate::text::normalise`]: case, accents, apostrophes, quotes,
 //!   dashes, whitespace). A mesure socle whose normalised title *contains* the normalised
@@ -40,9 +46,11 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+use bilan_domain::collectivite::{self, Collectivite};
 use bilan_domain::money::format_number;
 use bilan_domain::{
-    geo, DepartmentCode, IndicatorUnit, IndicatorValue, Measure, MeasureKind, MissingReason, Quantity, Report,
+    geo, CollectiviteCode, IndicatorUnit, IndicatorValue, Measure, MeasureKind, MissingReason, Quantity,
+    Report,
 };
 
 use bilan_domain::referentiel::Programme;
@@ -50,7 +58,7 @@ use bilan_domain::referentiel::Programme;
 use crate::catalogue::{consolidate_by_code, CatalogueConsolidation};
 use crate::figures::{ActionFigures, Figures};
 use crate::stats::median;
-use crate::text::{department_label, department_rank, departments_count, join_french, normalise};
+use crate::text::{join_french, normalise, signatories_count, signatory_label, signatory_rank};
 use crate::{action_path, Provenance};
 
 /// The workflow status of a report, as the store keeps it.
@@ -107,39 +115,56 @@ impl ReportState {
     }
 }
 
-/// What is consolidated: a programme, a year, and the Départements expected to report.
+/// What is consolidated: a programme, a year, and the signatories expected to report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     /// Programme id ("calpae", "pacte").
     pub programme: String,
     pub year: i32,
-    /// In reference order, without duplicates.
-    pub expected: Vec<DepartmentCode>,
+    /// The collectivités expected to report, in the order of
+    /// [`collectivite::signatories`], without duplicates.
+    pub expected: Vec<CollectiviteCode>,
 }
 
 impl Scope {
-    pub fn new(programme: &str, year: i32, expected: impl IntoIterator<Item = DepartmentCode>) -> Scope {
-        let mut expected: Vec<DepartmentCode> = expected.into_iter().collect();
-        expected.sort_by_key(|d| department_rank(*d));
+    pub fn new(programme: &str, year: i32, expected: impl IntoIterator<Item = CollectiviteCode>) -> Scope {
+        let mut expected: Vec<CollectiviteCode> = expected.into_iter().collect();
+        expected.sort();
         expected.dedup();
         Scope { programme: programme.to_string(), year, expected }
     }
 
-    /// All 101 Départements.
+    /// Every signatory of the year ([`collectivite::signatories`]): the Départements, but
+    /// those a collectivité signs for, and the Métropole de Lyon beside the Rhône.
     pub fn national(programme: &str, year: i32) -> Scope {
-        Scope::new(
-            programme,
-            year,
-            geo::DEPARTMENTS.iter().filter_map(|d| DepartmentCode::parse(d.code).ok()),
-        )
+        Scope::new(programme, year, collectivite::signatories(year).iter().map(Collectivite::id))
     }
 
-    /// The Départements of a region (INSEE code, "84"); none for an unknown code.
+    /// The signatories of the year any of whose territories is in a region (INSEE code,
+    /// "84"); none for an unknown code.
     pub fn region(programme: &str, year: i32, region_code: &str) -> Scope {
+        let in_region = |c: &Collectivite| {
+            c.territories.iter().any(|t| geo::department(t).is_some_and(|d| d.region_code == region_code))
+        };
         Scope::new(
             programme,
             year,
-            geo::departments_of_region(region_code).filter_map(|d| DepartmentCode::parse(d.code).ok()),
+            collectivite::signatories(year).iter().filter(|c| in_region(c)).map(Collectivite::id),
+        )
+    }
+}
+
+impl Scope {
+    /// The signatories of the year covering one Département (INSEE code): a préfecture's
+    /// perimeter (69: the Rhône and the Métropole de Lyon; 2A: the Collectivité de Corse).
+    pub fn territory(programme: &str, year: i32, department: &str) -> Scope {
+        Scope::new(
+            programme,
+            year,
+            collectivite::signatories(year)
+                .iter()
+                .filter(|c| c.territories.contains(&department))
+                .map(Collectivite::id),
         )
     }
 }
@@ -147,7 +172,7 @@ impl Scope {
 /// A report left out of the consolidation, and why (French).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IgnoredReport {
-    pub department: DepartmentCode,
+    pub signatory: CollectiviteCode,
     pub year: i32,
     pub programme: String,
     pub state: ReportState,
@@ -157,12 +182,12 @@ pub struct IgnoredReport {
 /// A report that counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CountedReport {
-    pub department: DepartmentCode,
+    pub signatory: CollectiviteCode,
     pub state: ReportState,
 }
 
 /// Picks the reports that count; see the module rules. The kept reports are in
-/// reference order of their Départements.
+/// the signatories' order.
 pub(crate) fn select<'a>(
     scope: &Scope,
     reports: &[(ReportState, &'a Report)],
@@ -171,7 +196,7 @@ pub(crate) fn select<'a>(
     let mut kept: Vec<(ReportState, &'a Report)> = Vec::new();
     for &(state, r) in reports {
         let ignore = |reason: String| IgnoredReport {
-            department: r.department,
+            signatory: r.signatory(),
             year: r.year,
             programme: r.programme.clone(),
             state,
@@ -187,15 +212,15 @@ pub(crate) fn select<'a>(
                 "rapport {} : la consolidation porte sur l'année {}",
                 r.year, scope.year
             )));
-        } else if !scope.expected.contains(&r.department) {
-            ignored.push(ignore(format!("{} n'est pas dans le périmètre", department_label(r.department))));
+        } else if !scope.expected.contains(&r.signatory()) {
+            ignored.push(ignore(format!("{} n'est pas dans le périmètre", signatory_label(r.signatory()))));
         } else if !state.counts() {
             ignored.push(ignore(format!(
                 "rapport {} : seuls les rapports transmis ou approuvés sont consolidés",
                 state.label()
             )));
         } else {
-            match kept.iter_mut().find(|(_, k)| k.department == r.department) {
+            match kept.iter_mut().find(|(_, k)| k.signatory() == r.signatory()) {
                 None => kept.push((state, r)),
                 Some(slot) => {
                     let (loser_state, loser) =
@@ -206,12 +231,12 @@ pub(crate) fn select<'a>(
                         };
                     let winner = slot.0;
                     ignored.push(IgnoredReport {
-                        department: loser.department,
+                        signatory: loser.signatory(),
                         year: loser.year,
                         programme: loser.programme.clone(),
                         state: loser_state,
                         reason: format!(
-                            "rapport en double : un autre rapport {} du même Département est retenu",
+                            "rapport en double : un autre rapport {} de la même collectivité est retenu",
                             winner.label()
                         ),
                     });
@@ -219,7 +244,7 @@ pub(crate) fn select<'a>(
             }
         }
     }
-    kept.sort_by_key(|(_, r)| department_rank(r.department));
+    kept.sort_by_key(|(_, r)| signatory_rank(r.signatory()));
     (kept, ignored)
 }
 
@@ -287,10 +312,10 @@ pub struct MeasureRef {
     pub at: Provenance,
 }
 
-/// One Département's figures for one measure group.
+/// One signatory's figures for one measure group.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DepartmentCell {
-    pub department: DepartmentCode,
+pub struct SignatoryCell {
+    pub signatory: CollectiviteCode,
     pub state: ReportState,
     /// The measures of its report in this group (usually one).
     pub measures: Vec<MeasureRef>,
@@ -305,19 +330,19 @@ pub struct MeasureConsolidation {
     pub title: String,
     /// Rank in the programme's core measures, when matched.
     pub core_rank: Option<usize>,
-    /// One cell per Département carrying the measure, in reference order.
-    pub cells: Vec<DepartmentCell>,
-    /// For a matched core measure only: the counted Départements whose report does not
+    /// One cell per signatory carrying the measure, in the signatories' order.
+    pub cells: Vec<SignatoryCell>,
+    /// For a matched core measure only: the counted signatories whose report does not
     /// carry it.
-    pub absent_from: Vec<DepartmentCode>,
+    pub absent_from: Vec<CollectiviteCode>,
     pub total: Figures,
     pub indicators: Vec<IndicatorConsolidation>,
 }
 
-/// One Département's figures over its whole report.
+/// One signatory's figures over its whole report.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DepartmentTotal {
-    pub department: DepartmentCode,
+pub struct SignatoryTotal {
+    pub signatory: CollectiviteCode,
     pub state: ReportState,
     pub figures: Figures,
 }
@@ -334,15 +359,15 @@ pub struct KindTotal {
 pub struct Consolidation {
     pub programme: String,
     pub year: i32,
-    pub expected: Vec<DepartmentCode>,
+    pub expected: Vec<CollectiviteCode>,
     /// The reports that count, in reference order.
     pub counted: Vec<CountedReport>,
-    /// Expected Départements with no transmitted or approved report.
-    pub not_transmitted: Vec<DepartmentCode>,
+    /// Expected signatories with no transmitted or approved report.
+    pub not_transmitted: Vec<CollectiviteCode>,
     pub ignored: Vec<IgnoredReport>,
     /// Core measures (catalogue order, then title), then local ones (by title).
     pub measures: Vec<MeasureConsolidation>,
-    pub departments: Vec<DepartmentTotal>,
+    pub signatories: Vec<SignatoryTotal>,
     pub by_kind: Vec<KindTotal>,
     pub total: Figures,
     /// The indicators by catalogue code ([`crate::catalogue`]); `None` when no catalogue
@@ -358,13 +383,13 @@ impl Consolidation {
         if n == 0 {
             return None;
         }
-        let names: Vec<String> = self.not_transmitted.iter().map(|d| department_label(*d)).collect();
+        let names: Vec<String> = self.not_transmitted.iter().map(|d| signatory_label(*d)).collect();
         let verb = if n > 1 {
             "n'ont pas encore transmis leur rapport"
         } else {
             "n'a pas encore transmis son rapport"
         };
-        Some(format!("{} {verb} d'exécution {} : {}.", departments_count(n), self.year, join_french(&names)))
+        Some(format!("{} {verb} d'exécution {} : {}.", signatories_count(n), self.year, join_french(&names)))
     }
 
     /// The group of a measure title, if any (matching as the consolidation does).
@@ -415,11 +440,11 @@ pub struct Stats {
     pub max: i64,
 }
 
-/// The Départements that used one unit for an indicator.
+/// The signatories that used one unit for an indicator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnitGroup {
     pub unit: Option<IndicatorUnit>,
-    pub departments: Vec<DepartmentCode>,
+    pub signatories: Vec<CollectiviteCode>,
 }
 
 /// What can be said of an indicator across Départements.
@@ -493,13 +518,13 @@ impl IndicatorConsolidation {
         counts
     }
 
-    /// Σ of the values per Département (meaningful when the outcome is `Summed`).
-    pub fn per_department(&self) -> Vec<(DepartmentCode, Quantity)> {
-        let mut out: Vec<(DepartmentCode, Quantity)> = Vec::new();
+    /// Σ of the values per signatory (meaningful when the outcome is `Summed`).
+    pub fn per_signatory(&self) -> Vec<(CollectiviteCode, Quantity)> {
+        let mut out: Vec<(CollectiviteCode, Quantity)> = Vec::new();
         for p in &self.values {
-            match out.iter_mut().find(|(d, _)| *d == p.at.department) {
+            match out.iter_mut().find(|(d, _)| *d == p.at.signatory) {
                 Some((_, q)) => *q = q.add(p.value),
-                None => out.push((p.at.department, p.value)),
+                None => out.push((p.at.signatory, p.value)),
             }
         }
         out
@@ -507,9 +532,9 @@ impl IndicatorConsolidation {
 
     /// The outcome in one French sentence.
     pub fn describe(&self) -> String {
-        let departments = {
-            let mut d: Vec<DepartmentCode> = self.values.iter().map(|p| p.at.department).collect();
-            d.sort_by_key(|c| department_rank(*c));
+        let signatories = {
+            let mut d: Vec<CollectiviteCode> = self.values.iter().map(|p| p.at.signatory).collect();
+            d.sort_by_key(|c| signatory_rank(*c));
             d.dedup();
             d.len()
         };
@@ -518,7 +543,7 @@ impl IndicatorConsolidation {
                 "Total : {} ({}), {}",
                 quantity_french(total.hundredths(), Some(*unit)),
                 unit.label(),
-                departments_count(departments)
+                signatories_count(signatories)
             ),
             IndicatorOutcome::Spread { unit, stats } => {
                 let head = match unit {
@@ -541,7 +566,7 @@ impl IndicatorConsolidation {
                 let parts: Vec<String> = units
                     .iter()
                     .map(|g| {
-                        let names: Vec<String> = g.departments.iter().map(|d| department_label(*d)).collect();
+                        let names: Vec<String> = g.signatories.iter().map(|d| signatory_label(*d)).collect();
                         format!("{} ({})", unit_label(g.unit), join_french(&names))
                     })
                     .collect();
@@ -577,22 +602,22 @@ fn outcome(acc: &IndicatorAcc) -> IndicatorOutcome {
     let occurrences = acc
         .values
         .iter()
-        .map(|p| (p.unit, p.at.department))
-        .chain(acc.missing.iter().map(|m| (m.unit, m.at.department)));
+        .map(|p| (p.unit, p.at.signatory))
+        .chain(acc.missing.iter().map(|m| (m.unit, m.at.signatory)));
     for (unit, dep) in occurrences {
         match units.iter_mut().find(|g| g.unit == unit) {
             Some(g) => {
-                if !g.departments.contains(&dep) {
-                    g.departments.push(dep);
+                if !g.signatories.contains(&dep) {
+                    g.signatories.push(dep);
                 }
             }
-            None => units.push(UnitGroup { unit, departments: vec![dep] }),
+            None => units.push(UnitGroup { unit, signatories: vec![dep] }),
         }
     }
     if units.len() > 1 {
         units.sort_by_key(|g| unit_rank(g.unit));
         for g in &mut units {
-            g.departments.sort_by_key(|d| department_rank(*d));
+            g.signatories.sort_by_key(|d| signatory_rank(*d));
         }
         return IndicatorOutcome::Incompatible { units };
     }
@@ -621,7 +646,7 @@ fn outcome(acc: &IndicatorAcc) -> IndicatorOutcome {
 struct MeasureAcc {
     title: String,
     core_rank: Option<usize>,
-    cells: Vec<DepartmentCell>,
+    cells: Vec<SignatoryCell>,
     indicators: Vec<(String, IndicatorAcc)>,
 }
 
@@ -642,12 +667,12 @@ pub fn consolidate_with_catalogue(
 pub fn consolidate(scope: &Scope, reports: &[(ReportState, &Report)]) -> Consolidation {
     let (kept, ignored) = select(scope, reports);
     let mut groups: BTreeMap<MeasureKey, MeasureAcc> = BTreeMap::new();
-    let mut departments = Vec::new();
+    let mut signatories = Vec::new();
     let mut core = Figures::default();
     let mut local = Figures::default();
 
     for &(state, r) in &kept {
-        let mut dep_figures = Figures::default();
+        let mut signatory_figures = Figures::default();
         for (mi, m) in r.measures.iter().enumerate() {
             let (key, title, core_rank) = measure_key(&scope.programme, scope.year, m);
             let kind = key.kind;
@@ -658,11 +683,11 @@ pub fn consolidate(scope: &Scope, reports: &[(ReportState, &Report)]) -> Consoli
                 indicators: Vec::new(),
             });
             let at_measure = Provenance::new(r, "", format!("mesures[{mi}]"));
-            let cell_index = match acc.cells.iter().position(|c| c.department == r.department) {
+            let cell_index = match acc.cells.iter().position(|c| c.signatory == r.signatory()) {
                 Some(i) => i,
                 None => {
-                    acc.cells.push(DepartmentCell {
-                        department: r.department,
+                    acc.cells.push(SignatoryCell {
+                        signatory: r.signatory(),
                         state,
                         measures: Vec::new(),
                         figures: Figures::default(),
@@ -679,7 +704,7 @@ pub fn consolidate(scope: &Scope, reports: &[(ReportState, &Report)]) -> Consoli
             for (ai, a) in m.actions.iter().enumerate() {
                 let af = ActionFigures::of(r, mi, ai, a);
                 cell.figures.add_action(&af);
-                dep_figures.add_action(&af);
+                signatory_figures.add_action(&af);
                 match kind {
                     MeasureKind::Core => core.add_action(&af),
                     MeasureKind::Local => local.add_action(&af),
@@ -727,11 +752,11 @@ pub fn consolidate(scope: &Scope, reports: &[(ReportState, &Report)]) -> Consoli
                 }
             }
         }
-        departments.push(DepartmentTotal { department: r.department, state, figures: dep_figures });
+        signatories.push(SignatoryTotal { signatory: r.signatory(), state, figures: signatory_figures });
     }
 
     let counted: Vec<CountedReport> =
-        kept.iter().map(|(state, r)| CountedReport { department: r.department, state: *state }).collect();
+        kept.iter().map(|(state, r)| CountedReport { signatory: r.signatory(), state: *state }).collect();
     let mut measures: Vec<MeasureConsolidation> = groups
         .into_iter()
         .map(|(key, acc)| {
@@ -742,8 +767,8 @@ pub fn consolidate(scope: &Scope, reports: &[(ReportState, &Report)]) -> Consoli
             let absent_from = if acc.core_rank.is_some() {
                 counted
                     .iter()
-                    .map(|c| c.department)
-                    .filter(|d| !acc.cells.iter().any(|c| c.department == *d))
+                    .map(|c| c.signatory)
+                    .filter(|d| !acc.cells.iter().any(|c| c.signatory == *d))
                     .collect()
             } else {
                 Vec::new()
@@ -779,11 +804,11 @@ pub fn consolidate(scope: &Scope, reports: &[(ReportState, &Report)]) -> Consoli
     });
 
     let mut total = Figures::default();
-    for d in &departments {
+    for d in &signatories {
         total.merge(&d.figures);
     }
     let not_transmitted =
-        scope.expected.iter().copied().filter(|d| !counted.iter().any(|c| c.department == *d)).collect();
+        scope.expected.iter().copied().filter(|d| !counted.iter().any(|c| c.signatory == *d)).collect();
     Consolidation {
         programme: scope.programme.clone(),
         year: scope.year,
@@ -792,7 +817,7 @@ pub fn consolidate(scope: &Scope, reports: &[(ReportState, &Report)]) -> Consoli
         not_transmitted,
         ignored,
         measures,
-        departments,
+        signatories,
         by_kind: vec![
             KindTotal { kind: MeasureKind::Core, figures: core },
             KindTotal { kind: MeasureKind::Local, figures: local },

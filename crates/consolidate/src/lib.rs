@@ -4,10 +4,11 @@
 //! - [`credits`]: the credits delegated for N+1 from an approved report of year N, the
 //!   reviewer's decision on each carry-over line and the programme's rules, explained
 //!   line by line in French.
-//! - [`consolidation`]: many reports (a region, or all 101 Départements) added up per
-//!   measure and per Département, each figure carrying where it comes from; indicators
-//!   summed only where their units allow it; the Départements that have not yet
-//!   transmitted.
+//! - [`consolidation`]: many reports (a region, or the nation) added up per measure and
+//!   per signatory (a Département, or the collectivité that signs: Métropole de Lyon,
+//!   Collectivité de Corse, Collectivité européenne d'Alsace), each figure carrying where
+//!   it comes from; indicators summed only where their units allow it; the signatories
+//!   that have not yet transmitted.
 //! - [`catalogue`]: the indicators consolidated by the code of the national catalogue
 //!   they report, with the catalogue's rule (sum, weighted mean, distribution); the
 //!   Départements that reported each one and the others; local indicators; indicators
@@ -36,22 +37,22 @@ pub mod text;
 
 use std::fmt;
 
-use bilan_domain::{DepartmentCode, Report};
+use bilan_domain::{CollectiviteCode, Report};
 
 pub use catalogue::{consolidate_by_code, Aggregate, CatalogueConsolidation, CodedIndicator, Link};
 pub use consolidation::{consolidate, consolidate_with_catalogue, Consolidation, ReportState, Scope};
 pub use credits::{compute_credits, CreditLine, CreditRules, CreditsNote, Decision, Decisions, LineKey};
 pub use diff::{version_changes, year_comparison, Change, YearComparison};
 pub use figures::{ActionFigures, Figures, Source, SourcedAmount};
-pub use outliers::{across_departments, year_over_year, Outlier, OutlierKind};
+pub use outliers::{across_signatories, year_over_year, Outlier, OutlierKind};
 pub use stats::Rate;
 
-/// Where a figure comes from: the report (Département and year), the action, and the
+/// Where a figure comes from: the report (signatory and year), the action, and the
 /// field path inside the report, in the same form `bilan-check` and `bilan-source` use
 /// (`mesures[0].actions[1].depenses[0].report`), so that the interface can link to it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Provenance {
-    pub department: DepartmentCode,
+    pub signatory: CollectiviteCode,
     pub year: i32,
     /// The action's printed number ("1.1.2"); empty for a figure of the whole report.
     pub action: String,
@@ -61,7 +62,7 @@ pub struct Provenance {
 impl Provenance {
     pub fn new(report: &Report, action: &str, path: impl Into<String>) -> Provenance {
         Provenance {
-            department: report.department,
+            signatory: report.signatory(),
             year: report.year,
             action: action.to_string(),
             path: path.into(),
@@ -72,7 +73,7 @@ impl Provenance {
 impl fmt::Display for Provenance {
     /// `Allier (03), 2019, action 1.1.2 : mesures[0].actions[1].depenses[0].report`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, {}", text::department_label(self.department), self.year)?;
+        write!(f, "{}, {}", text::signatory_label(self.signatory), self.year)?;
         if !self.action.is_empty() {
             write!(f, ", action {}", self.action)?;
         }

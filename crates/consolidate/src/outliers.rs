@@ -29,12 +29,12 @@
 //!   and no flag (actions often start from zero); values in two different stated units
 //!   are not compared.
 
-use bilan_domain::{DepartmentCode, IndicatorUnit, IndicatorValue, Money, Report};
+use bilan_domain::{CollectiviteCode, IndicatorUnit, IndicatorValue, Money, Report};
 
 use crate::consolidation::{consolidate, measure_key, select, MeasureKey, ReportState, Scope};
 use crate::figures::ActionFigures;
 use crate::stats::{clamp_i64, div_round, Fences, Position, Rate};
-use crate::text::{department_of, normalise};
+use crate::text::{normalise, signatory_of};
 use crate::{action_path, Provenance};
 
 /// What was flagged.
@@ -57,7 +57,7 @@ pub enum Direction {
 pub struct Outlier {
     pub kind: OutlierKind,
     pub direction: Direction,
-    pub department: DepartmentCode,
+    pub signatory: CollectiviteCode,
     pub year: i32,
     /// The action concerned ("" for a measure or a whole report).
     pub action: String,
@@ -94,7 +94,7 @@ fn is_people_indicator(name: &str, unit: Option<IndicatorUnit>) -> bool {
 }
 
 struct Candidate {
-    department: DepartmentCode,
+    signatory: CollectiviteCode,
     year: i32,
     action: String,
     value: i64,
@@ -128,9 +128,9 @@ fn flag(
                 Direction::Low => "nettement plus bas",
             };
             let place = if c.action.is_empty() {
-                department_of(c.department)
+                signatory_of(c.signatory)
             } else {
-                format!("action {} ({})", c.action, department_of(c.department))
+                format!("action {} ({})", c.action, signatory_of(c.signatory))
             };
             let message = format!(
                 "{what} {side} {others} : {place}, {} ({}) ; pour « {subject} », les valeurs habituelles vont {range} \
@@ -142,7 +142,7 @@ fn flag(
             Some(Outlier {
                 kind,
                 direction,
-                department: c.department,
+                signatory: c.signatory,
                 year: c.year,
                 action: c.action.clone(),
                 subject: subject.to_string(),
@@ -157,7 +157,7 @@ fn flag(
 
 /// Cost per person and execution rates across the Départements of `scope`. See the
 /// module rules. Populations smaller than [`crate::stats::MIN_POPULATION`] raise nothing.
-pub fn across_departments(scope: &Scope, reports: &[(ReportState, &Report)]) -> Vec<Outlier> {
+pub fn across_signatories(scope: &Scope, reports: &[(ReportState, &Report)]) -> Vec<Outlier> {
     let mut out = Vec::new();
 
     // Cost per person, per measure group.
@@ -188,7 +188,7 @@ pub fn across_departments(scope: &Scope, reports: &[(ReportState, &Report)]) -> 
                 // cents / (hundredths / 100) = cents × 100 / hundredths.
                 let cost = clamp_i64(div_round(i128::from(spent.value.cents()) * 100, people));
                 let candidate = Candidate {
-                    department: r.department,
+                    signatory: r.signatory(),
                     year: r.year,
                     action: a.number.clone(),
                     value: cost,
@@ -220,9 +220,9 @@ pub fn across_departments(scope: &Scope, reports: &[(ReportState, &Report)]) -> 
 
     // Execution rates, per measure group and over whole reports.
     let c = consolidate(scope, reports);
-    let rate_candidate = |department: DepartmentCode, f: &crate::figures::Figures| {
+    let rate_candidate = |signatory: CollectiviteCode, f: &crate::figures::Figures| {
         f.execution_rate().map(|rate| Candidate {
-            department,
+            signatory,
             year: c.year,
             action: String::new(),
             value: rate.parts_per_million(),
@@ -236,27 +236,27 @@ pub fn across_departments(scope: &Scope, reports: &[(ReportState, &Report)]) -> 
     };
     for m in &c.measures {
         let population: Vec<Candidate> =
-            m.cells.iter().filter_map(|cell| rate_candidate(cell.department, &cell.figures)).collect();
+            m.cells.iter().filter_map(|cell| rate_candidate(cell.signatory, &cell.figures)).collect();
         out.extend(flag(
             OutlierKind::ExecutionRate,
             &m.title,
             &population,
             "Taux d'exécution",
-            "que dans les autres Départements",
+            "que dans les autres collectivités",
             ppm_text,
-            "Départements",
+            "collectivités",
         ));
     }
     let population: Vec<Candidate> =
-        c.departments.iter().filter_map(|d| rate_candidate(d.department, &d.figures)).collect();
+        c.signatories.iter().filter_map(|d| rate_candidate(d.signatory, &d.figures)).collect();
     out.extend(flag(
         OutlierKind::ExecutionRate,
         "l'ensemble des mesures",
         &population,
         "Taux d'exécution",
-        "que dans les autres Départements",
+        "que dans les autres collectivités",
         ppm_text,
-        "Départements",
+        "collectivités",
     ));
     out
 }
@@ -300,11 +300,11 @@ fn occurrences(r: &Report) -> Vec<Occurrence> {
 /// Errors (French) when the two reports are not of the same Département or not of
 /// consecutive years.
 pub fn year_over_year(current: &Report, previous: &Report) -> Result<Vec<Outlier>, String> {
-    if current.department != previous.department {
+    if current.signatory() != previous.signatory() {
         return Err(format!(
-            "les deux rapports ne concernent pas le même Département ({} et {})",
-            crate::text::department_label(current.department),
-            crate::text::department_label(previous.department)
+            "les deux rapports ne concernent pas la même collectivité ({} et {})",
+            crate::text::signatory_label(current.signatory()),
+            crate::text::signatory_label(previous.signatory())
         ));
     }
     if previous.year != current.year.saturating_sub(1) {
@@ -361,7 +361,7 @@ pub fn year_over_year(current: &Report, previous: &Report) -> Result<Vec<Outlier
         out.push(Outlier {
             kind: OutlierKind::IndicatorJump,
             direction,
-            department: current.department,
+            signatory: current.signatory(),
             year: current.year,
             action: o.action.clone(),
             subject: o.name.clone(),

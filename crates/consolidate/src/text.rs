@@ -1,7 +1,7 @@
 //! Text helpers: the normalisation that lets titles written differently by each
 //! Département meet, and French labels.
 
-use bilan_domain::{geo, DepartmentCode};
+use bilan_domain::{geo, CollectiviteCode};
 
 /// The key two titles must share to be counted as the same measure or indicator.
 ///
@@ -61,19 +61,22 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
-/// "Allier (03)" ([`geo::department_label`]).
-pub fn department_label(code: DepartmentCode) -> String {
-    geo::department_label(code.as_str())
+/// "Allier (03)", "Métropole de Lyon (69M)" ([`bilan_domain::collectivite::label`]).
+pub fn signatory_label(code: CollectiviteCode) -> String {
+    code.label()
 }
 
-/// "Département de l'Allier".
-pub fn department_of(code: DepartmentCode) -> String {
-    format!("Département {}", code.info().of_name)
+/// "Département de l'Allier", "Métropole de Lyon".
+pub fn signatory_of(code: CollectiviteCode) -> String {
+    match geo::department(code.as_str()) {
+        Some(d) if code.name() == d.name => format!("Département {}", d.of_name),
+        _ => code.name(),
+    }
 }
 
-/// The position of a Département in the reference list ([`geo::department_rank`]).
-pub fn department_rank(code: DepartmentCode) -> usize {
-    geo::department_rank(code.as_str())
+/// The position of a signatory in the order of [`bilan_domain::collectivite::signatories`].
+pub fn signatory_rank(code: CollectiviteCode) -> usize {
+    code.rank()
 }
 
 /// "50 %" with a no-break space, as French typography wants.
@@ -90,12 +93,13 @@ pub fn join_french(items: &[String]) -> String {
     }
 }
 
-/// "1 Département", "3 Départements".
-pub fn departments_count(n: usize) -> String {
+/// "1 collectivité", "3 collectivités" (Départements, Métropole de Lyon, collectivités
+/// uniques: whoever signs a convention).
+pub fn signatories_count(n: usize) -> String {
     if n > 1 {
-        format!("{n} Départements")
+        format!("{n} collectivités")
     } else {
-        format!("{n} Département")
+        format!("{n} collectivité")
     }
 }
 
@@ -120,13 +124,18 @@ mod tests {
     fn french_lists_and_counts() {
         assert_eq!(join_french(&["a".into(), "b".into(), "c".into()]), "a, b et c");
         assert_eq!(join_french(&["a".into()]), "a");
-        assert_eq!(departments_count(1), "1 Département");
-        assert_eq!(departments_count(2), "2 Départements");
-        let allier = DepartmentCode::parse("03").unwrap();
-        assert_eq!(department_label(allier), "Allier (03)");
-        assert_eq!(department_of(allier), "Département de l'Allier");
-        let corse = DepartmentCode::parse("2A").unwrap();
-        let finistere = DepartmentCode::parse("29").unwrap();
-        assert!(department_rank(corse) < department_rank(finistere));
+        assert_eq!(signatories_count(1), "1 collectivité");
+        assert_eq!(signatories_count(2), "2 collectivités");
+        let allier = CollectiviteCode::parse("03").unwrap();
+        assert_eq!(signatory_label(allier), "Allier (03)");
+        assert_eq!(signatory_of(allier), "Département de l'Allier");
+        assert_eq!(signatory_of(CollectiviteCode::parse("69M").unwrap()), "Métropole de Lyon");
+        assert_eq!(
+            signatory_of(CollectiviteCode::parse("972").unwrap()),
+            "Collectivité territoriale de Martinique"
+        );
+        let corse = CollectiviteCode::parse("2A").unwrap();
+        let finistere = CollectiviteCode::parse("29").unwrap();
+        assert!(signatory_rank(corse) < signatory_rank(finistere));
     }
 }

@@ -220,7 +220,7 @@ fn year_to_year_needs_same_departement_and_consecutive_years() {
     other.department = DepartmentCode::parse("15").unwrap();
     assert_eq!(
         year_over_year(&other, &before).unwrap_err(),
-        "les deux rapports ne concernent pas le même Département (Cantal (15) et Allier (03))"
+        "les deux rapports ne concernent pas la même collectivité (Cantal (15) et Allier (03))"
     );
     let mut later = allier();
     later.year = 2021;

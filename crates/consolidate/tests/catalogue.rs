@@ -7,13 +7,13 @@ use bilan_consolidate::{
     consolidate_by_code, consolidate_with_catalogue, CatalogueConsolidation, ReportState, Scope,
 };
 use bilan_domain::referentiel::{Aggregation, CatalogueIndicator, MeasureRef, MonthDay, Programme};
-use bilan_domain::{DepartmentCode, IndicatorUnit, Quantity, Report};
+use bilan_domain::{CollectiviteCode, IndicatorUnit, Quantity, Report};
 
-fn dep(code: &str) -> DepartmentCode {
-    DepartmentCode::parse(code).unwrap()
+fn dep(code: &str) -> CollectiviteCode {
+    CollectiviteCode::parse(code).unwrap()
 }
 
-fn deps(codes: &[&str]) -> Vec<DepartmentCode> {
+fn deps(codes: &[&str]) -> Vec<CollectiviteCode> {
     codes.iter().map(|c| dep(c)).collect()
 }
 
@@ -195,10 +195,10 @@ fn sum_counts_exact_values_and_lists_who_reported() {
     // Ain sent no report.
     assert_eq!(i.not_reported, deps(&["01"]));
     assert_eq!(i.missing.len(), 1);
-    assert_eq!(i.missing[0].at.department, dep("43"));
+    assert_eq!(i.missing[0].at.signatory, dep("43"));
     assert_eq!(i.missing[0].text, "ND");
     // Provenance of a counted value: department, action number, field path.
-    assert_eq!(i.values[1].at.department, dep("15"));
+    assert_eq!(i.values[1].at.signatory, dep("15"));
     assert_eq!(i.values[1].at.action, "1.1");
     assert_eq!(i.values[1].at.path, "mesures[0].actions[0].indicateurs[0].resultat");
 }
@@ -208,10 +208,10 @@ fn a_value_in_another_unit_is_incompatible_not_added() {
     let c = consolidated();
     let i = c.indicator("ASE-01").unwrap();
     assert_eq!(i.incompatible.len(), 1);
-    assert_eq!(i.incompatible[0].at.department, dep("63"));
+    assert_eq!(i.incompatible[0].at.signatory, dep("63"));
     assert_eq!(i.incompatible[0].unit, Some(IndicatorUnit::Percent));
     assert_eq!(i.incompatible[0].value, Quantity::from_int(30));
-    assert!(i.values.iter().all(|v| v.at.department != dep("63")));
+    assert!(i.values.iter().all(|v| v.at.signatory != dep("63")));
 }
 
 #[test]
@@ -233,7 +233,7 @@ fn weighted_mean_by_the_weight_of_the_same_report() {
     assert_eq!(i.values[1].weight, Some(Quantity::from_int(50)));
     // Haute-Loire's weight is « ND »: listed, not counted.
     assert_eq!(i.without_weight.len(), 1);
-    assert_eq!(i.without_weight[0].at.department, dep("43"));
+    assert_eq!(i.without_weight[0].at.signatory, dep("43"));
     assert_eq!(i.reported_by, deps(&["03", "15", "43"]));
 }
 
@@ -261,10 +261,10 @@ fn distribution_with_an_even_count() {
 #[test]
 fn local_indicators_per_department() {
     let c = consolidated();
-    let per: Vec<(DepartmentCode, Vec<&str>)> = c
+    let per: Vec<(CollectiviteCode, Vec<&str>)> = c
         .local
         .iter()
-        .map(|l| (l.department, l.indicators.iter().map(|i| i.name.as_str()).collect()))
+        .map(|l| (l.signatory, l.indicators.iter().map(|i| i.name.as_str()).collect()))
         .collect();
     assert_eq!(
         per,
@@ -286,7 +286,7 @@ fn unlinked_indicator_with_suggested_code_and_form_index() {
     assert_eq!(u.suggested_code, "ASE-01");
     assert_eq!(u.suggested_title, "Nombre de jeunes accompagnés");
     assert_eq!(u.indicator.name, "Nb de jeunes suivis");
-    assert_eq!(u.indicator.at.department, dep("15"));
+    assert_eq!(u.indicator.at.signatory, dep("15"));
     assert_eq!(u.indicator.at.action, "1.1");
     assert_eq!(u.indicator.index, 1);
     assert_eq!(u.indicator.at.path, "mesures[0].actions[0].indicateurs[1]");

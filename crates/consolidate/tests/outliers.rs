@@ -2,7 +2,7 @@
 //! report, quartile fences derived by hand.
 
 use bilan_consolidate::outliers::Direction;
-use bilan_consolidate::{across_departments, OutlierKind, ReportState, Scope};
+use bilan_consolidate::{across_signatories, OutlierKind, ReportState, Scope};
 use bilan_domain::Report;
 
 /// One core measure "Référent de parcours", one action: planned, spent, people.
@@ -75,11 +75,11 @@ fn cost_per_person_and_execution_rate_with_the_allier() {
     let mut reports = six();
     reports.push(allier());
     let input: Vec<(ReportState, &Report)> = reports.iter().map(|r| (ReportState::Transmitted, r)).collect();
-    let flags = across_departments(&Scope::region("calpae", 2019, "84"), &input);
+    let flags = across_signatories(&Scope::region("calpae", 2019, "84"), &input);
 
     let summary: Vec<(OutlierKind, &str, &str, Direction, i64)> = flags
         .iter()
-        .map(|o| (o.kind, o.department.as_str(), o.subject.as_str(), o.direction, o.value))
+        .map(|o| (o.kind, o.signatory.as_str(), o.subject.as_str(), o.direction, o.value))
         .collect();
     assert_eq!(
         summary,
@@ -122,9 +122,9 @@ fn cost_per_person_and_execution_rate_with_the_allier() {
     let low = &flags[1];
     assert_eq!(
         low.message,
-        "Taux d'exécution nettement plus bas que dans les autres Départements : Département de l'Ardèche, 6,0\u{a0}% \
+        "Taux d'exécution nettement plus bas que dans les autres collectivités : Département de l'Ardèche, 6,0\u{a0}% \
          (12\u{202f}000,00\u{a0}€ consommés sur 200\u{202f}000,00\u{a0}€ prévus) ; pour « Référent de parcours », \
-         les valeurs habituelles vont de 26,9\u{a0}% à 69,9\u{a0}% (méthode des quartiles sur 7 Départements)."
+         les valeurs habituelles vont de 26,9\u{a0}% à 69,9\u{a0}% (méthode des quartiles sur 7 collectivités)."
     );
 }
 
@@ -133,7 +133,7 @@ fn small_populations_raise_nothing() {
     // Four Départements: below the five values the method needs.
     let reports: Vec<Report> = six().into_iter().take(4).collect();
     let input: Vec<(ReportState, &Report)> = reports.iter().map(|r| (ReportState::Approved, r)).collect();
-    assert!(across_departments(&Scope::region("calpae", 2019, "84"), &input).is_empty());
+    assert!(across_signatories(&Scope::region("calpae", 2019, "84"), &input).is_empty());
     // Drafts do not count: six reports, five of them drafts.
     let reports = six();
     let input: Vec<(ReportState, &Report)> = reports
@@ -141,5 +141,5 @@ fn small_populations_raise_nothing() {
         .enumerate()
         .map(|(i, r)| (if i == 0 { ReportState::Approved } else { ReportState::Draft }, r))
         .collect();
-    assert!(across_departments(&Scope::region("calpae", 2019, "84"), &input).is_empty());
+    assert!(across_signatories(&Scope::region("calpae", 2019, "84"), &input).is_empty());
 }

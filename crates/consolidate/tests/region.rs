@@ -3,7 +3,7 @@
 
 use bilan_consolidate::consolidation::{IndicatorOutcome, MeasureConsolidation, Stats, UnitGroup};
 use bilan_consolidate::{consolidate, Consolidation, ReportState, Scope};
-use bilan_domain::{DepartmentCode, IndicatorUnit, MeasureKind, Money, Quantity, Report};
+use bilan_domain::{CollectiviteCode, IndicatorUnit, MeasureKind, Money, Quantity, Report};
 
 fn parse(src: &str) -> Report {
     bilan_source::parse_str(src).unwrap_or_else(|e| panic!("{e}")).report
@@ -22,8 +22,8 @@ fn puy_de_dome() -> Report {
     parse(include_str!("fixtures/puy-de-dome-2019.toml"))
 }
 
-fn dep(code: &str) -> DepartmentCode {
-    DepartmentCode::parse(code).unwrap()
+fn dep(code: &str) -> CollectiviteCode {
+    CollectiviteCode::parse(code).unwrap()
 }
 
 fn eur(e: i64) -> Money {
@@ -38,7 +38,7 @@ fn region() -> (Consolidation, Vec<Report>) {
     let reports = vec![allier(), cantal(), haute_loire(), puy_de_dome()];
     // Ain: a draft (the Cantal text under another code) does not count.
     let mut ain = cantal();
-    ain.department = dep("01");
+    ain.department = bilan_domain::DepartmentCode::parse("01").unwrap();
     let scope = Scope::region("calpae", 2019, "84");
     let input = vec![
         (ReportState::Approved, &reports[0]),
@@ -58,19 +58,20 @@ fn referent(c: &Consolidation) -> &MeasureConsolidation {
 #[test]
 fn departements_without_report_are_listed() {
     let (c, _) = region();
-    let counted: Vec<&str> = c.counted.iter().map(|r| r.department.as_str()).collect();
+    let counted: Vec<&str> = c.counted.iter().map(|r| r.signatory.as_str()).collect();
     assert_eq!(counted, ["03", "15", "43", "63"]);
     let missing: Vec<&str> = c.not_transmitted.iter().map(|d| d.as_str()).collect();
-    // The 12 Départements of region 84 minus the four that transmitted; Ain's draft
-    // does not count.
-    assert_eq!(missing, ["01", "07", "26", "38", "42", "69", "73", "74"]);
+    // The 13 signatories of region 84 (its 12 Départements and the Métropole de Lyon,
+    // right after the Rhône) minus the four that transmitted; Ain's draft does not count.
+    assert_eq!(missing, ["01", "07", "26", "38", "42", "69", "69M", "73", "74"]);
     assert_eq!(
         c.not_transmitted_message().unwrap(),
-        "8 Départements n'ont pas encore transmis leur rapport d'exécution 2019 : Ain (01), Ardèche (07), \
-         Drôme (26), Isère (38), Loire (42), Rhône (69), Savoie (73) et Haute-Savoie (74)."
+        "9 collectivités n'ont pas encore transmis leur rapport d'exécution 2019 : Ain (01), Ardèche (07), \
+         Drôme (26), Isère (38), Loire (42), Rhône (69), Métropole de Lyon (69M), Savoie (73) et \
+         Haute-Savoie (74)."
     );
     assert_eq!(c.ignored.len(), 1);
-    assert_eq!(c.ignored[0].department, dep("01"));
+    assert_eq!(c.ignored[0].signatory, dep("01"));
     assert_eq!(
         c.ignored[0].reason,
         "rapport brouillon : seuls les rapports transmis ou approuvés sont consolidés"
@@ -84,7 +85,7 @@ fn one_missing_departement_message_is_singular() {
     let c = consolidate(&scope, &[(ReportState::Transmitted, &a)]);
     assert_eq!(
         c.not_transmitted_message().unwrap(),
-        "1 Département n'a pas encore transmis son rapport d'exécution 2019 : Cantal (15)."
+        "1 collectivité n'a pas encore transmis son rapport d'exécution 2019 : Cantal (15)."
     );
     let c = consolidate(&Scope::new("calpae", 2019, [dep("03")]), &[(ReportState::Transmitted, &a)]);
     assert_eq!(c.not_transmitted_message(), None);
@@ -98,7 +99,7 @@ fn titles_written_differently_meet() {
     let cells: Vec<(&str, Vec<&str>)> = m
         .cells
         .iter()
-        .map(|cell| (cell.department.as_str(), cell.measures.iter().map(|r| r.number.as_str()).collect()))
+        .map(|cell| (cell.signatory.as_str(), cell.measures.iter().map(|r| r.number.as_str()).collect()))
         .collect();
     // Allier 1.3 "Refonder … – Référent de parcours", Cantal 1.1 (same form), Haute-Loire
     // "REFERENT DE PARCOURS", Puy-de-Dôme "Référent de parcours".
@@ -162,15 +163,15 @@ fn figures_per_measure_and_departement_by_hand() {
     assert_eq!(mob.total.spent.sources[1].at.path, "mesures[1].actions[0].depenses[0].realise");
     assert_eq!(mob.total.state_share.value, eur(5_000));
     assert_eq!(mob.total.state_share.missing.len(), 1);
-    assert_eq!(mob.total.state_share.missing[0].department, dep("43"));
+    assert_eq!(mob.total.state_share.missing[0].signatory, dep("43"));
     assert_eq!(mob.total.state_share.missing[0].path, "mesures[1].actions[0].prevision.part_etat");
 }
 
 #[test]
 fn totals_by_hand() {
     let (c, _) = region();
-    let allier = &c.departments[0];
-    assert_eq!(allier.department, dep("03"));
+    let allier = &c.signatories[0];
+    assert_eq!(allier.signatory, dep("03"));
     // Allier: Σ annex "inscrit" = the annex's own total, 890 337.
     assert_eq!(allier.figures.planned.value, eur(890_337));
     // Spent, 5.2 first: 26 988 (1.1) + 34 910 (1.2.1: 3 080 + 31 830) + 41 003 (1.3.2)
@@ -226,7 +227,7 @@ fn indicators_summed_only_where_units_allow() {
     );
     assert_eq!(acc.values.len(), 3);
     assert_eq!(acc.values[0].at.path, "mesures[0].actions[0].indicateurs[0].resultat");
-    assert_eq!(acc.describe(), "Total : 310 (nombre), 3 Départements.");
+    assert_eq!(acc.describe(), "Total : 310 (nombre), 3 collectivités.");
     // The Allier's "Nbre de personnes accompagnées" is another wording: its own group.
     assert!(m.indicators.iter().any(|i| i.name == "Nbre de personnes accompagnées"));
 
@@ -250,9 +251,9 @@ fn indicators_summed_only_where_units_allow() {
         rate.outcome,
         IndicatorOutcome::Incompatible {
             units: vec![
-                UnitGroup { unit: Some(IndicatorUnit::Count), departments: vec![dep("43")] },
-                UnitGroup { unit: Some(IndicatorUnit::Percent), departments: vec![dep("15")] },
-                UnitGroup { unit: None, departments: vec![dep("63")] },
+                UnitGroup { unit: Some(IndicatorUnit::Count), signatories: vec![dep("43")] },
+                UnitGroup { unit: Some(IndicatorUnit::Percent), signatories: vec![dep("15")] },
+                UnitGroup { unit: None, signatories: vec![dep("63")] },
             ]
         }
     );
@@ -278,7 +279,7 @@ fn indicators_summed_only_where_units_allow() {
         IndicatorOutcome::Summed { unit: IndicatorUnit::Count, total: Quantity::from_int(70) }
     );
     assert_eq!(
-        mob.indicators[0].per_department(),
+        mob.indicators[0].per_signatory(),
         [(dep("15"), Quantity::from_int(50)), (dep("43"), Quantity::from_int(20))]
     );
 }
@@ -324,7 +325,7 @@ fn reports_outside_the_scope_or_duplicated_are_ignored() {
     let (a, mut c2, cantal) = (allier(), cantal(), cantal());
     c2.year = 2020;
     let mut paris = puy_de_dome();
-    paris.department = dep("75");
+    paris.department = bilan_domain::DepartmentCode::parse("75").unwrap();
     let mut pacte = puy_de_dome();
     pacte.programme = "pacte".into();
     let scope = Scope::region("calpae", 2019, "84");
@@ -340,12 +341,12 @@ fn reports_outside_the_scope_or_duplicated_are_ignored() {
         ],
     );
     assert_eq!(c.counted.len(), 1);
-    assert_eq!((c.counted[0].department, c.counted[0].state), (dep("15"), ReportState::Approved));
+    assert_eq!((c.counted[0].signatory, c.counted[0].state), (dep("15"), ReportState::Approved));
     let reasons: Vec<&str> = c.ignored.iter().map(|i| i.reason.as_str()).collect();
     assert_eq!(
         reasons,
         [
-            "rapport en double : un autre rapport approuvé du même Département est retenu",
+            "rapport en double : un autre rapport approuvé de la même collectivité est retenu",
             "rapport 2020 : la consolidation porte sur l'année 2019",
             "Paris (75) n'est pas dans le périmètre",
             "programme « pacte » : la consolidation porte sur « calpae »",
@@ -361,8 +362,9 @@ fn reports_outside_the_scope_or_duplicated_are_ignored() {
 #[test]
 fn national_scope_and_empty_input() {
     let c = consolidate(&Scope::national("pacte", 2024), &[]);
-    assert_eq!(c.expected.len(), 101);
-    assert_eq!(c.not_transmitted.len(), 101);
+    // 101 Départements − 2A − 2B − 67 − 68 + 20R + 6AE + 69M.
+    assert_eq!(c.expected.len(), 100);
+    assert_eq!(c.not_transmitted.len(), 100);
     assert!(c.measures.is_empty());
     assert_eq!(c.total.execution_rate(), None);
     assert!(Scope::region("calpae", 2019, "99").expected.is_empty());

@@ -2,7 +2,7 @@
 //! empty reports.
 
 use bilan_consolidate::{
-    across_departments, compute_credits, consolidate, year_over_year, CreditRules, Decision, Decisions,
+    across_signatories, compute_credits, consolidate, year_over_year, CreditRules, Decision, Decisions,
     LineKey, ReportState, Scope,
 };
 use bilan_domain::{Amount, IndicatorValue, Money, Quantity, Report};
@@ -90,7 +90,7 @@ fn absurd_amounts_do_not_panic() {
             }
         }
         let _ = c.total.execution_rate_french();
-        let _ = across_departments(&scope, &input);
+        let _ = across_signatories(&scope, &input);
         let mut next = r.clone();
         next.year = 2020;
         let _ = year_over_year(&next, &r).unwrap();

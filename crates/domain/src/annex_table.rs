@@ -231,7 +231,7 @@ mod tests {
 
     fn action(number: &str, state_share: Option<i64>, planned: i64) -> Action {
         let mut a = crate::draft::skeleton(
-            crate::DepartmentCode::parse("03").unwrap(),
+            crate::CollectiviteCode::parse("03").unwrap(),
             2019,
             &crate::referentiel::test_programme("calpae"),
         )
@@ -253,7 +253,7 @@ mod tests {
 
     fn report() -> Report {
         let mut r = crate::draft::skeleton(
-            crate::DepartmentCode::parse("03").unwrap(),
+            crate::CollectiviteCode::parse("03").unwrap(),
             2019,
             &crate::referentiel::test_programme("calpae"),
         );

@@ -10,6 +10,12 @@
 //! the territory's. The expected conventions of a year are [`signatories`]; a region's
 //! completeness and the map count territories through [`Collectivite::territories`].
 
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::department::DepartmentCode;
 use crate::geo::{self, DEPARTMENTS};
 
 /// A party to a convention, with the Département territories it covers.
@@ -150,9 +156,119 @@ pub fn label(code: &str) -> String {
 }
 
 impl Collectivite {
+    /// Its code as a value.
+    pub fn id(&self) -> CollectiviteCode {
+        CollectiviteCode(self.code)
+    }
+
     /// The INSEE code of the region of its (first) territory.
     pub fn region_code(&self) -> &'static str {
         self.territories.first().and_then(|t| geo::department(t)).map_or("", |d| d.region_code)
+    }
+}
+
+/// The code of a known collectivité (a Département's INSEE code, or `69M`, `20R`, `6AE`…),
+/// whatever the year: only constructible from the reference lists, like
+/// [`DepartmentCode`]. Ordered as [`signatories`] orders them (a special collectivité right
+/// after the first territory it covers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CollectiviteCode(&'static str);
+
+impl CollectiviteCode {
+    /// A known code (case and surrounding spaces forgiven: "69m" is `69M`).
+    pub fn parse(code: &str) -> Result<CollectiviteCode, String> {
+        self::code(code).map(CollectiviteCode).ok_or_else(|| {
+            format!(
+                "« {code} » n'est pas un code de collectivité connu (un code de département INSEE comme \"03\" \
+                 ou \"2A\", ou \"69M\", \"20R\", \"6AE\")"
+            )
+        })
+    }
+
+    /// The Département itself as a signatory.
+    pub fn of_department(department: DepartmentCode) -> CollectiviteCode {
+        CollectiviteCode(department.as_str())
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The Départements it covers, principal first, whatever the year (`20R`: 2A and 2B).
+    pub fn territories(self) -> &'static [&'static str] {
+        match SPECIAL.iter().find(|c| c.code == self.0) {
+            Some(c) => c.territories,
+            None => territory_of(self.0),
+        }
+    }
+
+    /// Its first territory: the Département a report of it is about (`20R`: 2A).
+    pub fn principal(self) -> DepartmentCode {
+        DepartmentCode::known(self.territories().first().copied().unwrap_or(self.0))
+    }
+
+    /// Whether it covers this Département.
+    pub fn covers(self, department: DepartmentCode) -> bool {
+        self.territories().contains(&department.as_str())
+    }
+
+    /// "Allier (03)", "Métropole de Lyon (69M)" ([`label`]).
+    pub fn label(self) -> String {
+        label(self.0)
+    }
+
+    /// "Allier", "Métropole de Lyon" ([`name`]).
+    pub fn name(self) -> String {
+        name(self.0)
+    }
+
+    /// Its position in the order of [`signatories`], the same every year.
+    pub fn rank(self) -> usize {
+        let mut rank = 0;
+        for d in DEPARTMENTS.iter() {
+            if d.code == self.0 {
+                return rank;
+            }
+            rank += 1;
+            for c in SPECIAL.iter().filter(|c| c.code != d.code && c.territories.first() == Some(&d.code)) {
+                if c.code == self.0 {
+                    return rank;
+                }
+                rank += 1;
+            }
+        }
+        rank
+    }
+}
+
+impl PartialOrd for CollectiviteCode {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CollectiviteCode {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.rank(), self.0).cmp(&(other.rank(), other.0))
+    }
+}
+
+impl fmt::Display for CollectiviteCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl Serialize for CollectiviteCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for CollectiviteCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        CollectiviteCode::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -185,6 +301,26 @@ mod tests {
         let lyon = collectivite("69M", 2024).unwrap();
         assert_eq!(lyon.region_code(), "84");
         assert_eq!(collectivite("972", 2024).unwrap().name, "Collectivité territoriale de Martinique");
+    }
+
+    #[test]
+    fn codes_are_known_ones_ordered_as_signatories() {
+        let lyon = CollectiviteCode::parse("69m").unwrap();
+        assert_eq!(lyon.as_str(), "69M");
+        assert_eq!(lyon.label(), "Métropole de Lyon (69M)");
+        assert!(CollectiviteCode::parse("99Z").unwrap_err().contains("« 99Z »"));
+        let corse = CollectiviteCode::parse("20R").unwrap();
+        assert_eq!(corse.territories(), &["2A", "2B"]);
+        assert!(corse.covers(DepartmentCode::parse("2B").unwrap()));
+        assert_eq!(CollectiviteCode::parse("03").unwrap().territories(), &["03"]);
+        for year in [2019, 2020, 2025] {
+            let codes: Vec<CollectiviteCode> = signatories(year).iter().map(Collectivite::id).collect();
+            let mut sorted = codes.clone();
+            sorted.sort();
+            assert_eq!(codes, sorted, "{year}");
+        }
+        let rhone = CollectiviteCode::parse("69").unwrap();
+        assert!(rhone < lyon && lyon < CollectiviteCode::parse("70").unwrap());
     }
 
     #[test]

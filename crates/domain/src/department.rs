@@ -15,6 +15,10 @@ impl DepartmentCode {
             format!("« {code} » n'est pas un code de département INSEE (exemples : \"03\", \"2A\", \"974\")")
         })
     }
+    /// A code taken from the reference lists themselves (a collectivité's territory).
+    pub(crate) const fn known(code: &'static str) -> DepartmentCode {
+        DepartmentCode(code)
+    }
     pub fn as_str(self) -> &'static str {
         self.0
     }

@@ -5,8 +5,8 @@
 //! does: `bilan check` flags them (TXT001) until someone writes the real text.
 
 use crate::amount::{figure, Amount};
+use crate::collectivite::CollectiviteCode;
 use crate::date::Date;
-use crate::department::DepartmentCode;
 use crate::indicator::Indicator;
 use crate::model::*;
 use crate::money::Money;
@@ -42,11 +42,18 @@ fn empty_action(number: String, title: String) -> Action {
     }
 }
 
-/// A new, empty report: the programme's socle measures of the year, each with its
-/// reference code and one action carrying the measure's catalogue indicators of the year
-/// (code, title and unit; the values are the Département's to fill).
-pub fn skeleton(department: DepartmentCode, year: i32, programme: &Programme) -> Report {
-    let info = department.info();
+/// A new, empty report of a signatory: the programme's socle measures of the year, each
+/// with its reference code and one action carrying the measure's catalogue indicators of
+/// the year (code, title and unit; the values are the collectivité's to fill). Its
+/// `departement` is the signatory's principal territory, and `collectivite` is set when
+/// the signatory is not that Département (69M, 20R, 6AE).
+pub fn skeleton(signatory: CollectiviteCode, year: i32, programme: &Programme) -> Report {
+    let department = signatory.principal();
+    let collectivite = (signatory.as_str() != department.as_str()).then_some(signatory);
+    let who = match collectivite {
+        Some(c) => c.name(),
+        None => format!("Département {}", department.info().of_name),
+    };
     let measures: Vec<Measure> = programme
         .core_measures(year)
         .enumerate()
@@ -88,8 +95,9 @@ pub fn skeleton(department: DepartmentCode, year: i32, programme: &Programme) ->
     Report {
         programme: programme.id.to_string(),
         department,
+        collectivite,
         year,
-        title: format!("Rapport d'exécution {year} – {} – Département {}", programme.name, info.of_name),
+        title: format!("Rapport d'exécution {year} – {} – {who}", programme.name),
         deadline: programme.deadline(year),
         preamble: String::new(),
         convention: Convention { title: programme.name.to_string(), ..Convention::default() },
@@ -132,6 +140,7 @@ pub fn follow_up(previous: &Report, year: i32, programme: &Programme) -> Report 
     Report {
         programme: programme.id.to_string(),
         department: previous.department,
+        collectivite: previous.collectivite,
         year,
         title: previous.title.replace(&prev_year.to_string(), &year.to_string()),
         deadline: previous
@@ -250,11 +259,11 @@ mod tests {
     #[test]
     fn skeleton_has_the_core_measures_of_the_year() {
         let p = &programme("calpae");
-        let r = skeleton(DepartmentCode::parse("2A").unwrap(), 2020, p);
+        let r = skeleton(CollectiviteCode::parse("2A").unwrap(), 2020, p);
         assert_eq!(r.measures.len(), 6, "2020 adds the training of social workers");
         assert!(r.title.contains("de la Corse-du-Sud"), "{}", r.title);
         assert_eq!(r.deadline, Date::new(2021, 6, 30));
-        let r = skeleton(DepartmentCode::parse("03").unwrap(), 2019, p);
+        let r = skeleton(CollectiviteCode::parse("03").unwrap(), 2019, p);
         assert_eq!(r.measures.len(), 5);
         assert!(r.measures.iter().all(|m| m.code.is_some()));
         // Each measure's action carries its catalogue indicators, linked by code, unfilled.
@@ -269,9 +278,25 @@ mod tests {
     }
 
     #[test]
+    fn skeleton_of_a_collectivite_says_who_signs() {
+        let p = &programme("pacte");
+        let r = skeleton(CollectiviteCode::parse("20R").unwrap(), 2024, p);
+        assert_eq!(
+            (r.department.as_str(), r.collectivite.map(CollectiviteCode::as_str)),
+            ("2A", Some("20R"))
+        );
+        assert_eq!(r.signatory().as_str(), "20R");
+        assert!(r.title.ends_with("– Collectivité de Corse"), "{}", r.title);
+        let next = follow_up(&r, 2025, p);
+        assert_eq!(next.signatory().as_str(), "20R");
+        let allier = skeleton(CollectiviteCode::parse("03").unwrap(), 2024, p);
+        assert_eq!((allier.collectivite, allier.signatory().as_str()), (None, "03"));
+    }
+
+    #[test]
     fn follow_up_carries_results_and_carry_overs() {
         let p = &programme("calpae");
-        let mut prev = skeleton(DepartmentCode::parse("03").unwrap(), 2019, p);
+        let mut prev = skeleton(CollectiviteCode::parse("03").unwrap(), 2019, p);
         let a = &mut prev.measures[0].actions[0];
         a.indicators.clear();
         a.indicators.push(Indicator {

@@ -15,6 +15,7 @@ pub mod money;
 pub mod referentiel;
 
 pub use amount::{figure, Amount};
+pub use collectivite::CollectiviteCode;
 pub use date::Date;
 pub use department::DepartmentCode;
 pub use indicator::{

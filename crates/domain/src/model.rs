@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::amount::Amount;
+use crate::collectivite::CollectiviteCode;
 use crate::date::Date;
 use crate::department::DepartmentCode;
 use crate::indicator::Indicator;
@@ -19,8 +20,14 @@ use crate::indicator::Indicator;
 pub struct Report {
     /// Programme id in the reference data: "calpae" or "pacte".
     pub programme: String,
+    /// The Département the report is about (the principal territory of its signatory).
     #[serde(rename = "departement")]
     pub department: DepartmentCode,
+    /// Who signed the convention, when it is not the Département itself (`69M`, `20R`,
+    /// `6AE`); its territories include `department` (checked by `bilan-source`). See
+    /// [`Report::signatory`].
+    #[serde(rename = "collectivite", default, skip_serializing_if = "Option::is_none")]
+    pub collectivite: Option<CollectiviteCode>,
     #[serde(rename = "annee")]
     pub year: i32,
     #[serde(rename = "titre", default, skip_serializing_if = "String::is_empty")]
@@ -373,6 +380,12 @@ impl Forecast {
 }
 
 impl Report {
+    /// The collectivité that signed the convention: `collectivite` when the file says it,
+    /// else the Département itself.
+    pub fn signatory(&self) -> CollectiviteCode {
+        self.collectivite.unwrap_or_else(|| CollectiviteCode::of_department(self.department))
+    }
+
     /// Every action with its measure, in document order.
     pub fn actions(&self) -> impl Iterator<Item = (usize, &Measure, usize, &Action)> {
         self.measures

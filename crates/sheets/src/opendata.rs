@@ -29,7 +29,7 @@ use std::fmt::Write;
 use bilan_consolidate::catalogue::{aggregation_code, AGGREGATION_CODES};
 use bilan_consolidate::consolidation::{IndicatorConsolidation, IndicatorOutcome, MeasureConsolidation};
 use bilan_consolidate::{Consolidation, Figures, Link, Provenance, ReportState, SourcedAmount};
-use bilan_domain::{Date, DepartmentCode, IndicatorUnit, MeasureKind, Money, Quantity};
+use bilan_domain::{CollectiviteCode, Date, IndicatorUnit, MeasureKind, Money, Quantity};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook};
 
 use crate::{neutralize, SheetError};
@@ -186,12 +186,27 @@ fn head_fields() -> Vec<Field> {
         field("annee", FieldKind::Integer, "Année", "Année d'exécution N du rapport."),
         field("region_code", FieldKind::String, "Code région", "Code INSEE de la région du Département."),
         field(
+            "collectivite_code",
+            FieldKind::String,
+            "Code de la collectivité",
+            "Code de la collectivité signataire de la convention : le code INSEE du Département, ou 69M \
+             (Métropole de Lyon), 20R (Collectivité de Corse), 6AE (Collectivité européenne d'Alsace).",
+        ),
+        field(
+            "collectivite",
+            FieldKind::String,
+            "Collectivité",
+            "Nom de la collectivité signataire (« Allier », « Métropole de Lyon »).",
+        ),
+        field(
             "departement_code",
             FieldKind::String,
             "Code du Département",
-            "Code INSEE du Département (« 03 », « 2A », « 974 »).",
+            "Code INSEE du Département du rapport (« 03 », « 2A », « 974 ») : le territoire de la \
+             collectivité, le premier quand elle en couvre plusieurs (2A pour la Collectivité de Corse, 67 \
+             pour la Collectivité européenne d'Alsace).",
         ),
-        field("departement", FieldKind::String, "Département", "Nom du Département."),
+        field("departement", FieldKind::String, "Département", "Nom du Département du rapport."),
     ]
 }
 
@@ -267,13 +282,16 @@ fn figure_fields() -> Vec<Field> {
 
 // ----- cells --------------------------------------------------------------------------
 
-fn head_cells(c: &Consolidation, d: DepartmentCode) -> Vec<Cell> {
-    let info = d.info();
+fn head_cells(c: &Consolidation, s: CollectiviteCode) -> Vec<Cell> {
+    let principal = s.principal();
+    let info = principal.info();
     vec![
         Cell::text(c.programme.as_str()),
         Cell::Integer(i64::from(c.year)),
         Cell::text(info.region_code),
-        Cell::text(d.as_str()),
+        Cell::text(s.as_str()),
+        Cell::text(s.name()),
+        Cell::text(principal.as_str()),
         Cell::text(info.name),
     ]
 }
@@ -318,13 +336,14 @@ fn programme_label(c: &Consolidation) -> String {
 ///
 /// - `execution-par-mesure`: one row per Département and measure group (the measures of
 ///   the Départements matched as the consolidation does);
-/// - `execution-par-departement`: one row per expected Département, those without a
-///   counted report included, with empty figures;
+/// - `execution-par-departement`: one row per expected signatory (Département, Métropole
+///   de Lyon, Collectivité de Corse…), those without a counted report included, with
+///   empty figures;
 /// - `indicateurs`: one row per indicator of an action of a counted report, with its
 ///   unit, its value (or why it has none) and how the indicator was consolidated across
 ///   Départements.
 pub fn opendata_tables(c: &Consolidation) -> Vec<Table> {
-    vec![by_measure(c), by_department(c), indicators(c)]
+    vec![by_measure(c), by_signatory(c), indicators(c)]
 }
 
 fn by_measure(c: &Consolidation) -> Table {
@@ -342,8 +361,8 @@ fn by_measure(c: &Consolidation) -> Table {
     let mut rows = Vec::new();
     for counted in &c.counted {
         for m in &c.measures {
-            let Some(cell) = m.cells.iter().find(|x| x.department == counted.department) else { continue };
-            let mut row = head_cells(c, counted.department);
+            let Some(cell) = m.cells.iter().find(|x| x.signatory == counted.signatory) else { continue };
+            let mut row = head_cells(c, counted.signatory);
             row.push(Cell::text(kind_code(m.key.kind)));
             row.push(Cell::text(m.title.as_str()));
             row.extend(figure_cells(&cell.figures));
@@ -361,12 +380,12 @@ fn by_measure(c: &Consolidation) -> Table {
             c.year
         ),
         fields,
-        primary_key: vec!["programme", "annee", "departement_code", "type_mesure", "mesure"],
+        primary_key: vec!["programme", "annee", "collectivite_code", "type_mesure", "mesure"],
         rows,
     }
 }
 
-fn by_department(c: &Consolidation) -> Table {
+fn by_signatory(c: &Consolidation) -> Table {
     let mut fields = head_fields();
     fields.extend(figure_fields());
     fields.push(state_field());
@@ -375,7 +394,7 @@ fn by_department(c: &Consolidation) -> Table {
         .iter()
         .map(|&d| {
             let mut row = head_cells(c, d);
-            match c.departments.iter().find(|t| t.department == d) {
+            match c.signatories.iter().find(|t| t.signatory == d) {
                 Some(t) => {
                     row.extend(figure_cells(&t.figures));
                     row.push(Cell::text(state_code(t.state)));
@@ -390,15 +409,15 @@ fn by_department(c: &Consolidation) -> Table {
         .collect();
     Table {
         name: "execution-par-departement",
-        title: format!("Exécution {} par Département", programme_label(c)),
+        title: format!("Exécution {} par collectivité", programme_label(c)),
         description: format!(
-            "Totaux de chaque Département sur toutes ses mesures, d'après son rapport d'exécution {} \
-             transmis ou approuvé. Les Départements attendus qui n'ont pas transmis de rapport figurent \
-             avec des montants vides.",
+            "Totaux de chaque collectivité signataire (Département, Métropole de Lyon, collectivité \
+             unique) sur toutes ses mesures, d'après son rapport d'exécution {} transmis ou approuvé. Les \
+             collectivités attendues qui n'ont pas transmis de rapport figurent avec des montants vides.",
             c.year
         ),
         fields,
-        primary_key: vec!["programme", "annee", "departement_code"],
+        primary_key: vec!["programme", "annee", "collectivite_code"],
         rows,
     }
 }
@@ -527,7 +546,7 @@ fn indicators(c: &Consolidation) -> Table {
     for counted in &c.counted {
         for m in &c.measures {
             for ind in &m.indicators {
-                indicator_rows(c, m, ind, counted.department, &mut rows);
+                indicator_rows(c, m, ind, counted.signatory, &mut rows);
             }
         }
     }
@@ -543,7 +562,7 @@ fn indicators(c: &Consolidation) -> Table {
             c.year
         ),
         fields,
-        primary_key: vec!["programme", "annee", "departement_code", "source"],
+        primary_key: vec!["programme", "annee", "collectivite_code", "source"],
         rows,
     }
 }
@@ -552,7 +571,7 @@ fn indicator_rows(
     c: &Consolidation,
     m: &MeasureConsolidation,
     ind: &IndicatorConsolidation,
-    d: DepartmentCode,
+    d: CollectiviteCode,
     rows: &mut Vec<Vec<Cell>>,
 ) {
     let total = match &ind.outcome {
@@ -592,10 +611,10 @@ fn indicator_rows(
         ]);
         row
     };
-    for p in ind.values.iter().filter(|p| p.at.department == d) {
+    for p in ind.values.iter().filter(|p| p.at.signatory == d) {
         rows.push(row(&p.at, &p.name, p.unit, Cell::quantity(p.value), Cell::Empty));
     }
-    for p in ind.missing.iter().filter(|p| p.at.department == d) {
+    for p in ind.missing.iter().filter(|p| p.at.signatory == d) {
         let absent = if p.text.trim().is_empty() { "non renseigné" } else { p.text.trim() };
         rows.push(row(&p.at, &p.name, p.unit, Cell::Empty, Cell::text(absent)));
     }

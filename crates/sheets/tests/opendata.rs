@@ -291,8 +291,19 @@ fn csv_totals_are_the_consolidation_totals() {
     assert_eq!(row("03")[column(header, "departement")], "Allier");
     assert_eq!(row("03")[column(header, "annee")], "2019");
     let rate = &row("03")[column(header, "taux_execution")];
-    let allier = c.departments.iter().find(|d| d.department.as_str() == "03").unwrap();
+    let allier = c.signatories.iter().find(|d| d.signatory.as_str() == "03").unwrap();
     assert_eq!(rate.replace('.', ","), allier.figures.execution_rate_french().replace("\u{a0}%", ""));
+    // Territory 69 has two signatories, the Rhône and the Métropole de Lyon: two rows, told
+    // apart by the collectivité code, the table's key.
+    let (code, name) = (column(header, "collectivite_code"), column(header, "collectivite"));
+    let of_69: Vec<(&str, &str)> =
+        body.iter().filter(|r| r[dep] == "69").map(|r| (r[code].as_str(), r[name].as_str())).collect();
+    assert_eq!(of_69, [("69", "Rhône"), ("69M", "Métropole de Lyon")]);
+    assert_eq!(row("03")[code], "03");
+    assert_eq!(
+        table(&tables, "execution-par-departement").primary_key,
+        ["programme", "annee", "collectivite_code"]
+    );
 }
 
 #[test]
@@ -316,7 +327,7 @@ fn figures_not_stated_stay_empty() {
     let mut empty = 0;
     for counted in &c.counted {
         for m in &c.measures {
-            let Some(cell) = m.cells.iter().find(|x| x.department == counted.department) else { continue };
+            let Some(cell) = m.cells.iter().find(|x| x.signatory == counted.signatory) else { continue };
             let row = &t.rows[k];
             k += 1;
             let f = &cell.figures;
@@ -431,7 +442,7 @@ fn schema_marks_codes_and_keys() {
     let tables = opendata_tables(&consolidation());
     let t = table(&tables, "execution-par-departement");
     let schema: serde_json::Value = serde_json::from_str(&table_schema_json(t)).unwrap();
-    assert_eq!(schema["primaryKey"], serde_json::json!(["programme", "annee", "departement_code"]));
+    assert_eq!(schema["primaryKey"], serde_json::json!(["programme", "annee", "collectivite_code"]));
     let field =
         |name: &str| schema["fields"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap().clone();
     assert_eq!(field("annee")["type"], "integer");

@@ -91,6 +91,20 @@ pub fn parse_str_in(text: &str, known: &Referentiel) -> Result<Parsed, ParseErro
             span: spans.value_span("programme"),
         });
     }
+    if let Some(c) = report.collectivite {
+        if !c.covers(report.department) {
+            return Err(ParseError {
+                message: format!(
+                    "la collectivité {} ne couvre pas le département {} (elle couvre : {}) : \
+                     « departement » doit être l'un de ses territoires",
+                    c.label(),
+                    bilan_domain::geo::department_label(report.department.as_str()),
+                    c.territories().join(", ")
+                ),
+                span: spans.value_span("collectivite"),
+            });
+        }
+    }
     Ok(Parsed { report, spans })
 }
 

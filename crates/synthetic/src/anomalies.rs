@@ -141,12 +141,12 @@ pub enum PlantedIndicatorKind {
     Unlinked { suggested_code: &'static str },
 }
 
-/// An indicator added to an action of a Département every year of a programme, besides
+/// An indicator added to an action of a signatory every year of a programme, besides
 /// the catalogue ones (which stay: no socle measure leaves one out).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlantedIndicator {
-    /// INSEE code.
-    pub department: &'static str,
+    /// The signatory's code ("15", "20R").
+    pub signatory: &'static str,
     /// Programme id ("calpae", "pacte"): every year of it.
     pub programme: &'static str,
     /// The action carrying it ("1.3.1"), always generated (a measure's first action).
@@ -156,14 +156,14 @@ pub struct PlantedIndicator {
 }
 
 const fn unlinked(
-    department: &'static str,
+    signatory: &'static str,
     programme: &'static str,
     action: &'static str,
     name: &'static str,
     suggested_code: &'static str,
 ) -> PlantedIndicator {
     PlantedIndicator {
-        department,
+        signatory,
         programme,
         action,
         name,
@@ -172,12 +172,12 @@ const fn unlinked(
 }
 
 const fn local(
-    department: &'static str,
+    signatory: &'static str,
     programme: &'static str,
     action: &'static str,
     name: &'static str,
 ) -> PlantedIndicator {
-    PlantedIndicator { department, programme, action, name, kind: PlantedIndicatorKind::Local }
+    PlantedIndicator { signatory, programme, action, name, kind: PlantedIndicatorKind::Local }
 }
 
 const PLANTED_INDICATORS: [PlantedIndicator; 5] = [
@@ -197,7 +197,7 @@ const PLANTED_INDICATORS: [PlantedIndicator; 5] = [
     ),
     local("38", "calpae", "1.2.1", "Nombre de repas solidaires servis"),
     unlinked("62", "pacte", "1.2.1", "Nb d'allocataires du RSA suivis", "PACTE-EMPLOI-01"),
-    local("2A", "pacte", "1.1.1", "Nombre de jardins partagés créés"),
+    local("20R", "pacte", "1.1.1", "Nombre de jardins partagés créés"),
 ];
 
 /// The indicators planted outside the catalogue, whatever the seed: in every report of
@@ -209,7 +209,7 @@ const PLANTED_INDICATORS: [PlantedIndicator; 5] = [
 ///   l'autonomie » (CALPAE-ASE-01); Pas-de-Calais (62), action 1.2.1, « Nb d'allocataires
 ///   du RSA suivis » (PACTE-EMPLOI-01).
 /// - **Local**: Isère (38), action 1.2.1, « Nombre de repas solidaires servis » (CALPAE);
-///   Corse-du-Sud (2A), action 1.1.1, « Nombre de jardins partagés créés » (Pacte).
+///   Collectivité de Corse (20R), action 1.1.1, « Nombre de jardins partagés créés » (Pacte).
 ///
 /// The other indicators outside the catalogue (the measures' own secondary indicators,
 /// those of local measures) resemble no catalogue title: they are local too.
@@ -217,11 +217,11 @@ pub fn planted_indicators() -> &'static [PlantedIndicator] {
     &PLANTED_INDICATORS
 }
 
-/// Adds this Département's planted indicators to its measures: a count with no code,
+/// Adds this signatory's planted indicators to its measures: a count with no code,
 /// steady (situation N−1 52, target 50, result 52), so that no check warns.
-pub(crate) fn plant_indicators(department: &str, programme: &str, measures: &mut [bilan_domain::Measure]) {
+pub(crate) fn plant_indicators(signatory: &str, programme: &str, measures: &mut [bilan_domain::Measure]) {
     use bilan_domain::{Indicator, IndicatorUnit, IndicatorValue, Quantity};
-    for p in PLANTED_INDICATORS.iter().filter(|p| p.department == department && p.programme == programme) {
+    for p in PLANTED_INDICATORS.iter().filter(|p| p.signatory == signatory && p.programme == programme) {
         let Some((label, action)) = measures.iter_mut().find_map(|m| {
             let label = m.actions.first().and_then(|a| a.indicators.first()).map(|i| i.measure_label.clone());
             m.actions.iter_mut().find(|a| a.number == p.action).map(|a| (label, a))

@@ -1,16 +1,14 @@
 //! Assembles one report from its plan and its year's figures.
 
-use bilan_domain::geo::DepartmentInfo;
 use bilan_domain::{
-    figure, Action, Amount, Annex, AnnexGroup, AnnexTotals, Convention, Date, Deliberation, DepartmentCode,
-    Executed, ExecutedLine, ExpenseLine, Forecast, Indicator, IndicatorUnit, IndicatorValue, Measure,
-    MeasureKind, MissingReason, Money, PartKind, Programme, Quantity, Report, Rounding, StaffDetail,
-    TerritoryValue,
+    figure, Action, Amount, Annex, AnnexGroup, AnnexTotals, Convention, Date, Deliberation, Executed,
+    ExecutedLine, ExpenseLine, Forecast, Indicator, IndicatorUnit, IndicatorValue, Measure, MeasureKind,
+    MissingReason, Money, PartKind, Programme, Quantity, Report, Rounding, StaffDetail, TerritoryValue,
 };
 
 use crate::anomalies;
 use crate::catalogue::Nature;
-use crate::plan::{self, ActionPlan, MeasurePlan, Plan, Profile};
+use crate::plan::{self, ActionPlan, MeasurePlan, Plan, Profile, Who};
 use crate::rng::{tag, Rng};
 use crate::values::{self, ActionMoney, Figure, IndicatorYear};
 use crate::{Stage, LABEL};
@@ -67,17 +65,10 @@ struct Ctx<'a> {
     plan: &'a Plan,
 }
 
-pub(crate) fn build(
-    seed: u64,
-    info: &'static DepartmentInfo,
-    year: i32,
-    programme: &'static Programme,
-    stage: Stage,
-) -> Report {
+pub(crate) fn build(seed: u64, info: Who, year: i32, programme: &'static Programme, stage: Stage) -> Report {
     let profile = plan::profile(seed, info);
     let plan = plan::plan(seed, &profile, programme);
     let ctx = Ctx { seed, year, profile: &profile, plan: &plan };
-    let department = DepartmentCode::parse(info.code).expect("codes come from the reference list");
 
     let mut measures: Vec<Measure> = plan
         .measures
@@ -118,12 +109,10 @@ pub(crate) fn build(
 
     let mut report = Report {
         programme: programme.id.to_string(),
-        department,
+        department: info.principal,
+        collectivite: (info.signatory.as_str() != info.principal.as_str()).then_some(info.signatory),
         year,
-        title: format!(
-            "Rapport d'exécution {year} – {} – Département {} – {LABEL}",
-            programme.short_name, info.of_name
-        ),
+        title: format!("Rapport d'exécution {year} – {} – {} – {LABEL}", programme.short_name, info.name()),
         deadline,
         preamble: preamble(&ctx, deadline),
         convention: convention(&ctx, &mut r),
@@ -145,14 +134,14 @@ fn preamble(ctx: &Ctx<'_>, deadline: Option<Date>) -> String {
     let deadline =
         deadline.map(|d| format!("au plus tard le {d}")).unwrap_or_else(|| "dans les délais".into());
     format!(
-        "{LABEL} : ce rapport a été généré automatiquement et ne décrit pas la situation réelle du \
-         Département {of}.\n\n\
+        "{LABEL} : ce rapport a été généré automatiquement et ne décrit pas la situation réelle {of}.\n\n\
          Le présent rapport rend compte de l'exécution en {year} de la convention « {name} »{signed} entre \
-         l'État et le Département {of}. Il rappelle, action par action, les engagements et le cadre \
+         l'État et {the}. Il rappelle, action par action, les engagements et le cadre \
          financier, puis rend compte des crédits consommés et des résultats obtenus.\n\n\
-         Le Département délibère {deadline} sur ce rapport, qu'il transmet au préfet de département et au \
-         préfet de la région {region} pour analyse en vue de la délégation des crédits de l'année {next}.",
-        of = info.of_name,
+         L'assemblée délibère {deadline} sur ce rapport, que la collectivité transmet au préfet de département \
+         et au préfet de la région {region} pour analyse en vue de la délégation des crédits de l'année {next}.",
+        of = info.of_the(),
+        the = info.the(),
         year = ctx.year,
         name = p.name,
         region = info.region().name,
@@ -182,12 +171,15 @@ fn convention(ctx: &Ctx<'_>, r: &mut Rng) -> Convention {
             format!(
                 "{} du département {}",
                 if ctx.profile.prefect_female { "La préfète" } else { "Le préfet" },
-                info.of_name
+                info.principal.info().of_name
             ),
             format!(
-                "{} du conseil départemental {}",
+                "{} {}",
                 if ctx.profile.president_female { "La présidente" } else { "Le président" },
-                info.of_name
+                match info.collectivite_name {
+                    Some(_) => info.of_the(),
+                    None => format!("du conseil départemental {}", info.of_name),
+                }
             ),
         ],
         amendment,
@@ -516,8 +508,9 @@ fn build_annex(ctx: &Ctx<'_>, measures: &[Measure]) -> Annex {
     total.state_revenue = v(state);
     Annex {
         title: format!(
-            "Annexe financière au rapport d'exécution {} – Département {} – données synthétiques",
-            ctx.year, info.of_name
+            "Annexe financière au rapport d'exécution {} – {} – données synthétiques",
+            ctx.year,
+            info.name()
         ),
         subtitle: format!("Montants en euros ; exécution au 31/12/{}", ctx.year),
         legend: "En vert : valorisation ETP".to_string(),

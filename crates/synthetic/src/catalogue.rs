@@ -699,9 +699,9 @@ pub(crate) fn core_specs(programme: &str) -> &'static [MeasureSpec] {
 }
 
 /// Large and small Départements (size factor in tenths): the others are in between.
-pub(crate) const LARGE: &[&str] = &["59", "13", "75", "93", "69", "92", "62", "33", "94", "31"];
+pub(crate) const LARGE: &[&str] = &["59", "13", "75", "93", "69", "69M", "6AE", "92", "62", "33", "94", "31"];
 pub(crate) const SMALL: &[&str] =
-    &["48", "23", "05", "15", "90", "04", "09", "32", "52", "55", "2A", "2B", "46", "43", "976"];
+    &["48", "23", "05", "15", "90", "04", "09", "32", "52", "55", "20R", "46", "43", "976"];
 
 #[cfg(test)]
 mod tests {

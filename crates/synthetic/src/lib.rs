@@ -1,28 +1,35 @@
 //! National-scale synthetic execution reports, for `bilan demo --national` and the
-//! benchmarks: every Département (the 101 of [`bilan_domain::geo`]), CALPAE years 2019,
-//! 2020, 2021 and 2022 and Pacte des solidarités years 2024 and 2025 — 606 reports,
-//! deterministic from a seed. Pure: no IO, nothing printed, no dependency but
-//! `bilan-domain`; a hand-rolled splitmix64 generator, keyed per Département, year and
-//! action, so that one report can be generated alone and equals its copy in the dataset.
+//! benchmarks: one report per signatory of each year
+//! ([`bilan_domain::collectivite::signatories`]: the Départements, the Métropole de Lyon
+//! beside the Rhône, the Collectivité de Corse instead of 2A and 2B, the Collectivité
+//! européenne d'Alsace instead of 67 and 68 from 2020), CALPAE years 2019, 2020, 2021
+//! and 2022 and Pacte des solidarités years 2024 and 2025 — 101 + 5 × 100 = 601 reports,
+//! deterministic from a seed. A collectivité's report names it (`collectivite = "69M"`)
+//! beside its first territory (`departement = "69"`). Pure: no IO, nothing printed, no
+//! dependency but `bilan-domain`; a hand-rolled splitmix64 generator, keyed per
+//! signatory, year and action, so that one report can be generated alone and equals its
+//! copy in the dataset.
 //!
 //! # API
 //!
 //! ```
-//! use bilan_synthetic::{department_year, national_dataset, planted_anomalies, Stage, LABEL};
+//! use bilan_synthetic::{national_dataset, planted_anomalies, signatory_year, Stage, LABEL};
 //!
-//! let all = national_dataset(42); // 606 reports, ordered by (year, Département)
-//! assert_eq!(all.len(), 606);
-//! let allier = department_year(42, "03", 2025).expect("a known Département and year");
+//! let all = national_dataset(42); // 601 reports, ordered by (year, signatory)
+//! assert_eq!(all.len(), 601);
+//! let lyon = signatory_year(42, "69M", 2024).expect("a signatory of 2024");
+//! assert_eq!((lyon.report.department.as_str(), lyon.report.signatory().as_str()), ("69", "69M"));
+//! let allier = signatory_year(42, "03", 2025).expect("a known Département and year");
 //! assert!(allier.report.title.contains(LABEL));
 //! assert!(matches!(allier.stage, Stage::Draft | Stage::Adopted)); // Allier is late in 2025
 //! assert!(planted_anomalies().iter().any(|a| a.department == "80"));
 //! ```
 //!
 //! - [`national_dataset`]`(seed)`: every report with its workflow [`Stage`], ordered by year,
-//!   then by Département in reference order ([`bilan_domain::geo::DEPARTMENTS`]: 01…19,
-//!   2A, 2B, 21…95, 971…976).
-//! - [`department_year`]`(seed, code, year)`: the same report alone (`None` for an unknown
-//!   code or a year not in [`YEARS`]).
+//!   then by signatory in the order of [`bilan_domain::collectivite::signatories`] (01…19,
+//!   20R, 21…, 66, 6AE, 69, 69M, 70…95, 971…976; 67 and 68 instead of 6AE in 2019).
+//! - [`signatory_year`]`(seed, code, year)`: the same report alone (`None` for an unknown
+//!   code, one that does not sign that year, or a year not in [`YEARS`]).
 //! - [`planted_anomalies`]: the deliberate outliers, the same for every seed.
 //! - [`LABEL`]: the label every report carries.
 //!
@@ -57,9 +64,10 @@
 //! # Stages
 //!
 //! CALPAE 2019–2021 and Pacte 2024: all [`Stage::Approved`]. 2022: 20 Transmitted, the rest
-//! Approved. 2025: 25 not transmitted (about half [`Stage::Adopted`], half [`Stage::Draft`];
-//! Allier (03) among them, and at least one in every region of two Départements or more),
-//! 20 Approved, 56 Transmitted. Which Départements is drawn from the seed.
+//! (80) Approved. 2025: 25 not transmitted (about half [`Stage::Adopted`], half
+//! [`Stage::Draft`]; Allier (03) among them, and at least one in every region of two
+//! signatories or more), 20 Approved, 55 Transmitted. Which signatories is drawn from the
+//! seed.
 //!
 //! Transmitted and approved reports pass `bilan_check::check_with` against the previous
 //! year's report with no error and no warning (infos only). Adopted reports are clean but
@@ -72,7 +80,7 @@
 //! See [`planted_anomalies`]: a cost per person about 5 times the others (Sarthe, action
 //! 1.3.1, 2019–2022), an execution rate about 25 % (Loir-et-Cher, 2019–2022), an indicator
 //! multiplied by 6 from 2020 to 2021 (Somme, action 1.6.1). `bilan-consolidate`'s
-//! `across_departments` and `year_over_year` flag them (tested).
+//! `across_signatories` and `year_over_year` flag them (tested).
 //!
 //! # Catalogue codes
 //!
@@ -91,8 +99,10 @@ mod rng;
 mod stages;
 mod values;
 
-use bilan_domain::geo::DEPARTMENTS;
-use bilan_domain::{DepartmentCode, Report};
+use bilan_domain::collectivite;
+use bilan_domain::Report;
+
+use crate::plan::Who;
 
 pub use anomalies::{
     planted_anomalies, planted_indicators, AnomalyKind, PlantedAnomaly, PlantedIndicator,
@@ -166,25 +176,33 @@ fn programme_of(year: i32) -> Option<&'static bilan_domain::Programme> {
         .and_then(|(_, p)| bilan_source::referentiel::builtin().programme(p))
 }
 
-/// All 606 reports for `seed`, ordered by year then Département (reference order).
+/// All 601 reports for `seed`, ordered by year then signatory (the order of
+/// [`collectivite::signatories`]).
 pub fn national_dataset(seed: u64) -> Vec<SyntheticReport> {
-    let mut out = Vec::with_capacity(YEARS.len() * DEPARTMENTS.len());
+    let mut out = Vec::new();
     for (year, _) in YEARS {
         let Some(programme) = programme_of(year) else { continue };
         let stages = stages::stages(seed, year);
-        for (info, stage) in DEPARTMENTS.iter().zip(stages) {
-            out.push(SyntheticReport { report: build::build(seed, info, year, programme, stage), stage });
+        for (c, stage) in collectivite::signatories(year).iter().zip(stages) {
+            out.push(SyntheticReport {
+                report: build::build(seed, Who::of(c), year, programme, stage),
+                stage,
+            });
         }
     }
     out
 }
 
-/// The report of one Département (INSEE code, "03", "2A") and year, equal to its element
-/// of [`national_dataset`]`(seed)`. `None` for an unknown code or a year not in [`YEARS`].
-pub fn department_year(seed: u64, department: &str, year: i32) -> Option<SyntheticReport> {
-    let code = DepartmentCode::parse(department).ok()?;
+/// The report of one signatory (a Département's INSEE code, "03", or a collectivité's,
+/// "69M", "20R") and year, equal to its element of [`national_dataset`]`(seed)`. `None`
+/// for an unknown code, a code that does not sign that year (2A in 2019, 67 in 2020) or a
+/// year not in [`YEARS`].
+pub fn signatory_year(seed: u64, code: &str, year: i32) -> Option<SyntheticReport> {
+    let code = collectivite::code(code)?;
     let programme = programme_of(year)?;
-    let index = DEPARTMENTS.iter().position(|d| d.code == code.as_str())?;
+    let signatories = collectivite::signatories(year);
+    let index = signatories.iter().position(|c| c.code == code)?;
     let stage = *stages::stages(seed, year).get(index)?;
-    Some(SyntheticReport { report: build::build(seed, code.info(), year, programme, stage), stage })
+    let c = signatories.get(index)?;
+    Some(SyntheticReport { report: build::build(seed, Who::of(c), year, programme, stage), stage })
 }

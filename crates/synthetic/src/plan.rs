@@ -1,17 +1,70 @@
 //! What stays the same for a Département across the years of one programme: its size,
 //! how well it executes, its measures, actions, expense lines and indicators.
 
-use bilan_domain::geo::DepartmentInfo;
-use bilan_domain::{Date, Fapi, IndicatorUnit, MeasureKind, Programme};
+use bilan_domain::collectivite::Collectivite;
+use bilan_domain::geo::Region;
+use bilan_domain::{CollectiviteCode, Date, DepartmentCode, Fapi, IndicatorUnit, MeasureKind, Programme};
 
 use crate::anomalies;
 use crate::catalogue::{self, IndicatorSpec, MeasureSpec, Nature, LINES, LOCAL};
 use crate::rng::{tag, Rng};
 
-/// A Département's traits, the same for every year and programme.
+/// Who signs a report: a Département, or a collectivité (69M, 20R, 6AE…).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Who {
+    /// The signatory's code, which keys every random draw ("03", "69M").
+    pub code: &'static str,
+    pub signatory: CollectiviteCode,
+    /// The report's `departement`: the signatory's first territory.
+    pub principal: DepartmentCode,
+    /// "de l'Allier", "de la Métropole de Lyon".
+    pub of_name: &'static str,
+    /// "Métropole de Lyon"; `None` for a Département.
+    pub collectivite_name: Option<&'static str>,
+}
+
+impl Who {
+    pub fn of(c: &Collectivite) -> Who {
+        let signatory = c.id();
+        let principal = signatory.principal();
+        let collectivite_name = (principal.info().name != c.name).then_some(c.name);
+        Who { code: c.code, signatory, principal, of_name: c.of_name, collectivite_name }
+    }
+
+    /// "Département de l'Allier", "Métropole de Lyon".
+    pub fn name(&self) -> String {
+        match self.collectivite_name {
+            Some(n) => n.to_string(),
+            None => format!("Département {}", self.of_name),
+        }
+    }
+
+    /// "le Département de l'Allier", "la Métropole de Lyon" (every collectivité's name
+    /// is feminine: Métropole, Collectivité).
+    pub fn the(&self) -> String {
+        match self.collectivite_name {
+            Some(n) => format!("la {n}"),
+            None => format!("le Département {}", self.of_name),
+        }
+    }
+
+    /// "du Département de l'Allier", "de la Métropole de Lyon".
+    pub fn of_the(&self) -> String {
+        match self.collectivite_name {
+            Some(n) => format!("de la {n}"),
+            None => format!("du Département {}", self.of_name),
+        }
+    }
+
+    pub fn region(&self) -> &'static Region {
+        self.principal.info().region()
+    }
+}
+
+/// A signatory's traits, the same for every year and programme.
 #[derive(Debug, Clone)]
 pub(crate) struct Profile {
-    pub info: &'static DepartmentInfo,
+    pub info: Who,
     /// Size factor in tenths: 10 (small) to 100 (large).
     pub size_tenths: i64,
     /// Reports some indicators per territory.
@@ -22,7 +75,7 @@ pub(crate) struct Profile {
     pub permanent_commission: bool,
 }
 
-pub(crate) fn profile(seed: u64, info: &'static DepartmentInfo) -> Profile {
+pub(crate) fn profile(seed: u64, info: Who) -> Profile {
     let mut r = Rng::keyed(seed, &[tag(info.code), tag("profile")]);
     let size_tenths = if catalogue::LARGE.contains(&info.code) {
         r.range(75, 100)

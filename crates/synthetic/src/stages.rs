@@ -1,6 +1,7 @@
 //! Where each report stands in the workflow, per year.
 
-use bilan_domain::geo::{self, DEPARTMENTS};
+use bilan_domain::collectivite::{self, Collectivite};
+use bilan_domain::geo;
 
 use crate::rng::{tag, Rng};
 use crate::Stage;
@@ -11,9 +12,10 @@ pub(crate) const TRANSMITTED_2022: usize = 20;
 pub(crate) const NOT_TRANSMITTED_2025: usize = 25;
 pub(crate) const APPROVED_2025: usize = 20;
 
-/// The stage of every Département (in [`DEPARTMENTS`] order) for `year`.
+/// The stage of every signatory of `year` (in [`collectivite::signatories`] order).
 pub(crate) fn stages(seed: u64, year: i32) -> Vec<Stage> {
-    let n = DEPARTMENTS.len();
+    let signatories = collectivite::signatories(year);
+    let n = signatories.len();
     let mut r = Rng::keyed(seed, &[tag("stages"), year as u64]);
     match year {
         2022 => {
@@ -23,23 +25,23 @@ pub(crate) fn stages(seed: u64, year: i32) -> Vec<Stage> {
             }
             out
         }
-        2025 => stages_2025(&mut r),
+        2025 => stages_2025(&mut r, &signatories),
         _ => vec![Stage::Approved; n],
     }
 }
 
-fn stages_2025(r: &mut Rng) -> Vec<Stage> {
-    let n = DEPARTMENTS.len();
-    let index = |code: &str| DEPARTMENTS.iter().position(|d| d.code == code);
+fn stages_2025(r: &mut Rng, signatories: &[Collectivite]) -> Vec<Stage> {
+    let n = signatories.len();
+    let index = |code: &str| signatories.iter().position(|c| c.code == code);
     let mut late: Vec<usize> = Vec::new();
-    // Allier has not transmitted; every other region of two Départements or more has
-    // at least one Département late.
+    // Allier has not transmitted; every other region of two signatories or more has at
+    // least one of them late.
     late.extend(index("03"));
     for region in geo::REGIONS.iter() {
-        let members: Vec<usize> = DEPARTMENTS
+        let members: Vec<usize> = signatories
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.region_code == region.code)
+            .filter(|(_, c)| c.region_code() == region.code)
             .map(|(i, _)| i)
             .collect();
         if members.len() < 2 || members.iter().any(|i| late.contains(i)) {

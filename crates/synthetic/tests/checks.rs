@@ -24,7 +24,7 @@ fn prose_and_history_rules_stay_silent_on_every_report() {
     // Drafts included: their planted slips are of other kinds.
     for s in dataset() {
         let r = &s.report;
-        let previous = find(r.department.as_str(), r.year - 1).map(|p| &p.report);
+        let previous = find(r.signatory().as_str(), r.year - 1).map(|p| &p.report);
         let noisy: Vec<String> = check_with(r, context(r, previous))
             .into_iter()
             .filter(|d| PROSE_AND_HISTORY_RULES.contains(&d.code))
@@ -42,7 +42,7 @@ fn assert_clean(data: &[SyntheticReport]) {
         let r = &s.report;
         let previous = data
             .iter()
-            .find(|p| p.report.department == r.department && p.report.year == r.year - 1)
+            .find(|p| p.report.signatory() == r.signatory() && p.report.year == r.year - 1)
             .map(|p| &p.report);
         with_previous += usize::from(previous.is_some());
         for d in check_with(r, context(r, previous)) {
@@ -73,7 +73,7 @@ fn drafts_carry_one_or_two_slips() {
     for s in dataset().iter().filter(|s| s.stage == Stage::Draft) {
         drafts += 1;
         let r = &s.report;
-        let previous = find(r.department.as_str(), r.year - 1).map(|p| &p.report);
+        let previous = find(r.signatory().as_str(), r.year - 1).map(|p| &p.report);
         let found: Vec<&str> = check_with(r, context(r, previous))
             .into_iter()
             .filter(|d| d.severity != Severity::Info && d.code != "COM004")

@@ -4,7 +4,7 @@ mod common;
 
 use bilan_consolidate::consolidation::IndicatorOutcome;
 use bilan_consolidate::outliers::Direction;
-use bilan_consolidate::{across_departments, consolidate, year_over_year, OutlierKind, ReportState, Scope};
+use bilan_consolidate::{across_signatories, consolidate, year_over_year, OutlierKind, ReportState, Scope};
 use bilan_domain::{MeasureKind, Report};
 use bilan_synthetic::{national_dataset, planted_anomalies, AnomalyKind, SyntheticReport};
 use common::{dataset, find, of_year, state};
@@ -41,7 +41,8 @@ fn national_consolidation_of_calpae_2019() {
 fn consolidation_of_2025_lists_the_late_departments() {
     let reports = of_year(2025);
     let c = consolidate(&Scope::national("pacte", 2025), &reports);
-    assert_eq!(c.counted.len(), 76);
+    // 100 signatories in 2025, 25 late.
+    assert_eq!(c.counted.len(), 75);
     assert_eq!(c.not_transmitted.len(), 25);
     assert!(c.not_transmitted.iter().any(|d| d.as_str() == "03"));
     let region = consolidate(&Scope::region("pacte", 2025, "84"), &reports);
@@ -53,7 +54,7 @@ fn year_of(data: &[SyntheticReport], year: i32) -> Vec<(ReportState, &Report)> {
 }
 
 fn report_of<'a>(data: &'a [SyntheticReport], code: &str, year: i32) -> &'a Report {
-    let found = data.iter().find(|s| s.report.department.as_str() == code && s.report.year == year);
+    let found = data.iter().find(|s| s.report.signatory().as_str() == code && s.report.year == year);
     &found.expect("every Département and year is generated").report
 }
 
@@ -64,7 +65,7 @@ fn assert_planted_outliers_flagged(data: &[SyntheticReport]) {
         match a.kind {
             AnomalyKind::CostPerPerson | AnomalyKind::ExecutionRate => {
                 let flags =
-                    across_departments(&Scope::national(&report.programme, a.year), &year_of(data, a.year));
+                    across_signatories(&Scope::national(&report.programme, a.year), &year_of(data, a.year));
                 let (kind, direction) = match a.kind {
                     AnomalyKind::CostPerPerson => (OutlierKind::CostPerPerson, Direction::High),
                     _ => (OutlierKind::ExecutionRate, Direction::Low),
@@ -72,14 +73,14 @@ fn assert_planted_outliers_flagged(data: &[SyntheticReport]) {
                 let hit = flags.iter().any(|o| {
                     o.kind == kind
                         && o.direction == direction
-                        && o.department.as_str() == a.department
+                        && o.signatory.as_str() == a.department
                         && (a.action.is_empty() || o.action == a.action)
                 });
                 assert!(hit, "{a:?} not flagged");
                 if a.kind == AnomalyKind::ExecutionRate {
                     assert!(
                         flags.iter().any(|o| o.kind == kind
-                            && o.department.as_str() == a.department
+                            && o.signatory.as_str() == a.department
                             && o.subject == "l'ensemble des mesures"),
                         "whole-report rate of {} {}",
                         a.department,
@@ -119,9 +120,9 @@ fn only_the_planted_indicator_jumps() {
     let data = dataset();
     let mut jumps = Vec::new();
     for s in data {
-        let Some(previous) = find(s.report.department.as_str(), s.report.year - 1) else { continue };
+        let Some(previous) = find(s.report.signatory().as_str(), s.report.year - 1) else { continue };
         let found = year_over_year(&s.report, &previous.report).expect("consecutive years");
-        jumps.extend(found.into_iter().map(|o| (o.department.as_str(), o.year, o.action)));
+        jumps.extend(found.into_iter().map(|o| (o.signatory.as_str(), o.year, o.action)));
     }
     assert_eq!(jumps, vec![("80", 2021, "1.6.1".to_string())]);
 }
@@ -130,7 +131,7 @@ fn only_the_planted_indicator_jumps() {
 fn planted_figures_are_the_intended_size() {
     // Execution rate about 25 %.
     let c = consolidate(&Scope::national("calpae", 2021), &of_year(2021));
-    let loir = c.departments.iter().find(|d| d.department.as_str() == "41").expect("41");
+    let loir = c.signatories.iter().find(|d| d.signatory.as_str() == "41").expect("41");
     let rate = loir.figures.execution_rate().expect("rate").per_mille();
     assert!((200..=300).contains(&rate), "{rate} ‰");
 }

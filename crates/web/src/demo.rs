@@ -95,7 +95,7 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, WebError> {
     create(store, &follow).await?;
     // The Allier's 2024 Pacte report (synthetic, still a draft): what the Pacte 2025
     // campaign's draft is prefilled from when the national reader opens it.
-    let pacte_2024 = bilan_synthetic::department_year(NATIONAL_SEED, "03", 2024)
+    let pacte_2024 = bilan_synthetic::signatory_year(NATIONAL_SEED, "03", 2024)
         .ok_or_else(|| WebError::Demo("rapport synthétique Allier 2024 absent".into()))?;
     create(store, &pacte_2024.report).await?;
 
@@ -128,7 +128,7 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, WebError> {
 /// The seed of the national synthetic dataset: the same data on every machine.
 pub const NATIONAL_SEED: u64 = 2026;
 
-/// Adds the national synthetic dataset (`bilan-synthetic`) for every (Département, year)
+/// Adds the national synthetic dataset (`bilan-synthetic`) for every (signatory, year)
 /// that has no report yet, taking each report through the workflow up to its stage
 /// (adopted, transmitted, approved) as the demo administrator. Returns how many reports
 /// were added; run twice, it adds nothing.
@@ -154,7 +154,7 @@ pub async fn seed_national(store: &Store, files: &bilan_domain::Referentiel) -> 
     let mut added = 0;
     for item in dataset {
         let r = &item.report;
-        if existing.contains(&(r.department.as_str().to_string(), r.year)) {
+        if existing.contains(&(r.signatory().as_str().to_string(), r.year)) {
             continue;
         }
         let id = create(store, r).await?;
@@ -195,10 +195,19 @@ pub async fn seed_national(store: &Store, files: &bilan_domain::Referentiel) -> 
     Ok(added)
 }
 
+/// Stores a report under its signatory (the collectivité code) with the territories it
+/// covers, principal first, as campaigns do.
 async fn create(store: &Store, r: &Report) -> Result<i64, WebError> {
-    let text = bilan_source::to_toml(r);
-    let actions = crate::service::values::action_numbers(r);
-    Ok(store.create_report(None, r.department.as_str(), r.year, &r.programme, &text, &actions).await?)
+    let signatory = r.signatory();
+    let new = bilan_store::NewCollectiviteReport {
+        collectivite: signatory.as_str().to_string(),
+        territories: signatory.territories().iter().map(|t| t.to_string()).collect(),
+        year: r.year,
+        programme: r.programme.clone(),
+        text: bilan_source::to_toml(r),
+        actions: crate::service::values::action_numbers(r),
+    };
+    Ok(store.create_collectivite_report(None, &new).await?)
 }
 
 fn scale(a: &mut Option<Amount>, num: i64, den: i64) {

@@ -344,7 +344,8 @@ async fn consolidations_follow_the_perimeters() {
     let (status, r, _) = api(&s, Some(&national), "/api/v1/consolidations/regions/84?annee=2019").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(r["perimetre"]["code"], "84");
-    assert_eq!(r["departements_attendus"], 12);
+    // Its 12 Départements and the Métropole de Lyon.
+    assert_eq!(r["departements_attendus"], 13);
     assert_eq!(r["totaux"]["prevu"], c["totaux"]["prevu"], "both reports are in Auvergne-Rhône-Alpes");
 
     let region = token(&s, "region.ara").await;
@@ -476,8 +477,8 @@ async fn consolidations_by_catalogue_code() {
     let values: i64 =
         sum["valeurs"].as_array().unwrap().iter().map(|v| v["valeur"]["centiemes"].as_i64().unwrap()).sum();
     assert_eq!(sum["agregat"]["total"]["centiemes"].as_i64().unwrap(), values);
-    // Every Département but the Allier, whose 2024 report is the demo's draft.
-    assert_eq!(sum["declare_par"].as_array().unwrap().len(), 100);
+    // Every signatory of 2024 (100) but the Allier, whose 2024 report is the demo's draft.
+    assert_eq!(sum["declare_par"].as_array().unwrap().len(), 99);
     // A weighted mean names its weight; every counted value carries it.
     let rate = find("PACTE-EMPLOI-03");
     assert_eq!(
@@ -506,8 +507,10 @@ async fn consolidations_by_catalogue_code() {
     let k = unlinked[0]["indicateur"]["indice"].as_u64().unwrap();
     let chemin = unlinked[0]["indicateur"]["chemin"].as_str().unwrap();
     assert!(chemin.ends_with(&format!(".indicateurs[{k}]")), "{chemin}");
+    // The Collectivité de Corse's, under its own code.
     let corse =
-        c["indicateurs_locaux"].as_array().unwrap().iter().find(|l| l["departement"] == "2A").unwrap();
+        c["indicateurs_locaux"].as_array().unwrap().iter().find(|l| l["departement"] == "20R").unwrap();
+    assert_eq!(corse["departement_nom"], "Collectivité de Corse");
     assert!(corse["indicateurs"]
         .as_array()
         .unwrap()

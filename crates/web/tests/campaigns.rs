@@ -73,6 +73,8 @@ async fn the_national_reader_opens_a_campaign_and_every_signatory_gets_its_draft
     // A collectivité without a 2024 report starts from the skeleton, under its own name.
     let lyon = s.report(s.report_id("69M", 2025).await).await;
     assert!(lyon.title.contains("Métropole de Lyon"), "{}", lyon.title);
+    // Its file says who signs: the Métropole, on territory 69.
+    assert_eq!((lyon.department.as_str(), lyon.signatory().as_str()), ("69", "69M"));
     assert_eq!(lyon.measures.len(), pacte.core_measures(2025).count());
 
     // Opened twice: refused.

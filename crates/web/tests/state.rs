@@ -346,7 +346,7 @@ async fn dashboards_follow_the_perimeter_and_count_only_transmitted_reports() {
 async fn national_dataset_flags_the_planted_outliers_to_reviewers() {
     let s = start().await;
     let added = bilan_web::demo::seed_national(&s.store, bilan_source::referentiel::builtin()).await.unwrap();
-    assert_eq!(added, 600, "606 synthetic reports minus the 6 (collectivité, year) the demo holds");
+    assert_eq!(added, 595, "601 synthetic reports minus the 6 (collectivité, year) the demo holds");
     let national = s.login("national").await;
     let (status, body) = national.page("/tableaux/national?annee=2019").await;
     assert_eq!(status, StatusCode::OK);
@@ -382,4 +382,92 @@ async fn national_dataset_flags_the_planted_outliers_to_reviewers() {
     let sarthe = s.report_id("72", 2019).await;
     let (_, review) = national.page(&format!("/rapports/{sarthe}/revue")).await;
     assert!(review.contains("data-type=\"cout-par-personne\""), "{review}");
+}
+
+/// Stores a synthetic report of the national dataset under its signatory, as campaigns do,
+/// and takes it to « transmis ».
+async fn store_transmitted(s: &Server, code: &str, year: i32) -> (i64, bilan_domain::Report) {
+    let r = bilan_synthetic::signatory_year(bilan_web::demo::NATIONAL_SEED, code, year).unwrap().report;
+    let signatory = r.signatory();
+    let new = bilan_store::NewCollectiviteReport {
+        collectivite: signatory.as_str().to_string(),
+        territories: signatory.territories().iter().map(|t| t.to_string()).collect(),
+        year,
+        programme: r.programme.clone(),
+        text: bilan_source::to_toml(&r),
+        actions: r.actions().map(|(_, _, _, a)| a.number.clone()).collect(),
+    };
+    let id = s.store.create_collectivite_report(None, &new).await.unwrap();
+    transmit(s, id).await;
+    (id, s.report(id).await)
+}
+
+/// (code, path) of every diagnostic a page lists.
+fn listed_diagnostics(html: &str) -> Vec<(String, String)> {
+    let doc = parse(html);
+    let mut out: Vec<(String, String)> = select(&doc, "li[id^='diag-'][data-code][data-chemin]")
+        .iter()
+        .map(|li| {
+            let v = li.value();
+            (v.attr("data-code").unwrap().to_string(), v.attr("data-chemin").unwrap().to_string())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn expected_diagnostics(
+    r: &bilan_domain::Report,
+    previous: Option<&bilan_domain::Report>,
+) -> Vec<(String, String)> {
+    let programme = bilan_source::referentiel::builtin().programme(&r.programme);
+    let mut out: Vec<(String, String)> =
+        bilan_check::check_with(r, bilan_check::Context { previous, programme })
+            .into_iter()
+            .map(|d| (d.code.to_string(), d.path))
+            .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn the_metropole_de_lyon_is_expected_and_checked_against_its_own_reports() {
+    let s = start().await;
+    let (_, rhone_2024) = store_transmitted(&s, "69", 2024).await;
+    let (lyon_2025, lyon_2025_report) = store_transmitted(&s, "69M", 2025).await;
+
+    // The regional dashboard of Auvergne-Rhône-Alpes expects the Métropole de Lyon beside
+    // the Rhône: 2024, the Rhône counted, the Métropole not transmitted.
+    let region = s.login("region.ara").await;
+    let (status, body) = region.page("/tableaux/regions/84?annee=2024").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Synthèse : 1 rapport(s) consolidé(s) sur 13 attendu(s)"), "{body}");
+    assert!(has_id(&body, "departement-69") && !has_id(&body, "departement-69M"));
+    let missing = text_by_id(&body, "liste-non-transmis").expect("not transmitted listed");
+    assert!(missing.contains("Métropole de Lyon (69M) : aucun rapport"), "{missing}");
+    assert!(!missing.contains("Rhône (69)"), "{missing}");
+    // 2025: the Métropole counted, the Rhône expected.
+    let (_, body) = region.page("/tableaux/regions/84?annee=2025").await;
+    assert!(has_id(&body, "departement-69M") && body.contains("Métropole de Lyon (69M)"), "{body}");
+    let missing = text_by_id(&body, "liste-non-transmis").expect("not transmitted listed");
+    assert!(missing.contains("Rhône (69) : aucun rapport"), "{missing}");
+
+    // The Métropole's checks do not take the Rhône's 2024 report for its previous one
+    // (both cover 69; the Rhône's would change them).
+    assert_ne!(
+        expected_diagnostics(&lyon_2025_report, None),
+        expected_diagnostics(&lyon_2025_report, Some(&rhone_2024)),
+        "the test needs a previous report that changes the checks"
+    );
+    let national = s.login("national").await;
+    let (_, page) = national.page(&format!("/rapports/{lyon_2025}/diagnostics")).await;
+    assert_eq!(listed_diagnostics(&page), expected_diagnostics(&lyon_2025_report, None));
+    let (_, review) = national.page(&format!("/rapports/{lyon_2025}/revue")).await;
+    assert!(has_id(&review, "pas-de-precedent"), "{review}");
+    // Once the Métropole's own 2024 report is transmitted, it is the one compared.
+    let (_, lyon_2024) = store_transmitted(&s, "69M", 2024).await;
+    let (_, page) = national.page(&format!("/rapports/{lyon_2025}/diagnostics")).await;
+    assert_eq!(listed_diagnostics(&page), expected_diagnostics(&lyon_2025_report, Some(&lyon_2024)));
+    let (_, review) = national.page(&format!("/rapports/{lyon_2025}/revue")).await;
+    assert!(has_id(&review, "table-comparaison"), "{review}");
 }

@@ -15,8 +15,9 @@ pub fn dataset() -> &'static [SyntheticReport] {
     DATA.get_or_init(|| national_dataset(SEED))
 }
 
+/// The report of a signatory ("03", "69M") and year.
 pub fn find(code: &str, year: i32) -> Option<&'static SyntheticReport> {
-    dataset().iter().find(|s| s.report.department.as_str() == code && s.report.year == year)
+    dataset().iter().find(|s| s.report.signatory().as_str() == code && s.report.year == year)
 }
 
 pub fn state(stage: Stage) -> ReportState {

@@ -476,7 +476,7 @@ async fn credits(
         ));
     };
     let inputs = crate::service::credits::inputs(&app, id).await?;
-    Ok(json(&model::credits_note(id, &note, &inputs.reasons)))
+    Ok(json(&model::credits_note(id, &l.stored.summary.department, &note, &inputs.reasons)))
 }
 
 // ----- consolidations ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ use bilan_consolidate::{
 };
 use bilan_domain::indicator::{MissingReason, Quantity};
 use bilan_domain::referentiel::Aggregation;
-use bilan_domain::{DepartmentCode, IndicatorUnit, MeasureKind, Money};
+use bilan_domain::{CollectiviteCode, IndicatorUnit, MeasureKind, Money};
 use serde::Serialize;
 
 use crate::policy::perimeter::Perimeter;
@@ -93,7 +93,7 @@ pub struct DepartementRef {
 }
 
 impl DepartementRef {
-    fn of(code: DepartmentCode) -> DepartementRef {
+    fn of(code: CollectiviteCode) -> DepartementRef {
         DepartementRef { departement: code.as_str().to_string(), departement_nom: dep_name(code.as_str()) }
     }
 }
@@ -266,7 +266,7 @@ pub struct Ignore {
 impl From<&IgnoredReport> for Ignore {
     fn from(i: &IgnoredReport) -> Ignore {
         Ignore {
-            departement: i.department.as_str().to_string(),
+            departement: i.signatory.as_str().to_string(),
             annee: i.year,
             programme: i.programme.clone(),
             statut: i.state.code(),
@@ -385,7 +385,7 @@ pub struct ValeurIndicateur {
 impl From<&IndicatorPoint> for ValeurIndicateur {
     fn from(p: &IndicatorPoint) -> ValeurIndicateur {
         ValeurIndicateur {
-            departement: p.at.department.as_str().to_string(),
+            departement: p.at.signatory.as_str().to_string(),
             action: p.at.action.clone(),
             chemin: p.at.path.clone(),
             intitule: p.name.clone(),
@@ -422,7 +422,7 @@ pub struct ValeurManquante {
 impl From<&MissingPoint> for ValeurManquante {
     fn from(m: &MissingPoint) -> ValeurManquante {
         ValeurManquante {
-            departement: m.at.department.as_str().to_string(),
+            departement: m.at.signatory.as_str().to_string(),
             action: m.at.action.clone(),
             chemin: m.at.path.clone(),
             intitule: m.name.clone(),
@@ -450,7 +450,7 @@ impl From<&IndicatorConsolidation> for Indicateur {
                 unite: unit.label(),
                 total: (*total).into(),
                 par_departement: i
-                    .per_department()
+                    .per_signatory()
                     .into_iter()
                     .map(|(d, q)| ValeurDepartement { departement: d.as_str().to_string(), valeur: q.into() })
                     .collect(),
@@ -464,7 +464,7 @@ impl From<&IndicatorConsolidation> for Indicateur {
                     .iter()
                     .map(|g| GroupeUnite {
                         unite: unit_code(g.unit),
-                        departements: g.departments.iter().map(|d| d.as_str().to_string()).collect(),
+                        departements: g.signatories.iter().map(|d| d.as_str().to_string()).collect(),
                     })
                     .collect(),
             },
@@ -551,7 +551,7 @@ pub struct ValeurCodee {
 impl From<&CodedValue> for ValeurCodee {
     fn from(v: &CodedValue) -> ValeurCodee {
         ValeurCodee {
-            departement: v.at.department.as_str().to_string(),
+            departement: v.at.signatory.as_str().to_string(),
             action: v.at.action.clone(),
             chemin: v.at.path.clone(),
             intitule: v.name.clone(),
@@ -576,7 +576,7 @@ pub struct ManquantCode {
 impl From<&CodedMissing> for ManquantCode {
     fn from(m: &CodedMissing) -> ManquantCode {
         ManquantCode {
-            departement: m.at.department.as_str().to_string(),
+            departement: m.at.signatory.as_str().to_string(),
             action: m.at.action.clone(),
             chemin: m.at.path.clone(),
             intitule: m.name.clone(),
@@ -609,7 +609,7 @@ pub struct IndicateurReferentiel {
 
 impl From<&CodedIndicator> for IndicateurReferentiel {
     fn from(i: &CodedIndicator) -> IndicateurReferentiel {
-        let codes = |ds: &[DepartmentCode]| ds.iter().map(|d| d.as_str().to_string()).collect();
+        let codes = |ds: &[CollectiviteCode]| ds.iter().map(|d| d.as_str().to_string()).collect();
         IndicateurReferentiel {
             code: i.code.clone(),
             intitule: i.title.clone(),
@@ -696,10 +696,10 @@ fn measure(m: &MeasureConsolidation, l: &Loaded) -> Mesure {
             .cells
             .iter()
             .map(|c| Cellule {
-                departement: c.department.as_str().to_string(),
-                departement_nom: dep_name(c.department.as_str()),
+                departement: c.signatory.as_str().to_string(),
+                departement_nom: dep_name(c.signatory.as_str()),
                 statut: c.state.code(),
-                rapport_id: l.report_id(c.department.as_str()),
+                rapport_id: l.report_id(c.signatory.as_str()),
                 mesures: c
                     .measures
                     .iter()
@@ -732,10 +732,10 @@ pub fn consolidation(l: &Loaded, c: &Consolidation) -> ConsolidationDoc {
             .counted
             .iter()
             .map(|r| RapportCompte {
-                departement: r.department.as_str().to_string(),
-                departement_nom: dep_name(r.department.as_str()),
+                departement: r.signatory.as_str().to_string(),
+                departement_nom: dep_name(r.signatory.as_str()),
                 statut: r.state.code(),
-                rapport_id: l.report_id(r.department.as_str()),
+                rapport_id: l.report_id(r.signatory.as_str()),
             })
             .collect(),
         non_transmis: c
@@ -759,7 +759,7 @@ pub fn consolidation(l: &Loaded, c: &Consolidation) -> ConsolidationDoc {
             .iter()
             .flat_map(|k| &k.unlinked)
             .map(|u| {
-                let d = u.indicator.at.department.as_str();
+                let d = u.indicator.at.signatory.as_str();
                 NonRattache {
                     departement: d.to_string(),
                     departement_nom: dep_name(d),
@@ -775,7 +775,7 @@ pub fn consolidation(l: &Loaded, c: &Consolidation) -> ConsolidationDoc {
             .iter()
             .flat_map(|k| &k.local)
             .map(|g| {
-                let d = g.department.as_str();
+                let d = g.signatory.as_str();
                 IndicateursLocaux {
                     departement: d.to_string(),
                     departement_nom: dep_name(d),
@@ -789,7 +789,7 @@ pub fn consolidation(l: &Loaded, c: &Consolidation) -> ConsolidationDoc {
             .iter()
             .flat_map(|k| &k.unknown_codes)
             .map(|u| {
-                let d = u.indicator.at.department.as_str();
+                let d = u.indicator.at.signatory.as_str();
                 CodeInconnu {
                     departement: d.to_string(),
                     rapport_id: l.report_id(d),
@@ -808,13 +808,13 @@ pub fn consolidation(l: &Loaded, c: &Consolidation) -> ConsolidationDoc {
             .collect(),
         mesures: c.measures.iter().map(|m| measure(m, l)).collect(),
         departements: c
-            .departments
+            .signatories
             .iter()
             .map(|d| TotalDepartement {
-                departement: d.department.as_str().to_string(),
-                departement_nom: dep_name(d.department.as_str()),
+                departement: d.signatory.as_str().to_string(),
+                departement_nom: dep_name(d.signatory.as_str()),
                 statut: d.state.code(),
-                rapport_id: l.report_id(d.department.as_str()),
+                rapport_id: l.report_id(d.signatory.as_str()),
                 totaux: (&d.figures).into(),
             })
             .collect(),
@@ -941,15 +941,18 @@ pub struct NoteCredits {
     pub explication: String,
 }
 
+/// `signatory`: the report's collectivité code as the store keys it (the note itself
+/// names only the Département of the text).
 pub fn credits_note(
     report_id: i64,
+    signatory: &str,
     n: &CreditsNote,
     reasons: &std::collections::BTreeMap<LineKey, String>,
 ) -> NoteCredits {
     NoteCredits {
         rapport_id: report_id,
-        departement: n.department.as_str().to_string(),
-        departement_nom: dep_name(n.department.as_str()),
+        departement: signatory.to_string(),
+        departement_nom: dep_name(signatory),
         annee: n.year,
         annee_credits: n.year.saturating_add(1),
         regles: Regles {

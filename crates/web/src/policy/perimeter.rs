@@ -1,4 +1,5 @@
-//! The State side's perimeters: which Départements a reviewer or reader consolidates.
+//! The State side's perimeters: which territories a reviewer or reader consolidates, and
+//! which signatories (Départements and other collectivités) are expected there.
 
 use bilan_consolidate::Scope;
 use bilan_domain::geo;
@@ -30,13 +31,18 @@ impl Perimeter {
         }
     }
 
-    pub fn departments(&self) -> Vec<String> {
+    /// The Départements (territories) of the perimeter: the store's filter, which finds a
+    /// collectivité's report through any territory it covers (the Métropole de Lyon's
+    /// through 69, the Collectivité de Corse's through 2A and 2B).
+    pub fn territories(&self) -> Vec<String> {
         match self {
             Perimeter::National => geo::DEPARTMENTS.iter().map(|d| d.code.to_string()).collect(),
             Perimeter::Region(code) => geo::departments_of_region(code).map(|d| d.code.to_string()).collect(),
         }
     }
 
+    /// What is consolidated: the signatories of the year expected in the perimeter
+    /// ([`Scope::national`], [`Scope::region`]).
     pub fn scope(&self, programme: &str, year: i32) -> Scope {
         match self {
             Perimeter::National => Scope::national(programme, year),

@@ -7,7 +7,7 @@
 
 use bilan_domain::collectivite::{self, Collectivite};
 use bilan_domain::referentiel::Programme;
-use bilan_domain::{draft, Date, DepartmentCode, Report};
+use bilan_domain::{draft, Date, Report};
 use bilan_store::{
     Campaign, Convention, Id, NewCampaign, NewCollectiviteReport, NewConvention, NewReport, ReportFilter,
     Role, Status, Store, StoreError,
@@ -37,26 +37,14 @@ pub fn may_follow(ctx: &Ctx) -> Result<(), AppError> {
 }
 
 /// A new report for a collectivité and year: next year's draft from its previous report,
-/// or the programme's skeleton. The text is what `bilan nouveau` writes (without its
-/// comment header), so both give the same report for the same input.
-pub fn draft_for(
-    c: &Collectivite,
-    year: i32,
-    programme: &Programme,
-    previous: Option<&Report>,
-) -> Option<Report> {
-    let mut report = match previous {
+/// or the programme's skeleton (which names the collectivité, `collectivite = "69M"`, when
+/// it is not a Département). The text is what `bilan nouveau` writes (without its comment
+/// header), so both give the same report for the same input.
+pub fn draft_for(c: &Collectivite, year: i32, programme: &Programme, previous: Option<&Report>) -> Report {
+    match previous {
         Some(prev) => draft::follow_up(prev, year, programme),
-        None => {
-            let principal = DepartmentCode::parse(c.territories.first()?).ok()?;
-            draft::skeleton(principal, year, programme)
-        }
-    };
-    if previous.is_none() && c.code != report.department.as_str() {
-        // A collectivité that is not a Département (69M, 20R, 6AE): its own name in the title.
-        report.title = format!("Rapport d'exécution {year} – {} – {}", programme.name, c.name);
+        None => draft::skeleton(c.id(), year, programme),
     }
-    Some(report)
 }
 
 /// The canonical text of a new report and its action numbers, as the store takes them.
@@ -137,10 +125,9 @@ pub async fn prepare(
     let mut conventions = Vec::new();
     for c in collectivite::signatories(year) {
         let previous = previous_report(store, c.code, year, &programme.id).await?;
-        let report = draft_for(&c, year, programme, previous.as_ref()).map(|r| {
-            let (text, actions) = stored(&r);
-            NewReport { text, actions, department: r.department.as_str().to_string() }
-        });
+        let r = draft_for(&c, year, programme, previous.as_ref());
+        let (text, actions) = stored(&r);
+        let report = Some(NewReport { text, actions, department: r.department.as_str().to_string() });
         conventions.push(NewConvention {
             collectivite: c.code.to_string(),
             name: c.name.to_string(),
@@ -308,8 +295,7 @@ pub async fn create_own(app: &AppState, ctx: &Ctx, year: i32, from_previous: boo
         .ok_or_else(|| AppError::unprocessable(format!("Aucun programme ne couvre l’année {year}.")))?;
     let previous =
         if from_previous { previous_report(&app.store, &code, year, &programme.id).await? } else { None };
-    let report = draft_for(&c, year, programme, previous.as_ref())
-        .ok_or_else(|| AppError::unprocessable("Territoire de la collectivité inconnu.".to_string()))?;
+    let report = draft_for(&c, year, programme, previous.as_ref());
     let (text, actions) = stored(&report);
     let new = NewCollectiviteReport {
         collectivite: c.code.to_string(),

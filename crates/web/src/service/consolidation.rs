@@ -2,7 +2,7 @@
 //! the open data files and the API.
 
 use bilan_consolidate::{consolidate, consolidate_with_catalogue, Consolidation, ReportState};
-use bilan_domain::Report;
+use bilan_domain::{CollectiviteCode, Report};
 use bilan_store::{ReportFilter, ReportSummary, Status, StoreError};
 
 use crate::policy::perimeter::Perimeter;
@@ -43,14 +43,15 @@ impl Loaded {
         }
     }
 
-    /// The stored report id of a Département's counted report.
-    pub fn report_id(&self, department: &str) -> Option<i64> {
-        self.counted.iter().find(|(s, _)| s.department == department).map(|(s, _)| s.id)
+    /// The stored report id of a signatory's counted report (the store keys reports by
+    /// collectivité code: "03", "69M").
+    pub fn report_id(&self, signatory: &str) -> Option<i64> {
+        self.counted.iter().find(|(s, _)| s.department == signatory).map(|(s, _)| s.id)
     }
 
-    /// The status of a Département's report that does not count, if there is one.
-    pub fn other_status(&self, department: &str) -> Option<Status> {
-        self.others.iter().find(|s| s.department == department).map(|s| s.status)
+    /// The status of a signatory's report that does not count, if there is one.
+    pub fn other_status(&self, signatory: &str) -> Option<Status> {
+        self.others.iter().find(|s| s.department == signatory).map(|s| s.status)
     }
 }
 
@@ -62,9 +63,9 @@ pub async fn load(
     programme: &str,
     year: i32,
 ) -> Result<Loaded, StoreError> {
-    let departments = Some(perimeter.departments());
+    let territories = Some(perimeter.territories());
     let counted_filter = ReportFilter {
-        departments: departments.clone(),
+        departments: territories.clone(),
         statuses: Some(vec![Status::Transmitted, Status::Approved]),
         year: Some(year),
     };
@@ -72,9 +73,16 @@ pub async fn load(
     let counted: Vec<(ReportSummary, Report)> = rows
         .into_iter()
         .filter(|(s, _)| s.programme == programme)
-        .filter_map(|(s, text)| crate::service::report::parse_text(&text).map(|r| (s, r)))
+        .filter_map(|(s, text)| {
+            let r = crate::service::report::parse_text(&text)?;
+            let r = signed_as_stored(&s, r);
+            Some((s, r))
+        })
         .collect();
-    let all = app.store.reports(&ReportFilter { departments, statuses: None, year: Some(year) }).await?;
+    let all = app
+        .store
+        .reports(&ReportFilter { departments: territories, statuses: None, year: Some(year) })
+        .await?;
     let others = all
         .into_iter()
         .filter(|s| s.programme == programme && !matches!(s.status, Status::Transmitted | Status::Approved))
@@ -88,6 +96,19 @@ pub async fn load(
         others,
         reference,
     })
+}
+
+/// The report with the store's collectivité as its signatory: the store keys a report by
+/// the collectivité that signs it (`summary.department`), and a draft opened before files
+/// carried `collectivite` names only its Département. The key wins when it covers the
+/// file's Département (always, for a report the application wrote).
+fn signed_as_stored(s: &ReportSummary, mut r: Report) -> Report {
+    if let Ok(c) = CollectiviteCode::parse(&s.department) {
+        if c.covers(r.department) {
+            r.collectivite = (c.as_str() != r.department.as_str()).then_some(c);
+        }
+    }
+    r
 }
 
 /// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…), if any.

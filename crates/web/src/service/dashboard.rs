@@ -3,7 +3,7 @@
 //! reports of that year and their consolidation; then the outliers of the dashboard and
 //! the files of the open data.
 
-use bilan_consolidate::{across_departments, Consolidation, Outlier, ReportState};
+use bilan_consolidate::{across_signatories, Consolidation, Outlier, ReportState};
 use bilan_domain::Report;
 use bilan_store::{ReportFilter, Status, StoreError, User};
 
@@ -57,7 +57,7 @@ pub fn year_of(annee: Option<&str>) -> Result<Option<(i32, &'static str)>, Strin
 /// programme.
 async fn default_year(app: &AppState, perimeter: &Perimeter) -> (i32, &'static str) {
     let filter = ReportFilter {
-        departments: Some(perimeter.departments()),
+        departments: Some(perimeter.territories()),
         statuses: Some(vec![Status::Transmitted, Status::Approved]),
         year: None,
     };
@@ -86,11 +86,11 @@ pub async fn open(
     Ok(Opened { perimeter, year, programme, loaded, consolidation })
 }
 
-/// Values far from those of the other Départements of the perimeter.
+/// Values far from those of the other signatories of the perimeter.
 pub fn outliers(loaded: &Loaded) -> Vec<Outlier> {
     let pairs: Vec<(ReportState, &Report)> =
         loaded.counted.iter().map(|(s, r)| (consolidation::state_of(s.status), r)).collect();
-    across_departments(&loaded.perimeter.scope(&loaded.programme, loaded.year), &pairs)
+    across_signatories(&loaded.perimeter.scope(&loaded.programme, loaded.year), &pairs)
 }
 
 /// The tables of the open data, in the order the dashboard lists them.

@@ -51,10 +51,12 @@ pub fn prepare_toml(l: &Loaded, data: &[u8]) -> Result<Prepared, Vec<String>> {
     };
     let s = &l.stored.summary;
     let mut problems = Vec::new();
-    if parsed.department.as_str() != s.department {
+    // Who signed: the file's `collectivite`, else its Département (the store keys the
+    // report by that collectivité code).
+    if parsed.signatory().as_str() != s.department {
         problems.push(format!(
-            "le fichier concerne le Département {} : ce rapport est celui du Département {}",
-            bilan_domain::geo::department_label(parsed.department.as_str()),
+            "le fichier est le rapport de {} : ce rapport est celui de {}",
+            parsed.signatory().label(),
             bilan_domain::collectivite::label(&s.department)
         ));
     }

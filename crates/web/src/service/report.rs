@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use bilan_check::Diagnostic;
 use bilan_domain::Report;
-use bilan_store::{Id, Justification, ReportFilter, Status, StoreError, StoredReport};
+use bilan_store::{Id, Justification, ReportFilter, ReportSummary, Status, StoreError, StoredReport};
 
 use crate::error::AppError;
 use crate::policy::Ctx;
@@ -93,21 +93,29 @@ pub fn parse_current(app: &AppState, current: &StoredReport) -> Option<Report> {
     }
 }
 
-/// Last year's report of the same Département, as the checks compare with it: only once
-/// it is transmitted or approved (a draft is the Département's own business, and would
-/// leak into the messages a reviewer reads).
-pub async fn previous_year(app: &AppState, report: &Report) -> Option<Arc<Report>> {
-    previous_year_keyed(app, report).await.1
+/// Last year's report of the same collectivité and programme, when it is transmitted or
+/// approved (the State never reads drafts). The collectivité is the store's key
+/// (`summary.department`), not the file's Département: the Métropole de Lyon's previous
+/// report is its own, never the Rhône's, though both cover 69 (the store's filter matches
+/// territories too, so the key is compared exactly).
+pub async fn previous_year(app: &AppState, s: &ReportSummary) -> Option<Arc<Report>> {
+    previous_year_keyed(app, s).await.1
 }
 
 /// [`previous_year`] with its (id, revision), the key of the diagnostics computed against it.
-async fn previous_year_keyed(app: &AppState, report: &Report) -> (PreviousKey, Option<Arc<Report>>) {
+async fn previous_year_keyed(app: &AppState, s: &ReportSummary) -> (PreviousKey, Option<Arc<Report>>) {
     let filter = ReportFilter {
-        departments: Some(vec![report.department.as_str().to_string()]),
+        departments: Some(vec![s.department.clone()]),
         statuses: Some(vec![Status::Transmitted, Status::Approved]),
-        year: Some(report.year - 1),
+        year: Some(s.year - 1),
     };
-    let Some(s) = app.store.reports(&filter).await.ok().and_then(|l| l.into_iter().next()) else {
+    let found = app
+        .store
+        .reports(&filter)
+        .await
+        .ok()
+        .and_then(|l| l.into_iter().find(|p| p.department == s.department && p.programme == s.programme));
+    let Some(s) = found else {
         return (None, None);
     };
     if let Some(c) = app.reports.report(s.id, s.revision) {
@@ -129,7 +137,7 @@ async fn previous_year_keyed(app: &AppState, report: &Report) -> (PreviousKey, O
 /// (see [`previous_year`]) and the reference data in force; computed once per (revision,
 /// last year's revision, reference data) and kept in the server's cache.
 pub async fn diagnostics(app: &AppState, l: &Loaded) -> Arc<Vec<Diagnostic>> {
-    let (previous_key, previous) = previous_year_keyed(app, &l.report).await;
+    let (previous_key, previous) = previous_year_keyed(app, &l.stored.summary).await;
     let reference = super::referentiel::current(app);
     let (id, revision) = (l.id(), l.stored.summary.revision);
     if let Some(list) = app.reports.diagnostics(id, revision, previous_key, &reference) {

@@ -5,17 +5,14 @@
 //! and the checks of a comment or a reopening reason. No HTML.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use bilan_check::Diagnostic;
 use bilan_consolidate::{
-    across_departments, consolidate, version_changes, year_comparison, year_over_year, ActionFigures, Change,
+    across_signatories, consolidate, version_changes, year_comparison, year_over_year, ActionFigures, Change,
     Outlier, Rate, ReportState, Scope, YearComparison,
 };
-use bilan_domain::{DepartmentCode, Money, Report};
-use bilan_store::{
-    Comment, CommentTarget, Justification, ReportFilter, ReportSummary, Role, Status, StoreError, User,
-};
+use bilan_domain::{CollectiviteCode, Money, Report};
+use bilan_store::{Comment, CommentTarget, Justification, ReportSummary, Role, Status, StoreError, User};
 
 use crate::error::AppError;
 use crate::policy::access;
@@ -38,15 +35,16 @@ pub struct QueueRow {
     /// Transmitted after its deadline (a transmitted report's last change is its
     /// transmission).
     pub late: bool,
-    /// How many national outliers concern its Département this year.
+    /// How many national outliers concern its collectivité this year.
     pub outliers: usize,
 }
 
-/// A Département of the reviewer's territory whose report of the year is not transmitted,
-/// with the status of its report when one exists (only the status: drafts stay the
-/// Département's).
+/// A signatory of the reviewer's territory (a Département, the Métropole de Lyon…) whose
+/// report of the year is not transmitted, with the status of its report when one exists
+/// (only the status: drafts stay the collectivité's).
 pub struct Missing {
-    pub department: String,
+    /// Its collectivité code ("03", "69M").
+    pub signatory: String,
     pub status: Option<Status>,
 }
 
@@ -115,10 +113,11 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
         })
         .collect();
     rows.sort_by_key(|r| {
-        (r.summary.status != Status::Transmitted, bilan_domain::geo::department_rank(&r.summary.department))
+        let rank = CollectiviteCode::parse(&r.summary.department).map_or(usize::MAX, CollectiviteCode::rank);
+        (r.summary.status != Status::Transmitted, rank)
     });
 
-    // Outlier flags per Département, against every report of the year nationally; the
+    // Outlier flags per collectivité, against every report of the year nationally; the
     // national load also says who, in the reviewer's territory, has not transmitted.
     let mut nationals: BTreeMap<String, consolidation::Loaded> = BTreeMap::new();
     if let Some(y) = year {
@@ -127,7 +126,7 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
         for p in programmes {
             let national = consolidation::load(app, &Perimeter::National, &p, y).await?;
             for o in outliers_of(&national) {
-                *flags.entry(o.department.as_str().to_string()).or_default() += 1;
+                *flags.entry(o.signatory.as_str().to_string()).or_default() += 1;
             }
             nationals.insert(p, national);
         }
@@ -152,15 +151,14 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
     Ok(Queue { years, year, rows, expected })
 }
 
-/// The Départements a reviewer expects reports from: a préfecture its Département, a
-/// regional reviewer its region's; none for the national reader. The programme is the
+/// The signatories a reviewer expects reports from: a préfecture those covering its
+/// Département (69: the Rhône and the Métropole de Lyon), a regional reviewer its
+/// region's; none for the national reader. The programme is the
 /// year's (none for a year no programme covers: then nothing can be transmitted).
 fn expected_scope(user: &User, year: i32) -> Option<Scope> {
     let programme = consolidation::programme_of_year(year).unwrap_or("");
     match (user.role, user.territory.as_deref()) {
-        (Role::PrefectureReviewer, Some(d)) => {
-            Some(Scope::new(programme, year, DepartmentCode::parse(d).ok()))
-        }
+        (Role::PrefectureReviewer, Some(d)) => Some(Scope::territory(programme, year, d)),
         (Role::RegionalReviewer, Some(r)) => Some(Scope::region(programme, year, r)),
         _ => None,
     }
@@ -172,14 +170,14 @@ fn expected(scope: &Scope, national: &consolidation::Loaded) -> Expected {
     let pairs: Vec<(ReportState, &Report)> = national
         .counted
         .iter()
-        .filter(|(_, r)| scope.expected.contains(&r.department))
+        .filter(|(_, r)| scope.expected.contains(&r.signatory()))
         .map(|(s, r)| (state_of(s.status), r))
         .collect();
     let c = consolidate(scope, &pairs);
     let missing = c
         .not_transmitted
         .iter()
-        .map(|d| Missing { department: d.as_str().to_string(), status: national.other_status(d.as_str()) })
+        .map(|d| Missing { signatory: d.as_str().to_string(), status: national.other_status(d.as_str()) })
         .collect();
     Expected { year: scope.year, missing }
 }
@@ -188,7 +186,7 @@ fn expected(scope: &Scope, national: &consolidation::Loaded) -> Expected {
 fn outliers_of(national: &consolidation::Loaded) -> Vec<Outlier> {
     let pairs: Vec<(ReportState, &Report)> =
         national.counted.iter().map(|(x, r)| (state_of(x.status), r)).collect();
-    across_departments(&bilan_consolidate::Scope::national(&national.programme, national.year), &pairs)
+    across_signatories(&bilan_consolidate::Scope::national(&national.programme, national.year), &pairs)
 }
 
 // ----- the review page -----
@@ -300,23 +298,6 @@ pub async fn version_diff(app: &AppState, l: &Loaded) -> Result<VersionDiff, Sto
     Ok(VersionDiff::Changes { previous: v - 1, changes: version_changes(&old, &l.report) })
 }
 
-/// Last year's report of the same Département and programme, if stored and transmitted
-/// or approved (the State never reads drafts).
-async fn previous_year(app: &AppState, l: &Loaded) -> Result<Option<Arc<Report>>, StoreError> {
-    let s = &l.stored.summary;
-    let rows = app
-        .store
-        .reports(&ReportFilter {
-            departments: Some(vec![s.department.clone()]),
-            statuses: Some(vec![Status::Transmitted, Status::Approved]),
-            year: Some(s.year - 1),
-        })
-        .await?;
-    let Some(p) = rows.into_iter().find(|p| p.programme == s.programme) else { return Ok(None) };
-    // Through the cache of parsed reports (an unreadable row counts as no report, as before).
-    Ok(report::fetch(app, p.id).await.ok().flatten().map(|c| c.report))
-}
-
 /// Everything the review page shows besides the report itself.
 pub struct Review {
     pub figures: FigureTable,
@@ -338,10 +319,10 @@ pub async fn review(app: &AppState, l: &Loaded) -> Result<Review, StoreError> {
     let diagnostics = report::diagnostics(app, l).await;
     let justifications = report::justifications(app, l.id()).await?;
     let version_diff = version_diff(app, l).await?;
-    let previous = previous_year(app, l).await?;
+    let previous = report::previous_year(app, s).await;
     let national = consolidation::load(app, &Perimeter::National, &s.programme, s.year).await?;
     let mut outliers: Vec<Outlier> =
-        outliers_of(&national).into_iter().filter(|o| o.department == l.report.department).collect();
+        outliers_of(&national).into_iter().filter(|o| o.signatory.as_str() == s.department).collect();
     if let Some(prev) = &previous {
         outliers.extend(year_over_year(&l.report, prev).unwrap_or_default());
     }

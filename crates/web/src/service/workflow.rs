@@ -148,7 +148,7 @@ pub async fn transmit(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<(), Failu
     // Last year's report is another row: read before. The text, the justifications and
     // the status are read and changed in one transaction, so nothing slips in between the
     // check and the freeze.
-    let previous = report::previous_year(app, &l.report).await;
+    let previous = report::previous_year(app, &l.stored.summary).await;
     let mut blocking: Vec<Diagnostic> = Vec::new();
     let found = &mut blocking;
     let reference = super::referentiel::current(app);

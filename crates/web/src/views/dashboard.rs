@@ -1,6 +1,6 @@
 //! The regional and national dashboards: synthesis, who has not transmitted, the map of
 //! execution rates, planned vs spent per measure (and one measure's detail), the figures
-//! per Département, the indicators, the outliers and the open data files. Every figure
+//! per signatory (Département or other collectivité), the indicators, the outliers and the open data files. Every figure
 //! links to the reports (and actions) it comes from.
 
 use std::collections::BTreeSet;
@@ -9,6 +9,7 @@ use bilan_consolidate::catalogue::aggregation_code;
 use bilan_consolidate::consolidation::{IndicatorOutcome, MeasureConsolidation};
 use bilan_consolidate::figures::SourcedAmount;
 use bilan_consolidate::{Consolidation, Figures, Outlier, Rate};
+use bilan_domain::collectivite::{self, CollectiviteCode};
 use bilan_domain::geo;
 use bilan_render::{BarRow, MapClass, MapEntry, MapLegend};
 use maud::{html, Markup, PreEscaped};
@@ -49,7 +50,7 @@ pub fn dashboard(o: &Opened, measure: Option<&MeasureConsolidation>, outliers: &
         (map_block(c, loaded, &o.perimeter))
         (measures_block(c, &base, year))
         @if let Some(m) = measure { (measure_detail(m, loaded)) }
-        (departments_block(c, loaded))
+        (signatories_block(c, loaded))
         (indicators_block(c, loaded))
         (catalogue_block(c, loaded))
         (outliers_block(loaded, outliers))
@@ -152,10 +153,10 @@ fn headline(c: &Consolidation) -> Markup {
 fn not_transmitted_block(c: &Consolidation, loaded: &Loaded) -> Markup {
     let n = c.not_transmitted.len();
     if n == 0 {
-        return html! { p #tous-transmis { "Tous les Départements du périmètre ont transmis leur rapport." } };
+        return html! { p #tous-transmis { "Toutes les collectivités attendues du périmètre ont transmis leur rapport." } };
     }
     let title = format!(
-        "{n} Département(s) sur {} n’ont pas encore transmis leur rapport {}",
+        "{n} collectivité(s) sur {} n’ont pas encore transmis leur rapport {}",
         c.expected.len(),
         c.year
     );
@@ -169,7 +170,7 @@ fn not_transmitted_block(c: &Consolidation, loaded: &Loaded) -> Markup {
                 @for d in &c.not_transmitted {
                     @let code = d.as_str();
                     li data-departement=(code) {
-                        (geo::department_label(code)) " : "
+                        (collectivite::label(code)) " : "
                         (loaded.other_status(code).map_or("aucun rapport", status_label))
                     }
                 }
@@ -178,13 +179,14 @@ fn not_transmitted_block(c: &Consolidation, loaded: &Loaded) -> Markup {
     )
 }
 
-fn review_link(loaded: &Loaded, department: &str) -> Option<String> {
-    loaded.report_id(department).map(|id| format!("/rapports/{id}/revue"))
+fn review_link(loaded: &Loaded, signatory: &str) -> Option<String> {
+    loaded.report_id(signatory).map(|id| format!("/rapports/{id}/revue"))
 }
 
-/// A Département's name, linked to the review of its report when it has one that counts.
-fn department_link(loaded: &Loaded, code: &str) -> Markup {
-    let name = geo::department_label(code);
+/// A signatory's name ("Allier (03)", "Métropole de Lyon (69M)"), linked to the review of
+/// its report when it has one that counts.
+fn signatory_link(loaded: &Loaded, code: &str) -> Markup {
+    let name = collectivite::label(code);
     html! {
         @match review_link(loaded, code) {
             Some(u) => a href=(u) { (name) },
@@ -193,13 +195,22 @@ fn department_link(loaded: &Loaded, code: &str) -> Markup {
     }
 }
 
+/// The map paints territories, and a territory may have several signatories (69: the
+/// Rhône and the Métropole de Lyon) or share one with another (2A and 2B: the Collectivité
+/// de Corse). A territory takes the execution rate of its signatories' figures added up,
+/// when every one of them has a counted report; otherwise it is « non transmis » (or « taux
+/// non calculable »). Its tooltip names each signatory with its own rate or status, and it
+/// links to the review of its first signatory with a counted report (ARCHITECTURE.md,
+/// « Decisions »).
 fn map_block(c: &Consolidation, loaded: &Loaded, perimeter: &Perimeter) -> Markup {
-    let in_scope: Vec<String> = perimeter.departments();
+    let in_scope: Vec<String> = perimeter.territories();
     let entries: Vec<MapEntry> = geo::DEPARTMENTS
         .iter()
         .map(|d| {
             let code = d.code.to_string();
-            if !in_scope.contains(&code) {
+            let covering: Vec<CollectiviteCode> =
+                c.expected.iter().copied().filter(|s| s.territories().contains(&d.code)).collect();
+            if !in_scope.contains(&code) || covering.is_empty() {
                 return MapEntry {
                     code,
                     value_label: String::new(),
@@ -207,25 +218,36 @@ fn map_block(c: &Consolidation, loaded: &Loaded, perimeter: &Perimeter) -> Marku
                     href: None,
                 };
             }
-            let total = c.departments.iter().find(|t| t.department.as_str() == d.code);
-            match total.and_then(|t| t.figures.execution_rate()) {
-                Some(r) => MapEntry {
-                    href: review_link(loaded, d.code),
-                    code,
-                    value_label: r.to_french(),
-                    class: MapClass::Bucket(bucket(r)),
-                },
-                None => MapEntry {
-                    href: review_link(loaded, d.code),
-                    value_label: if total.is_some() {
-                        "taux non calculable".into()
-                    } else {
-                        "non transmis".into()
-                    },
-                    code,
-                    class: MapClass::NoData,
-                },
+            let totals: Vec<Option<&Figures>> = covering
+                .iter()
+                .map(|s| c.signatories.iter().find(|t| t.signatory == *s).map(|t| &t.figures))
+                .collect();
+            let href = covering.iter().find_map(|s| review_link(loaded, s.as_str()));
+            let own = |f: Option<&Figures>| match f {
+                None => "non transmis".to_string(),
+                Some(f) => f.execution_rate().map_or_else(|| "taux non calculable".into(), |r| r.to_french()),
+            };
+            let mut merged = Figures::default();
+            for f in totals.iter().flatten() {
+                merged.merge(f);
             }
+            let rate = if totals.iter().all(Option::is_some) { merged.execution_rate() } else { None };
+            let value_label = match covering.as_slice() {
+                [_] => own(totals.first().copied().flatten()),
+                _ => {
+                    let parts: Vec<String> = covering
+                        .iter()
+                        .zip(&totals)
+                        .map(|(s, f)| format!("{} : {}", s.label(), own(*f)))
+                        .collect();
+                    match rate {
+                        Some(r) => format!("{} ({})", r.to_french(), parts.join(" ; ")),
+                        None => parts.join(" ; "),
+                    }
+                }
+            };
+            let class = rate.map_or(MapClass::NoData, |r| MapClass::Bucket(bucket(r)));
+            MapEntry { code, value_label, class, href }
         })
         .collect();
     let legend = MapLegend {
@@ -246,7 +268,7 @@ fn map_block(c: &Consolidation, loaded: &Loaded, perimeter: &Perimeter) -> Marku
     let svg = bilan_render::department_map_svg(
         &entries,
         &legend,
-        &format!("Taux d’exécution par Département – {}", perimeter.label()),
+        &format!("Taux d’exécution par territoire – {}", perimeter.label()),
         zoom.as_deref(),
     );
     html! {
@@ -255,7 +277,7 @@ fn map_block(c: &Consolidation, loaded: &Loaded, perimeter: &Perimeter) -> Marku
             // The one raw insertion of the pages: an SVG drawn by our own `bilan-render`,
             // which escapes every text and link it writes.
             (PreEscaped(svg))
-            figcaption.fr-content-media__caption { "Chaque Département renvoie à son rapport. Les mêmes chiffres figurent dans le tableau « Par Département »." }
+            figcaption.fr-content-media__caption { "Chaque territoire renvoie au rapport de sa collectivité ; le Rhône (69), où signent le Département et la Métropole de Lyon, a le taux de leurs deux rapports additionnés. Les chiffres de chaque collectivité figurent dans le tableau « Par collectivité »." }
         }
     }
 }
@@ -285,7 +307,7 @@ fn measures_block(c: &Consolidation, base: &str, year: i32) -> Markup {
                 caption { "Montants par mesure" }
                 thead { tr {
                     th scope="col" { "Mesure" }
-                    th scope="col" { "Départements" }
+                    th scope="col" { "Collectivités" }
                     (figure_heads())
                 } }
                 tbody {
@@ -305,16 +327,16 @@ fn measures_block(c: &Consolidation, base: &str, year: i32) -> Markup {
     }
 }
 
-/// A measure's figures per Département, each linking to the actions it comes from.
+/// A measure's figures per signatory, each linking to the actions it comes from.
 fn measure_detail(m: &MeasureConsolidation, loaded: &Loaded) -> Markup {
     html! {
         section #detail-mesure {
             h2 { "Détail : " (m.title) }
             div.fr-table {
                 table #table-detail-mesure {
-                    caption { "Contributions par Département et provenance" }
+                    caption { "Contributions par collectivité et provenance" }
                     thead { tr {
-                        th scope="col" { "Département" }
+                        th scope="col" { "Collectivité" }
                         th scope="col" { "Actions du rapport" }
                         th scope="col" { "Prévu" }
                         th scope="col" { "Consommé" }
@@ -323,11 +345,11 @@ fn measure_detail(m: &MeasureConsolidation, loaded: &Loaded) -> Markup {
                     } }
                     tbody {
                         @for cell in &m.cells {
-                            @let code = cell.department.as_str();
+                            @let code = cell.signatory.as_str();
                             @let id = loaded.report_id(code);
                             @let actions = source_actions(&cell.figures);
                             tr data-departement=(code) {
-                                th scope="row" { (department_link(loaded, code)) }
+                                th scope="row" { (signatory_link(loaded, code)) }
                                 td {
                                     @for (i, action) in actions.iter().enumerate() {
                                         @if i > 0 { ", " }
@@ -347,14 +369,14 @@ fn measure_detail(m: &MeasureConsolidation, loaded: &Loaded) -> Markup {
                 }
             }
             @if !m.absent_from.is_empty() {
-                @let names: Vec<String> = m.absent_from.iter().map(|d| geo::department_label(d.as_str())).collect();
+                @let names: Vec<String> = m.absent_from.iter().map(|d| d.label()).collect();
                 p { "Mesure absente des rapports de : " (names.join(", ")) "." }
             }
         }
     }
 }
 
-/// The actions a Département's planned and spent amounts come from, each once, in order.
+/// The actions a signatory's planned and spent amounts come from, each once, in order.
 fn source_actions(f: &Figures) -> Vec<&str> {
     let mut seen = BTreeSet::new();
     f.planned
@@ -366,22 +388,22 @@ fn source_actions(f: &Figures) -> Vec<&str> {
         .collect()
 }
 
-fn departments_block(c: &Consolidation, loaded: &Loaded) -> Markup {
+fn signatories_block(c: &Consolidation, loaded: &Loaded) -> Markup {
     html! {
-        h2 #departements { "Par Département" }
+        h2 #departements { "Par collectivité" }
         div.fr-table {
             table #table-departements {
-                caption { "Montants par Département" }
+                caption { "Montants par collectivité" }
                 thead { tr {
-                    th scope="col" { "Département" }
+                    th scope="col" { "Collectivité" }
                     th scope="col" { "Statut" }
                     (figure_heads())
                 } }
                 tbody {
-                    @for t in &c.departments {
-                        @let code = t.department.as_str();
+                    @for t in &c.signatories {
+                        @let code = t.signatory.as_str();
                         tr id={ "departement-" (code) } data-departement=(code) {
-                            th scope="row" { (department_link(loaded, code)) }
+                            th scope="row" { (signatory_link(loaded, code)) }
                             td { (t.state.label()) }
                             (figure_cells(&t.figures))
                         }
@@ -396,7 +418,7 @@ fn indicators_block(c: &Consolidation, loaded: &Loaded) -> Markup {
     let rows: Vec<_> = c.measures.iter().flat_map(|m| m.indicators.iter().map(move |i| (m, i))).collect();
     html! {
         h2 #indicateurs { "Indicateurs" }
-        p { "Les nombres et les montants sont additionnés ; les délais, taux et moyennes sont présentés en distribution ; un indicateur déclaré dans des unités différentes n’est pas calculé et les Départements concernés sont listés." }
+        p { "Les nombres et les montants sont additionnés ; les délais, taux et moyennes sont présentés en distribution ; un indicateur déclaré dans des unités différentes n’est pas calculé et les collectivités concernées sont listées." }
         @if rows.is_empty() {
             p { "Aucun indicateur." }
         } @else {
@@ -426,9 +448,9 @@ fn indicators_block(c: &Consolidation, loaded: &Loaded) -> Markup {
                                             @for g in units {
                                                 li {
                                                     (g.unit.map_or("unité non précisée", |u| u.label())) " : "
-                                                    @for (k, d) in g.departments.iter().enumerate() {
+                                                    @for (k, d) in g.signatories.iter().enumerate() {
                                                         @if k > 0 { ", " }
-                                                        (department_link(loaded, d.as_str()))
+                                                        (signatory_link(loaded, d.as_str()))
                                                     }
                                                 }
                                             }
@@ -452,7 +474,7 @@ fn catalogue_block(c: &Consolidation, loaded: &Loaded) -> Markup {
         @match &c.catalogue {
             None => p #referentiel-absent { "Aucun référentiel d’indicateurs n’est défini pour ce programme." },
             Some(k) => {
-                p { "Les indicateurs que les Départements ont rattachés au catalogue national (par son code) sont agrégés selon la règle du catalogue : somme, moyenne pondérée par un autre indicateur du même rapport, ou répartition (minimum, médiane, maximum). Une valeur déclarée dans une autre unité que celle du catalogue n’est pas comptée." }
+                p { "Les indicateurs que les collectivités ont rattachés au catalogue national (par son code) sont agrégés selon la règle du catalogue : somme, moyenne pondérée par un autre indicateur du même rapport, ou répartition (minimum, médiane, maximum). Une valeur déclarée dans une autre unité que celle du catalogue n’est pas comptée." }
                 @if k.indicators.is_empty() {
                     p #referentiel-vide { "Le catalogue ne compte aucun indicateur pour cette année." }
                 } @else {
@@ -480,10 +502,10 @@ fn catalogue_block(c: &Consolidation, loaded: &Loaded) -> Markup {
                                                 "—"
                                             } @else {
                                                 details {
-                                                    summary { (bilan_consolidate::text::departments_count(i.not_reported.len())) }
+                                                    summary { (bilan_consolidate::text::signatories_count(i.not_reported.len())) }
                                                     ul.fr-mb-0 {
                                                         @for d in &i.not_reported {
-                                                            li data-departement=(d.as_str()) { (department_link(loaded, d.as_str())) }
+                                                            li data-departement=(d.as_str()) { (signatory_link(loaded, d.as_str())) }
                                                         }
                                                     }
                                                 }
@@ -496,15 +518,15 @@ fn catalogue_block(c: &Consolidation, loaded: &Loaded) -> Markup {
                     }
                 }
                 h3 #non-rattaches { "Non rattachés au référentiel" }
-                p { "Indicateurs sans code dont l’intitulé ressemble à celui d’un indicateur du catalogue : ils ne sont pas agrégés tant que le Département ne les a pas rattachés (dans le formulaire de l’indicateur). Le lien ouvre l’examen du rapport, pour le lui demander en commentaire." }
+                p { "Indicateurs sans code dont l’intitulé ressemble à celui d’un indicateur du catalogue : ils ne sont pas agrégés tant que la collectivité ne les a pas rattachés (dans le formulaire de l’indicateur). Le lien ouvre l’examen du rapport, pour le lui demander en commentaire." }
                 @if k.unlinked.is_empty() {
                     p #aucun-non-rattache { "Aucun indicateur non rattaché." }
                 } @else {
                     ul #liste-non-rattaches {
                         @for u in &k.unlinked {
-                            @let d = u.indicator.at.department.as_str();
+                            @let d = u.indicator.at.signatory.as_str();
                             li data-departement=(d) data-chemin=(u.indicator.at.path) data-code-suggere=(u.suggested_code) {
-                                (department_link(loaded, d)) ", action " (u.indicator.at.action) " : « " (u.indicator.name) " » ressemble à "
+                                (signatory_link(loaded, d)) ", action " (u.indicator.at.action) " : « " (u.indicator.name) " » ressemble à "
                                 code { (u.suggested_code) } " « " (u.suggested_title) " »."
                                 @if let Some(id) = loaded.report_id(d) {
                                     " "
@@ -518,9 +540,9 @@ fn catalogue_block(c: &Consolidation, loaded: &Loaded) -> Markup {
                     h3 #codes-inconnus { "Codes absents du référentiel" }
                     ul #liste-codes-inconnus {
                         @for u in &k.unknown_codes {
-                            @let d = u.indicator.at.department.as_str();
+                            @let d = u.indicator.at.signatory.as_str();
                             li data-departement=(d) data-chemin=(u.indicator.at.path) {
-                                (department_link(loaded, d)) ", action " (u.indicator.at.action) " : « " (u.indicator.name) " », " (u.reason) "."
+                                (signatory_link(loaded, d)) ", action " (u.indicator.at.action) " : « " (u.indicator.name) " », " (u.reason) "."
                             }
                         }
                     }
@@ -531,8 +553,8 @@ fn catalogue_block(c: &Consolidation, loaded: &Loaded) -> Markup {
                 } @else {
                     ul #liste-indicateurs-locaux {
                         @for l in &k.local {
-                            li data-departement=(l.department.as_str()) {
-                                (department_link(loaded, l.department.as_str())) " : "
+                            li data-departement=(l.signatory.as_str()) {
+                                (signatory_link(loaded, l.signatory.as_str())) " : "
                                 @for (n, i) in l.indicators.iter().enumerate() {
                                     @if n > 0 { " ; " }
                                     "« " (i.name) " »"
@@ -550,13 +572,13 @@ fn outliers_block(loaded: &Loaded, found: &[Outlier]) -> Markup {
     html! {
         h2 #valeurs-atypiques { "Valeurs atypiques" }
         @if found.is_empty() {
-            p #aucune-valeur-atypique { "Aucune valeur éloignée de celles des autres Départements." }
+            p #aucune-valeur-atypique { "Aucune valeur éloignée de celles des autres collectivités." }
         } @else {
             ul #liste-valeurs-atypiques {
                 @for o in found {
-                    li data-departement=(o.department.as_str()) {
+                    li data-departement=(o.signatory.as_str()) {
                         (o.message)
-                        @if let Some(id) = loaded.report_id(o.department.as_str()) {
+                        @if let Some(id) = loaded.report_id(o.signatory.as_str()) {
                             " "
                             a.fr-link.fr-link--sm href={ "/rapports/" (id) "/revue#valeurs-atypiques" } { "Examiner" }
                         }

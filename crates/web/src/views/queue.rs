@@ -16,7 +16,7 @@ use crate::policy::access::status_code;
 pub fn queue(q: &Queue, decides: bool) -> Markup {
     html! {
         h1 { "File de revue" }
-        p { "Les rapports transmis par les Départements de votre périmètre, \
+        p { "Les rapports transmis par les collectivités de votre périmètre, \
              à examiner puis à approuver ou renvoyer pour correction." }
         @if !q.years.is_empty() {
             form method="get" action="/revue" #form-annee .fr-mb-3w {
@@ -38,7 +38,7 @@ pub fn queue(q: &Queue, decides: bool) -> Markup {
             div.fr-table { table #table-revue {
                 caption { "Rapports transmis et approuvés" }
                 thead { tr {
-                    th scope="col" { "Département" }
+                    th scope="col" { "Collectivité" }
                     th scope="col" { "Année" }
                     th scope="col" { "Programme" }
                     th scope="col" { "Version" }
@@ -95,7 +95,7 @@ fn row(r: &QueueRow, decides: bool) -> Markup {
     }
 }
 
-/// The Départements of the reviewer's territory that have not transmitted the report of
+/// The signatories of the reviewer’s territory that have not transmitted the report of
 /// the year shown, with the status of their report when one exists.
 fn expected(e: &Expected) -> Markup {
     html! {
@@ -106,8 +106,8 @@ fn expected(e: &Expected) -> Markup {
             p { "Pas encore transmis :" }
             ul #liste-non-transmis {
                 @for m in &e.missing {
-                    li data-departement=(m.department) {
-                        (bilan_domain::geo::department_label(&m.department)) " : "
+                    li data-departement=(m.signatory) {
+                        (bilan_domain::collectivite::label(&m.signatory)) " : "
                         @match m.status {
                             None => "aucun rapport créé",
                             Some(s) => { "rapport au statut « " (crate::policy::access::status_label(s)) " »" }

@@ -206,7 +206,7 @@ fn year_comparison(l: &Loaded, cmp: Option<&YearComparison>) -> Markup {
     html! {
         h2 #comparaison { "Comparaison avec " (p) }
         @match cmp {
-            None => p #pas-de-precedent { "Aucun rapport " (p) " transmis pour ce Département et ce programme." },
+            None => p #pas-de-precedent { "Aucun rapport " (p) " transmis pour cette collectivité et ce programme." },
             Some(cmp) => {
                 div.fr-table { table #table-comparaison {
                     caption { "Chiffres par action, " (p) " et " (year) }
