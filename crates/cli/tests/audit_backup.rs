@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
+mod common;
+use common::{skip_postgres, tool, PgDatabase};
+
 fn bilan(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bilan")).args(args).current_dir(dir).output().expect("bilan runs")
 }
@@ -27,12 +30,6 @@ fn tempdir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn tool(program: &str, args: &[&str]) -> Output {
-    let o = Command::new(program).args(args).output().unwrap_or_else(|e| panic!("{program} absent ({e})"));
-    assert!(o.status.success(), "{program} {args:?} : {}", stderr(&o));
-    o
 }
 
 fn sqlite3(file: &Path, sql: &str) {
@@ -224,59 +221,6 @@ fn backup_during_concurrent_writes_verifies_and_restores() {
 }
 
 // ---------------------------------------------------------------- PostgreSQL
-
-fn maintenance_url() -> String {
-    std::env::var("BILAN_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// A database created with `psql` for one test, dropped at the end (even on panic).
-struct PgDatabase {
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn create(suffix: &str) -> PgDatabase {
-        PgDatabase::create_from(suffix, None)
-    }
-
-    /// A copy of `template` (no one may be connected to it).
-    fn create_from(suffix: &str, template: Option<&PgDatabase>) -> PgDatabase {
-        let name = format!("bilan_test_{}_cli_{suffix}", std::process::id());
-        let admin = maintenance_url();
-        let from = template.map(|t| format!(" TEMPLATE \"{}\"", t.name)).unwrap_or_default();
-        tool("psql", &[&admin, "-q", "-c", &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")]);
-        tool("psql", &[&admin, "-q", "-c", &format!("CREATE DATABASE \"{name}\"{from}")]);
-        let (server, _) = admin.rsplit_once('/').expect("URL postgres://…/base");
-        PgDatabase { url: format!("{server}/{name}"), name }
-    }
-
-    fn psql(&self, sql: &str) {
-        tool("psql", &[&self.url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]);
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .args([
-                &maintenance_url(),
-                "-q",
-                "-c",
-                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
-            ])
-            .output();
-    }
-}
-
-fn skip_postgres() -> bool {
-    let skip = std::env::var("BILAN_SKIP_POSTGRES").as_deref() == Ok("1");
-    if skip {
-        eprintln!("PostgreSQL sauté (BILAN_SKIP_POSTGRES=1)");
-    }
-    skip
-}
 
 #[test]
 fn postgres_demo_verifies_survives_pg_dump_and_names_direct_edits() {

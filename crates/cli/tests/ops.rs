@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 
+mod common;
+use common::{psql, skip_postgres, PgDatabase};
+
 const PASSWORD: &str = "demo-bilan-2026";
 
 fn tempdir(name: &str) -> PathBuf {
@@ -291,50 +294,6 @@ fn a_broken_configuration_file_stops_servir_before_it_listens() {
 
 // ---------------------------------------------------------------- two servers, one database
 
-fn maintenance_url() -> String {
-    std::env::var("BILAN_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let o = Command::new("psql")
-        .args([url, "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .output()
-        .expect("psql absent");
-    assert!(o.status.success(), "psql {sql} : {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).trim().to_string()
-}
-
-/// A database for this test, dropped at the end (even on panic).
-struct PgDatabase {
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn create() -> PgDatabase {
-        let name = format!("bilan_test_{}_ops", std::process::id());
-        let admin = maintenance_url();
-        psql(&admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
-        psql(&admin, &format!("CREATE DATABASE \"{name}\""));
-        let (server, _) = admin.rsplit_once('/').expect("URL postgres://…/base");
-        PgDatabase { url: format!("{server}/{name}"), name }
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let _ = Command::new("psql")
-            .args([
-                &maintenance_url(),
-                "-q",
-                "-c",
-                &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
-            ])
-            .output();
-    }
-}
-
 fn client() -> reqwest::Client {
     // No cookie store: the session cookie is carried by hand from one server to the other.
     reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
@@ -422,12 +381,11 @@ async fn post(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres_database_behave_as_one() {
-    if std::env::var("BILAN_SKIP_POSTGRES").as_deref() == Ok("1") {
-        eprintln!("PostgreSQL sauté (BILAN_SKIP_POSTGRES=1)");
+    if skip_postgres() {
         return;
     }
     let dir = tempdir("deux-serveurs");
-    let db = PgDatabase::create();
+    let db = PgDatabase::create("ops");
     let o = bilan(&dir, &["demo", "--donnees-seulement", "--base", &db.url]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let env = [("BILAN_DATABASE_URL", db.url.as_str()), ("BILAN_ADRESSE", "127.0.0.1:0")];

@@ -35,6 +35,9 @@ use bilan_store::{Id, StoredReport};
 /// room for the allocator's rounding and the maps around them.
 pub const COST_FACTOR: usize = 4;
 
+/// The cache's name in the metrics.
+const METRICS_NAME: &str = "rapports";
+
 /// The default bound of a server's cache: ~300 reports the size of Allier's.
 pub const DEFAULT_BUDGET: usize = 64 * 1024 * 1024;
 
@@ -110,26 +113,41 @@ impl ReportCache {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Counts a lookup here and in the process's metrics (`bilan_cache_hits_total` and
+    /// `bilan_cache_misses_total`, `cache="rapports"`).
     fn count(&self, found: bool) {
         let counter = if found { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
+        if found {
+            crate::metrics::cache_hit(METRICS_NAME);
+        } else {
+            crate::metrics::cache_miss(METRICS_NAME);
+        }
     }
 
-    /// Lookups answered from the cache (reports and diagnostics), since start. Read by the
-    /// tests for now; meant for the server's metrics (being added on another branch).
-    #[allow(dead_code)]
+    /// Publishes the estimated bytes held as the gauge `bilan_cache_rapports_octets`.
+    fn publish_bytes(bytes: usize) {
+        crate::metrics::set_gauge(
+            "bilan_cache_rapports_octets",
+            "Mémoire estimée du cache des rapports lus (octets).",
+            bytes as f64,
+        );
+    }
+
+    /// Lookups of this cache answered from it (reports and diagnostics), since start.
+    #[cfg(test)]
     pub fn hits(&self) -> u64 {
         self.hits.load(Ordering::Relaxed)
     }
 
     /// Lookups that had to read, parse or check, since start (see [`ReportCache::hits`]).
-    #[allow(dead_code)]
+    #[cfg(test)]
     pub fn misses(&self) -> u64 {
         self.misses.load(Ordering::Relaxed)
     }
 
-    /// Estimated bytes held (see [`ReportCache::hits`]).
-    #[allow(dead_code)]
+    /// Estimated bytes held.
+    #[cfg(test)]
     pub fn bytes(&self) -> usize {
         self.state().bytes
     }
@@ -167,6 +185,7 @@ impl ReportCache {
         state.order.insert(used, id);
         state.entries.insert(id, Entry { cached: cached.clone(), diagnostics: None, cost, used });
         state.bytes += cost;
+        Self::publish_bytes(state.bytes);
         cached
     }
 

@@ -74,6 +74,13 @@ pub async fn load(app: &AppState, ctx: &Ctx, id: i64) -> Result<Loaded, AppError
 /// no such report. A stored text that does not parse is an internal error (the app wrote it).
 pub async fn fetch(app: &AppState, id: Id) -> Result<Option<Cached>, AppError> {
     let Some(revision) = app.store.report_revision(id).await? else { return Ok(None) };
+    at_revision(app, id, revision).await
+}
+
+/// The report `id` at `revision` (read from the database just before): from the cache
+/// when it holds that revision, else read, parsed and cached (under the revision read with
+/// the row, which a write in between may have moved on).
+async fn at_revision(app: &AppState, id: Id, revision: i64) -> Result<Option<Cached>, AppError> {
     if let Some(c) = app.reports.report(id, revision) {
         return Ok(Some(c));
     }
@@ -115,25 +122,15 @@ async fn previous_year_keyed(app: &AppState, s: &ReportSummary) -> (PreviousKey,
         .await
         .ok()
         .and_then(|l| l.into_iter().find(|p| p.department == s.department && p.programme == s.programme));
-    let Some(s) = found else {
-        return (None, None);
-    };
-    if let Some(c) = app.reports.report(s.id, s.revision) {
-        return (Some((s.id, s.revision)), Some(c.report));
-    }
-    match app.store.report(s.id).await.ok().flatten() {
-        Some(stored) => {
-            let key = Some((s.id, stored.summary.revision));
-            match parse_text(&stored.text) {
-                Some(r) => (key, Some(app.reports.insert(stored, r).report)),
-                None => (key, None),
-            }
-        }
+    let Some(s) = found else { return (None, None) };
+    // An unreadable row counts as no report: the checks then run without a comparison.
+    match at_revision(app, s.id, s.revision).await.ok().flatten() {
+        Some(c) => (Some((c.stored.summary.id, c.stored.summary.revision)), Some(c.report)),
         None => (None, None),
     }
 }
 
-/// The checks of a report, with last year's report of the same Département when it counts
+/// The checks of a report, with last year's report of the same collectivité when it counts
 /// (see [`previous_year`]) and the reference data in force; computed once per (revision,
 /// last year's revision, reference data) and kept in the server's cache.
 pub async fn diagnostics(app: &AppState, l: &Loaded) -> Arc<Vec<Diagnostic>> {
