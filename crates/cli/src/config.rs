@@ -109,13 +109,8 @@ fn read_file(path: &Path) -> Result<(FileConfig, String), String> {
         };
         format!("configuration {} : {why}", path.display())
     })?;
-    let file: FileConfig = toml::from_str(&text).map_err(|e| {
-        // The shared translation leaves serde's "a boolean" in English (crates/source,
-        // `french_type`, only knows "boolean" first): finished here until it does.
-        let message = bilan_source::translate_toml_message(e.message())
-            .replace("a boolean", "un booléen (true ou false)");
-        located(path, &text, e.span(), &message)
-    })?;
+    let file: FileConfig = toml::from_str(&text)
+        .map_err(|e| located(path, &text, e.span(), &bilan_source::translate_toml_message(e.message())))?;
     Ok((file, text))
 }
 
@@ -475,7 +470,7 @@ mod tests {
             ("delai_arret = 0\n", 1, 15, "entre 1 et 3600"),
             ("[metriques]\njeton = \"court\"\n", 2, 9, "16 caractères"),
             ("base = \"sqlite://a\n", 1, 19, "syntaxe TOML invalide"),
-            ("cookies_securises = \"oui\"\n", 1, 21, "un texte trouvé, un booléen (true ou false) attendu"),
+            ("cookies_securises = \"oui\"\n", 1, 21, "un texte trouvé, un booléen (true/false) attendu"),
         ] {
             let f = file(text);
             let e = match resolve(&args(&["--config", f.0.to_str().unwrap()]), &no_env) {

@@ -65,6 +65,8 @@ fn french_type(t: &str) -> String {
         "sequence" => "une liste [ … ]",
         "map" => "une table",
         "struct" => "une table",
+        _ if t.contains("boolean") => "un booléen (true/false)",
+        _ if t.contains("integer") => "un nombre entier",
         _ if t.contains("sequence") => "une liste [ … ]",
         _ if t.contains("struct") || t.contains("map") || t.contains("table") => "une table",
         _ if t.contains("string") => "un texte",
@@ -82,6 +84,10 @@ mod tests {
 
     #[test]
     fn translates_common_messages() {
+        assert_eq!(
+            translate_toml_message("invalid type: string \"oui\", expected a boolean"),
+            "type de valeur inattendu : un texte trouvé, un booléen (true/false) attendu"
+        );
         assert_eq!(
             translate_toml_message("duplicate key"),
             "clé en double : chaque clé ne peut apparaître qu'une fois par table"
