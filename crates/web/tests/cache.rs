@@ -5,7 +5,7 @@
 mod common;
 
 use bilan_domain::{IndicatorValue, Quantity};
-use bilan_store::{Edit, EditScope, Status, Store, Transition};
+use bilan_store::{Status, Store, Transition};
 use common::*;
 use reqwest::StatusCode;
 
@@ -18,32 +18,6 @@ async fn second_server(s: &Server) -> String {
 
 fn on(agent: &Agent, base: &str) -> Agent {
     Agent { client: agent.client.clone(), base: base.to_string() }
-}
-
-/// Rewrites report `id` through the store, as another server would.
-async fn edit_text(
-    store: &Store,
-    actor: i64,
-    id: i64,
-    change: impl FnOnce(&mut bilan_domain::Report) + Send,
-) {
-    let revision = store.report(id).await.unwrap().unwrap().summary.revision;
-    store
-        .update_report(actor, id, EditScope::Whole { expected_revision: revision }, move |current| {
-            let mut r = bilan_source::parse_str(&current.text).unwrap().report;
-            change(&mut r);
-            let actions = r.actions().map(|(_, _, _, a)| a.number.clone()).collect();
-            Ok(Edit {
-                text: bilan_source::to_toml(&r),
-                audit_action: "test".into(),
-                audit_target: "test".into(),
-                before: None,
-                after: None,
-                actions,
-            })
-        })
-        .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -114,15 +88,7 @@ async fn diagnostics_follow_last_years_report_across_servers() {
         let value = if id == y2019 { 987_654 } else { 5 };
         let (number, name) = (number.clone(), name.clone());
         edit_text(&s.store, admin, id, move |r| {
-            let ind = r
-                .measures
-                .iter_mut()
-                .flat_map(|m| m.actions.iter_mut())
-                .filter(|a| a.number == number)
-                .flat_map(|a| a.indicators.iter_mut())
-                .find(|i| i.name == name)
-                .unwrap();
-            ind.result = Some(IndicatorValue::Number(Quantity::from_int(value)));
+            indicator_mut(r, &number, &name).result = Some(IndicatorValue::Number(Quantity::from_int(value)));
         })
         .await;
     }

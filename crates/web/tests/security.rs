@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bilan_domain::{IndicatorValue, Quantity};
 use bilan_store::{Status, Transition};
-use common::{has_id, hidden_value, start, start_with, Server, PASSWORD};
+use common::{edit_text, has_id, hidden_value, indicator_mut, start, start_with, Server, PASSWORD};
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -382,35 +382,13 @@ async fn last_years_draft_never_reaches_the_checks() {
         .find(|(_, i)| matches!(i.baseline, Some(IndicatorValue::Number(_))))
         .map(|(a, i)| (a.number.clone(), i.name.clone()))
         .unwrap();
-    for (id, field) in [(y2019, "resultat"), (y2020, "resultat")] {
+    for id in [y2019, y2020] {
         let value = if id == y2019 { 987_654 } else { 5 };
-        let revision = s.store.report(id).await.unwrap().unwrap().summary.revision;
         let (number, name) = (number.clone(), name.clone());
-        let scope = bilan_store::EditScope::Whole { expected_revision: revision };
-        s.store
-            .update_report(admin, id, scope, move |current| {
-                let mut r = bilan_source::parse_str(&current.text).unwrap().report;
-                let ind = r
-                    .measures
-                    .iter_mut()
-                    .flat_map(|m| m.actions.iter_mut())
-                    .filter(|a| a.number == number)
-                    .flat_map(|a| a.indicators.iter_mut())
-                    .find(|i| i.name == name)
-                    .unwrap();
-                ind.result = Some(IndicatorValue::Number(Quantity::from_int(value)));
-                let actions = r.actions().map(|(_, _, _, a)| a.number.clone()).collect();
-                Ok(bilan_store::Edit {
-                    text: bilan_source::to_toml(&r),
-                    audit_action: "test".into(),
-                    audit_target: field.into(),
-                    before: None,
-                    after: None,
-                    actions,
-                })
-            })
-            .await
-            .unwrap();
+        edit_text(&s.store, admin, id, move |r| {
+            indicator_mut(r, &number, &name).result = Some(IndicatorValue::Number(Quantity::from_int(value)));
+        })
+        .await;
     }
     let editor = s.login("editeur.allier").await;
     let (_, diagnostics) = editor.page(&format!("/rapports/{y2020}/diagnostics")).await;

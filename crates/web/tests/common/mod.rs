@@ -241,3 +241,50 @@ pub fn set(fields: &mut [(String, String)], name: &str, value: &str) {
 pub fn as_refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
 }
+
+/// Rewrites report `id` through the store (one whole-report edit at its current revision),
+/// as another server or a direct change would.
+pub async fn edit_text(
+    store: &Store,
+    actor: i64,
+    id: i64,
+    change: impl FnOnce(&mut bilan_domain::Report) + Send,
+) {
+    let revision = store.report(id).await.unwrap().unwrap().summary.revision;
+    store
+        .update_report(
+            actor,
+            id,
+            bilan_store::EditScope::Whole { expected_revision: revision },
+            move |current| {
+                let mut r = bilan_source::parse_str(&current.text).unwrap().report;
+                change(&mut r);
+                let actions = r.actions().map(|(_, _, _, a)| a.number.clone()).collect();
+                Ok(bilan_store::Edit {
+                    text: bilan_source::to_toml(&r),
+                    audit_action: "test".into(),
+                    audit_target: "test".into(),
+                    before: None,
+                    after: None,
+                    actions,
+                })
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// The indicator `name` of action `number` (which the test knows exists).
+pub fn indicator_mut<'a>(
+    r: &'a mut bilan_domain::Report,
+    number: &str,
+    name: &str,
+) -> &'a mut bilan_domain::Indicator {
+    r.measures
+        .iter_mut()
+        .flat_map(|m| m.actions.iter_mut())
+        .filter(|a| a.number == number)
+        .flat_map(|a| a.indicators.iter_mut())
+        .find(|i| i.name == name)
+        .unwrap_or_else(|| panic!("no indicator « {name} » in action {number}"))
+}
