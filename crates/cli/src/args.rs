@@ -336,6 +336,9 @@ pub struct AjouterArgs {
     /// nom affiché (par défaut l'identifiant)
     #[arg(long = "nom", alias = "name", value_name = "NOM")]
     pub name: Option<String>,
+    /// adresse électronique (notifications ; identité ProConnect)
+    #[arg(long = "courriel", alias = "email", value_name = "ADRESSE")]
+    pub email: Option<String>,
     /// mot de passe (12 caractères au moins ; sinon demandé)
     #[arg(long = "mot-de-passe", alias = "password", value_name = "MOT_DE_PASSE")]
     pub password: Option<String>,

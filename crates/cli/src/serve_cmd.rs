@@ -214,6 +214,7 @@ struct UserOptions {
     role: Role,
     territory: Option<String>,
     name: Option<String>,
+    email: Option<String>,
     password: Option<String>,
     database: String,
 }
@@ -239,11 +240,15 @@ fn user_options(a: AjouterArgs) -> Result<UserOptions, String> {
         }
         Role::NationalReader | Role::Admin => None,
     };
+    if let Some(email) = &a.email {
+        bilan_store::check_email(email).map_err(|e| e.to_string())?;
+    }
     Ok(UserOptions {
         login: a.login,
         role: a.role,
         territory,
         name: a.name,
+        email: a.email,
         password: a.password,
         database: a.base.url("compte"),
     })
@@ -289,6 +294,7 @@ pub fn run_user(a: AjouterArgs) -> i32 {
             password_hash: bilan_web::hash_password(&password),
             role: o.role,
             territory: o.territory.clone(),
+            email: o.email.clone(),
         };
         match store.create_user(None, user).await {
             Ok(id) => {

@@ -29,7 +29,7 @@ type DbRow = <Db as Database>::Row;
 /// How stale `api_tokens.last_used_at` may get: it is written at most this often.
 const LAST_USED_PRECISION: Duration = Duration::from_secs(60);
 
-const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, territory, active";
+const USER_COLUMNS: &str = "id, login, display_name, password_hash, role, territory, active, email";
 const SUMMARY_COLUMNS: &str =
     "id, department, territories, year, programme, status, version, revision, updated_at";
 const REPORT_COLUMNS: &str = "id, department, territories, year, programme, status, version, revision, \
@@ -51,6 +51,7 @@ fn user_from_row(r: &DbRow) -> Result<User, sqlx::Error> {
         role: parse_role(&role)?,
         territory: r.try_get("territory")?,
         active: r.try_get("active")?,
+        email: r.try_get("email")?,
     })
 }
 
@@ -694,8 +695,8 @@ impl Backend {
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
         let id: Id = sqlx::query_scalar(
-            "INSERT INTO users (login, display_name, password_hash, role, territory, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO users (login, display_name, password_hash, role, territory, active, created_at, email) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&u.login)
         .bind(&u.display_name)
@@ -704,10 +705,18 @@ impl Backend {
         .bind(&u.territory)
         .bind(true)
         .bind(&now)
+        .bind(&u.email)
         .fetch_one(&mut *tx)
         .await
         .map_err(constraint_error)?;
-        let after = describe_user(&u.login, &u.display_name, u.role, u.territory.as_deref(), true);
+        let after = describe_user(
+            &u.login,
+            &u.display_name,
+            u.role,
+            u.territory.as_deref(),
+            true,
+            u.email.as_deref(),
+        );
         let rec = AuditRecord {
             actor,
             report: None,
@@ -765,6 +774,45 @@ impl Backend {
             target: &user.login,
             before: Some(word(user.active)),
             after: Some(word(active)),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)");
+        let row = sqlx::query(&sql).bind(email).fetch_optional(&self.pool).await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    pub async fn set_user_email(
+        &self,
+        actor: Option<Id>,
+        id: Id,
+        email: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1{FOR_UPDATE}");
+        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&mut *tx).await? else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        let user = user_from_row(&row)?;
+        sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+            .bind(email)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(constraint_error)?;
+        let rec = AuditRecord {
+            actor,
+            report: None,
+            kind: "user.email",
+            target: &user.login,
+            before: Some(user.email.as_deref().unwrap_or("—")),
+            after: Some(email.unwrap_or("—")),
         };
         append_audit(&mut tx, &now, rec).await?;
         tx.commit().await?;
@@ -875,7 +923,7 @@ impl Backend {
         let row = sqlx::query(
             "SELECT u.id AS id, u.login AS login, u.display_name AS display_name, \
                     u.password_hash AS password_hash, u.role AS role, u.territory AS territory, \
-                    u.active AS active, s.csrf_token AS csrf_token \
+                    u.active AS active, u.email AS email, s.csrf_token AS csrf_token \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active",
         )
@@ -989,7 +1037,7 @@ impl Backend {
         let row = sqlx::query(
             "SELECT u.id AS id, u.login AS login, u.display_name AS display_name, \
                     u.password_hash AS password_hash, u.role AS role, u.territory AS territory, \
-                    u.active AS active, t.id AS token_id, t.last_used_at AS last_used_at \
+                    u.active AS active, u.email AS email, t.id AS token_id, t.last_used_at AS last_used_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active \
                AND (t.expires_at IS NULL OR t.expires_at > $2)",

@@ -161,6 +161,39 @@ async fn duplicate_login(store: &Store) {
     assert_eq!(audit_count(store).await, before, "a refused creation writes nothing");
 }
 
+async fn user_email_set_found_and_unique(store: &Store) {
+    let mut with = new_user("mmartin", Role::PrefectureReviewer, Some("03"));
+    with.email = Some("Marie.Martin@allier.gouv.fr".into());
+    let a = store.create_user(None, with).await.unwrap();
+    let b = store.create_user(None, new_user("jdupont", Role::DepartmentEditor, Some("03"))).await.unwrap();
+    let found =
+        store.user_by_email("marie.martin@ALLIER.gouv.fr").await.unwrap().expect("found without case");
+    assert_eq!((found.id, found.email.as_deref()), (a, Some("Marie.Martin@allier.gouv.fr")));
+    assert_eq!(store.user(b).await.unwrap().unwrap().email, None);
+
+    let before = audit_count(store).await;
+    let e = store.set_user_email(None, b, Some("MARIE.martin@allier.gouv.fr")).await.unwrap_err();
+    assert!(matches!(e, StoreError::Duplicate), "{e:?}");
+    for bad in ["", "sans-arobase", "@allier.gouv.fr", "a@b", "a b@allier.gouv.fr", "a@@allier.gouv.fr"] {
+        let e = store.set_user_email(None, b, Some(bad)).await.unwrap_err();
+        assert!(matches!(&e, StoreError::Rejected(m) if m.contains("adresse électronique")), "{bad}: {e:?}");
+    }
+    assert_eq!(audit_count(store).await, before, "a refused address writes nothing");
+
+    store.set_user_email(Some(a), b, Some("jean.dupont@allier.fr")).await.unwrap();
+    assert_eq!(store.user_by_email("jean.dupont@allier.fr").await.unwrap().map(|u| u.id), Some(b));
+    store.set_user_email(Some(a), b, None).await.unwrap();
+    assert!(store.user_by_email("jean.dupont@allier.fr").await.unwrap().is_none());
+    let journal = audit_of_kind(store, "user.email").await;
+    let mut changes: Vec<_> = journal.iter().map(|e| (e.before.clone(), e.after.clone())).collect();
+    changes.sort();
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(
+        changes,
+        [(some("jean.dupont@allier.fr"), some("—")), (some("—"), some("jean.dupont@allier.fr"))]
+    );
+}
+
 // ---------------------------------------------------------------- sessions
 
 async fn sessions(store: &Store) {
@@ -1755,6 +1788,7 @@ contract!(
     campaign_opening_is_all_or_nothing,
     reports_of_collectivites_are_seen_by_every_territory,
     users_crud,
+    user_email_set_found_and_unique,
     duplicate_login,
     sessions,
     api_tokens_lifecycle,

@@ -60,6 +60,7 @@ fn acknowledged_saves_survive_sigkill() {
                     password_hash: "h".into(),
                     role: Role::DepartmentEditor,
                     territory: Some("03".into()),
+                    email: None,
                 },
             )
             .await

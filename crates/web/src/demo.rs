@@ -75,6 +75,8 @@ pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, WebError> {
                     password_hash: hash,
                     role: *role,
                     territory: territory.map(str::to_string),
+                    // Demo mail stays in the outbox: the domain is reserved (RFC 2606).
+                    email: Some(format!("{login}@demo.bilan.example")),
                 },
             )
             .await?;

@@ -155,6 +155,7 @@ async fn every_page_escapes_hostile_text_for_every_role() {
                     password_hash: hash.clone(),
                     role: *role,
                     territory: territory.map(str::to_string),
+                    email: None,
                 },
             )
             .await

@@ -115,5 +115,6 @@ pub fn new_user(login: &str, role: Role, territory: Option<&str>) -> NewUser {
         password_hash: format!("$argon2id$hash-de-{login}"),
         role,
         territory: territory.map(str::to_owned),
+        email: None,
     }
 }

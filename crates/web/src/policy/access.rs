@@ -195,6 +195,7 @@ mod tests {
             role,
             territory: territory.map(str::to_string),
             active: true,
+            email: None,
         }
     }
 

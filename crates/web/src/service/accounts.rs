@@ -268,7 +268,7 @@ pub async fn create_account(
     let Some(hash) = bounded_hash(move || hash_password(&password)).await else {
         return Ok(Err(AccountProblem::Busy));
     };
-    let new = NewUser { login, display_name: name, password_hash: hash, role, territory };
+    let new = NewUser { login, display_name: name, password_hash: hash, role, territory, email: None };
     match store.create_user(Some(actor), new).await {
         Ok(_) => Ok(Ok(())),
         Err(StoreError::Duplicate) => Ok(Err(AccountProblem::Duplicate)),
