@@ -183,7 +183,9 @@ pub fn run_demo(a: DemoArgs) -> i32 {
         if o.national {
             match bilan_web::demo::seed_national(&store, &referentiel).await {
                 Ok(n) => banner.push_str(&format!(
-                    "Jeu national synthétique : {n} rapports ajoutés (101 Départements, CALPAE 2019–2022, Pacte 2024–2025).\n"
+                    "Jeu national synthétique : {n} rapports ajoutés (un par collectivité signataire de chaque année — \
+                     Départements, Métropole de Lyon, Corse, Collectivité européenne d’Alsace —, CALPAE 2019–2022, \
+                     Pacte 2024–2025).\n"
                 )),
                 Err(e) => return fail("demo", &e.to_string()),
             }

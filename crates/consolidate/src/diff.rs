@@ -1,9 +1,10 @@
 //! What changed: between two versions of the same report (what the Département corrected
 //! after a send-back), and between last year's report and this one (figures per action and
-//! indicators, matched by number and title).
+//! indicators, matched by number, and by catalogue code or title).
 //!
 //! Actions are matched by their printed number, expense and body lines by their id (else
-//! their label), indicators by their title: positions move when a line is inserted, and a
+//! their label), indicators by their catalogue code (else their title): positions move
+//! when a line is inserted, and a
 //! reviewer wants "line X changed", not "every line after X changed".
 
 use std::collections::BTreeMap;
@@ -269,13 +270,13 @@ fn action_changes(d: &mut Diff, path: &str, o: &Action, n: &Action) {
             "ligne supprimée".into(),
         );
     }
-    // Indicators, matched by title.
-    let old_ind = indicator_keys(&o.indicators);
+    // Indicators, matched by catalogue code, else by title.
+    let old_ind = IndicatorIndex::new(&o.indicators);
     let new_keys = indicator_key_list(&n.indicators);
     for ((k, i), key) in n.indicators.iter().enumerate().zip(&new_keys) {
         let ip = format!("{path}.indicateurs[{k}]");
         let what = |col: &str| place(&format!("indicateur « {} » – {col}", i.name));
-        match old_ind.get(key) {
+        match old_ind.find(key, i.code.as_deref()) {
             None => {
                 d.field(ip, place("indicateur"), ABSENT.into(), format!("indicateur ajouté : {}", i.name))
             }
@@ -309,22 +310,67 @@ fn action_changes(d: &mut Diff, path: &str, o: &Action, n: &Action) {
     }
 }
 
-/// Indicators are matched by title; a title printed twice in one action (two rows for
-/// two publics) is told apart by its rank among the rows of that title.
-fn indicator_key_list(list: &[Indicator]) -> Vec<String> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+/// How an indicator is found in the other version or year: by its catalogue code when it
+/// carries one (a Département rewording « Nb de jeunes accompagnés » into « Nombre de jeunes
+/// suivis » keeps the code), else by title. A code or title printed twice in one action (two
+/// rows for two publics) is told apart by its rank among the rows that share it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct IndicatorKey {
+    code: Option<String>,
+    title: String,
+}
+
+fn indicator_key_list(list: &[Indicator]) -> Vec<IndicatorKey> {
+    let mut codes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut titles: BTreeMap<String, usize> = BTreeMap::new();
+    let rank = |seen: &mut BTreeMap<String, usize>, key: String| {
+        let n = seen.entry(key.clone()).or_default();
+        *n += 1;
+        format!("{key}#{n}")
+    };
     list.iter()
-        .map(|i| {
-            let name = normalise(&i.name);
-            let n = seen.entry(name.clone()).or_default();
-            *n += 1;
-            format!("{name}#{n}")
+        .map(|i| IndicatorKey {
+            code: i
+                .code
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(|c| rank(&mut codes, c.to_string())),
+            title: rank(&mut titles, normalise(&i.name)),
         })
         .collect()
 }
 
-fn indicator_keys(list: &[Indicator]) -> BTreeMap<String, &Indicator> {
-    indicator_key_list(list).into_iter().zip(list).collect()
+/// The indicators of one action, findable by code and by title.
+#[derive(Default)]
+struct IndicatorIndex<'a> {
+    by_code: BTreeMap<String, &'a Indicator>,
+    by_title: BTreeMap<String, &'a Indicator>,
+}
+
+impl<'a> IndicatorIndex<'a> {
+    fn new(list: &'a [Indicator]) -> IndicatorIndex<'a> {
+        let mut index = IndicatorIndex::default();
+        for (key, i) in indicator_key_list(list).into_iter().zip(list) {
+            if let Some(code) = key.code {
+                index.by_code.insert(code, i);
+            }
+            index.by_title.insert(key.title, i);
+        }
+        index
+    }
+
+    /// The same code first; else the same title, unless that indicator carries another code
+    /// (two catalogue indicators are never one another).
+    fn find(&self, key: &IndicatorKey, code: Option<&str>) -> Option<&'a Indicator> {
+        if let Some(found) = key.code.as_ref().and_then(|c| self.by_code.get(c)) {
+            return Some(found);
+        }
+        self.by_title.get(&key.title).copied().filter(|o| match (code, o.code.as_deref()) {
+            (Some(new), Some(old)) => new.trim() == old.trim(),
+            _ => true,
+        })
+    }
 }
 
 fn annex_changes(d: &mut Diff, old: &Report, new: &Report) {
@@ -371,7 +417,8 @@ pub struct ActionYearRow {
     pub rate: (Option<Rate>, Option<Rate>),
 }
 
-/// One indicator compared with last year's indicator of the same title and action.
+/// One indicator compared with last year's indicator of the same action and catalogue code
+/// (else the same title).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndicatorYearRow {
     pub action: String,
@@ -421,10 +468,12 @@ pub fn year_comparison(previous: &Report, current: &Report) -> YearComparison {
             carry_over: (old.and_then(|o| value(&o.carry_over)), value(&cur.carry_over)),
             rate: (old.and_then(rate_of), rate_of(&cur)),
         });
-        let old_ind =
-            prev_actions.get(a.number.as_str()).map(|pa| indicator_keys(&pa.indicators)).unwrap_or_default();
+        let old_ind = prev_actions
+            .get(a.number.as_str())
+            .map(|pa| IndicatorIndex::new(&pa.indicators))
+            .unwrap_or_default();
         for ((k, i), key) in a.indicators.iter().enumerate().zip(indicator_key_list(&a.indicators)) {
-            let o = old_ind.get(&key);
+            let o = old_ind.find(&key, i.code.as_deref());
             let cur_fig = i.result.as_ref().and_then(IndicatorValue::figure);
             let old_fig = o.and_then(|o| o.result.as_ref()).and_then(IndicatorValue::figure);
             let change_percent = match (old_fig, cur_fig) {

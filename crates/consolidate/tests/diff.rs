@@ -94,3 +94,50 @@ fn year_comparison_matches_actions_by_number_and_indicators_by_title() {
     assert!(gone.path.is_none());
     assert!(gone.spent.1.is_none());
 }
+
+/// The first action of the Allier report that has an indicator with a figure as result:
+/// (measure, action, indicator) indexes.
+fn indicator_with_figure(r: &Report) -> (usize, usize, usize) {
+    r.actions()
+        .find_map(|(mi, _, ai, a)| {
+            a.indicators
+                .iter()
+                .position(|i| matches!(i.result, Some(IndicatorValue::Number(_))))
+                .map(|k| (mi, ai, k))
+        })
+        .unwrap()
+}
+
+#[test]
+fn year_comparison_matches_a_reworded_indicator_by_its_catalogue_code() {
+    let mut previous = allier();
+    let mut current = allier();
+    current.year = 2020;
+    let (mi, ai, k) = indicator_with_figure(&previous);
+    previous.measures[mi].actions[ai].indicators[k].code = Some("CALPAE-TEST-1".into());
+    previous.measures[mi].actions[ai].indicators[k].name = "Nb de jeunes accompagnés".into();
+    let ind = &mut current.measures[mi].actions[ai].indicators[k];
+    ind.code = Some("CALPAE-TEST-1".into());
+    ind.name = "Nombre de jeunes suivis".into();
+    let figure = ind.result.as_ref().unwrap().figure().unwrap();
+    ind.result = Some(IndicatorValue::Number(Quantity::from_int(figure.hundredths() / 100 * 3)));
+
+    let cmp = year_comparison(&previous, &current);
+    let path = format!("mesures[{mi}].actions[{ai}].indicateurs[{k}]");
+    let row = cmp.indicators.iter().find(|r| r.path == path).unwrap();
+    assert_eq!(row.change_percent, Some(300), "{row:?}");
+    assert_ne!(row.previous, "—");
+
+    // The same title under another catalogue code is another indicator: nothing to compare.
+    current.measures[mi].actions[ai].indicators[k].code = Some("CALPAE-TEST-2".into());
+    current.measures[mi].actions[ai].indicators[k].name = "Nb de jeunes accompagnés".into();
+    let cmp = year_comparison(&previous, &current);
+    let row = cmp.indicators.iter().find(|r| r.path == path).unwrap();
+    assert_eq!((row.change_percent, row.previous.as_str()), (None, "—"), "{row:?}");
+
+    // A code on one side only: matched by title, as before the catalogue.
+    current.measures[mi].actions[ai].indicators[k].code = None;
+    let cmp = year_comparison(&previous, &current);
+    let row = cmp.indicators.iter().find(|r| r.path == path).unwrap();
+    assert_eq!(row.change_percent, Some(300), "{row:?}");
+}

@@ -243,11 +243,10 @@ impl QueryParams {
         self.get("annee")?.map(parse_year).transpose()
     }
 
-    fn programme(&self) -> Result<Option<&'static str>, ApiError> {
+    fn programme(&self, known: &bilan_domain::Referentiel) -> Result<Option<String>, ApiError> {
         self.get("programme")?
             .map(|p| {
-                let known = bilan_source::referentiel::builtin();
-                known.programme(p).map(|x| x.id.as_str()).ok_or_else(|| {
+                known.programme(p).map(|x| x.id.clone()).ok_or_else(|| {
                     ApiError::bad_request(format!(
                         "Paramètre « programme » invalide : « {p} » n’est pas un programme connu ({}).",
                         bilan_source::referentiel::quoted_ids(known)
@@ -340,7 +339,8 @@ async fn openapi() -> Response {
 /// `GET /api/v1/rapports?annee=&programme=&departement=`.
 async fn reports(State(app): State<AppState>, ApiUser(user): ApiUser, RawQuery(q): RawQuery) -> ApiResult {
     let q = QueryParams::parse(q);
-    let (year, programme, department) = (q.year()?, q.programme()?, q.department()?);
+    let reference = crate::service::referentiel::current(&app);
+    let (year, programme, department) = (q.year()?, q.programme(&reference)?, q.department()?);
     let mut filter = crate::policy::access::filter_for(&user);
     filter.year = year;
     if let Some(d) = department {
@@ -353,7 +353,7 @@ async fn reports(State(app): State<AppState>, ApiUser(user): ApiUser, RawQuery(q
     let rapports = list
         .iter()
         .filter(|s| crate::policy::access::can_see(&user, s))
-        .filter(|s| programme.is_none_or(|p| s.programme == p))
+        .filter(|s| programme.as_ref().is_none_or(|p| &s.programme == p))
         .map(Summary::from)
         .collect();
     Ok(json(&ReportList { rapports }))
@@ -483,7 +483,8 @@ async fn credits(
 
 async fn consolidation(app: &AppState, user: &User, perimeter: Perimeter, q: Option<String>) -> ApiResult {
     let q = QueryParams::parse(q);
-    let (year, programme) = (q.year()?, q.programme()?);
+    let reference = crate::service::referentiel::current(app);
+    let (year, programme) = (q.year()?, q.programme(&reference)?);
     let Some(year) = year else {
         return Err(ApiError::bad_request(
             "Le paramètre « annee » est obligatoire (par exemple annee=2019).",
@@ -499,19 +500,19 @@ async fn consolidation(app: &AppState, user: &User, perimeter: Perimeter, q: Opt
     }
     let programme = match programme {
         Some(p) => p,
-        None => consolidation::programme_of_year(year).ok_or_else(|| {
+        None => consolidation::programme_of_year(&reference, year).ok_or_else(|| {
             ApiError::not_found(format!(
                 "Aucun programme ne couvre l’année {year} : aucune consolidation n’existe pour elle."
             ))
         })?,
     };
-    if let Some(p) = bilan_source::referentiel::builtin().programme(programme).filter(|p| !p.covers(year)) {
+    if let Some(p) = reference.programme(&programme).filter(|p| !p.covers(year)) {
         return Err(ApiError::not_found(format!(
             "Le programme {} couvre les années {} à {} : aucune consolidation pour {year}.",
             p.short_name, p.first_year, p.last_year
         )));
     }
-    let loaded = consolidation::load(app, &perimeter, programme, year).await?;
+    let loaded = consolidation::load(app, &perimeter, &programme, year).await?;
     let c = loaded.consolidation();
     Ok(json(&model::consolidation(&loaded, &c)))
 }

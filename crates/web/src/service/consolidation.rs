@@ -2,7 +2,7 @@
 //! the open data files and the API.
 
 use bilan_consolidate::{consolidate, consolidate_with_catalogue, Consolidation, ReportState};
-use bilan_domain::{CollectiviteCode, Report};
+use bilan_domain::{CollectiviteCode, Referentiel, Report};
 use bilan_store::{ReportFilter, ReportSummary, Status, StoreError};
 
 use crate::policy::perimeter::Perimeter;
@@ -111,20 +111,21 @@ fn signed_as_stored(s: &ReportSummary, mut r: Report) -> Report {
     r
 }
 
-/// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…), if any.
-/// Programme identity and years come from the repository's files here (the dashboards',
-/// the queue's and the API's year lists); campaigns and reports use the database's.
-pub fn programme_of_year(year: i32) -> Option<&'static str> {
-    bilan_source::referentiel::builtin().programme_for_year(year).map(|p| p.id.as_str())
+/// The programme of a year ("calpae" 2019–2022, "pacte" 2024–…) in the reference data in
+/// force (`referentiel::current`), so a year an administrator adds to a programme has its
+/// dashboards, queue and API without a release.
+pub fn programme_of_year(reference: &Referentiel, year: i32) -> Option<String> {
+    reference.programme_for_year(year).map(|p| p.id.clone())
 }
 
-/// The years a dashboard offers: every year of every programme up to the current year.
-pub fn campaign_years() -> Vec<(i32, &'static str)> {
+/// The years a dashboard offers, with their programme's short name: every year of every
+/// programme of the reference data in force, up to the current year.
+pub fn campaign_years(reference: &Referentiel) -> Vec<(i32, String)> {
     let now = crate::time::current_year();
-    bilan_source::referentiel::builtin()
+    reference
         .programmes
         .iter()
-        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.id.as_str())))
+        .flat_map(|p| (p.first_year..=p.last_year.min(now)).map(move |y| (y, p.short_name.clone())))
         .collect()
 }
 

@@ -4,7 +4,7 @@
 //! the files of the open data.
 
 use bilan_consolidate::{across_signatories, Consolidation, Outlier, ReportState};
-use bilan_domain::Report;
+use bilan_domain::{Referentiel, Report};
 use bilan_store::{ReportFilter, Status, StoreError, User};
 
 use crate::error::AppError;
@@ -19,7 +19,9 @@ pub const OUTSIDE_PERIMETER: &str = "Ce tableau de bord ne relève pas de votre 
 pub struct Opened {
     pub perimeter: Perimeter,
     pub year: i32,
-    pub programme: &'static str,
+    pub programme: String,
+    /// The years the year selector offers, with their programme's short name.
+    pub years: Vec<(i32, String)>,
     pub loaded: Loaded,
     pub consolidation: Consolidation,
 }
@@ -43,10 +45,10 @@ impl From<StoreError> for Refusal {
 
 /// The year asked for and its programme; `None` when none is asked for. `Err` (in French)
 /// on an unreadable year or one no programme covers.
-pub fn year_of(annee: Option<&str>) -> Result<Option<(i32, &'static str)>, String> {
+pub fn year_of(reference: &Referentiel, annee: Option<&str>) -> Result<Option<(i32, String)>, String> {
     match consolidation::parse_year(annee)? {
         None => Ok(None),
-        Some(y) => match consolidation::programme_of_year(y) {
+        Some(y) => match consolidation::programme_of_year(reference, y) {
             Some(p) => Ok(Some((y, p))),
             None => Err(format!("Aucun programme ne couvre l’année {y}.")),
         },
@@ -55,7 +57,7 @@ pub fn year_of(annee: Option<&str>) -> Result<Option<(i32, &'static str)>, Strin
 
 /// The latest year that has a counted report in the perimeter (else last year), and its
 /// programme.
-async fn default_year(app: &AppState, perimeter: &Perimeter) -> (i32, &'static str) {
+async fn default_year(app: &AppState, reference: &Referentiel, perimeter: &Perimeter) -> (i32, String) {
     let filter = ReportFilter {
         departments: Some(perimeter.territories()),
         statuses: Some(vec![Status::Transmitted, Status::Approved]),
@@ -63,7 +65,10 @@ async fn default_year(app: &AppState, perimeter: &Perimeter) -> (i32, &'static s
     };
     let latest = app.store.reports(&filter).await.ok().and_then(|l| l.iter().map(|s| s.year).max());
     let year = latest.unwrap_or_else(|| crate::time::current_year() - 1);
-    (year, consolidation::programme_of_year(year).unwrap_or("calpae"))
+    let programme = consolidation::programme_of_year(reference, year)
+        .or_else(|| reference.programmes.first().map(|p| p.id.clone()))
+        .unwrap_or_default();
+    (year, programme)
 }
 
 /// The common start of a dashboard and of its open data files: may the user consolidate
@@ -77,13 +82,15 @@ pub async fn open(
     if !perimeter::may_consolidate(user, &perimeter) {
         return Err(Refusal::Perimeter);
     }
-    let (year, programme) = match year_of(annee).map_err(Refusal::Year)? {
+    let reference = crate::service::referentiel::current(app);
+    let (year, programme) = match year_of(&reference, annee).map_err(Refusal::Year)? {
         Some(y) => y,
-        None => default_year(app, &perimeter).await,
+        None => default_year(app, &reference, &perimeter).await,
     };
-    let loaded = consolidation::load(app, &perimeter, programme, year).await?;
+    let loaded = consolidation::load(app, &perimeter, &programme, year).await?;
     let consolidation = loaded.consolidation();
-    Ok(Opened { perimeter, year, programme, loaded, consolidation })
+    let years = consolidation::campaign_years(&reference);
+    Ok(Opened { perimeter, year, programme, years, loaded, consolidation })
 }
 
 /// Values far from those of the other signatories of the perimeter.
@@ -110,7 +117,7 @@ pub struct DataFile {
 pub fn open_data_file(o: &Opened, file: &str) -> Result<DataFile, AppError> {
     use bilan_sheets::opendata;
     let tables = opendata::opendata_tables(&o.consolidation);
-    let (programme, year) = (o.programme, o.year);
+    let (programme, year) = (&o.programme, o.year);
     let stem = match &o.perimeter {
         Perimeter::National => format!("national-{programme}-{year}"),
         Perimeter::Region(code) => format!("region-{code}-{programme}-{year}"),
@@ -149,10 +156,22 @@ mod tests {
 
     #[test]
     fn years() {
-        assert_eq!(year_of(None), Ok(None));
-        assert_eq!(year_of(Some("  ")), Ok(None));
-        assert_eq!(year_of(Some("2019")), Ok(Some((2019, "calpae"))));
-        assert_eq!(year_of(Some("deux")).unwrap_err(), "« deux » n’est pas une année.");
-        assert_eq!(year_of(Some("1990")).unwrap_err(), "Aucun programme ne couvre l’année 1990.");
+        let reference = bilan_source::referentiel::builtin();
+        assert_eq!(year_of(reference, None), Ok(None));
+        assert_eq!(year_of(reference, Some("  ")), Ok(None));
+        assert_eq!(year_of(reference, Some("2019")), Ok(Some((2019, "calpae".to_string()))));
+        assert_eq!(year_of(reference, Some("deux")).unwrap_err(), "« deux » n’est pas une année.");
+        assert_eq!(year_of(reference, Some("1990")).unwrap_err(), "Aucun programme ne couvre l’année 1990.");
+        assert_eq!(year_of(reference, Some("2028")).unwrap_err(), "Aucun programme ne couvre l’année 2028.");
+    }
+
+    #[test]
+    fn a_year_added_to_a_programme_has_its_dashboard() {
+        let mut reference = bilan_source::referentiel::builtin().clone();
+        let pacte = reference.programmes.iter_mut().find(|p| p.id == "pacte").unwrap();
+        pacte.last_year = pacte.last_year.max(2028);
+        assert_eq!(year_of(&reference, Some("2028")), Ok(Some((2028, "pacte".to_string()))));
+        let years = consolidation::campaign_years(&reference);
+        assert!(years.contains(&(2024, "Pacte des solidarités".to_string())), "{years:?}");
     }
 }

@@ -135,7 +135,8 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
         }
     }
     let expected_year = year.unwrap_or_else(|| crate::time::current_year() - 1);
-    let expected = match expected_scope(user, expected_year) {
+    let reference = crate::service::referentiel::current(app);
+    let expected = match expected_scope(&reference, user, expected_year) {
         None => None,
         Some(scope) => {
             // Loaded above when the queue shows that year's reports of the programme.
@@ -155,8 +156,9 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
 /// Département (69: the Rhône and the Métropole de Lyon), a regional reviewer its
 /// region's; none for the national reader. The programme is the
 /// year's (none for a year no programme covers: then nothing can be transmitted).
-fn expected_scope(user: &User, year: i32) -> Option<Scope> {
-    let programme = consolidation::programme_of_year(year).unwrap_or("");
+fn expected_scope(reference: &bilan_domain::Referentiel, user: &User, year: i32) -> Option<Scope> {
+    let programme = consolidation::programme_of_year(reference, year).unwrap_or_default();
+    let programme = programme.as_str();
     match (user.role, user.territory.as_deref()) {
         (Role::PrefectureReviewer, Some(d)) => Some(Scope::territory(programme, year, d)),
         (Role::RegionalReviewer, Some(r)) => Some(Scope::region(programme, year, r)),

@@ -16,7 +16,7 @@ use maud::{html, Markup, PreEscaped};
 
 use crate::policy::access::status_label;
 use crate::policy::perimeter::Perimeter;
-use crate::service::consolidation::{campaign_years, programme_name, Loaded};
+use crate::service::consolidation::{programme_name, Loaded};
 use crate::service::dashboard::{Opened, OPEN_TABLES};
 use crate::service::values::seg;
 use crate::views::components::alert;
@@ -42,8 +42,8 @@ pub fn dashboard(o: &Opened, measure: Option<&MeasureConsolidation>, outliers: &
     let (c, loaded, year) = (&o.consolidation, &o.loaded, o.year);
     let base = o.perimeter.path();
     html! {
-        h1 #titre-tableau { (o.perimeter.label()) " – " (programme_name(o.programme)) " " (year) }
-        (year_form(&base, year))
+        h1 #titre-tableau { (o.perimeter.label()) " – " (programme_name(&o.programme)) " " (year) }
+        (year_form(&base, year, &o.years))
         p.fr-text--sm { "Consolidation des seuls rapports transmis ou approuvés. Chaque montant renvoie aux rapports dont il provient." }
         (headline(c))
         (not_transmitted_block(c, loaded))
@@ -105,14 +105,14 @@ fn bucket(r: Rate) -> u8 {
     BUCKET_PERMILLE.iter().take_while(|b| pm >= **b).count() as u8
 }
 
-fn year_form(base: &str, year: i32) -> Markup {
+fn year_form(base: &str, year: i32, years: &[(i32, String)]) -> Markup {
     html! {
         form method="get" action=(base) #form-annee.fr-mb-3w {
             div.fr-select-group {
                 label.fr-label for="annee" { "Année des rapports" }
                 select.fr-select #annee name="annee" {
-                    @for (y, p) in campaign_years().into_iter().rev() {
-                        option value=(y) selected[y == year] { (y) " – " (programme_name(p)) }
+                    @for (y, name) in years.iter().rev() {
+                        option value=(y) selected[*y == year] { (y) " – " (name) }
                     }
                 }
             }
