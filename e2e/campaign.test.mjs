@@ -1,12 +1,15 @@
 // A campaign in the browser, on the demo data: the national reader opens the Pacte 2025
-// campaign; the Allier's draft exists, prefilled from its 2024 report; the editor adds an
+// campaign; the Allier's draft exists, prefilled from its 2024 report; the editor imports
+// the figures the Département completed (e2e/fixtures/allier-2025-complet.toml), adds an
 // action and a catalogue indicator, removes an expense line after confirming and restores
-// it. axe-core on every page visited.
+// it, justifies what the new action leaves open; the signatory adopts and transmits; the
+// préfecture approves; the national dashboard adds the catalogue indicator up over the
+// signatories that reported it and lists the others. axe-core on every page visited.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { demoServer, session, accessible, reportId, shots } from './harness.mjs';
+import { demoServer, session, accessible, reportId, shots, root } from './harness.mjs';
 
 const h = demoServer('bilan-e2e-campagne-');
 
@@ -42,6 +45,14 @@ test('campagne Pacte 2025 : ouverture, brouillon prérempli, construction dans l
   assert.deepEqual(actions2025, actions2024);
   await editor.screenshot({ path: join(shots, 'structure-2025.png'), fullPage: true });
 
+  // The Département completes its figures, results and texts offline and imports them.
+  await go(editor, `${h.base}/rapports/${id}/import`);
+  await editor.setInputFiles('#fichier-toml', join(root, 'e2e/fixtures/allier-2025-complet.toml'));
+  await Promise.all([editor.waitForNavigation(), editor.click('#bouton-import-toml')]);
+  await editor.waitForSelector('#import-reussi');
+  await accessible(editor);
+  await go(editor, `${h.base}/rapports/${id}/structure`);
+
   // A new action in the first measure.
   const firstMeasure = await editor.locator('section[data-mesure]').first().getAttribute('data-mesure');
   const m = firstMeasure.replace(/[^A-Za-z0-9]/g, '-');
@@ -56,11 +67,13 @@ test('campagne Pacte 2025 : ouverture, brouillon prérempli, construction dans l
   const select = editor.locator('select[id$="-catalogue"]');
   const options = await select.locator('option').evaluateAll((o) => o.map((x) => x.value).filter((v) => v));
   assert.ok(options.length > 0, 'the measure has catalogue indicators');
-  await select.selectOption(options[0]);
+  const code = options[0];
+  await select.selectOption(code);
   await editor.fill('input[name="intitule"]', 'ignoré : le référentiel impose son intitulé');
+  await editor.fill('input[name="resultat"]', '1 234');
   await submit(editor, '#bouton-enregistrer');
   await go(editor, `${h.base}/rapports/${id}/actions/${added}`);
-  assert.match(await editor.textContent('#table-indicateurs'), new RegExp(options[0]));
+  assert.match(await editor.textContent('#table-indicateurs'), new RegExp(code));
 
   // Remove an expense line of the first action that has one, after confirming; restore it.
   let withLine;
@@ -84,4 +97,52 @@ test('campagne Pacte 2025 : ouverture, brouillon prérempli, construction dans l
   await submit(editor, '#liste-elements-supprimes form[id^="restaurer-"] button');
   await go(editor, `${h.base}/rapports/${id}/actions/${withLine}`);
   assert.equal(await editor.locator('#table-depenses tbody tr').count(), lines);
+
+  // What the new action leaves open (no forecast, no texts yet) is justified, one warning
+  // at a time, on the diagnostics page; no error remains.
+  await go(editor, `${h.base}/rapports/${id}/diagnostics`);
+  assert.equal(await editor.locator('#erreurs li[data-code]').count(), 0,
+    await editor.locator('#erreurs').innerText().catch(() => ''));
+  for (;;) {
+    const forms = await editor.locator('form[id^="form-justification-"]').evaluateAll((fs) =>
+      fs.filter((f) => !f.querySelector('textarea').value.trim()).map((f) => f.id));
+    if (forms.length === 0) break;
+    const suffix = forms[0].replace('form-justification-', '');
+    await editor.fill(`#justification-${suffix}`, 'Action engagée en fin d’année : bilan au rapport 2026.');
+    await submit(editor, `#bouton-justifier-${suffix}`);
+  }
+  await accessible(editor);
+
+  // The signatory adopts and transmits.
+  const signatory = await session(h, 'signataire.allier');
+  await go(signatory, `${h.base}/rapports/${id}`);
+  await signatory.fill('[name="deliberation_numero"]', 'AD-2026-33');
+  await signatory.fill('[name="deliberation_date"]', '2026-03-18');
+  await submit(signatory, '#bouton-adopter');
+  assert.equal(await signatory.locator('.statut').first().getAttribute('data-statut'), 'adopte');
+  await accessible(signatory);
+  await submit(signatory, '#bouton-transmettre');
+  assert.equal(await signatory.locator('.statut').first().getAttribute('data-statut'), 'transmis',
+    await signatory.locator('#liste-bloquants').innerText().catch(() => ''));
+
+  // The préfecture approves from its review page.
+  const prefecture = await session(h, 'prefecture.allier');
+  await go(prefecture, `${h.base}/rapports/${id}/revue`);
+  await submit(prefecture, '#bouton-approuver');
+  assert.equal(await prefecture.locator('.statut').first().getAttribute('data-statut'), 'approuve');
+
+  // The national dashboard adds the catalogue indicator up over the signatories that
+  // reported it (here the Allier, whose value is the sum of its actions' values) and lists
+  // the others.
+  await go(national, `${h.base}/tableaux/national?annee=2025`);
+  const row = national.locator(`tr#referentiel-${code}`);
+  assert.equal(await row.count(), 1, `the catalogue indicator ${code} has its row`);
+  const text = await row.innerText();
+  assert.match(text, /\b1 \/ 100\b/, text); // déclaré par 1 signataire sur les 100 attendus
+  // PACTE-ENFANCE-01 (a sum): 213 and 282 in the imported actions, 1 234 in the new one.
+  assert.equal(code, 'PACTE-ENFANCE-01');
+  assert.match(text.replace(/\s/g, ''), /1729/, text);
+  assert.ok(await row.locator('details li[data-departement]').count() > 50, 'the signatories that did not report it are listed');
+  assert.equal(await row.locator('details li[data-departement="03"]').count(), 0);
+  await national.screenshot({ path: join(shots, 'tableau-national-2025.png'), fullPage: true });
 });
