@@ -28,7 +28,8 @@
 use bilan_domain::stored::{ActionRow, IndicatorRow, MeasureRow, ReportFigures};
 use bilan_domain::{
     Action, Amount, CollectiviteCode, Date, DepartmentCode, Executed, ExecutedLine, ExpenseLine, Forecast,
-    Indicator, IndicatorUnit, IndicatorValue, Measure, MeasureKind, MissingReason, Money, Quantity, Report,
+    Indicator, IndicatorUnit, IndicatorValue, Measure, MeasureKind, MissingReason, Money, PartKind, Quantity,
+    Report, TerritoryValue,
 };
 
 use crate::figures::{ActionFigure, ActionFigures};
@@ -142,6 +143,10 @@ pub fn figures_of(report: &Report) -> ReportFigures {
                     },
                     None => (None, None, None),
                 };
+                let parts = match &ind.result {
+                    Some(IndicatorValue::Breakdown { parts, total }) => Some(encode_parts(parts, total.is_some())),
+                    _ => None,
+                };
                 f.indicators.push(IndicatorRow {
                     measure: index(mi),
                     action: index(ai),
@@ -152,6 +157,7 @@ pub fn figures_of(report: &Report) -> ReportFigures {
                     value,
                     missing_reason,
                     missing_text,
+                    parts,
                 });
             }
         }
@@ -248,6 +254,67 @@ fn place(a: &mut Action, field: &str, amount: Money) -> Result<(), Unreadable> {
     Ok(())
 }
 
+fn escape(name: &str) -> String {
+    name.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (c, c == '\\') {
+            (_, true) => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
+/// A breakdown's parts as [`IndicatorRow::parts`] writes them.
+fn encode_parts(parts: &[TerritoryValue], with_total: bool) -> String {
+    let mut lines: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            let kind = match p.kind {
+                PartKind::Territory => 't',
+                PartKind::Other => 'o',
+            };
+            format!("{} {kind} {}", p.value.hundredths(), escape(&p.territory))
+        })
+        .collect();
+    if with_total {
+        lines.push("total".to_string());
+    }
+    lines.join("\n")
+}
+
+fn decode_parts(text: &str) -> Result<(Vec<TerritoryValue>, bool), Unreadable> {
+    let mut parts = Vec::new();
+    let mut with_total = false;
+    for line in text.split('\n').filter(|l| !l.is_empty()) {
+        if line == "total" {
+            with_total = true;
+            continue;
+        }
+        let mut fields = line.splitn(3, ' ');
+        let (Some(value), Some(kind), Some(name)) = (fields.next(), fields.next(), fields.next()) else {
+            return Err(bad(format!("partie « {line} »")));
+        };
+        let value: i64 = value.parse().map_err(|_| bad(format!("partie « {line} »")))?;
+        let kind = match kind {
+            "t" => PartKind::Territory,
+            "o" => PartKind::Other,
+            _ => return Err(bad(format!("partie « {line} »"))),
+        };
+        parts.push(TerritoryValue { territory: unescape(name), value: Quantity::from_hundredths(value), kind });
+    }
+    Ok((parts, with_total))
+}
+
 fn new_action(number: &str, budget_shared: bool) -> Action {
     Action {
         number: number.to_string(),
@@ -320,6 +387,11 @@ pub fn report_of(programme: &str, year: i32, f: &ReportFigures) -> Result<Report
             None => None,
         };
         let result = match (i.value, &i.missing_reason) {
+            (Some(h), _) if i.parts.is_some() => {
+                let (parts, with_total) = decode_parts(i.parts.as_deref().unwrap_or_default())?;
+                let total = with_total.then(|| Quantity::from_hundredths(h));
+                Some(IndicatorValue::Breakdown { parts, total })
+            }
             (Some(h), _) => Some(IndicatorValue::Number(Quantity::from_hundredths(h))),
             (None, Some(reason)) => Some(IndicatorValue::Missing {
                 reason: reason_of(reason),
@@ -357,7 +429,7 @@ pub fn report_of(programme: &str, year: i32, f: &ReportFigures) -> Result<Report
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consolidation::{consolidate, ReportState, Scope};
+    use crate::consolidation::{consolidate_with_catalogue, ReportState, Scope};
     use crate::outliers::across_signatories;
 
     fn allier() -> Report {
@@ -373,9 +445,17 @@ mod tests {
         let back = report_of(&r.programme, r.year, &f).unwrap();
         assert_eq!(figures_of(&back), f, "the rebuilt report gives the same figures");
         let scope = Scope::national(&r.programme, r.year);
+        let catalogue = bilan_source::referentiel::builtin().programme(&r.programme).unwrap();
         assert_eq!(
-            consolidate(&scope, &[(ReportState::Approved, &r)]),
-            consolidate(&scope, &[(ReportState::Approved, &back)])
+            consolidate_with_catalogue(&scope, catalogue, &[(ReportState::Approved, &r)]),
+            consolidate_with_catalogue(&scope, catalogue, &[(ReportState::Approved, &back)])
+        );
+        assert!(
+            r.actions().any(|(.., a)| a
+                .indicators
+                .iter()
+                .any(|i| matches!(i.result, Some(IndicatorValue::Breakdown { .. })))),
+            "the Allier report has breakdowns"
         );
         assert_eq!(
             across_signatories(&scope, &[(ReportState::Approved, &r)]),
@@ -396,6 +476,19 @@ mod tests {
         let mut f = figures_of(&allier());
         f.indicators.swap(0, 1);
         assert!(report_of("calpae", 2019, &f).unwrap_err().0.contains("hors de son rang"));
+    }
+
+    #[test]
+    fn breakdowns_keep_their_parts_and_printed_total() {
+        let parts = vec![
+            TerritoryValue { territory: "Montluçon".into(), value: Quantity::from_int(83), kind: PartKind::Territory },
+            TerritoryValue { territory: "a\\b\nc d".into(), value: Quantity::from_hundredths(-5), kind: PartKind::Other },
+        ];
+        for total in [true, false] {
+            assert_eq!(decode_parts(&encode_parts(&parts, total)).unwrap(), (parts.clone(), total));
+        }
+        assert!(decode_parts("12 x Nord").is_err());
+        assert!(decode_parts("douze t Nord").is_err());
     }
 
     #[test]

@@ -80,4 +80,8 @@ pub struct IndicatorRow {
     pub missing_reason: Option<String>,
     /// …and the text, verbatim.
     pub missing_text: Option<String>,
+    /// A breakdown's parts (its figure is `value`): one line per part,
+    /// `{hundredths} {t|o} {name}` (`t` a territory, `o` another label; `\\`, `\n` escaped
+    /// in the name), then a line `total` when the report printed a total.
+    pub parts: Option<String>,
 }

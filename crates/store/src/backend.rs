@@ -597,7 +597,7 @@ async fn insert_figures(conn: &mut Conn, id: Id, f: &ReportFigures) -> Result<()
     for chunk in f.indicators.chunks(FIGURE_CHUNK) {
         let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
             "INSERT INTO report_figure_indicators (report_id, measure, action, indicator, name, code, unit, \
-             value, missing_reason, missing_text) ",
+             value, missing_reason, missing_text, parts) ",
         );
         qb.push_values(chunk, |mut b, i| {
             b.push_bind(id)
@@ -609,7 +609,8 @@ async fn insert_figures(conn: &mut Conn, id: Id, f: &ReportFigures) -> Result<()
                 .push_bind(i.unit.as_deref())
                 .push_bind(i.value)
                 .push_bind(i.missing_reason.as_deref())
-                .push_bind(i.missing_text.as_deref());
+                .push_bind(i.missing_text.as_deref())
+                .push_bind(i.parts.as_deref());
         });
         qb.build().execute(&mut *conn).await?;
     }
@@ -1363,7 +1364,7 @@ impl Backend {
                 });
             }
             let mut qb = figure_rows(
-                "report_id, measure, action, indicator, name, code, unit, value, missing_reason, missing_text",
+                "report_id, measure, action, indicator, name, code, unit, value, missing_reason, missing_text, parts",
                 "report_figure_indicators",
                 filter,
                 "report_id, measure, action, indicator",
@@ -1380,6 +1381,7 @@ impl Backend {
                     value: r.try_get("value")?,
                     missing_reason: r.try_get("missing_reason")?,
                     missing_text: r.try_get("missing_text")?,
+                    parts: r.try_get("parts")?,
                 });
             }
         }

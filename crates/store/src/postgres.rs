@@ -46,7 +46,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
-    figures: Option<crate::FiguresOf>,
+    pub(crate) figures: Option<crate::FiguresOf>,
 }
 
 impl PgStore {

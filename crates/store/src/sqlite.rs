@@ -52,7 +52,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    figures: Option<crate::FiguresOf>,
+    pub(crate) figures: Option<crate::FiguresOf>,
 }
 
 impl SqliteStore {

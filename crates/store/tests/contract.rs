@@ -733,6 +733,7 @@ fn figures_of_test_text(text: &str) -> Option<bilan_store::ReportFigures> {
                 value: (i == 0).then_some(12_345),
                 missing_reason: (i != 0).then(|| "nd".to_owned()),
                 missing_text: (i != 0).then(|| "ND".to_owned()),
+                parts: (i == 0).then(|| "12345 t Nord\n0 o « l’autre »\ntotal".to_owned()),
             })
             .collect(),
     })

@@ -45,7 +45,9 @@ CREATE TABLE report_figure_actions (
     PRIMARY KEY (report_id, measure, action)
 );
 
--- Result N: `value` in hundredths, or the reason and text printed instead of a figure.
+-- Result N: `value` in hundredths, or the reason and text printed instead of a figure;
+-- a breakdown's parts (`parts`, one per line: "hundredths kind name", then "total" when a
+-- total was printed) beside its figure.
 CREATE TABLE report_figure_indicators (
     report_id      BIGINT NOT NULL REFERENCES report_figures (report_id) ON DELETE CASCADE,
     measure        INTEGER NOT NULL CHECK (measure >= 0),
@@ -57,5 +59,6 @@ CREATE TABLE report_figure_indicators (
     value          BIGINT,
     missing_reason TEXT,
     missing_text   TEXT,
+    parts          TEXT,
     PRIMARY KEY (report_id, measure, action, indicator)
 );
