@@ -158,7 +158,12 @@ fn demo_settings(a: &DemoArgs) -> Settings {
 pub fn run_demo(a: DemoArgs) -> i32 {
     // The demonstration logs requests only when asked (`--journal`): warnings otherwise.
     let level = if a.web.journal.is_some() { tracing::Level::INFO } else { tracing::Level::WARN };
-    let o = ServeOptions { settings: demo_settings(&a), seed_only: a.seed_only, national: a.national, factor: usize::from(a.factor) };
+    let o = ServeOptions {
+        settings: demo_settings(&a),
+        seed_only: a.seed_only,
+        national: a.national,
+        factor: usize::from(a.factor),
+    };
     crate::config::init_logging(o.settings.log_format, level);
     let url = o.settings.database.clone();
     let referentiel = match crate::referentiel(o.settings.referentiels.as_deref(), "demo") {

@@ -144,7 +144,9 @@ pub fn figures_of(report: &Report) -> ReportFigures {
                     None => (None, None, None),
                 };
                 let parts = match &ind.result {
-                    Some(IndicatorValue::Breakdown { parts, total }) => Some(encode_parts(parts, total.is_some())),
+                    Some(IndicatorValue::Breakdown { parts, total }) => {
+                        Some(encode_parts(parts, total.is_some()))
+                    }
                     _ => None,
                 };
                 f.indicators.push(IndicatorRow {
@@ -310,7 +312,11 @@ fn decode_parts(text: &str) -> Result<(Vec<TerritoryValue>, bool), Unreadable> {
             "o" => PartKind::Other,
             _ => return Err(bad(format!("partie « {line} »"))),
         };
-        parts.push(TerritoryValue { territory: unescape(name), value: Quantity::from_hundredths(value), kind });
+        parts.push(TerritoryValue {
+            territory: unescape(name),
+            value: Quantity::from_hundredths(value),
+            kind,
+        });
     }
     Ok((parts, with_total))
 }
@@ -341,7 +347,10 @@ fn new_action(number: &str, budget_shared: bool) -> Action {
 }
 
 fn slot(what: &str, i: i32, len: usize) -> Result<usize, Unreadable> {
-    usize::try_from(i).ok().filter(|i| *i == len).ok_or_else(|| bad(format!("{what} n° {i} hors de son rang")))
+    usize::try_from(i)
+        .ok()
+        .filter(|i| *i == len)
+        .ok_or_else(|| bad(format!("{what} n° {i} hors de son rang")))
 }
 
 /// The report the consolidation reads, rebuilt from stored figures: programme and year
@@ -368,8 +377,7 @@ pub fn report_of(programme: &str, year: i32, f: &ReportFigures) -> Result<Report
         slot("action", a.index, m.actions.len())?;
         let mut action = new_action(&a.number, a.budget_shared);
         for source in a.sources.split(';').filter(|s| !s.is_empty()) {
-            let (field, cents) =
-                source.split_once(' ').ok_or_else(|| bad(format!("source « {source} »")))?;
+            let (field, cents) = source.split_once(' ').ok_or_else(|| bad(format!("source « {source} »")))?;
             let cents: i64 = cents.parse().map_err(|_| bad(format!("montant « {cents} »")))?;
             place(&mut action, field, Money::from_cents(cents))?;
         }
@@ -481,8 +489,16 @@ mod tests {
     #[test]
     fn breakdowns_keep_their_parts_and_printed_total() {
         let parts = vec![
-            TerritoryValue { territory: "Montluçon".into(), value: Quantity::from_int(83), kind: PartKind::Territory },
-            TerritoryValue { territory: "a\\b\nc d".into(), value: Quantity::from_hundredths(-5), kind: PartKind::Other },
+            TerritoryValue {
+                territory: "Montluçon".into(),
+                value: Quantity::from_int(83),
+                kind: PartKind::Territory,
+            },
+            TerritoryValue {
+                territory: "a\\b\nc d".into(),
+                value: Quantity::from_hundredths(-5),
+                kind: PartKind::Other,
+            },
         ];
         for total in [true, false] {
             assert_eq!(decode_parts(&encode_parts(&parts, total)).unwrap(), (parts.clone(), total));

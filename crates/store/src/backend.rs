@@ -561,8 +561,9 @@ async fn insert_figures(conn: &mut Conn, id: Id, f: &ReportFigures) -> Result<()
     .execute(&mut *conn)
     .await?;
     for chunk in f.measures.chunks(FIGURE_CHUNK) {
-        let mut qb: QueryBuilder<'_, Db> =
-            QueryBuilder::new("INSERT INTO report_figure_measures (report_id, measure, number, kind, code, title) ");
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "INSERT INTO report_figure_measures (report_id, measure, number, kind, code, title) ",
+        );
         qb.push_values(chunk, |mut b, m| {
             b.push_bind(id)
                 .push_bind(m.index)
@@ -618,7 +619,12 @@ async fn insert_figures(conn: &mut Conn, id: Id, f: &ReportFigures) -> Result<()
 }
 
 /// `SELECT {columns} FROM {table} WHERE report_id IN (the filter's reports)`.
-fn figure_rows<'a>(columns: &str, table: &str, filter: &'a ReportFilter, order: &str) -> QueryBuilder<'a, Db> {
+fn figure_rows<'a>(
+    columns: &str,
+    table: &str,
+    filter: &'a ReportFilter,
+    order: &str,
+) -> QueryBuilder<'a, Db> {
     let mut qb: QueryBuilder<'a, Db> = QueryBuilder::new(format!(
         "SELECT {columns} FROM {table} WHERE report_id IN (SELECT id FROM reports WHERE 1 = 1"
     ));
@@ -1417,7 +1423,12 @@ impl Backend {
             .collect::<Result<_, sqlx::Error>>()?)
     }
 
-    pub async fn set_figures(&self, id: Id, revision: i64, figures: &ReportFigures) -> Result<bool, StoreError> {
+    pub async fn set_figures(
+        &self,
+        id: Id,
+        revision: i64,
+        figures: &ReportFigures,
+    ) -> Result<bool, StoreError> {
         let mut tx = begin_write(&self.pool).await?;
         let sql = format!("SELECT revision FROM reports WHERE id = $1{FOR_UPDATE}");
         let current: Option<i64> = sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *tx).await?;
@@ -1626,11 +1637,13 @@ impl Backend {
             record_figures(&mut tx, self.figures, id, text).await?;
         } else {
             // Same text: its figures, if current, stay current at the new revision.
-            sqlx::query("UPDATE report_figures SET revision = revision + 1 WHERE report_id = $1 AND revision = $2")
-                .bind(id)
-                .bind(current.summary.revision)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE report_figures SET revision = revision + 1 WHERE report_id = $1 AND revision = $2",
+            )
+            .bind(id)
+            .bind(current.summary.revision)
+            .execute(&mut *tx)
+            .await?;
         }
         let rec = AuditRecord {
             actor: Some(actor),

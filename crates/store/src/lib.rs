@@ -943,7 +943,12 @@ impl Store {
     /// any; `false` (nothing written) when the report has moved past that revision since
     /// (its writer recorded its own) or is gone. Figures are derived from the text, which
     /// the journal already holds: no journal entry.
-    pub async fn set_figures(&self, id: Id, revision: i64, figures: &ReportFigures) -> Result<bool, StoreError> {
+    pub async fn set_figures(
+        &self,
+        id: Id,
+        revision: i64,
+        figures: &ReportFigures,
+    ) -> Result<bool, StoreError> {
         dispatch!(self.set_figures(id, revision, figures))
     }
 

@@ -671,7 +671,6 @@ async fn rejected_edit_writes_nothing(store: &Store) {
         .unwrap();
 }
 
-
 // ---------------------------------------------------------------- stored figures
 
 /// The application's hook, played by a stand-in reading the test texts (the store never
@@ -816,7 +815,10 @@ async fn figures_are_filled_in_for_reports_written_without_them(plain: &Store) {
     assert_eq!(audit_count(plain).await, journal, "derived from the journaled text: no entry");
     assert_eq!(plain.reports_without_figures(0, 10).await.unwrap().len(), 1);
     // Computed at a revision the report has left: not written.
-    plain.update_report(ed, id, EditScope::Whole { expected_revision: 1 }, replacing("A0", "A9")).await.unwrap();
+    plain
+        .update_report(ed, id, EditScope::Whole { expected_revision: 1 }, replacing("A0", "A9"))
+        .await
+        .unwrap();
     assert!(!plain.set_figures(id, 1, &f).await.unwrap());
     assert!(!plain.set_figures(9999, 1, &f).await.unwrap(), "no such report");
     // The text changed without the hook: its old figures are gone.

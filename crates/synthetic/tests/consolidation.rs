@@ -198,7 +198,8 @@ fn a_scaled_dataset_multiplies_the_figures() {
     assert_eq!(three.total.planned.value, p.add(p).add(p));
     assert_eq!(three.total.spent.sources.len(), 3 * one.total.spent.sources.len());
     let r = &scaled[0].1;
-    let numbers: std::collections::BTreeSet<&str> = r.actions().map(|(_, _, _, a)| a.number.as_str()).collect();
+    let numbers: std::collections::BTreeSet<&str> =
+        r.actions().map(|(_, _, _, a)| a.number.as_str()).collect();
     assert_eq!(numbers.len(), 3 * reports[0].1.actions().count(), "every copy has its own number");
     assert_eq!(bilan_synthetic::scaled(r, 1), *r);
 }

@@ -169,8 +169,8 @@ pub async fn seed_national_scaled(
         }
         data
     })
-        .await
-        .map_err(|e| WebError::Demo(e.to_string()))?;
+    .await
+    .map_err(|e| WebError::Demo(e.to_string()))?;
     let mut added = 0;
     for item in dataset {
         let r = &item.report;

@@ -40,7 +40,11 @@ pub async fn backfill(store: &Store) -> Result<usize, StoreError> {
                 }
             }
         }
-        tracing::info!(rapports = done, "chiffres des rapports calculés (format {})", bilan_store::FIGURES_FORMAT);
+        tracing::info!(
+            rapports = done,
+            "chiffres des rapports calculés (format {})",
+            bilan_store::FIGURES_FORMAT
+        );
     }
     if unreadable > 0 {
         tracing::warn!(rapports = unreadable, "rapports sans chiffres : leur texte ne se lit pas");
@@ -53,7 +57,10 @@ pub async fn backfill(store: &Store) -> Result<usize, StoreError> {
 /// figures — written by a server that did not know them since this one started — gets
 /// them now, from its text, and a warning in the log; one whose text does not read is
 /// left out, as before the figures existed.
-pub async fn reports(store: &Store, filter: &ReportFilter) -> Result<Vec<(ReportSummary, Report)>, StoreError> {
+pub async fn reports(
+    store: &Store,
+    filter: &ReportFilter,
+) -> Result<Vec<(ReportSummary, Report)>, StoreError> {
     let rows = store.figures(filter).await?;
     let mut out = Vec::with_capacity(rows.len());
     for (summary, figures) in rows {
