@@ -1,5 +1,6 @@
 //! The computing part of a national dashboard, without the web server: parsing the 101
-//! reports of a year from their stored TOML, consolidating them, finding the outliers, and
+//! reports of a year from their stored TOML (before issue 12) or rebuilding them from their
+//! stored figures (since), consolidating them, finding the outliers, and
 //! drawing the map. Input: the national synthetic dataset (CALPAE 2019, all approved).
 //! Run: `cargo bench -p bilan-benches --bench consolidate`.
 
@@ -30,6 +31,22 @@ fn parse_101_reports(bencher: divan::Bencher) {
         texts
             .iter()
             .map(|t| bilan_source::parse_str(divan::black_box(t)).map_or(0, |p| p.report.measures.len()))
+            .sum::<usize>()
+    });
+}
+
+/// What the dashboards do since the figures are stored (issue 12, point 3): rebuild the
+/// 101 reports from their figures rows instead of parsing their texts.
+#[divan::bench(sample_count = 20)]
+fn rebuild_101_reports_from_figures(bencher: divan::Bencher) {
+    let figures: Vec<_> = reports().iter().map(bilan_consolidate::stored::figures_of).collect();
+    bencher.bench(|| {
+        figures
+            .iter()
+            .map(|f| {
+                bilan_consolidate::stored::report_of("calpae", 2019, divan::black_box(f))
+                    .map_or(0, |r| r.measures.len())
+            })
             .sum::<usize>()
     });
 }

@@ -286,6 +286,9 @@ pub struct DemoArgs {
     /// remplit la base puis s'arrête, sans lancer le serveur
     #[arg(long = "donnees-seulement", aliases = ["seed-only", "données-seulement"])]
     pub seed_only: bool,
+    /// avec --national : chaque action du jeu synthétique répétée N fois (jeu N fois plus gros, pour les mesures de performance)
+    #[arg(long = "facteur", alias = "scale", value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=50), requires = "national")]
+    pub factor: u16,
 }
 
 /// `--base`, for the administration commands.

@@ -17,6 +17,8 @@ struct ServeOptions {
     settings: Settings,
     seed_only: bool,
     national: bool,
+    /// `--facteur`: the synthetic dataset's actions repeated this many times.
+    factor: usize,
 }
 
 fn assets_dir(o: &ServeOptions) -> Option<PathBuf> {
@@ -109,7 +111,7 @@ pub fn run_serve(a: ServirArgs) -> i32 {
     for w in &resolved.warnings {
         eprintln!("bilan servir : {w}");
     }
-    let o = ServeOptions { settings: resolved.settings, seed_only: false, national: false };
+    let o = ServeOptions { settings: resolved.settings, seed_only: false, national: false, factor: 1 };
     crate::config::init_logging(o.settings.log_format, tracing::Level::INFO);
     let url = o.settings.database.clone();
     // The reference data is checked before anything starts: a broken file stops here.
@@ -156,7 +158,12 @@ fn demo_settings(a: &DemoArgs) -> Settings {
 pub fn run_demo(a: DemoArgs) -> i32 {
     // The demonstration logs requests only when asked (`--journal`): warnings otherwise.
     let level = if a.web.journal.is_some() { tracing::Level::INFO } else { tracing::Level::WARN };
-    let o = ServeOptions { settings: demo_settings(&a), seed_only: a.seed_only, national: a.national };
+    let o = ServeOptions {
+        settings: demo_settings(&a),
+        seed_only: a.seed_only,
+        national: a.national,
+        factor: usize::from(a.factor),
+    };
     crate::config::init_logging(o.settings.log_format, level);
     let url = o.settings.database.clone();
     let referentiel = match crate::referentiel(o.settings.referentiels.as_deref(), "demo") {
@@ -181,12 +188,17 @@ pub fn run_demo(a: DemoArgs) -> i32 {
         };
         let mut banner = format!("Données de démonstration dans {url}.\n");
         if o.national {
-            match bilan_web::demo::seed_national(&store, &referentiel).await {
-                Ok(n) => banner.push_str(&format!(
-                    "Jeu national synthétique : {n} rapports ajoutés (un par collectivité signataire de chaque année — \
-                     Départements, Métropole de Lyon, Corse, Collectivité européenne d’Alsace —, CALPAE 2019–2022, \
-                     Pacte 2024–2025).\n"
-                )),
+            match bilan_web::demo::seed_national_scaled(&store, &referentiel, o.factor).await {
+                Ok(n) => {
+                    banner.push_str(&format!(
+                        "Jeu national synthétique : {n} rapports ajoutés (un par collectivité signataire de chaque année — \
+                         Départements, Métropole de Lyon, Corse, Collectivité européenne d’Alsace —, CALPAE 2019–2022, \
+                         Pacte 2024–2025).\n"
+                    ));
+                    if o.factor > 1 {
+                        banner.push_str(&format!("Chaque action y est répétée {} fois.\n", o.factor));
+                    }
+                }
                 Err(e) => return fail("demo", &e.to_string()),
             }
         }

@@ -33,6 +33,7 @@ pub mod diff;
 pub mod figures;
 pub mod outliers;
 pub mod stats;
+pub mod stored;
 pub mod text;
 
 use std::fmt;

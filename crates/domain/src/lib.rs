@@ -13,6 +13,7 @@ pub mod indicator;
 pub mod model;
 pub mod money;
 pub mod referentiel;
+pub mod stored;
 
 pub use amount::{figure, Amount};
 pub use collectivite::CollectiviteCode;

@@ -22,6 +22,7 @@ use crate::{
     ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status, StoreError,
     StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS,
 };
+use crate::{ActionRow, FiguresOf, IndicatorRow, MeasureRow, ReportFigures, FIGURES_FORMAT};
 
 type Conn = <Db as Database>::Connection;
 type DbRow = <Db as Database>::Row;
@@ -434,6 +435,14 @@ async fn revoke_tokens(conn: &mut Conn, user: Id, now: &str) -> Result<u64, sqlx
 fn filtered_reports<'a>(columns: &str, filter: &'a ReportFilter) -> Option<QueryBuilder<'a, Db>> {
     let mut qb: QueryBuilder<'a, Db> =
         QueryBuilder::new(format!("SELECT {columns} FROM reports WHERE 1 = 1"));
+    push_conditions(&mut qb, filter)?;
+    qb.push(" ORDER BY department, year DESC, id");
+    Some(qb)
+}
+
+/// The filter's conditions on `reports`, after a `WHERE 1 = 1`; `None` when the filter
+/// matches nothing.
+fn push_conditions<'a>(qb: &mut QueryBuilder<'a, Db>, filter: &'a ReportFilter) -> Option<()> {
     if let Some(departments) = &filter.departments {
         if departments.is_empty() {
             return None;
@@ -466,8 +475,7 @@ fn filtered_reports<'a>(columns: &str, filter: &'a ReportFilter) -> Option<Query
     if let Some(year) = filter.year {
         qb.push(" AND year = ").push_bind(year);
     }
-    qb.push(" ORDER BY department, year DESC, id");
-    Some(qb)
+    Some(())
 }
 
 /// A report to insert, checked.
@@ -483,7 +491,12 @@ struct ReportRow<'a> {
 
 /// Inserts a report in Draft and its action revisions, in the caller's transaction,
 /// without its audit entry: `Duplicate` if the collectivité has one that year.
-async fn insert_report(conn: &mut Conn, now: &str, r: &ReportRow<'_>) -> Result<Id, StoreError> {
+async fn insert_report(
+    conn: &mut Conn,
+    now: &str,
+    r: &ReportRow<'_>,
+    figures: Option<FiguresOf>,
+) -> Result<Id, StoreError> {
     let id: Id = sqlx::query_scalar(
         "INSERT INTO reports (department, territories, year, programme, status, version, revision, text, \
                               created_at, updated_at) \
@@ -507,7 +520,118 @@ async fn insert_report(conn: &mut Conn, now: &str, r: &ReportRow<'_>) -> Result<
             .execute(&mut *conn)
             .await?;
     }
+    record_figures(conn, figures, id, r.text).await?;
     Ok(id)
+}
+
+// ----- figures -----
+
+/// Rows per multi-row INSERT of figures (far below both databases' bind limits).
+const FIGURE_CHUNK: usize = 500;
+
+/// Replaces the figures of report `id` by those the application's `figures` computes
+/// from `text`, in the caller's transaction (before its journal entry: no lock is taken
+/// but the report's row, already held). No hook, or no figures: the old rows go, as they
+/// would describe another text.
+async fn record_figures(
+    conn: &mut Conn,
+    figures: Option<FiguresOf>,
+    id: Id,
+    text: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM report_figures WHERE report_id = $1").bind(id).execute(&mut *conn).await?;
+    match figures.and_then(|f| f(text)) {
+        Some(f) => insert_figures(conn, id, &f).await,
+        None => Ok(()),
+    }
+}
+
+/// Inserts the figures of report `id` (none may exist): a few multi-row INSERTs.
+async fn insert_figures(conn: &mut Conn, id: Id, f: &ReportFigures) -> Result<(), sqlx::Error> {
+    // At the revision the caller's transaction leaves the report.
+    sqlx::query(
+        "INSERT INTO report_figures (report_id, format, revision, department, collectivite, deadline) \
+         SELECT $1, $2, revision, $3, $4, $5 FROM reports WHERE id = $1",
+    )
+    .bind(id)
+    .bind(FIGURES_FORMAT)
+    .bind(&f.department)
+    .bind(f.collectivite.as_deref())
+    .bind(f.deadline.as_deref())
+    .execute(&mut *conn)
+    .await?;
+    for chunk in f.measures.chunks(FIGURE_CHUNK) {
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "INSERT INTO report_figure_measures (report_id, measure, number, kind, code, title) ",
+        );
+        qb.push_values(chunk, |mut b, m| {
+            b.push_bind(id)
+                .push_bind(m.index)
+                .push_bind(m.number.as_str())
+                .push_bind(m.kind.as_str())
+                .push_bind(m.code.as_deref())
+                .push_bind(m.title.as_str());
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    for chunk in f.actions.chunks(FIGURE_CHUNK) {
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "INSERT INTO report_figure_actions (report_id, measure, action, number, budget_shared, planned, \
+             committed, spent, carry_over, state_share, department_share, sources) ",
+        );
+        qb.push_values(chunk, |mut b, a| {
+            b.push_bind(id)
+                .push_bind(a.measure)
+                .push_bind(a.index)
+                .push_bind(a.number.as_str())
+                .push_bind(a.budget_shared)
+                .push_bind(a.planned)
+                .push_bind(a.committed)
+                .push_bind(a.spent)
+                .push_bind(a.carry_over)
+                .push_bind(a.state_share)
+                .push_bind(a.department_share)
+                .push_bind(a.sources.as_str());
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    for chunk in f.indicators.chunks(FIGURE_CHUNK) {
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "INSERT INTO report_figure_indicators (report_id, measure, action, indicator, name, code, unit, \
+             value, missing_reason, missing_text, parts) ",
+        );
+        qb.push_values(chunk, |mut b, i| {
+            b.push_bind(id)
+                .push_bind(i.measure)
+                .push_bind(i.action)
+                .push_bind(i.index)
+                .push_bind(i.name.as_str())
+                .push_bind(i.code.as_deref())
+                .push_bind(i.unit.as_deref())
+                .push_bind(i.value)
+                .push_bind(i.missing_reason.as_deref())
+                .push_bind(i.missing_text.as_deref())
+                .push_bind(i.parts.as_deref());
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `SELECT {columns} FROM {table} WHERE report_id IN (the filter's reports)`.
+fn figure_rows<'a>(
+    columns: &str,
+    table: &str,
+    filter: &'a ReportFilter,
+    order: &str,
+) -> QueryBuilder<'a, Db> {
+    let mut qb: QueryBuilder<'a, Db> = QueryBuilder::new(format!(
+        "SELECT {columns} FROM {table} WHERE report_id IN (SELECT id FROM reports WHERE 1 = 1"
+    ));
+    // The caller has checked that the filter matches something.
+    let _ = push_conditions(&mut qb, filter);
+    qb.push(format!(") ORDER BY {order}"));
+    qb
 }
 
 /// The audit entry of a new report: its whole text.
@@ -1146,7 +1270,7 @@ impl Backend {
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
         let outcome = async {
-            let id = insert_report(&mut tx, &now, &row).await?;
+            let id = insert_report(&mut tx, &now, &row, self.figures).await?;
             audit_report_created(&mut tx, &now, actor, id, &row).await?;
             Ok::<_, StoreError>(id)
         }
@@ -1172,6 +1296,150 @@ impl Backend {
             .iter()
             .map(|r| Ok((summary_from_row(r)?, r.try_get("text")?)))
             .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    pub async fn figures(
+        &self,
+        filter: &ReportFilter,
+    ) -> Result<Vec<(ReportSummary, Option<ReportFigures>)>, StoreError> {
+        let Some(mut qb) = filtered_reports(SUMMARY_COLUMNS, filter) else { return Ok(Vec::new()) };
+        // One snapshot: the figures are those of the summaries' revisions.
+        let mut tx = begin_read(&self.pool).await?;
+        let rows = qb.build().fetch_all(&mut *tx).await?;
+        let summaries: Vec<ReportSummary> = rows.iter().map(summary_from_row).collect::<Result<_, _>>()?;
+        let revisions: BTreeMap<Id, i64> = summaries.iter().map(|s| (s.id, s.revision)).collect();
+        let mut figures: BTreeMap<Id, ReportFigures> = BTreeMap::new();
+        if !summaries.is_empty() {
+            let mut qb = figure_rows(
+                "report_id, format, revision, department, collectivite, deadline",
+                "report_figures",
+                filter,
+                "report_id",
+            );
+            for r in qb.build().fetch_all(&mut *tx).await? {
+                let (id, format, revision): (Id, i32, i64) =
+                    (r.try_get("report_id")?, r.try_get("format")?, r.try_get("revision")?);
+                if format != FIGURES_FORMAT || revisions.get(&id) != Some(&revision) {
+                    continue;
+                }
+                let f = ReportFigures {
+                    department: r.try_get("department")?,
+                    collectivite: r.try_get("collectivite")?,
+                    deadline: r.try_get("deadline")?,
+                    ..ReportFigures::default()
+                };
+                figures.insert(id, f);
+            }
+            let mut qb = figure_rows(
+                "report_id, measure, number, kind, code, title",
+                "report_figure_measures",
+                filter,
+                "report_id, measure",
+            );
+            for r in qb.build().fetch_all(&mut *tx).await? {
+                let Some(f) = figures.get_mut(&r.try_get::<Id, _>("report_id")?) else { continue };
+                f.measures.push(MeasureRow {
+                    index: r.try_get("measure")?,
+                    number: r.try_get("number")?,
+                    kind: r.try_get("kind")?,
+                    code: r.try_get("code")?,
+                    title: r.try_get("title")?,
+                });
+            }
+            let mut qb = figure_rows(
+                "report_id, measure, action, number, budget_shared, planned, committed, spent, carry_over, \
+                 state_share, department_share, sources",
+                "report_figure_actions",
+                filter,
+                "report_id, measure, action",
+            );
+            for r in qb.build().fetch_all(&mut *tx).await? {
+                let Some(f) = figures.get_mut(&r.try_get::<Id, _>("report_id")?) else { continue };
+                f.actions.push(ActionRow {
+                    measure: r.try_get("measure")?,
+                    index: r.try_get("action")?,
+                    number: r.try_get("number")?,
+                    budget_shared: r.try_get("budget_shared")?,
+                    planned: r.try_get("planned")?,
+                    committed: r.try_get("committed")?,
+                    spent: r.try_get("spent")?,
+                    carry_over: r.try_get("carry_over")?,
+                    state_share: r.try_get("state_share")?,
+                    department_share: r.try_get("department_share")?,
+                    sources: r.try_get("sources")?,
+                });
+            }
+            let mut qb = figure_rows(
+                "report_id, measure, action, indicator, name, code, unit, value, missing_reason, missing_text, parts",
+                "report_figure_indicators",
+                filter,
+                "report_id, measure, action, indicator",
+            );
+            for r in qb.build().fetch_all(&mut *tx).await? {
+                let Some(f) = figures.get_mut(&r.try_get::<Id, _>("report_id")?) else { continue };
+                f.indicators.push(IndicatorRow {
+                    measure: r.try_get("measure")?,
+                    action: r.try_get("action")?,
+                    index: r.try_get("indicator")?,
+                    name: r.try_get("name")?,
+                    code: r.try_get("code")?,
+                    unit: r.try_get("unit")?,
+                    value: r.try_get("value")?,
+                    missing_reason: r.try_get("missing_reason")?,
+                    missing_text: r.try_get("missing_text")?,
+                    parts: r.try_get("parts")?,
+                });
+            }
+        }
+        tx.commit().await?;
+        Ok(summaries
+            .into_iter()
+            .map(|s| {
+                let f = figures.remove(&s.id);
+                (s, f)
+            })
+            .collect())
+    }
+
+    pub async fn reports_without_figures(
+        &self,
+        after: Id,
+        limit: i64,
+    ) -> Result<Vec<(Id, i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, revision, text FROM reports r WHERE id > $1 AND NOT EXISTS \
+               (SELECT 1 FROM report_figures f \
+                WHERE f.report_id = r.id AND f.format = $2 AND f.revision = r.revision) \
+             ORDER BY id LIMIT $3",
+        )
+        .bind(after)
+        .bind(FIGURES_FORMAT)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("revision")?, r.try_get("text")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    pub async fn set_figures(
+        &self,
+        id: Id,
+        revision: i64,
+        figures: &ReportFigures,
+    ) -> Result<bool, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let sql = format!("SELECT revision FROM reports WHERE id = $1{FOR_UPDATE}");
+        let current: Option<i64> = sqlx::query_scalar(&sql).bind(id).fetch_optional(&mut *tx).await?;
+        if current != Some(revision) {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM report_figures WHERE report_id = $1").bind(id).execute(&mut *tx).await?;
+        insert_figures(&mut tx, id, figures).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn report(&self, id: Id) -> Result<Option<StoredReport>, StoreError> {
@@ -1239,6 +1507,7 @@ impl Backend {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        record_figures(&mut tx, self.figures, id, &e.text).await?;
         let wanted: BTreeSet<&str> = e.actions.iter().map(String::as_str).collect();
         for number in current.action_revisions.keys() {
             if !wanted.contains(number.as_str()) {
@@ -1364,6 +1633,18 @@ impl Backend {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        if new_text.is_some() {
+            record_figures(&mut tx, self.figures, id, text).await?;
+        } else {
+            // Same text: its figures, if current, stay current at the new revision.
+            sqlx::query(
+                "UPDATE report_figures SET revision = revision + 1 WHERE report_id = $1 AND revision = $2",
+            )
+            .bind(id)
+            .bind(current.summary.revision)
+            .execute(&mut *tx)
+            .await?;
+        }
         let rec = AuditRecord {
             actor: Some(actor),
             report: Some(id),
@@ -1642,7 +1923,7 @@ impl Backend {
                             text: &report.text,
                             actions: &report.actions,
                         };
-                        ReportLink::Created(insert_report(&mut tx, &now, &row).await?)
+                        ReportLink::Created(insert_report(&mut tx, &now, &row, self.figures).await?)
                     }
                     (None, None) => ReportLink::None,
                 };

@@ -25,6 +25,7 @@ pub mod sqlite;
 pub mod time;
 pub mod verify;
 
+pub use bilan_domain::stored::{ActionRow, IndicatorRow, MeasureRow, ReportFigures, FIGURES_FORMAT};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -600,6 +601,12 @@ pub enum StoreError {
     Migration(#[from] MigrateError),
 }
 
+/// How the application computes a report's figures from its text (its parser and
+/// `bilan_consolidate::stored::figures_of`); `None` when the text gives none. The store
+/// never parses a report: it calls this, when given one ([`Store::with_figures`]), on
+/// every text it writes, inside the write transaction, and writes the rows it returns.
+pub type FiguresOf = fn(&str) -> Option<ReportFigures>;
+
 /// The store the application holds: one of the two databases.
 #[derive(Clone, Debug)]
 pub enum Store {
@@ -628,6 +635,23 @@ impl Store {
             Err(StoreError::Database(sqlx::Error::Configuration(
                 "adresse de base de données non reconnue : sqlite://… ou postgres://… attendu".into(),
             )))
+        }
+    }
+
+    /// The same store, recording the figures `figures` computes with every report text it
+    /// writes (creation, edit, status change, campaign drafts), in the same transaction.
+    /// Without it (tests of the store alone, maintenance commands) no figures are written
+    /// and a rewritten text loses its rows, which the application recomputes at start.
+    pub fn with_figures(self, figures: FiguresOf) -> Store {
+        match self {
+            Store::Sqlite(mut s) => {
+                s.figures = Some(figures);
+                Store::Sqlite(s)
+            }
+            Store::Postgres(mut s) => {
+                s.figures = Some(figures);
+                Store::Postgres(s)
+            }
         }
     }
 
@@ -893,6 +917,39 @@ impl Store {
         filter: &ReportFilter,
     ) -> Result<Vec<(ReportSummary, String)>, StoreError> {
         dispatch!(self.reports_with_text(filter))
+    }
+
+    /// Like [`Store::reports`] (same filter, same order), each summary with the report's
+    /// stored figures of the current format ([`FIGURES_FORMAT`]; `None` when it has none),
+    /// in one read transaction of five queries whatever the number of reports.
+    pub async fn figures(
+        &self,
+        filter: &ReportFilter,
+    ) -> Result<Vec<(ReportSummary, Option<ReportFigures>)>, StoreError> {
+        dispatch!(self.figures(filter))
+    }
+
+    /// Up to `limit` reports, by id above `after`, without figures of the current format:
+    /// (id, revision, text), for the application to compute them.
+    pub async fn reports_without_figures(
+        &self,
+        after: Id,
+        limit: i64,
+    ) -> Result<Vec<(Id, i64, String)>, StoreError> {
+        dispatch!(self.reports_without_figures(after, limit))
+    }
+
+    /// Records the figures of report `id` computed from its text at `revision`, replacing
+    /// any; `false` (nothing written) when the report has moved past that revision since
+    /// (its writer recorded its own) or is gone. Figures are derived from the text, which
+    /// the journal already holds: no journal entry.
+    pub async fn set_figures(
+        &self,
+        id: Id,
+        revision: i64,
+        figures: &ReportFigures,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.set_figures(id, revision, figures))
     }
 
     // ----- referentiels -----

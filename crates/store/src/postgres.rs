@@ -46,6 +46,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    pub(crate) figures: Option<crate::FiguresOf>,
 }
 
 impl PgStore {
@@ -53,7 +54,7 @@ impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
         let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
         MIGRATOR.run(&pool).await?;
-        let store = PgStore { pool };
+        let store = PgStore { pool, figures: None };
         store.seal_legacy().await?;
         Ok(store)
     }

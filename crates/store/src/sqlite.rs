@@ -52,6 +52,7 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    pub(crate) figures: Option<crate::FiguresOf>,
 }
 
 impl SqliteStore {
@@ -78,7 +79,7 @@ impl SqliteStore {
             SqlitePoolOptions::new().max_connections(8).connect_with(options).await?
         };
         MIGRATOR.run(&pool).await?;
-        let store = SqliteStore { pool };
+        let store = SqliteStore { pool, figures: None };
         store.seal_legacy().await?;
         Ok(store)
     }

@@ -671,6 +671,177 @@ async fn rejected_edit_writes_nothing(store: &Store) {
         .unwrap();
 }
 
+// ---------------------------------------------------------------- stored figures
+
+/// The application's hook, played by a stand-in reading the test texts (the store never
+/// parses): one action row per "action N : LABEL" line, an indicator each (a figure, or
+/// « ND » on the second), `None` for a text holding "illisible"; a text holding
+/// "type-inconnu" gives a measure kind the table refuses.
+fn figures_of_test_text(text: &str) -> Option<bilan_store::ReportFigures> {
+    use bilan_store::{ActionRow, IndicatorRow, MeasureRow, ReportFigures};
+    if text.contains("illisible") {
+        return None;
+    }
+    let lines: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("action "))
+        .map(|l| {
+            let (n, label) = l.split_once(" : ").unwrap_or((l, ""));
+            (n.to_owned(), label.to_owned())
+        })
+        .collect();
+    let kind = if text.contains("type-inconnu") { "autre" } else { "socle" };
+    Some(ReportFigures {
+        department: "03".to_owned(),
+        collectivite: text.contains("69M").then(|| "69M".to_owned()),
+        deadline: Some("2020-06-30".to_owned()),
+        measures: vec![MeasureRow {
+            index: 0,
+            number: "1".to_owned(),
+            kind: kind.to_owned(),
+            code: Some("C1".to_owned()),
+            title: "Mesure « l’accès »".to_owned(),
+        }],
+        actions: lines
+            .iter()
+            .enumerate()
+            .map(|(i, (n, label))| ActionRow {
+                measure: 0,
+                index: i as i32,
+                number: n.clone(),
+                budget_shared: i == 1,
+                planned: Some(100 * label.len() as i64),
+                committed: None,
+                spent: Some(-5),
+                carry_over: (i == 0).then_some(0),
+                state_share: Some(i64::MAX),
+                department_share: None,
+                sources: format!("prevision.total {};execution.consomme -5", 100 * label.len()),
+            })
+            .collect(),
+        indicators: lines
+            .iter()
+            .enumerate()
+            .map(|(i, (_, label))| IndicatorRow {
+                measure: 0,
+                action: i as i32,
+                index: 0,
+                name: format!("Personnes accompagnées ({label})"),
+                code: (i == 0).then(|| "ACC".to_owned()),
+                unit: Some("nombre".to_owned()),
+                value: (i == 0).then_some(12_345),
+                missing_reason: (i != 0).then(|| "nd".to_owned()),
+                missing_text: (i != 0).then(|| "ND".to_owned()),
+                parts: (i == 0).then(|| "12345 t Nord\n0 o « l’autre »\ntotal".to_owned()),
+            })
+            .collect(),
+    })
+}
+
+async fn figures_of_report(store: &Store, id: Id) -> Option<bilan_store::ReportFigures> {
+    let all = store.figures(&ReportFilter::default()).await.unwrap();
+    all.into_iter().find(|(s, _)| s.id == id).expect("listed").1
+}
+
+async fn figures_are_written_with_the_report_and_replaced_on_edit(plain: &Store) {
+    let store = &plain.clone().with_figures(figures_of_test_text);
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    assert_eq!(figures_of_report(store, id).await, figures_of_test_text(TEXT), "written with the report");
+
+    // An action edit replaces them with the new text's.
+    let scope = |n: &str, r| EditScope::Action { number: n.into(), expected_revision: r };
+    store.update_report(ed, id, scope("1.1", 1), replacing("A0", "A-un")).await.unwrap();
+    let text = get(store, id).await.text;
+    assert!(text.contains("A-un"));
+    assert_eq!(figures_of_report(store, id).await, figures_of_test_text(&text));
+
+    // A rejected edit, a stale one: nothing written, the figures are those of the text.
+    let before = figures_of_report(store, id).await;
+    let e = store.update_report(ed, id, scope("1.1", 2), |_| Err("refusé".to_owned())).await.unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)));
+    let e = store.update_report(ed, id, scope("1.1", 1), replacing("B0", "B1")).await.unwrap_err();
+    assert!(matches!(e, StoreError::Conflict { .. }));
+    assert_eq!(figures_of_report(store, id).await, before);
+
+    // Same transaction: figures the database refuses undo the edit of the text.
+    let e = store.update_report(ed, id, scope("1.2", 1), replacing("B0", "type-inconnu")).await.unwrap_err();
+    assert!(matches!(e, StoreError::Database(_)), "{e:?}");
+    assert_eq!(get(store, id).await.text, text, "the text is unchanged");
+    assert_eq!(figures_of_report(store, id).await, before);
+
+    // A status change that keeps the text keeps its figures current; one that rewrites it
+    // (adoption writes the deliberation into the text) replaces them; a refused one leaves them.
+    let deliberation = Some(("CP-2020-041".to_owned(), "2020-06-15".to_owned()));
+    store.set_status(ed, id, Status::Draft, Status::Adopted, "adoption", deliberation).await.unwrap();
+    assert_eq!(figures_of_report(store, id).await, before);
+    let t = bilan_store::Transition::new(Status::Adopted, Status::Draft, "retour");
+    let e = store.transition(ed, id, t.clone(), |_, _| Err("non".to_owned())).await.unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)));
+    assert_eq!(figures_of_report(store, id).await, before);
+    let rewritten = format!("{text}action 1.3 : C0\n");
+    let moved = rewritten.clone();
+    store.transition(ed, id, t, move |_, _| Ok(Some(moved))).await.unwrap();
+    let after = figures_of_report(store, id).await.expect("figures");
+    assert_eq!(after.actions.len(), 3);
+    assert_eq!(Some(after), figures_of_test_text(&rewritten));
+
+    // A text the application cannot read has no figures (the old ones would lie).
+    store
+        .update_report(ed, id, EditScope::Whole { expected_revision: 4 }, |r| {
+            Ok(edit(format!("{}illisible\n", r.text), &["1.1", "1.2", "1.3"], "illisible"))
+        })
+        .await
+        .unwrap();
+    assert_eq!(figures_of_report(store, id).await, None);
+}
+
+async fn figures_are_filled_in_for_reports_written_without_them(plain: &Store) {
+    let ed = editor(plain).await;
+    // Written by a store without the hook (before the migration, or another version).
+    let id = report_03(plain).await;
+    let other = plain.create_report(Some(ed), "15", 2019, "calpae", "action 1.1 : X\n", &[]).await.unwrap();
+    assert_eq!(figures_of_report(plain, id).await, None);
+    let missing = plain.reports_without_figures(0, 10).await.unwrap();
+    assert_eq!(missing.iter().map(|(i, r, _)| (*i, *r)).collect::<Vec<_>>(), vec![(id, 1), (other, 1)]);
+    assert_eq!(missing[0].2, TEXT);
+    assert_eq!(plain.reports_without_figures(id, 10).await.unwrap().len(), 1, "after an id");
+    assert_eq!(plain.reports_without_figures(0, 1).await.unwrap().len(), 1, "a batch");
+
+    let f = figures_of_test_text(TEXT).unwrap();
+    let journal = audit_count(plain).await;
+    assert!(plain.set_figures(id, 1, &f).await.unwrap());
+    assert_eq!(figures_of_report(plain, id).await, Some(f.clone()));
+    assert_eq!(audit_count(plain).await, journal, "derived from the journaled text: no entry");
+    assert_eq!(plain.reports_without_figures(0, 10).await.unwrap().len(), 1);
+    // Computed at a revision the report has left: not written.
+    plain
+        .update_report(ed, id, EditScope::Whole { expected_revision: 1 }, replacing("A0", "A9"))
+        .await
+        .unwrap();
+    assert!(!plain.set_figures(id, 1, &f).await.unwrap());
+    assert!(!plain.set_figures(9999, 1, &f).await.unwrap(), "no such report");
+    // The text changed without the hook: its old figures are gone.
+    assert_eq!(figures_of_report(plain, id).await, None);
+
+    // Figures follow the filter and the order of `reports`.
+    assert!(plain.set_figures(id, 2, &f).await.unwrap());
+    let filters = [
+        ReportFilter::default(),
+        ReportFilter { departments: Some(vec!["15".to_owned()]), ..Default::default() },
+        ReportFilter { year: Some(2020), ..Default::default() },
+        ReportFilter { statuses: Some(vec![]), ..Default::default() },
+    ];
+    for filter in &filters {
+        let listed = plain.figures(filter).await.unwrap();
+        let summaries: Vec<_> = listed.iter().map(|(s, _)| s.clone()).collect();
+        assert_eq!(summaries, plain.reports(filter).await.unwrap(), "{filter:?}");
+        for (s, figs) in listed {
+            assert_eq!(figs.is_some(), s.id == id, "{filter:?}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------- workflow
 
 async fn status_workflow_freezes_and_versions(store: &Store) {
@@ -1814,6 +1985,8 @@ contract!(
     credit_writes_need_a_transmitted_or_approved_report,
     reports_with_text_respects_the_filter,
     sending_back_and_reopening_need_a_reason,
+    figures_are_written_with_the_report_and_replaced_on_edit,
+    figures_are_filled_in_for_reports_written_without_them,
 );
 
 #[tokio::test]

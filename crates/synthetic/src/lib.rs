@@ -206,3 +206,34 @@ pub fn signatory_year(seed: u64, code: &str, year: i32) -> Option<SyntheticRepor
     let c = signatories.get(index)?;
     Some(SyntheticReport { report: build::build(seed, Who::of(c), year, programme, stage), stage })
 }
+
+/// `report` with every action of every measure present `factor` times (the copies
+/// numbered after the measure's last action, their expense lines' ids suffixed): the same
+/// signatories, `factor` times the actions, figures and indicators. For benchmarks of a
+/// dataset `factor` times the national one (`bilan demo --national --facteur 10`): there
+/// are no more signatories than Départements, and one report per signatory and year, so
+/// the data of a dashboard grows by the reports' size. A factor of 0 or 1 gives the report.
+pub fn scaled(report: &Report, factor: usize) -> Report {
+    let mut r = report.clone();
+    for m in &mut r.measures {
+        let originals = m.actions.clone();
+        for k in 2..=factor {
+            for a in &originals {
+                let mut copy = a.clone();
+                copy.number = format!("{}.{}", m.number, m.actions.len() + 1);
+                for e in &mut copy.expenses {
+                    if !e.id.is_empty() {
+                        e.id = format!("{}-{k}", e.id);
+                    }
+                }
+                for l in copy.executed.iter_mut().flat_map(|x| x.lines.iter_mut()) {
+                    if let Some(id) = &mut l.expense {
+                        *id = format!("{id}-{k}");
+                    }
+                }
+                m.actions.push(copy);
+            }
+        }
+    }
+    r
+}

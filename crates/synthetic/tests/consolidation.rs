@@ -135,3 +135,71 @@ fn planted_figures_are_the_intended_size() {
     let rate = loir.figures.execution_rate().expect("rate").per_mille();
     assert!((200..=300).contains(&rate), "{rate} ‰");
 }
+
+/// Issue 12, point 3: the figures the store keeps, computed from each report's text, give
+/// back the same consolidation (measures, signatories, indicators by title and by
+/// catalogue code), the same outliers and the same deadlines as the parsed texts, for
+/// every programme year of the national dataset and with every workflow state.
+#[test]
+fn stored_figures_consolidate_like_the_parsed_texts() {
+    use bilan_consolidate::consolidate_with_catalogue;
+    use bilan_consolidate::stored::{figures_of, report_of};
+
+    let parsed: Vec<(ReportState, Report)> = dataset()
+        .iter()
+        .map(|s| {
+            let text = bilan_source::to_toml(&s.report);
+            (state(s.stage), bilan_source::parse_str(&text).expect("the dataset parses").report)
+        })
+        .collect();
+    let rebuilt: Vec<(ReportState, Report)> = parsed
+        .iter()
+        .map(|(st, r)| {
+            let f = figures_of(r);
+            let back = report_of(&r.programme, r.year, &f).expect("stored figures read back");
+            assert_eq!(figures_of(&back), f, "{} {}", r.signatory().as_str(), r.year);
+            assert_eq!(back.deadline, r.deadline);
+            assert_eq!(back.signatory(), r.signatory());
+            (*st, back)
+        })
+        .collect();
+    let referentiel = bilan_source::referentiel::builtin();
+    let mut years: Vec<(i32, String)> = parsed.iter().map(|(_, r)| (r.year, r.programme.clone())).collect();
+    years.dedup();
+    assert_eq!(years.len(), 6);
+    for (year, programme) in years {
+        fn pick(all: &[(ReportState, Report)], year: i32) -> Vec<(ReportState, &Report)> {
+            all.iter().filter(|(_, r)| r.year == year).map(|(s, r)| (*s, r)).collect()
+        }
+        let (from_text, from_rows) = (pick(&parsed, year), pick(&rebuilt, year));
+        let programme_ref = referentiel.programme(&programme).expect("programme");
+        for scope in [Scope::national(&programme, year), Scope::region(&programme, year, "84")] {
+            let a = consolidate_with_catalogue(&scope, programme_ref, &from_text);
+            let b = consolidate_with_catalogue(&scope, programme_ref, &from_rows);
+            assert!(a.total.planned.is_stated());
+            assert_eq!(a, b, "{programme} {year}");
+            assert_eq!(across_signatories(&scope, &from_text), across_signatories(&scope, &from_rows));
+        }
+    }
+}
+
+/// The benchmark's dataset ten times the national one: each report's actions repeated,
+/// so every national total is multiplied and the signatories stay the same.
+#[test]
+fn a_scaled_dataset_multiplies_the_figures() {
+    let reports = of_year(2019);
+    let scaled: Vec<(ReportState, Report)> =
+        reports.iter().map(|(s, r)| (*s, bilan_synthetic::scaled(r, 3))).collect();
+    let pairs: Vec<(ReportState, &Report)> = scaled.iter().map(|(s, r)| (*s, r)).collect();
+    let scope = Scope::national("calpae", 2019);
+    let (one, three) = (consolidate(&scope, &reports), consolidate(&scope, &pairs));
+    assert_eq!(three.counted, one.counted);
+    let p = one.total.planned.value;
+    assert_eq!(three.total.planned.value, p.add(p).add(p));
+    assert_eq!(three.total.spent.sources.len(), 3 * one.total.spent.sources.len());
+    let r = &scaled[0].1;
+    let numbers: std::collections::BTreeSet<&str> =
+        r.actions().map(|(_, _, _, a)| a.number.as_str()).collect();
+    assert_eq!(numbers.len(), 3 * reports[0].1.actions().count(), "every copy has its own number");
+    assert_eq!(bilan_synthetic::scaled(r, 1), *r);
+}

@@ -135,6 +135,16 @@ pub const NATIONAL_SEED: u64 = 2026;
 /// (adopted, transmitted, approved) as the demo administrator. Returns how many reports
 /// were added; run twice, it adds nothing.
 pub async fn seed_national(store: &Store, files: &bilan_domain::Referentiel) -> Result<usize, WebError> {
+    seed_national_scaled(store, files, 1).await
+}
+
+/// [`seed_national`] with every report's actions repeated `factor` times
+/// (`bilan_synthetic::scaled`): a dataset `factor` times the national one, for benchmarks.
+pub async fn seed_national_scaled(
+    store: &Store,
+    files: &bilan_domain::Referentiel,
+    factor: usize,
+) -> Result<usize, WebError> {
     let admin = store
         .users()
         .await?
@@ -150,9 +160,17 @@ pub async fn seed_national(store: &Store, files: &bilan_domain::Referentiel) -> 
         .into_iter()
         .map(|s| (s.department, s.year))
         .collect();
-    let dataset = tokio::task::spawn_blocking(|| bilan_synthetic::national_dataset(NATIONAL_SEED))
-        .await
-        .map_err(|e| WebError::Demo(e.to_string()))?;
+    let dataset = tokio::task::spawn_blocking(move || {
+        let mut data = bilan_synthetic::national_dataset(NATIONAL_SEED);
+        if factor > 1 {
+            for item in &mut data {
+                item.report = bilan_synthetic::scaled(&item.report, factor);
+            }
+        }
+        data
+    })
+    .await
+    .map_err(|e| WebError::Demo(e.to_string()))?;
     let mut added = 0;
     for item in dataset {
         let r = &item.report;

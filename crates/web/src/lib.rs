@@ -238,6 +238,12 @@ async fn home(http::session::MaybeCtx(ctx): http::session::MaybeCtx) -> Redirect
 /// counts per client IP (without it, every client shares one IP counter).
 pub async fn app(store: Store, options: AppOptions) -> Router {
     let limit = options.upload_limit + 512 * 1024;
+    // Every text written from now on gets its figures; reports stored without them (or
+    // by an older version) get them now.
+    let store = service::figures::attach(store);
+    if let Err(e) = service::figures::backfill(&store).await {
+        tracing::error!("chiffres des rapports non calculés : {e}");
+    }
     let state = AppState(Arc::new(Inner {
         referentiel: service::referentiel::new_cache(&options.referentiel),
         reports: service::cache::ReportCache::new(options.report_cache_bytes),

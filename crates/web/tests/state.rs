@@ -382,6 +382,7 @@ async fn national_dataset_flags_the_planted_outliers_to_reviewers() {
     let sarthe = s.report_id("72", 2019).await;
     let (_, review) = national.page(&format!("/rapports/{sarthe}/revue")).await;
     assert!(review.contains("data-type=\"cout-par-personne\""), "{review}");
+    open_data_from_the_stored_figures_is_what_the_texts_give(&s, &national).await;
 }
 
 /// Stores a synthetic report of the national dataset under its signatory, as campaigns do,
@@ -470,4 +471,59 @@ async fn the_metropole_de_lyon_is_expected_and_checked_against_its_own_reports()
     assert_eq!(listed_diagnostics(&page), expected_diagnostics(&lyon_2025_report, Some(&lyon_2024)));
     let (_, review) = national.page(&format!("/rapports/{lyon_2025}/revue")).await;
     assert!(has_id(&review, "table-comparaison"), "{review}");
+}
+
+/// Issue 12, point 3: the national open data (and the dashboard it is drawn from) are
+/// computed from the reports' stored figures; they are exactly what parsing the reports'
+/// texts and consolidating them gives. The synthetic reports are stored by the test's own
+/// store, without figures: the first national read computes and records them. (Part of
+/// the national test above: one seeding of the dataset.)
+async fn open_data_from_the_stored_figures_is_what_the_texts_give(s: &Server, national: &Agent) {
+    use bilan_consolidate::{consolidate_with_catalogue, ReportState, Scope};
+    for (programme, year) in [("calpae", 2019), ("pacte", 2025)] {
+        let filter = bilan_store::ReportFilter {
+            departments: None,
+            statuses: Some(vec![Status::Transmitted, Status::Approved]),
+            year: Some(year),
+        };
+        let texts = s.store.reports_with_text(&filter).await.unwrap();
+        let parsed: Vec<(ReportState, bilan_domain::Report)> = texts
+            .iter()
+            .filter(|(r, _)| r.programme == programme)
+            .map(|(r, text)| {
+                let state = if r.status == Status::Approved {
+                    ReportState::Approved
+                } else {
+                    ReportState::Transmitted
+                };
+                (state, bilan_source::parse_str(text).unwrap().report)
+            })
+            .collect();
+        let pairs: Vec<(ReportState, &bilan_domain::Report)> =
+            parsed.iter().map(|(st, r)| (*st, r)).collect();
+        let catalogue = bilan_source::referentiel::builtin().programme(programme).unwrap();
+        let from_texts = consolidate_with_catalogue(&Scope::national(programme, year), catalogue, &pairs);
+        let tables = bilan_sheets::opendata::opendata_tables(&from_texts);
+        assert_eq!(tables.len(), 3);
+        for table in &tables {
+            let r =
+                national.get(&format!("/tableaux/national/donnees/{}.csv?annee={year}", table.name)).await;
+            assert_eq!(r.status(), StatusCode::OK);
+            let served = r.text().await.unwrap();
+            assert_eq!(
+                served,
+                bilan_sheets::opendata::opendata_csv(table),
+                "{} {programme} {year}",
+                table.name
+            );
+        }
+        // Every counted report now has its figures, of its current revision.
+        let stored = s.store.figures(&filter).await.unwrap();
+        assert_eq!(stored.len(), texts.len());
+        assert!(stored.iter().all(|(_, f)| f.is_some()));
+    }
+    // The queue reads the deadlines from the figures: the national reader's queue of 2019.
+    let (status, queue) = national.page("/revue?annee=2019").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue.contains("id=\"table-revue\""));
 }

@@ -20,7 +20,7 @@ pub fn state_of(s: Status) -> ReportState {
 }
 
 /// The reports of a perimeter for one programme and year that the consolidation counts
-/// (transmitted or approved), parsed, and the statuses of every other report of the
+/// (transmitted or approved), rebuilt from their stored figures, and the statuses of every other report of the
 /// perimeter (drafts are never read: only their status is shown, "brouillon").
 pub struct Loaded {
     pub perimeter: Perimeter,
@@ -55,8 +55,7 @@ impl Loaded {
     }
 }
 
-/// Loads a perimeter. Reports that cannot be parsed are skipped (never expected: the app
-/// writes them).
+/// Loads a perimeter from the reports' stored figures (`service::figures`).
 pub async fn load(
     app: &AppState,
     perimeter: &Perimeter,
@@ -69,14 +68,14 @@ pub async fn load(
         statuses: Some(vec![Status::Transmitted, Status::Approved]),
         year: Some(year),
     };
-    let rows = app.store.reports_with_text(&counted_filter).await?;
+    // The stored figures, never the texts (`service::figures`).
+    let rows = super::figures::reports(&app.store, &counted_filter).await?;
     let counted: Vec<(ReportSummary, Report)> = rows
         .into_iter()
         .filter(|(s, _)| s.programme == programme)
-        .filter_map(|(s, text)| {
-            let r = crate::service::report::parse_text(&text)?;
+        .map(|(s, r)| {
             let r = signed_as_stored(&s, r);
-            Some((s, r))
+            (s, r)
         })
         .collect();
     let all = app

@@ -10,6 +10,7 @@ pub mod credits;
 pub mod dashboard;
 pub mod diagnostics;
 pub mod editing;
+pub mod figures;
 pub mod files;
 pub mod forms;
 pub mod import;

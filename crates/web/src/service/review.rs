@@ -97,15 +97,16 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
         Some(y) => {
             let mut filter = access::filter_for(user);
             filter.year = Some(y);
-            app.store.reports_with_text(&filter).await?
+            // The deadline comes from the stored figures, not from the texts.
+            super::figures::reports(&app.store, &filter).await?
         }
         None => Vec::new(),
     };
     let mut rows: Vec<QueueRow> = visible
         .into_iter()
         .filter(|(s, _)| access::can_see(user, s))
-        .map(|(summary, text)| {
-            let deadline = report::parse_text(&text).and_then(|r| r.deadline);
+        .map(|(summary, r)| {
+            let deadline = r.deadline;
             let sent = crate::time::parse_rfc3339(&summary.updated_at).and_then(crate::time::paris_date);
             let late = summary.status == Status::Transmitted
                 && matches!((deadline, sent), (Some(d), Some(t)) if t > d);
