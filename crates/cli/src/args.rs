@@ -252,6 +252,9 @@ pub struct WebArgs {
     /// après SIGTERM, délai laissé aux requêtes en cours avant l'arrêt forcé (30 s par défaut)
     #[arg(long = "delai-arret", aliases = ["shutdown-timeout", "délai-arrêt"], value_name = "SECONDES", value_parser = parse_seconds)]
     pub shutdown_grace: Option<u64>,
+    /// dossier où garder les pièces jointes (un fichier par empreinte SHA-256) ; par défaut, dans la base
+    #[arg(long = "fichiers", alias = "files-dir", value_name = "DOSSIER")]
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 /// The format of the server's log.
