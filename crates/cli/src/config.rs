@@ -399,7 +399,11 @@ mod tests {
         assert_eq!(r.settings.files_dir, Some(PathBuf::from("/srv/bilan/env")));
         let r = resolve(&args(&["--config", path, "--fichiers", "/srv/bilan/option"]), &env).unwrap();
         assert_eq!(r.settings.files_dir, Some(PathBuf::from("/srv/bilan/option")));
-        assert_eq!(resolve(&args(&[]), &no_env).unwrap().settings.files_dir, None, "in the database by default");
+        assert_eq!(
+            resolve(&args(&[]), &no_env).unwrap().settings.files_dir,
+            None,
+            "in the database by default"
+        );
     }
 
     #[test]

@@ -17,11 +17,10 @@ use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE, KEY_LOCK, STRPOS};
 use crate::{
     check_code, check_date, check_programme, constraint_error, describe_list, describe_user, format_cents,
     parse_role, parse_status, split_list, territory_list, time, ApiToken, Attachment, AttachmentKind,
-    AuditEntry, Campaign,
-    CampaignDetail, Comment, CommentTarget, Convention, ConventionReport, CreditChoice, CreditDecision, Edit,
-    EditScope, Id, Justification, NewAttachment, NewCampaign, NewCollectiviteReport, NewUser, OpenedCampaign,
-    ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status, StoreError,
-    StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS,
+    AuditEntry, Campaign, CampaignDetail, Comment, CommentTarget, Convention, ConventionReport, CreditChoice,
+    CreditDecision, Edit, EditScope, Id, Justification, NewAttachment, NewCampaign, NewCollectiviteReport,
+    NewUser, OpenedCampaign, ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary,
+    Status, StoreError, StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS,
 };
 
 type Conn = <Db as Database>::Connection;
@@ -685,7 +684,8 @@ fn attachment_from_row(r: &DbRow) -> Result<Attachment, sqlx::Error> {
     Ok(Attachment {
         id: r.try_get("id")?,
         report: r.try_get("report_id")?,
-        kind: AttachmentKind::from_code(&kind).ok_or_else(|| crate::decode_error("type de pièce jointe", &kind))?,
+        kind: AttachmentKind::from_code(&kind)
+            .ok_or_else(|| crate::decode_error("type de pièce jointe", &kind))?,
         action: r.try_get("action")?,
         title: r.try_get("title")?,
         file_name: r.try_get("file_name")?,
@@ -748,7 +748,10 @@ async fn insert_attachment(
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    Ok((id, describe_attachment(a.kind, a.action.as_deref(), a.title.trim(), &a.file_name, &a.sha256, a.size)))
+    Ok((
+        id,
+        describe_attachment(a.kind, a.action.as_deref(), a.title.trim(), &a.file_name, &a.sha256, a.size),
+    ))
 }
 
 /// An attachment as the journal writes it.

@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bilan_store::{
-    time, AttachmentKind, CommentTarget, NewAttachment, Transition, Edit, EditScope, Id, NewCampaign, NewCollectiviteReport, NewConvention, NewReport,
-    ReportFilter, ReportLink, Role, Status, Store, StoreError, StoredReport,
+    time, AttachmentKind, CommentTarget, Edit, EditScope, Id, NewAttachment, NewCampaign,
+    NewCollectiviteReport, NewConvention, NewReport, ReportFilter, ReportLink, Role, Status, Store,
+    StoreError, StoredReport, Transition,
 };
 mod common;
 use common::*;
@@ -1808,12 +1809,16 @@ async fn attachments_are_frozen_at_transmission(store: &Store) {
     assert_eq!(listed.iter().map(|x| x.id).collect::<Vec<_>>(), [a, b, c]);
     assert!(listed.iter().all(|x| x.frozen_version.is_none() && x.uploader_login == "redacteur"));
     let one = &listed[0];
-    assert_eq!(store.attachment_content(&one.sha256).await.unwrap(), Some(Some(b"%PDF-1.4 a %%EOF".to_vec())));
+    assert_eq!(
+        store.attachment_content(&one.sha256).await.unwrap(),
+        Some(Some(b"%PDF-1.4 a %%EOF".to_vec()))
+    );
     assert_eq!(store.attachment_content(&listed[2].sha256).await.unwrap(), Some(None));
     assert_eq!(store.attachment_content(&"0".repeat(64)).await.unwrap(), None);
     store.remove_attachment(ed, id, b).await.unwrap();
     assert!(matches!(store.remove_attachment(ed, id, b).await, Err(StoreError::NotFound)));
-    let kinds: Vec<String> = audit_of_kind(store, "attachment.add").await.iter().map(|e| e.target.clone()).collect();
+    let kinds: Vec<String> =
+        audit_of_kind(store, "attachment.add").await.iter().map(|e| e.target.clone()).collect();
     assert_eq!(kinds.len(), 3);
     assert_eq!(audit_of_kind(store, "attachment.remove").await.len(), 1);
 
@@ -1834,18 +1839,30 @@ async fn attachments_are_frozen_at_transmission(store: &Store) {
     assert_eq!(frozen.len(), 3, "{all:?}");
     assert_eq!(frozen.iter().filter(|x| x.kind == AttachmentKind::Deliberation).count(), 1);
     let status = audit_of_kind(store, "report.status").await;
-    assert!(status.iter().any(|e| e.after.as_deref().unwrap_or("").contains("pièces jointes gelées avec la version 1 : 3")));
-    assert!(status.iter().any(|e| e.after.as_deref().unwrap_or("").contains("délibération signée : Délibération")));
+    assert!(status.iter().any(|e| e
+        .after
+        .as_deref()
+        .unwrap_or("")
+        .contains("pièces jointes gelées avec la version 1 : 3")));
+    assert!(status.iter().any(|e| e
+        .after
+        .as_deref()
+        .unwrap_or("")
+        .contains("délibération signée : Délibération")));
     // Frozen rows never change, whatever the SQL.
     assert!(raw(store, "UPDATE attachments SET title = 'x' WHERE frozen_version IS NOT NULL").await.is_err());
     assert!(raw(store, "DELETE FROM attachments WHERE frozen_version IS NOT NULL").await.is_err());
 
     // Sent back: the working set changes, version 1's attachments do not.
-    store.transition(ed, id, Transition::new(Status::Transmitted, Status::SentBack, "renvoi"), |_, _| Ok(None)).await.unwrap();
+    store
+        .transition(ed, id, Transition::new(Status::Transmitted, Status::SentBack, "renvoi"), |_, _| Ok(None))
+        .await
+        .unwrap();
     store.remove_attachment(ed, id, a).await.unwrap();
     let frozen_id = frozen[0].id;
     assert!(matches!(store.remove_attachment(ed, id, frozen_id).await, Err(StoreError::NotFound)));
-    let after: Vec<_> = store.attachments(id).await.unwrap().into_iter().filter(|x| x.frozen_version == Some(1)).collect();
+    let after: Vec<_> =
+        store.attachments(id).await.unwrap().into_iter().filter(|x| x.frozen_version == Some(1)).collect();
     assert_eq!(after.len(), 3);
     assert!(store.attachment(id, frozen_id).await.unwrap().is_some());
     assert!(store.attachment(id + 1000, frozen_id).await.unwrap().is_none());

@@ -478,65 +478,92 @@ async fn the_metropole_de_lyon_is_expected_and_checked_against_its_own_reports()
 async fn bulk_approval_approves_each_report_on_its_own_and_says_why_not() {
     let s = start().await;
     let admin = s.admin_id().await;
-    let allier_2020 = s.report_id("03", 2020).await;
-    let cantal = s.report_id("15", 2019).await;
-    let haute_loire = s.report_id("43", 2019).await; // transmitted
+    // Three consistent reports of 2021 (one warning each, TXT001), in the region: two with
+    // the warning justified before transmission, one without (the re-check refuses it).
+    let text = include_str!("fixtures/propre-2021.toml");
+    let mut ids = Vec::new();
+    for code in ["03", "15", "43"] {
+        // Adopted: the deliberation is in the text (COM004 otherwise).
+        let t = text.replace("departement = \"03\"", &format!("departement = \"{code}\""))
+            + "\n[deliberation]\nnumero = \"CP-1\"\ndate = 2022-06-01\n";
+        let id = s.store.create_report(None, code, 2021, "calpae", &t, &["1.1.1".to_string()]).await.unwrap();
+        if code != "43" {
+            s.store
+                .set_justification(
+                    admin,
+                    id,
+                    "TXT001",
+                    "mesures[0].actions[0].perspectives",
+                    "Arrêtées en commission.",
+                )
+                .await
+                .unwrap();
+        }
+        transmit(&s, id).await;
+        ids.push(id);
+    }
+    let (allier, cantal, blocked) = (ids[0], ids[1], ids[2]);
     let puy = s.report_id("63", 2019).await; // approved
-    // The Cantal's report gets an error (an action ending before it starts) before it
-    // is transmitted: the re-check refuses it.
-    edit_text(&s.store, admin, cantal, |r| {
-        let a = &mut r.measures[0].actions[0];
-        a.start = Some(bilan_domain::Date::parse("2019-06-01").unwrap());
-        a.end = Some(bilan_domain::Date::parse("2019-01-01").unwrap());
-    })
-    .await;
-    transmit(&s, allier_2020).await;
-    transmit(&s, cantal).await;
 
     // The queue offers a checkbox per transmitted report, in one form.
     let region = s.login("region.ara").await;
-    let (_, queue) = region.page("/revue?annee=2019").await;
+    let (_, queue) = region.page("/revue?annee=2021").await;
     assert!(has_id(&queue, "form-approbation-groupee"), "{queue}");
-    assert_eq!(attr_by_id(&queue, &format!("choisir-{haute_loire}"), "name").as_deref(), Some("rapports"));
+    assert_eq!(attr_by_id(&queue, &format!("choisir-{allier}"), "name").as_deref(), Some("rapports"));
+    let (_, queue) = region.page("/revue?annee=2019").await;
     assert!(!has_id(&queue, &format!("choisir-{puy}")), "an approved report is not offered");
 
     let csrf = region.csrf().await;
-    let (h, a, c, p) = (haute_loire.to_string(), allier_2020.to_string(), cantal.to_string(), puy.to_string());
+    let (a, c, b, p) = (allier.to_string(), cantal.to_string(), blocked.to_string(), puy.to_string());
     let form = [
         ("csrf", csrf.as_str()),
-        ("rapports", h.as_str()),
         ("rapports", a.as_str()),
         ("rapports", c.as_str()),
+        ("rapports", b.as_str()),
         ("rapports", p.as_str()),
         ("rapports", "999999"),
-        ("rapports", h.as_str()),
+        ("rapports", a.as_str()),
     ];
     let (status, body) = region.post_text("/revue/approuver", &form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(has_id(&body, &format!("approuve-{haute_loire}")), "{body}");
-    assert!(has_id(&body, &format!("approuve-{allier_2020}")), "{body}");
-    assert_eq!(attr_by_id(&body, &format!("refuse-{cantal}"), "data-motif").as_deref(), Some("bloquant"));
-    assert!(text_by_id(&body, &format!("refuse-{cantal}")).unwrap().contains("1 erreur(s)"), "{body}");
+    assert!(has_id(&body, &format!("approuve-{allier}")), "{body}");
+    assert!(has_id(&body, &format!("approuve-{cantal}")), "{body}");
+    assert_eq!(attr_by_id(&body, &format!("refuse-{blocked}"), "data-motif").as_deref(), Some("bloquant"));
+    assert!(
+        text_by_id(&body, &format!("refuse-{blocked}"))
+            .unwrap()
+            .contains("0 erreur(s) et 1 avertissement(s)"),
+        "{body}"
+    );
     assert_eq!(attr_by_id(&body, &format!("refuse-{puy}"), "data-motif").as_deref(), Some("statut"));
     assert_eq!(attr_by_id(&body, "refuse-999999", "data-motif").as_deref(), Some("introuvable"));
-    assert_eq!(text_by_id(&body, "resume-approbation").unwrap(), "2 rapport(s) approuvé(s), 3 non approuvé(s).");
+    assert_eq!(
+        text_by_id(&body, "resume-approbation").unwrap(),
+        "2 rapport(s) approuvé(s), 3 non approuvé(s)."
+    );
 
     let status_of = |id: i64| {
         let store = s.store.clone();
         async move { store.report(id).await.unwrap().unwrap().summary.status }
     };
-    assert_eq!(status_of(haute_loire).await, Status::Approved);
-    assert_eq!(status_of(allier_2020).await, Status::Approved);
-    assert_eq!(status_of(cantal).await, Status::Transmitted);
+    assert_eq!(status_of(allier).await, Status::Approved);
+    assert_eq!(status_of(cantal).await, Status::Approved);
+    assert_eq!(status_of(blocked).await, Status::Transmitted);
     assert_eq!(status_of(puy).await, Status::Approved);
     // Each approval is its own decision in the journal, by its author.
-    for id in [haute_loire, allier_2020] {
+    for id in [allier, cantal] {
         let entries = s.store.audit(Some(id), 100).await.unwrap();
         let decisions: Vec<_> = entries.iter().filter(|e| e.target == "approbation groupée").collect();
         assert_eq!(decisions.len(), 1, "report {id}");
         assert_eq!(decisions[0].actor_login.as_deref(), Some("region.ara"));
     }
-    assert!(s.store.audit(Some(cantal), 100).await.unwrap().iter().all(|e| e.target != "approbation groupée"));
+    assert!(s
+        .store
+        .audit(Some(blocked), 100)
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.target != "approbation groupée"));
 
     // Nothing chosen: 422. The national reader does not decide; a préfecture does not reach
     // another Département's report.
@@ -544,14 +571,14 @@ async fn bulk_approval_approves_each_report_on_its_own_and_says_why_not() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let national = s.login("national").await;
     let ncsrf = national.csrf().await;
-    let (status, _) = national.post_text("/revue/approuver", &[("csrf", &ncsrf), ("rapports", &c)]).await;
+    let (status, _) = national.post_text("/revue/approuver", &[("csrf", &ncsrf), ("rapports", &b)]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let pref = s.login("prefecture.allier").await;
     let pcsrf = pref.csrf().await;
-    let (status, body) = pref.post_text("/revue/approuver", &[("csrf", &pcsrf), ("rapports", &c)]).await;
+    let (status, body) = pref.post_text("/revue/approuver", &[("csrf", &pcsrf), ("rapports", &b)]).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(attr_by_id(&body, &format!("refuse-{cantal}"), "data-motif").as_deref(), Some("introuvable"));
-    assert_eq!(status_of(cantal).await, Status::Transmitted);
+    assert_eq!(attr_by_id(&body, &format!("refuse-{blocked}"), "data-motif").as_deref(), Some("introuvable"));
+    assert_eq!(status_of(blocked).await, Status::Transmitted);
 }
 
 /// The entries of a zip, by name.
@@ -563,7 +590,7 @@ fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
         let mut f = z.by_index(i).unwrap();
         let mut data = Vec::new();
         f.read_to_end(&mut data).unwrap();
-        out.insert(f.name().to_string(), data);
+        out.insert(f.name().unwrap().to_string(), data);
     }
     out
 }
@@ -637,7 +664,10 @@ async fn the_perimeter_archive_holds_every_report_of_the_year_as_files_that_open
     let pref = s.login("prefecture.allier").await;
     let files = unzip(&pref.get("/revue/archive.zip?annee=2019").await.bytes().await.unwrap());
     assert!(files.keys().all(|k| k.starts_with("03-2019-")), "{:?}", files.keys());
-    assert_eq!(s.login("editeur.allier").await.page("/revue/archive?annee=2019").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.login("editeur.allier").await.page("/revue/archive?annee=2019").await.0,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(region.page("/revue/archive").await.0, StatusCode::BAD_REQUEST);
     assert_eq!(region.page("/revue/archive.zip?annee=deux").await.0, StatusCode::BAD_REQUEST);
 }

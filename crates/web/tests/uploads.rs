@@ -6,8 +6,8 @@ mod common;
 #[path = "../../sheets/tests/hostile/mod.rs"]
 mod hostile;
 
-use common::{hidden_value, start, Agent, Server};
 use bilan_store::{AttachmentKind, Status};
+use common::{hidden_value, start, Agent, Server};
 use reqwest::StatusCode;
 
 /// A field of /proc/self/status, in kB (0 where /proc is absent).
@@ -254,6 +254,13 @@ async fn a_stale_form_changes_nothing() {
 
 // ---------------------------------------------------------------- attached files (issue 13)
 
+/// The numbers of the first two actions of report `id`.
+async fn two_actions(s: &Server, id: i64) -> (String, String) {
+    let r = s.report(id).await;
+    let mut numbers = r.actions().map(|(_, _, _, a)| a.number.clone());
+    (numbers.next().unwrap(), numbers.next().unwrap())
+}
+
 /// A small well-formed PDF.
 fn pdf(tag: &str) -> Vec<u8> {
     format!("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n% {tag}\ntrailer << /Root 1 0 R >>\n%%EOF\n")
@@ -294,7 +301,8 @@ async fn adopt(s: &Server, a: &Agent, id: i64, file: Option<(&str, Vec<u8>)>) ->
         .text("deliberation_date", "2020-06-29")
         .text("deliberation_instance", "Commission permanente");
     if let Some((name, bytes)) = file {
-        form = form.part("deliberation_fichier", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        form = form
+            .part("deliberation_fichier", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
     }
     let r = a.client.post(s.url(&format!("/rapports/{id}/adopter"))).multipart(form).send().await.unwrap();
     let status = r.status();
@@ -302,14 +310,28 @@ async fn adopt(s: &Server, a: &Agent, id: i64, file: Option<(&str, Vec<u8>)>) ->
 }
 
 /// An editor attaches a piece to action `num` of report `id`.
-async fn add_piece(s: &Server, a: &Agent, id: i64, num: &str, title: &str, name: &str, bytes: Vec<u8>) -> (StatusCode, String) {
+async fn add_piece(
+    s: &Server,
+    a: &Agent,
+    id: i64,
+    num: &str,
+    title: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, String) {
     let (status, page) = a.page(&format!("/rapports/{id}/actions/{num}")).await;
     assert_eq!(status, StatusCode::OK);
     let form = reqwest::multipart::Form::new()
         .text("csrf", hidden_value(&page, "csrf").unwrap())
         .text("titre", title.to_string())
         .part("fichier", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-    let r = a.client.post(s.url(&format!("/rapports/{id}/actions/{num}/pieces"))).multipart(form).send().await.unwrap();
+    let r = a
+        .client
+        .post(s.url(&format!("/rapports/{id}/actions/{num}/pieces")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     let status = r.status();
     (status, r.text().await.unwrap())
 }
@@ -322,10 +344,25 @@ async fn the_signed_deliberation_is_a_real_pdf_of_at_most_10_mo() {
     let audit = s.store.audit(None, 100_000).await.unwrap().len();
 
     let refusals: [(&str, Vec<u8>, StatusCode, &str); 4] = [
-        ("deliberation.pdf", b"Ceci est un texte, pas un PDF.".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "la délibération signée doit être un fichier PDF"),
-        ("deliberation.pdf", docx(), StatusCode::UNPROCESSABLE_ENTITY, "la délibération signée doit être un fichier PDF"),
+        (
+            "deliberation.pdf",
+            b"Ceci est un texte, pas un PDF.".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "la délibération signée doit être un fichier PDF",
+        ),
+        (
+            "deliberation.pdf",
+            docx(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "la délibération signée doit être un fichier PDF",
+        ),
         ("tronque.pdf", b"%PDF-1.7\n1 0 obj".to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "%%EOF"),
-        ("grosse.pdf", [pdf("x"), vec![b' '; 10 * 1024 * 1024]].concat(), StatusCode::PAYLOAD_TOO_LARGE, "dépasse la taille maximale de 10 Mo"),
+        (
+            "grosse.pdf",
+            [pdf("x"), vec![b' '; 10 * 1024 * 1024]].concat(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "dépasse la taille maximale de 10 Mo",
+        ),
     ];
     for (name, bytes, status, message) in refusals {
         let (got, body) = adopt(&s, &signatory, id, Some((name, bytes))).await;
@@ -354,7 +391,8 @@ async fn the_signed_deliberation_is_a_real_pdf_of_at_most_10_mo() {
 
     // The overview lists it; it downloads as it was sent.
     let (_, page) = signatory.page(&format!("/rapports/{id}")).await;
-    let href = common::attr_by_id(&page, "telecharger-deliberation", "href").expect("link to the signed file");
+    let href =
+        common::attr_by_id(&page, "telecharger-deliberation", "href").expect("link to the signed file");
     let r = signatory.get(&href).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/pdf");
@@ -378,29 +416,47 @@ async fn pieces_are_checked_by_content_and_bombs_are_refused() {
     let s = start().await;
     let id = s.report_id("03", 2019).await;
     let editor = s.login("editeur.allier").await;
+    let (n1, n2) = two_actions(&s, id).await;
     let audit = s.store.audit(None, 100_000).await.unwrap().len();
     let refusals: [(&str, &str, Vec<u8>, &str); 4] = [
         ("Bombe", "rapport.docx", docx_bomb(), "bombe de décompression"),
         ("Faux", "facture.pdf", b"MZ\x90\x00 un executable".to_vec(), "n’est pas un des types acceptés"),
-        ("Zip", "archive.docx", hostile::zip_with(|z| hostile::entry(z, "a.txt", b"a")), "n’est pas un document accepté"),
+        (
+            "Zip",
+            "archive.docx",
+            hostile::zip_with(|z| hostile::entry(z, "a.txt", b"a")),
+            "n’est pas un document accepté",
+        ),
         ("", "facture.pdf", pdf("sans titre"), "indiquez le titre du document"),
     ];
     for (title, name, bytes, message) in refusals {
-        let (status, body) = add_piece(&s, &editor, id, "1.1", title, name, bytes).await;
+        let (status, body) = add_piece(&s, &editor, id, &n1, title, name, bytes).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {body}");
         assert!(common::has_id(&body, "erreurs-piece"), "{body}");
         assert!(body.contains(message), "{name}: {body}");
         assert!(s.store.attachments(id).await.unwrap().is_empty());
         assert_eq!(s.store.audit(None, 100_000).await.unwrap().len(), audit);
     }
-    let (status, body) =
-        add_piece(&s, &editor, id, "1.1", "Facture", "facture.pdf", [pdf("x"), vec![b' '; 10 * 1024 * 1024]].concat()).await;
+    let (status, body) = add_piece(
+        &s,
+        &editor,
+        id,
+        &n1,
+        "Facture",
+        "facture.pdf",
+        [pdf("x"), vec![b' '; 10 * 1024 * 1024]].concat(),
+    )
+    .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert!(s.store.attachments(id).await.unwrap().is_empty());
 
     // Accepted: a PDF, a DOCX, a spreadsheet, each typed by its content.
-    for (title, name, bytes) in [("Facture", "facture.pdf", pdf("f")), ("Convention", "convention.docx", docx()), ("Tableau", "tableau.xlsx", allier_xlsx())] {
-        let (status, body) = add_piece(&s, &editor, id, "1.1", title, name, bytes).await;
+    for (title, name, bytes) in [
+        ("Facture", "facture.pdf", pdf("f")),
+        ("Convention", "convention.docx", docx()),
+        ("Tableau", "tableau.xlsx", allier_xlsx()),
+    ] {
+        let (status, body) = add_piece(&s, &editor, id, &n1, title, name, bytes).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{name}: {body}");
     }
     let list = s.store.attachments(id).await.unwrap();
@@ -408,12 +464,12 @@ async fn pieces_are_checked_by_content_and_bombs_are_refused() {
     assert_eq!(types[0], "application/pdf");
     assert!(types[1].contains("wordprocessingml") && types[2].contains("spreadsheetml"), "{types:?}");
     assert_eq!(s.store.audit(None, 100_000).await.unwrap().len(), audit + 3, "one journal entry per piece");
-    let (_, page) = editor.page(&format!("/rapports/{id}/actions/1.1")).await;
+    let (_, page) = editor.page(&format!("/rapports/{id}/actions/{n1}")).await;
     for a in &list {
         assert!(common::has_id(&page, &format!("piece-{}", a.id)), "{page}");
     }
     // Another action does not list them.
-    let (_, page) = editor.page(&format!("/rapports/{id}/actions/1.2")).await;
+    let (_, page) = editor.page(&format!("/rapports/{id}/actions/{n2}")).await;
     assert!(common::has_id(&page, "aucune-piece"));
 }
 
@@ -422,7 +478,8 @@ async fn pieces_are_frozen_at_transmission_and_seen_only_by_those_who_see_the_re
     let s = start().await;
     let id = s.report_id("03", 2020).await;
     let editor = s.login("editeur.allier").await;
-    let (status, _) = add_piece(&s, &editor, id, "1.1", "Facture v1", "facture.pdf", pdf("v1")).await;
+    let (n1, n2) = two_actions(&s, id).await;
+    let (status, _) = add_piece(&s, &editor, id, &n1, "Facture v1", "facture.pdf", pdf("v1")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let working = s.store.attachments(id).await.unwrap().remove(0);
     let piece_url = format!("/rapports/{id}/pieces/{}", working.id);
@@ -434,9 +491,20 @@ async fn pieces_are_frozen_at_transmission_and_seen_only_by_those_who_see_the_re
     }
 
     let admin = s.admin_id().await;
-    s.store.set_status(admin, id, Status::Draft, Status::Adopted, "test", Some(("1".into(), "2021-06-01".into()))).await.unwrap();
+    s.store
+        .set_status(
+            admin,
+            id,
+            Status::Draft,
+            Status::Adopted,
+            "test",
+            Some(("1".into(), "2021-06-01".into())),
+        )
+        .await
+        .unwrap();
     s.store.set_status(admin, id, Status::Adopted, Status::Transmitted, "test", None).await.unwrap();
-    let frozen = s.store.attachments(id).await.unwrap().into_iter().find(|a| a.frozen_version == Some(1)).unwrap();
+    let frozen =
+        s.store.attachments(id).await.unwrap().into_iter().find(|a| a.frozen_version == Some(1)).unwrap();
     let frozen_url = format!("/rapports/{id}/pieces/{}", frozen.id);
 
     // The préfecture sees the transmitted piece on the review page and downloads it; not
@@ -451,7 +519,7 @@ async fn pieces_are_frozen_at_transmission_and_seen_only_by_those_who_see_the_re
     assert_eq!(s.login("editeur.cantal").await.get(&frozen_url).await.status(), StatusCode::NOT_FOUND);
 
     // Transmitted: no piece can be added or removed.
-    let (status, _) = add_piece(&s, &editor, id, "1.1", "Tardive", "t.pdf", pdf("tard")).await;
+    let (status, _) = add_piece(&s, &editor, id, &n1, "Tardive", "t.pdf", pdf("tard")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let csrf = editor.csrf().await;
     let r = editor.post(&format!("{piece_url}/supprimer"), &[("csrf", &csrf)]).await;
@@ -459,12 +527,17 @@ async fn pieces_are_frozen_at_transmission_and_seen_only_by_those_who_see_the_re
 
     // Sent back, the Département replaces the piece: version 1's stays as transmitted.
     s.store
-        .transition(admin, id, bilan_store::Transition::new(Status::Transmitted, Status::SentBack, "renvoi"), |_, _| Ok(None))
+        .transition(
+            admin,
+            id,
+            bilan_store::Transition::new(Status::Transmitted, Status::SentBack, "renvoi"),
+            |_, _| Ok(None),
+        )
         .await
         .unwrap();
     let r = editor.post(&format!("{piece_url}/supprimer"), &[("csrf", &csrf)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (status, _) = add_piece(&s, &editor, id, "1.1", "Facture v2", "facture.pdf", pdf("v2")).await;
+    let (status, _) = add_piece(&s, &editor, id, &n1, "Facture v2", "facture.pdf", pdf("v2")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let r = editor.post(&format!("{frozen_url}/supprimer"), &[("csrf", &csrf)]).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND, "a transmitted piece never goes");
@@ -472,16 +545,24 @@ async fn pieces_are_frozen_at_transmission_and_seen_only_by_those_who_see_the_re
     let v1: Vec<_> = all.iter().filter(|a| a.frozen_version == Some(1)).collect();
     assert_eq!(v1.len(), 1);
     assert_eq!(v1[0].title, "Facture v1");
-    assert_eq!(all.iter().filter(|a| a.frozen_version.is_none()).map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Facture v2"]);
+    assert_eq!(
+        all.iter().filter(|a| a.frozen_version.is_none()).map(|a| a.title.as_str()).collect::<Vec<_>>(),
+        ["Facture v2"]
+    );
 }
 
 #[tokio::test]
 async fn pieces_can_be_kept_in_a_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let s = common::start_with(bilan_web::AppOptions { files_dir: Some(dir.path().to_path_buf()), ..Default::default() }).await;
+    let s = common::start_with(bilan_web::AppOptions {
+        files_dir: Some(dir.path().to_path_buf()),
+        ..Default::default()
+    })
+    .await;
     let id = s.report_id("03", 2019).await;
     let editor = s.login("editeur.allier").await;
-    let (status, _) = add_piece(&s, &editor, id, "1.1", "Facture", "facture.pdf", pdf("dossier")).await;
+    let (n1, n2) = two_actions(&s, id).await;
+    let (status, _) = add_piece(&s, &editor, id, &n1, "Facture", "facture.pdf", pdf("dossier")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let a = s.store.attachments(id).await.unwrap().remove(0);
     assert_eq!(s.store.attachment_content(&a.sha256).await.unwrap(), Some(None), "no bytes in the database");

@@ -65,20 +65,31 @@ pub async fn add_piece(
         return Err(AppError::page(
             StatusCode::PAYLOAD_TOO_LARGE,
             "Fichier trop volumineux",
-            crate::views::import::too_large("Le document dépasse la taille maximale", MAX_BYTES / (1024 * 1024)),
+            crate::views::import::too_large(
+                "Le document dépasse la taille maximale",
+                MAX_BYTES / (1024 * 1024),
+            ),
         ));
     }
-    let checked =
-        match service::check(&app, AttachmentKind::Piece, Some(a.number.clone()), &title, &name, data.to_vec())
-            .await?
-        {
-            Ok(c) => c,
-            Err(m) => return Err(refused(&ctx, &l, &back, vec![m], StatusCode::UNPROCESSABLE_ENTITY)),
-        };
+    let checked = match service::check(
+        &app,
+        AttachmentKind::Piece,
+        Some(a.number.clone()),
+        &title,
+        &name,
+        data.to_vec(),
+    )
+    .await?
+    {
+        Ok(c) => c,
+        Err(m) => return Err(refused(&ctx, &l, &back, vec![m], StatusCode::UNPROCESSABLE_ENTITY)),
+    };
     match app.store.add_attachment(ctx.user.id, id, &checked.attachment).await {
         Ok(_) => Ok(Redirect::to(&format!("{back}?piece=1#pieces-action")).into_response()),
         Err(StoreError::BadTransition { .. }) => Err(AppError::forbidden(FROZEN)),
-        Err(StoreError::Rejected(m)) => Err(refused(&ctx, &l, &back, vec![m], StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(StoreError::Rejected(m)) => {
+            Err(refused(&ctx, &l, &back, vec![m], StatusCode::UNPROCESSABLE_ENTITY))
+        }
         Err(e) => Err(e.into()),
     }
 }

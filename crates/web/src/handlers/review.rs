@@ -113,7 +113,10 @@ pub async fn approve_selection(
     }
     let outcomes = crate::service::workflow::approve_many(&app, &ctx, &ids).await?;
     Ok(Page::new("Approbation groupée", Some(&ctx), crate::views::queue::bulk_result(&outcomes))
-        .crumbs(vec![("File de revue".to_string(), Some("/revue".to_string())), ("Approbation groupée".to_string(), None)])
+        .crumbs(vec![
+            ("File de revue".to_string(), Some("/revue".to_string())),
+            ("Approbation groupée".to_string(), None),
+        ])
         .into_response())
 }
 
@@ -125,7 +128,9 @@ pub struct ArchiveQuery {
 /// The year of an archive request: required, a year.
 fn archive_year(ctx: &Ctx, q: &ArchiveQuery) -> Result<i32, AppError> {
     if !ctx.user.role.is_state() {
-        return Err(AppError::Forbidden("Les archives de périmètre sont réservées aux services de l’État.".to_string()));
+        return Err(AppError::Forbidden(
+            "Les archives de périmètre sont réservées aux services de l’État.".to_string(),
+        ));
     }
     let bad = |reason: String| {
         AppError::page(StatusCode::BAD_REQUEST, "Paramètre invalide", crate::views::queue::bad_year(&reason))
@@ -148,7 +153,10 @@ pub async fn archive_page(
     let reports = crate::service::archive::reports(&app, &ctx.user, year).await?;
     let body = crate::views::queue::archive(year, &reports, crate::service::archive::REPORT_FORMAT);
     Ok(Page::new(format!("Archive des rapports {year}"), Some(&ctx), body)
-        .crumbs(vec![("File de revue".to_string(), Some("/revue".to_string())), ("Archive".to_string(), None)])
+        .crumbs(vec![
+            ("File de revue".to_string(), Some("/revue".to_string())),
+            ("Archive".to_string(), None),
+        ])
         .into_response())
 }
 

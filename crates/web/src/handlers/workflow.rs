@@ -5,8 +5,8 @@
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use bilan_store::AttachmentKind;
 use axum::response::{IntoResponse, Redirect, Response};
+use bilan_store::AttachmentKind;
 
 use crate::error::AppError;
 use crate::http::session::multipart_parts;
@@ -99,7 +99,9 @@ pub async fn adopt(
         }
         Some((name, data)) => {
             let title = format!("Délibération n° {}", number.trim());
-            match attachments::check(&app, AttachmentKind::Deliberation, None, &title, &name, data.to_vec()).await? {
+            match attachments::check(&app, AttachmentKind::Deliberation, None, &title, &name, data.to_vec())
+                .await?
+            {
                 Ok(c) => Some(c.attachment),
                 Err(m) => return Err(refuse(format!("délibération signée : {m}"))),
             }

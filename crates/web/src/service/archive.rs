@@ -36,7 +36,10 @@ pub async fn reports(app: &AppState, user: &User, year: i32) -> Result<Vec<Repor
     let mut list: Vec<ReportSummary> =
         app.store.reports(&filter).await?.into_iter().filter(|s| access::can_see(user, s)).collect();
     list.sort_by_key(|s| {
-        (CollectiviteCode::parse(&s.department).map_or(usize::MAX, CollectiviteCode::rank), s.programme.clone())
+        (
+            CollectiviteCode::parse(&s.department).map_or(usize::MAX, CollectiviteCode::rank),
+            s.programme.clone(),
+        )
     });
     Ok(list)
 }
@@ -120,12 +123,9 @@ fn write_archive(
     let sink = ChannelWriter { tx, buf: Vec::with_capacity(CHUNK) };
     let mut zip = zip::ZipWriter::new_stream(sink);
     // The reports and spreadsheets are compressed already.
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .large_file(true);
-    let text_options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let text_options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for s in reports {
         let dir = folder(s);
         match handle.block_on(report_files(app, s)) {
@@ -172,7 +172,10 @@ async fn report_files(app: &AppState, s: &ReportSummary) -> Result<Vec<(String, 
         .find(|a| a.kind == AttachmentKind::Deliberation && a.frozen_version == Some(summary.version));
     if let Some(a) = deliberation {
         let bytes = super::attachments::content(app, a).await.map_err(|e| format!("{e:?}"))?;
-        out.push((format!("deliberation-{}-{}-v{}.pdf", summary.department, summary.year, summary.version), bytes));
+        out.push((
+            format!("deliberation-{}-{}-v{}.pdf", summary.department, summary.year, summary.version),
+            bytes,
+        ));
     }
     Ok(out)
 }

@@ -13,7 +13,7 @@
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
-use bilan_store::{Attachment, AttachmentKind, NewAttachment, ReportSummary, Status, StoreError, User};
+use bilan_store::{Attachment, AttachmentKind, NewAttachment, ReportSummary, StoreError, User};
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
@@ -113,7 +113,9 @@ fn office(bytes: &[u8]) -> Result<FileType, String> {
         declared = declared.saturating_add(entry.size());
     }
     if declared > MAX_UNZIPPED || declared > (bytes.len() as u64).saturating_mul(MAX_RATIO) {
-        return Err("le document se décompresse en un volume démesuré (bombe de décompression) : refusé".into());
+        return Err(
+            "le document se décompresse en un volume démesuré (bombe de décompression) : refusé".into()
+        );
     }
     let mut read = |name: &str| -> Result<Option<Vec<u8>>, String> {
         let Ok(file) = zip.by_name(name) else { return Ok(None) };
@@ -169,7 +171,6 @@ pub fn safe_file_name(name: &str, t: FileType) -> String {
 
 /// A checked upload, ready for the store.
 pub struct Checked {
-    pub file_type: FileType,
     pub attachment: NewAttachment,
 }
 
@@ -196,7 +197,10 @@ pub async fn check(
         return Ok(Err("le fichier dépasse 10 Mo".into()));
     }
     if kind == AttachmentKind::Deliberation && !bytes.starts_with(b"%PDF-") {
-        return Ok(Err("la délibération signée doit être un fichier PDF : le contenu de ce fichier n’en est pas un".into()));
+        return Ok(Err(
+            "la délibération signée doit être un fichier PDF : le contenu de ce fichier n’en est pas un"
+                .into(),
+        ));
     }
     let file_type = match sniff(&bytes) {
         Ok(t) => t,
@@ -216,7 +220,6 @@ pub async fn check(
         None => Some(bytes),
     };
     Ok(Ok(Checked {
-        file_type,
         attachment: NewAttachment {
             kind,
             action,
@@ -270,7 +273,10 @@ pub async fn content(app: &AppState, a: &Attachment) -> Result<Vec<u8>, AppError
                 .map_err(AppError::internal)?
                 .map_err(|e| AppError::internal(format!("pièce jointe {} illisible : {e}", a.id)))?;
             if sha256_hex(&bytes) != a.sha256 {
-                return Err(AppError::internal(format!("pièce jointe {} : empreinte SHA-256 différente", a.id)));
+                return Err(AppError::internal(format!(
+                    "pièce jointe {} : empreinte SHA-256 différente",
+                    a.id
+                )));
             }
             Ok(bytes)
         }
@@ -295,14 +301,13 @@ pub fn may_download(user: &User, a: &Attachment) -> bool {
 }
 
 /// The attachments of a report for a user.
-pub async fn of_report(app: &AppState, user: &User, s: &ReportSummary) -> Result<Vec<Attachment>, StoreError> {
+pub async fn of_report(
+    app: &AppState,
+    user: &User,
+    s: &ReportSummary,
+) -> Result<Vec<Attachment>, StoreError> {
     let all = app.store.attachments(s.id).await?;
     Ok(visible(user, s, &all).into_iter().cloned().collect())
-}
-
-/// Whether the working set can change (the report is editable).
-pub fn editable(status: Status) -> bool {
-    status.is_editable()
 }
 
 /// "1,2 Mo", "35 ko".
@@ -337,7 +342,8 @@ mod tests {
         assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Ok(FileType::Jpeg));
         assert!(sniff(b"bonjour").unwrap_err().contains("PDF, ODT"));
         assert!(sniff(b"").is_err());
-        let odt = zip_of(&[("mimetype", b"application/vnd.oasis.opendocument.text"), ("content.xml", b"<x/>")]);
+        let odt =
+            zip_of(&[("mimetype", b"application/vnd.oasis.opendocument.text"), ("content.xml", b"<x/>")]);
         assert_eq!(sniff(&odt), Ok(FileType::Odt));
         let ods = zip_of(&[("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")]);
         assert_eq!(sniff(&ods), Ok(FileType::Ods));
@@ -348,7 +354,10 @@ mod tests {
             ("word/document.xml", b"<w/>"),
         ]);
         assert_eq!(sniff(&docx), Ok(FileType::Docx));
-        let xlsx = bilan_sheets::xlsx(&bilan_source::parse_str(include_str!("../../../../examples/allier-2019.toml")).unwrap().report).unwrap();
+        let xlsx = bilan_sheets::xlsx(
+            &bilan_source::parse_str(include_str!("../../../../examples/allier-2019.toml")).unwrap().report,
+        )
+        .unwrap();
         assert_eq!(sniff(&xlsx), Ok(FileType::Xlsx));
         let plain = zip_of(&[("a.txt", b"a")]);
         assert!(sniff(&plain).is_err());

@@ -8,8 +8,8 @@ use bilan_store::Status;
 use crate::service::consolidation::programme_name;
 use crate::service::review::{Expected, Queue, QueueRow};
 use crate::service::workflow::{BulkOutcome, NotApproved};
-use bilan_store::ReportSummary;
 use crate::views::components::{alert, csrf_input, status_badge};
+use bilan_store::ReportSummary;
 // Through the layout's re-export, which the pages not yet converted also use.
 use crate::policy::access::status_code;
 
@@ -222,7 +222,11 @@ pub fn bulk_empty() -> Markup {
 /// The archive page (`#titre-archive`): how many reports, in which format, the link
 /// `#lien-archive` that starts the download.
 pub fn archive(year: i32, reports: &[ReportSummary], format: &str) -> Markup {
-    let format_label = if format == "pdf" { "PDF" } else { "ODT (traitement de texte libre ; le PDF n’est pas disponible sur ce serveur)" };
+    let format_label = if format == "pdf" {
+        "PDF"
+    } else {
+        "ODT (traitement de texte libre ; le PDF n’est pas disponible sur ce serveur)"
+    };
     html! {
         h1 #titre-archive { "Tous les rapports " (year) " du périmètre" }
         @if reports.is_empty() {
