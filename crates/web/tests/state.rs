@@ -638,12 +638,12 @@ async fn the_perimeter_archive_holds_every_report_of_the_year_as_files_that_open
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     let f = bilan_format();
     let expected = [
-        format!("03-2019-calpae-v1/annexe-03-2019-v1.xlsx"),
-        format!("03-2019-calpae-v1/deliberation-03-2019-v1.pdf"),
+        "03-2019-calpae-v1/annexe-03-2019-v1.xlsx".to_string(),
+        "03-2019-calpae-v1/deliberation-03-2019-v1.pdf".to_string(),
         format!("03-2019-calpae-v1/rapport-03-2019-v1.{f}"),
-        format!("43-2019-calpae-v1/annexe-43-2019-v1.xlsx"),
+        "43-2019-calpae-v1/annexe-43-2019-v1.xlsx".to_string(),
         format!("43-2019-calpae-v1/rapport-43-2019-v1.{f}"),
-        format!("63-2019-calpae-v1/annexe-63-2019-v1.xlsx"),
+        "63-2019-calpae-v1/annexe-63-2019-v1.xlsx".to_string(),
         format!("63-2019-calpae-v1/rapport-63-2019-v1.{f}"),
     ];
     assert_eq!(names, expected.iter().map(String::as_str).collect::<Vec<_>>());

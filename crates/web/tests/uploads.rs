@@ -478,7 +478,7 @@ async fn pieces_are_frozen_at_transmission_and_seen_only_by_those_who_see_the_re
     let s = start().await;
     let id = s.report_id("03", 2020).await;
     let editor = s.login("editeur.allier").await;
-    let (n1, n2) = two_actions(&s, id).await;
+    let (n1, _) = two_actions(&s, id).await;
     let (status, _) = add_piece(&s, &editor, id, &n1, "Facture v1", "facture.pdf", pdf("v1")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let working = s.store.attachments(id).await.unwrap().remove(0);
@@ -561,7 +561,7 @@ async fn pieces_can_be_kept_in_a_directory() {
     .await;
     let id = s.report_id("03", 2019).await;
     let editor = s.login("editeur.allier").await;
-    let (n1, n2) = two_actions(&s, id).await;
+    let (n1, _) = two_actions(&s, id).await;
     let (status, _) = add_piece(&s, &editor, id, &n1, "Facture", "facture.pdf", pdf("dossier")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let a = s.store.attachments(id).await.unwrap().remove(0);
