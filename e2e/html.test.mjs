@@ -21,7 +21,7 @@ const ROLES = ['editeur.allier', 'signataire.allier', 'prefecture.allier', 'regi
 /** Pages per role at most (the crawl is breadth-first from the home page). */
 const MAX_PAGES = 70;
 /** Links that are downloads or actions, not pages. */
-const NOT_A_PAGE = /^\/(dsfr|static|api)\/|\/telecharger\/|\/donnees\/|\/note\.|\/versions\/|^\/deconnexion/;
+const NOT_A_PAGE = /^\/(dsfr|static|api)\/|\/telecharger\/|\/pieces\/|\/archive\.zip|\/donnees\/|\/note\.|\/versions\/|^\/deconnexion/;
 
 /** Every page `login` reaches by following links, raw HTML as served. */
 async function crawl(login) {

@@ -79,7 +79,7 @@ pub enum Commande {
         alias = "serve",
         after_help = "Chaque option vient aussi d'une variable d'environnement (BILAN_DATABASE_URL, \
                       BILAN_ADRESSE, BILAN_COOKIES_SECURISES, BILAN_PROXIES_DE_CONFIANCE, \
-                      BILAN_RESSOURCES, BILAN_REFERENTIELS, BILAN_JOURNAL, BILAN_DELAI_ARRET ; \
+                      BILAN_RESSOURCES, BILAN_REFERENTIELS, BILAN_JOURNAL, BILAN_DELAI_ARRET, BILAN_FICHIERS ; \
                       BILAN_METRIQUES_JETON) ou du fichier --config ; priorité : option, variable, \
                       fichier, valeur par défaut.\n\
                       Points d'accès d'exploitation : /sante (base de données), /metriques \
@@ -252,6 +252,9 @@ pub struct WebArgs {
     /// après SIGTERM, délai laissé aux requêtes en cours avant l'arrêt forcé (30 s par défaut)
     #[arg(long = "delai-arret", aliases = ["shutdown-timeout", "délai-arrêt"], value_name = "SECONDES", value_parser = parse_seconds)]
     pub shutdown_grace: Option<u64>,
+    /// dossier où garder les pièces jointes (un fichier par empreinte SHA-256) ; par défaut, dans la base
+    #[arg(long = "fichiers", alias = "files-dir", value_name = "DOSSIER")]
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 /// The format of the server's log.

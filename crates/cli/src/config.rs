@@ -37,6 +37,7 @@ pub const ENV: &[(&str, &str)] = &[
     ("journal", "BILAN_JOURNAL"),
     ("delai_arret", "BILAN_DELAI_ARRET"),
     ("metriques.jeton", "BILAN_METRIQUES_JETON"),
+    ("fichiers", "BILAN_FICHIERS"),
 ];
 
 /// Keys of the file that hold a secret.
@@ -59,6 +60,7 @@ struct FileConfig {
     journal: Option<Spanned<String>>,
     delai_arret: Option<Spanned<i64>>,
     metriques: Option<MetricsConfig>,
+    fichiers: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -79,6 +81,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub shutdown_grace: Duration,
     pub metrics_token: Option<String>,
+    /// Where attached files are kept; `None`: in the database.
+    pub files_dir: Option<PathBuf>,
 }
 
 /// The settings, and the warnings to print (French) before starting.
@@ -240,6 +244,13 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
         (None, None) => None,
     };
 
+    let files_dir = a
+        .web
+        .files_dir
+        .clone()
+        .or_else(|| var("fichiers").map(|(v, _)| PathBuf::from(v)))
+        .or_else(|| file.fichiers.clone().map(PathBuf::from));
+
     if a.config.is_some() {
         if let Some(w) = readable_by_all(&path, &file) {
             warnings.push(w);
@@ -256,6 +267,7 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
             log_format,
             shutdown_grace: Duration::from_secs(grace),
             metrics_token,
+            files_dir,
         },
         warnings,
     })
@@ -374,6 +386,24 @@ mod tests {
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    #[test]
+    fn the_files_directory_is_flag_then_environment_then_file() {
+        let f = file("fichiers = \"/srv/bilan/fichier\"\n");
+        let path = f.0.to_str().unwrap();
+        let r = resolve(&args(&["--config", path]), &no_env).unwrap();
+        assert_eq!(r.settings.files_dir, Some(PathBuf::from("/srv/bilan/fichier")));
+        let env = |k: &str| (k == "BILAN_FICHIERS").then(|| "/srv/bilan/env".to_string());
+        let r = resolve(&args(&["--config", path]), &env).unwrap();
+        assert_eq!(r.settings.files_dir, Some(PathBuf::from("/srv/bilan/env")));
+        let r = resolve(&args(&["--config", path, "--fichiers", "/srv/bilan/option"]), &env).unwrap();
+        assert_eq!(r.settings.files_dir, Some(PathBuf::from("/srv/bilan/option")));
+        assert_eq!(
+            resolve(&args(&[]), &no_env).unwrap().settings.files_dir,
+            None,
+            "in the database by default"
+        );
     }
 
     #[test]

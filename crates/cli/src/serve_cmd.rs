@@ -60,6 +60,7 @@ async fn serve(
         referentiel: std::sync::Arc::new(referentiel),
         metrics_token: s.metrics_token.clone(),
         shutdown_grace: s.shutdown_grace,
+        files_dir: s.files_dir.clone(),
         ..bilan_web::AppOptions::default()
     };
     crate::write_stdout(&format!("{banner}bilan est prêt : http://{addr}/\n"));
@@ -152,6 +153,7 @@ fn demo_settings(a: &DemoArgs) -> Settings {
         log_format: w.journal.unwrap_or(LogFormat::Text),
         shutdown_grace: w.shutdown_grace.map_or(bilan_web::DEFAULT_SHUTDOWN_GRACE, Duration::from_secs),
         metrics_token: None,
+        files_dir: w.files_dir.clone(),
     }
 }
 

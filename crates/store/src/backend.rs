@@ -16,11 +16,11 @@ use super::chain::{append_entry, freeze_version, NewEntry};
 use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE, KEY_LOCK, STRPOS};
 use crate::{
     check_code, check_date, check_programme, constraint_error, describe_list, describe_user, format_cents,
-    parse_role, parse_status, split_list, territory_list, time, ApiToken, AuditEntry, Campaign,
-    CampaignDetail, Comment, CommentTarget, Convention, ConventionReport, CreditChoice, CreditDecision, Edit,
-    EditScope, Id, Justification, NewCampaign, NewCollectiviteReport, NewUser, OpenedCampaign,
-    ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status, StoreError,
-    StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS,
+    parse_role, parse_status, split_list, territory_list, time, ApiToken, Attachment, AttachmentKind,
+    AuditEntry, Campaign, CampaignDetail, Comment, CommentTarget, Convention, ConventionReport, CreditChoice,
+    CreditDecision, Edit, EditScope, Id, Justification, NewAttachment, NewCampaign, NewCollectiviteReport,
+    NewUser, OpenedCampaign, ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary,
+    Status, StoreError, StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS,
 };
 use crate::{ActionRow, FiguresOf, IndicatorRow, MeasureRow, ReportFigures, FIGURES_FORMAT};
 
@@ -798,6 +798,103 @@ async fn insert_referentiel_version(
 }
 
 /// A credit decision as written in the journal: `accepté` or `refusé`, then the reason.
+const ATTACHMENT_COLUMNS: &str = "a.id AS id, a.report_id AS report_id, a.kind AS kind, a.action AS action, \
+     a.title AS title, a.file_name AS file_name, a.media_type AS media_type, a.sha256 AS sha256, \
+     a.size AS size, a.uploaded_by AS uploaded_by, u.login AS uploader_login, a.at AS at, \
+     a.frozen_version AS frozen_version";
+
+fn attachment_from_row(r: &DbRow) -> Result<Attachment, sqlx::Error> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Attachment {
+        id: r.try_get("id")?,
+        report: r.try_get("report_id")?,
+        kind: AttachmentKind::from_code(&kind)
+            .ok_or_else(|| crate::decode_error("type de pièce jointe", &kind))?,
+        action: r.try_get("action")?,
+        title: r.try_get("title")?,
+        file_name: r.try_get("file_name")?,
+        media_type: r.try_get("media_type")?,
+        sha256: r.try_get("sha256")?,
+        size: r.try_get("size")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        uploader_login: r.try_get("uploader_login")?,
+        at: r.try_get("at")?,
+        frozen_version: r.try_get("frozen_version")?,
+    })
+}
+
+/// Inserts an attachment into the working set of `report` (its content once per
+/// fingerprint; a deliberation replaces the working set's one), in the caller's
+/// transaction. Returns its id and the journal's description of it.
+async fn insert_attachment(
+    conn: &mut Conn,
+    now: &str,
+    actor: Id,
+    report: Id,
+    a: &NewAttachment,
+) -> Result<(Id, String), StoreError> {
+    sqlx::query("INSERT INTO attachment_blobs (sha256, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING")
+        .bind(&a.sha256)
+        .bind(a.size)
+        .bind(a.bytes.as_deref())
+        .execute(&mut *conn)
+        .await?;
+    if a.bytes.is_some() {
+        // A blob first kept outside the database (an earlier `--fichiers`) now has its bytes.
+        sqlx::query("UPDATE attachment_blobs SET bytes = $1 WHERE sha256 = $2 AND bytes IS NULL")
+            .bind(a.bytes.as_deref())
+            .bind(&a.sha256)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if a.kind == AttachmentKind::Deliberation {
+        sqlx::query(
+            "DELETE FROM attachments WHERE report_id = $1 AND kind = 'deliberation' AND frozen_version IS NULL",
+        )
+        .bind(report)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let id: Id = sqlx::query_scalar(
+        "INSERT INTO attachments (report_id, kind, action, title, file_name, media_type, sha256, size, \
+                                  uploaded_by, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(report)
+    .bind(a.kind.as_str())
+    .bind(a.action.as_deref())
+    .bind(a.title.trim())
+    .bind(&a.file_name)
+    .bind(&a.media_type)
+    .bind(&a.sha256)
+    .bind(a.size)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((
+        id,
+        describe_attachment(a.kind, a.action.as_deref(), a.title.trim(), &a.file_name, &a.sha256, a.size),
+    ))
+}
+
+/// An attachment as the journal writes it.
+fn describe_attachment(
+    kind: AttachmentKind,
+    action: Option<&str>,
+    title: &str,
+    file_name: &str,
+    sha256: &str,
+    size: i64,
+) -> String {
+    let what = match (kind, action) {
+        (AttachmentKind::Deliberation, _) => "délibération signée".to_owned(),
+        (AttachmentKind::Piece, Some(n)) => format!("pièce de l'action {n}"),
+        (AttachmentKind::Piece, None) => "pièce".to_owned(),
+    };
+    format!("{what} : {title}\nfichier : {file_name} ({size} octets)\nsha256 : {sha256}")
+}
+
 fn describe_decision(accept: bool, reason: &str) -> String {
     let word = if accept { "accepté" } else { "refusé" };
     if reason.is_empty() {
@@ -1557,7 +1654,7 @@ impl Backend {
     where
         F: FnOnce(&StoredReport, &[Justification]) -> Result<Option<String>, String> + Send,
     {
-        let Transition { from, to, reason, deliberation, comment } = t;
+        let Transition { from, to, reason, deliberation, comment, attachment } = t;
         let reason = reason.as_str();
         let comment = match &comment {
             Some(text) => Some(comment_text(&CommentTarget::Report, text)?),
@@ -1617,6 +1714,46 @@ impl Backend {
         if let Some((n, d)) = deliberation {
             after.push_str(&format!("\ndélibération n° {n} du {d}"));
             (number, date) = (Some(n), Some(d));
+        }
+        if let Some(a) = &attachment {
+            let (_, described) = insert_attachment(&mut tx, &now, actor, id, a).await?;
+            after.push('\n');
+            after.push_str(&described);
+        }
+        match (from, to) {
+            (Status::Adopted, Status::Transmitted) => {
+                // The working set is frozen with the version: what the reviewer sees.
+                let frozen = sqlx::query(
+                    "INSERT INTO attachments (report_id, kind, action, title, file_name, media_type, sha256, \
+                                              size, uploaded_by, at, frozen_version) \
+                     SELECT report_id, kind, action, title, file_name, media_type, sha256, size, uploaded_by, \
+                            at, $1 \
+                     FROM attachments WHERE report_id = $2 AND frozen_version IS NULL ORDER BY id",
+                )
+                .bind(version)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if frozen > 0 {
+                    after.push_str(&format!("\npièces jointes gelées avec la version {version} : {frozen}"));
+                }
+            }
+            (Status::Adopted, Status::Draft) => {
+                // The signed act of a deliberation that no longer holds goes with it.
+                let removed = sqlx::query(
+                    "DELETE FROM attachments \
+                     WHERE report_id = $1 AND kind = 'deliberation' AND frozen_version IS NULL",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if removed > 0 {
+                    after.push_str("\ndélibération signée retirée");
+                }
+            }
+            _ => {}
         }
         sqlx::query(
             "UPDATE reports SET status = $1, version = $2, revision = revision + 1, deliberation_number = $3, \
@@ -1685,6 +1822,98 @@ impl Backend {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(text)
+    }
+
+    // ----- attachments -----
+
+    pub async fn add_attachment(&self, actor: Id, report: Id, a: &NewAttachment) -> Result<Id, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let outcome = async {
+            match locked_status(&mut tx, report).await? {
+                None => return Err(StoreError::NotFound),
+                Some(s) if !s.is_editable() => return Err(StoreError::BadTransition { from: s }),
+                Some(_) => {}
+            }
+            let now = time::now();
+            let (id, described) = insert_attachment(&mut tx, &now, actor, report, a).await?;
+            let target = format!("pièce jointe {id}");
+            let rec = AuditRecord {
+                actor: Some(actor),
+                report: Some(report),
+                kind: "attachment.add",
+                target: &target,
+                before: None,
+                after: Some(&described),
+            };
+            append_audit(&mut tx, &now, rec).await?;
+            Ok(id)
+        }
+        .await;
+        finish(tx, outcome).await
+    }
+
+    pub async fn remove_attachment(&self, actor: Id, report: Id, attachment: Id) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let outcome = async {
+            match locked_status(&mut tx, report).await? {
+                None => return Err(StoreError::NotFound),
+                Some(s) if !s.is_editable() => return Err(StoreError::BadTransition { from: s }),
+                Some(_) => {}
+            }
+            let sql = format!(
+                "SELECT {ATTACHMENT_COLUMNS} FROM attachments a JOIN users u ON u.id = a.uploaded_by \
+                 WHERE a.report_id = $1 AND a.id = $2 AND a.frozen_version IS NULL"
+            );
+            let row = sqlx::query(&sql).bind(report).bind(attachment).fetch_optional(&mut *tx).await?;
+            let Some(row) = row else { return Err(StoreError::NotFound) };
+            let a = attachment_from_row(&row)?;
+            sqlx::query("DELETE FROM attachments WHERE id = $1").bind(attachment).execute(&mut *tx).await?;
+            let described =
+                describe_attachment(a.kind, a.action.as_deref(), &a.title, &a.file_name, &a.sha256, a.size);
+            let target = format!("pièce jointe {attachment}");
+            let now = time::now();
+            let rec = AuditRecord {
+                actor: Some(actor),
+                report: Some(report),
+                kind: "attachment.remove",
+                target: &target,
+                before: Some(&described),
+                after: None,
+            };
+            append_audit(&mut tx, &now, rec).await?;
+            Ok(())
+        }
+        .await;
+        finish(tx, outcome).await
+    }
+
+    pub async fn attachments(&self, report: Id) -> Result<Vec<Attachment>, StoreError> {
+        // The working set (NULL) sorts after every frozen version.
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments a JOIN users u ON u.id = a.uploaded_by \
+             WHERE a.report_id = $1 \
+             ORDER BY CASE WHEN a.frozen_version IS NULL THEN 1 ELSE 0 END, a.frozen_version, a.kind, \
+                      a.action, a.id"
+        );
+        let rows = sqlx::query(&sql).bind(report).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(attachment_from_row).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn attachment(&self, report: Id, id: Id) -> Result<Option<Attachment>, StoreError> {
+        let sql = format!(
+            "SELECT {ATTACHMENT_COLUMNS} FROM attachments a JOIN users u ON u.id = a.uploaded_by \
+             WHERE a.report_id = $1 AND a.id = $2"
+        );
+        let row = sqlx::query(&sql).bind(report).bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.as_ref().map(attachment_from_row).transpose()?)
+    }
+
+    pub async fn attachment_content(&self, sha256: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+        let row = sqlx::query("SELECT bytes FROM attachment_blobs WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get::<Option<Vec<u8>>, _>("bytes")).transpose()?)
     }
 
     // ----- referentiels -----

@@ -363,13 +363,80 @@ pub struct Transition {
     /// A comment on the report, written with the change on the version it is about (the
     /// reason of a send-back, which the Département reads with the other remarks).
     pub comment: Option<String>,
+    /// The signed deliberation to attach (adoption): it replaces the working set's one.
+    pub attachment: Option<NewAttachment>,
 }
 
 impl Transition {
     /// A plain change from `from` to `to`, journaled with `reason`.
     pub fn new(from: Status, to: Status, reason: impl Into<String>) -> Transition {
-        Transition { from, to, reason: reason.into(), deliberation: None, comment: None }
+        Transition { from, to, reason: reason.into(), deliberation: None, comment: None, attachment: None }
     }
+}
+
+/// What a file attached to a report is. Stored as text: `deliberation`, `piece`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AttachmentKind {
+    /// The signed deliberation that adopted the report (PDF), uploaded by the signatory.
+    Deliberation,
+    /// A supporting document of one action, uploaded by an editor.
+    Piece,
+}
+
+impl AttachmentKind {
+    /// The stored code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttachmentKind::Deliberation => "deliberation",
+            AttachmentKind::Piece => "piece",
+        }
+    }
+
+    /// The kind of a stored code.
+    pub fn from_code(code: &str) -> Option<AttachmentKind> {
+        [AttachmentKind::Deliberation, AttachmentKind::Piece].into_iter().find(|k| k.as_str() == code)
+    }
+}
+
+/// A file to attach to a report. The caller has checked its content (type, size) and
+/// computed its SHA-256; the store keeps `bytes` in the database, or only the fingerprint
+/// when `bytes` is `None` (the caller wrote the file to its directory first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub kind: AttachmentKind,
+    /// The action number of a piece (`None` for the deliberation).
+    pub action: Option<String>,
+    pub title: String,
+    /// The name the file had on the uploader's computer (shown, and proposed on download).
+    pub file_name: String,
+    /// The content type found by looking at the content (`application/pdf`…).
+    pub media_type: String,
+    /// SHA-256 of the content, 64 lowercase hex digits.
+    pub sha256: String,
+    pub size: i64,
+    /// The content, or `None` when it is kept outside the database.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// A stored attachment (its content is read with [`Store::attachment_content`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub id: Id,
+    pub report: Id,
+    pub kind: AttachmentKind,
+    pub action: Option<String>,
+    pub title: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub size: i64,
+    pub uploaded_by: Id,
+    /// The uploader's current login.
+    pub uploader_login: String,
+    /// RFC 3339 UTC.
+    pub at: String,
+    /// `None`: the working set of the report; `Some(v)`: frozen with transmitted version `v`.
+    pub frozen_version: Option<i32>,
 }
 
 /// Longest review comment, in characters.
@@ -897,6 +964,9 @@ impl Store {
     where
         F: FnOnce(&StoredReport, &[Justification]) -> Result<Option<String>, String> + Send,
     {
+        if let Some(a) = &t.attachment {
+            check_attachment(a)?;
+        }
         dispatch!(self.transition(actor, id, t, gate))
     }
 
@@ -950,6 +1020,44 @@ impl Store {
         figures: &ReportFigures,
     ) -> Result<bool, StoreError> {
         dispatch!(self.set_figures(id, revision, figures))
+    }
+
+    // ----- attachments -----
+
+    /// Attaches a file to the working set of a report (a piece of an action, or the
+    /// deliberation, which replaces the working set's one), in one transaction with its
+    /// audit entry (`attachment.add`). Only while the report is editable (Draft or
+    /// SentBack; else `BadTransition`); `Rejected` (French message) on a blank title or
+    /// file name, a piece without an action, a fingerprint that is not 64 hex digits or
+    /// bytes that do not match the size; `NotFound` without such a report. The content is
+    /// stored once per SHA-256.
+    pub async fn add_attachment(&self, actor: Id, report: Id, a: &NewAttachment) -> Result<Id, StoreError> {
+        check_attachment(a)?;
+        dispatch!(self.add_attachment(actor, report, a))
+    }
+
+    /// Removes an attachment of the working set (audited `attachment.remove`). Only while
+    /// the report is editable (`BadTransition`); `NotFound` when the report has no such
+    /// attachment in its working set (a frozen one never goes).
+    pub async fn remove_attachment(&self, actor: Id, report: Id, attachment: Id) -> Result<(), StoreError> {
+        dispatch!(self.remove_attachment(actor, report, attachment))
+    }
+
+    /// Every attachment of a report, working set and frozen versions, by version (working
+    /// set last), then kind (deliberation first), action and id.
+    pub async fn attachments(&self, report: Id) -> Result<Vec<Attachment>, StoreError> {
+        dispatch!(self.attachments(report))
+    }
+
+    /// One attachment of a report; `None` if the report has no such attachment.
+    pub async fn attachment(&self, report: Id, id: Id) -> Result<Option<Attachment>, StoreError> {
+        dispatch!(self.attachment(report, id))
+    }
+
+    /// The content of the file of fingerprint `sha256`: `None` if unknown, `Some(None)`
+    /// if it is kept outside the database.
+    pub async fn attachment_content(&self, sha256: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+        dispatch!(self.attachment_content(sha256))
     }
 
     // ----- referentiels -----
@@ -1277,6 +1385,33 @@ pub fn check_email(email: &str) -> Result<(), StoreError> {
     } else {
         Err(StoreError::Rejected(format!("« {email} » n'est pas une adresse électronique valide.")))
     }
+}
+
+/// Longest title of an attachment, in characters.
+pub const ATTACHMENT_TITLE_MAX_CHARS: usize = 300;
+
+/// The checks of an attachment the store makes whoever the caller.
+fn check_attachment(a: &NewAttachment) -> Result<(), StoreError> {
+    let rejected = |m: &str| Err(StoreError::Rejected(m.to_owned()));
+    if a.title.trim().is_empty() {
+        return rejected("Le titre de la pièce jointe est obligatoire.");
+    }
+    if a.title.chars().count() > ATTACHMENT_TITLE_MAX_CHARS {
+        return rejected("Le titre de la pièce jointe dépasse 300 caractères.");
+    }
+    if a.file_name.trim().is_empty() {
+        return rejected("Le nom du fichier joint est vide.");
+    }
+    if (a.kind == AttachmentKind::Piece) != a.action.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+        return rejected("Une pièce justificative se rattache à une action, la délibération à aucune.");
+    }
+    if a.sha256.len() != 64 || !a.sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return rejected("Empreinte SHA-256 invalide.");
+    }
+    if a.size < 0 || a.bytes.as_ref().is_some_and(|b| b.len() as i64 != a.size) {
+        return rejected("Taille du fichier joint incohérente.");
+    }
+    Ok(())
 }
 
 /// Longest code of a collectivité or Département.

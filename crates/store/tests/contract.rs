@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bilan_store::{
-    time, CommentTarget, Edit, EditScope, Id, NewCampaign, NewCollectiviteReport, NewConvention, NewReport,
-    ReportFilter, ReportLink, Role, Status, Store, StoreError, StoredReport,
+    time, AttachmentKind, CommentTarget, Edit, EditScope, Id, NewAttachment, NewCampaign,
+    NewCollectiviteReport, NewConvention, NewReport, ReportFilter, ReportLink, Role, Status, Store,
+    StoreError, StoredReport, Transition,
 };
 mod common;
 use common::*;
@@ -1950,6 +1951,127 @@ async fn reports_of_collectivites_are_seen_by_every_territory(store: &Store) {
     assert_eq!(get(store, cea).await.summary.territories, ["67", "68"]);
 }
 
+// ---------------------------------------------------------------- attachments (issue 13)
+
+fn piece(action: &str, title: &str, content: &[u8], kept: bool) -> NewAttachment {
+    use sha2::{Digest, Sha256};
+    let sha256 = Sha256::digest(content).iter().map(|b| format!("{b:02x}")).collect();
+    NewAttachment {
+        kind: AttachmentKind::Piece,
+        action: Some(action.to_owned()),
+        title: title.to_owned(),
+        file_name: format!("{title}.pdf"),
+        media_type: "application/pdf".to_owned(),
+        sha256,
+        size: content.len() as i64,
+        bytes: kept.then(|| content.to_vec()),
+    }
+}
+
+async fn attachments_are_frozen_at_transmission(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let a = store.add_attachment(ed, id, &piece("1.1", "Facture", b"%PDF-1.4 a %%EOF", true)).await.unwrap();
+    // The same content twice is stored once; a piece kept outside has no bytes here.
+    let b = store.add_attachment(ed, id, &piece("1.2", "Copie", b"%PDF-1.4 a %%EOF", true)).await.unwrap();
+    let c = store.add_attachment(ed, id, &piece("1.2", "Dehors", b"%PDF-1.4 c %%EOF", false)).await.unwrap();
+    assert_eq!(raw(store, "UPDATE attachment_blobs SET size = size").await.unwrap(), 2);
+    let listed = store.attachments(id).await.unwrap();
+    assert_eq!(listed.iter().map(|x| x.id).collect::<Vec<_>>(), [a, b, c]);
+    assert!(listed.iter().all(|x| x.frozen_version.is_none() && x.uploader_login == "redacteur"));
+    let one = &listed[0];
+    assert_eq!(
+        store.attachment_content(&one.sha256).await.unwrap(),
+        Some(Some(b"%PDF-1.4 a %%EOF".to_vec()))
+    );
+    assert_eq!(store.attachment_content(&listed[2].sha256).await.unwrap(), Some(None));
+    assert_eq!(store.attachment_content(&"0".repeat(64)).await.unwrap(), None);
+    store.remove_attachment(ed, id, b).await.unwrap();
+    assert!(matches!(store.remove_attachment(ed, id, b).await, Err(StoreError::NotFound)));
+    let kinds: Vec<String> =
+        audit_of_kind(store, "attachment.add").await.iter().map(|e| e.target.clone()).collect();
+    assert_eq!(kinds.len(), 3);
+    assert_eq!(audit_of_kind(store, "attachment.remove").await.len(), 1);
+
+    // Adoption with the signed deliberation, then transmission: the working set is frozen.
+    let mut t = Transition::new(Status::Draft, Status::Adopted, "adoption");
+    let mut d = piece("x", "Délibération", b"%PDF-1.7 deliberation %%EOF", true);
+    d.kind = AttachmentKind::Deliberation;
+    d.action = None;
+    t.attachment = Some(d);
+    store.transition(ed, id, t, |_, _| Ok(None)).await.unwrap();
+    assert!(matches!(
+        store.add_attachment(ed, id, &piece("1.1", "Tard", b"late", true)).await,
+        Err(StoreError::BadTransition { from: Status::Adopted })
+    ));
+    store.set_status(ed, id, Status::Adopted, Status::Transmitted, "transmission", None).await.unwrap();
+    let all = store.attachments(id).await.unwrap();
+    let frozen: Vec<_> = all.iter().filter(|x| x.frozen_version == Some(1)).collect();
+    assert_eq!(frozen.len(), 3, "{all:?}");
+    assert_eq!(frozen.iter().filter(|x| x.kind == AttachmentKind::Deliberation).count(), 1);
+    let status = audit_of_kind(store, "report.status").await;
+    assert!(status.iter().any(|e| e
+        .after
+        .as_deref()
+        .unwrap_or("")
+        .contains("pièces jointes gelées avec la version 1 : 3")));
+    assert!(status.iter().any(|e| e
+        .after
+        .as_deref()
+        .unwrap_or("")
+        .contains("délibération signée : Délibération")));
+    // Frozen rows never change, whatever the SQL.
+    assert!(raw(store, "UPDATE attachments SET title = 'x' WHERE frozen_version IS NOT NULL").await.is_err());
+    assert!(raw(store, "DELETE FROM attachments WHERE frozen_version IS NOT NULL").await.is_err());
+
+    // Sent back: the working set changes, version 1's attachments do not.
+    store
+        .transition(ed, id, Transition::new(Status::Transmitted, Status::SentBack, "renvoi"), |_, _| Ok(None))
+        .await
+        .unwrap();
+    store.remove_attachment(ed, id, a).await.unwrap();
+    let frozen_id = frozen[0].id;
+    assert!(matches!(store.remove_attachment(ed, id, frozen_id).await, Err(StoreError::NotFound)));
+    let after: Vec<_> =
+        store.attachments(id).await.unwrap().into_iter().filter(|x| x.frozen_version == Some(1)).collect();
+    assert_eq!(after.len(), 3);
+    assert!(store.attachment(id, frozen_id).await.unwrap().is_some());
+    assert!(store.attachment(id + 1000, frozen_id).await.unwrap().is_none());
+}
+
+async fn invalid_attachments_write_nothing(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let before = audit_count(store).await;
+    let mut blank = piece("1.1", "x", b"abc", true);
+    blank.title = "  ".into();
+    let mut no_action = piece("1.1", "x", b"abc", true);
+    no_action.action = None;
+    let mut bad_sha = piece("1.1", "x", b"abc", true);
+    bad_sha.sha256 = "ABC".into();
+    let mut bad_size = piece("1.1", "x", b"abc", true);
+    bad_size.size = 4;
+    for a in [blank, no_action, bad_sha, bad_size] {
+        assert!(matches!(store.add_attachment(ed, id, &a).await, Err(StoreError::Rejected(_))), "{a:?}");
+    }
+    assert!(matches!(
+        store.add_attachment(ed, id + 1000, &piece("1.1", "x", b"abc", true)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(audit_count(store).await, before);
+    assert!(store.attachments(id).await.unwrap().is_empty());
+    // Back to draft takes the signed deliberation away with the deliberation.
+    let mut t = Transition::new(Status::Draft, Status::Adopted, "adoption");
+    let mut d = piece("x", "Délibération", b"%PDF-1.7 d %%EOF", true);
+    d.kind = AttachmentKind::Deliberation;
+    d.action = None;
+    t.attachment = Some(d);
+    store.transition(ed, id, t, |_, _| Ok(None)).await.unwrap();
+    assert_eq!(store.attachments(id).await.unwrap().len(), 1);
+    store.set_status(ed, id, Status::Adopted, Status::Draft, "brouillon", None).await.unwrap();
+    assert!(store.attachments(id).await.unwrap().is_empty());
+}
+
 contract!(
     referentiels_seed_save_and_history,
     stale_referentiel_save_conflicts_and_writes_nothing,
@@ -1987,6 +2109,8 @@ contract!(
     sending_back_and_reopening_need_a_reason,
     figures_are_written_with_the_report_and_replaced_on_edit,
     figures_are_filled_in_for_reports_written_without_them,
+    attachments_are_frozen_at_transmission,
+    invalid_attachments_write_nothing,
 );
 
 #[tokio::test]

@@ -57,6 +57,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// See [`AppOptions::referentiel`].
     pub referentiel: Arc<bilan_domain::referentiel::Referentiel>,
+    /// See [`AppOptions::files_dir`].
+    pub files_dir: Option<PathBuf>,
 }
 
 /// Options of the application itself.
@@ -80,6 +82,9 @@ pub struct AppOptions {
     /// Bound of the server's cache of parsed reports and their diagnostics, in estimated
     /// bytes (`service::cache`).
     pub report_cache_bytes: usize,
+    /// Where attached files are kept (`--fichiers DIR`: one file per SHA-256); `None`: in
+    /// the database.
+    pub files_dir: Option<PathBuf>,
 }
 
 /// 30 s: under systemd's default stop timeout (90 s).
@@ -99,6 +104,7 @@ impl Default for AppOptions {
             metrics_token: None,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             report_cache_bytes: service::cache::DEFAULT_BUDGET,
+            files_dir: None,
         }
     }
 }
@@ -151,6 +157,7 @@ pub async fn serve(config: Config) -> Result<(), WebError> {
         assets_dir: config.assets_dir.clone(),
         trusted_proxies: config.trusted_proxies.clone(),
         referentiel: config.referentiel.clone(),
+        files_dir: config.files_dir.clone(),
         ..AppOptions::default()
     };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
@@ -237,7 +244,7 @@ async fn home(http::session::MaybeCtx(ctx): http::session::MaybeCtx) -> Redirect
 /// `into_make_service_with_connect_info::<SocketAddr>()` so that login rate limiting
 /// counts per client IP (without it, every client shares one IP counter).
 pub async fn app(store: Store, options: AppOptions) -> Router {
-    let limit = options.upload_limit + 512 * 1024;
+    let limit = options.upload_limit.max(service::attachments::MAX_BYTES) + 512 * 1024;
     // Every text written from now on gets its figures; reports stored without them (or
     // by an older version) get them now.
     let store = service::figures::attach(store);
@@ -310,6 +317,12 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
         .route("/rapports/{id}/renvoyer", post(handlers::workflow::send_back))
         .route("/rapports/{id}/approuver", post(handlers::workflow::approve))
         .route("/revue", get(handlers::review::queue))
+        .route("/revue/approuver", post(handlers::review::approve_selection))
+        .route("/revue/archive", get(handlers::review::archive_page))
+        .route("/revue/archive.zip", get(handlers::review::archive_download))
+        .route("/rapports/{id}/actions/{num}/pieces", post(handlers::attachments::add_piece))
+        .route("/rapports/{id}/pieces/{pid}", get(handlers::attachments::download))
+        .route("/rapports/{id}/pieces/{pid}/supprimer", post(handlers::attachments::remove_piece))
         .route("/rapports/{id}/revue", get(handlers::review::review_page))
         .route("/rapports/{id}/commentaires", post(handlers::review::add_comment))
         .route("/rapports/{id}/rouvrir", post(handlers::review::reopen))

@@ -527,3 +527,211 @@ async fn open_data_from_the_stored_figures_is_what_the_texts_give(s: &Server, na
     assert_eq!(status, StatusCode::OK);
     assert!(queue.contains("id=\"table-revue\""));
 }
+
+// ---------------------------------------------------------------- bulk work (issue 13)
+
+#[tokio::test]
+async fn bulk_approval_approves_each_report_on_its_own_and_says_why_not() {
+    let s = start().await;
+    let admin = s.admin_id().await;
+    // Three consistent reports of 2021 (one warning each, TXT001), in the region: two with
+    // the warning justified before transmission, one without (the re-check refuses it).
+    let text = include_str!("fixtures/propre-2021.toml");
+    let mut ids = Vec::new();
+    for code in ["03", "15", "43"] {
+        // Adopted: the deliberation is in the text (COM004 otherwise).
+        let t = text.replace("departement = \"03\"", &format!("departement = \"{code}\""))
+            + "\n[deliberation]\nnumero = \"CP-1\"\ndate = 2022-06-01\n";
+        let id = s.store.create_report(None, code, 2021, "calpae", &t, &["1.1.1".to_string()]).await.unwrap();
+        if code != "43" {
+            s.store
+                .set_justification(
+                    admin,
+                    id,
+                    "TXT001",
+                    "mesures[0].actions[0].perspectives",
+                    "Arrêtées en commission.",
+                )
+                .await
+                .unwrap();
+        }
+        transmit(&s, id).await;
+        ids.push(id);
+    }
+    let (allier, cantal, blocked) = (ids[0], ids[1], ids[2]);
+    let puy = s.report_id("63", 2019).await; // approved
+
+    // The queue offers a checkbox per transmitted report, in one form.
+    let region = s.login("region.ara").await;
+    let (_, queue) = region.page("/revue?annee=2021").await;
+    assert!(has_id(&queue, "form-approbation-groupee"), "{queue}");
+    assert_eq!(attr_by_id(&queue, &format!("choisir-{allier}"), "name").as_deref(), Some("rapports"));
+    let (_, queue) = region.page("/revue?annee=2019").await;
+    assert!(!has_id(&queue, &format!("choisir-{puy}")), "an approved report is not offered");
+
+    let csrf = region.csrf().await;
+    let (a, c, b, p) = (allier.to_string(), cantal.to_string(), blocked.to_string(), puy.to_string());
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("rapports", a.as_str()),
+        ("rapports", c.as_str()),
+        ("rapports", b.as_str()),
+        ("rapports", p.as_str()),
+        ("rapports", "999999"),
+        ("rapports", a.as_str()),
+    ];
+    let (status, body) = region.post_text("/revue/approuver", &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(has_id(&body, &format!("approuve-{allier}")), "{body}");
+    assert!(has_id(&body, &format!("approuve-{cantal}")), "{body}");
+    assert_eq!(attr_by_id(&body, &format!("refuse-{blocked}"), "data-motif").as_deref(), Some("bloquant"));
+    assert!(
+        text_by_id(&body, &format!("refuse-{blocked}"))
+            .unwrap()
+            .contains("0 erreur(s) et 1 avertissement(s)"),
+        "{body}"
+    );
+    assert_eq!(attr_by_id(&body, &format!("refuse-{puy}"), "data-motif").as_deref(), Some("statut"));
+    assert_eq!(attr_by_id(&body, "refuse-999999", "data-motif").as_deref(), Some("introuvable"));
+    assert_eq!(
+        text_by_id(&body, "resume-approbation").unwrap(),
+        "2 rapport(s) approuvé(s), 3 non approuvé(s)."
+    );
+
+    let status_of = |id: i64| {
+        let store = s.store.clone();
+        async move { store.report(id).await.unwrap().unwrap().summary.status }
+    };
+    assert_eq!(status_of(allier).await, Status::Approved);
+    assert_eq!(status_of(cantal).await, Status::Approved);
+    assert_eq!(status_of(blocked).await, Status::Transmitted);
+    assert_eq!(status_of(puy).await, Status::Approved);
+    // Each approval is its own decision in the journal, by its author.
+    for id in [allier, cantal] {
+        let entries = s.store.audit(Some(id), 100).await.unwrap();
+        let decisions: Vec<_> = entries.iter().filter(|e| e.target == "approbation groupée").collect();
+        assert_eq!(decisions.len(), 1, "report {id}");
+        assert_eq!(decisions[0].actor_login.as_deref(), Some("region.ara"));
+    }
+    assert!(s
+        .store
+        .audit(Some(blocked), 100)
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.target != "approbation groupée"));
+
+    // Nothing chosen: 422. The national reader does not decide; a préfecture does not reach
+    // another Département's report.
+    let (status, _) = region.post_text("/revue/approuver", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let national = s.login("national").await;
+    let ncsrf = national.csrf().await;
+    let (status, _) = national.post_text("/revue/approuver", &[("csrf", &ncsrf), ("rapports", &b)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let pref = s.login("prefecture.allier").await;
+    let pcsrf = pref.csrf().await;
+    let (status, body) = pref.post_text("/revue/approuver", &[("csrf", &pcsrf), ("rapports", &b)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(attr_by_id(&body, &format!("refuse-{blocked}"), "data-motif").as_deref(), Some("introuvable"));
+    assert_eq!(status_of(blocked).await, Status::Transmitted);
+}
+
+/// The entries of a zip, by name.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a readable zip");
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.insert(f.name().unwrap().to_string(), data);
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_perimeter_archive_holds_every_report_of_the_year_as_files_that_open() {
+    let s = start().await;
+    let admin = s.admin_id().await;
+    let allier_2019 = s.report_id("03", 2019).await;
+    // The signatory adopts with the signed deliberation; the report is then transmitted.
+    let signatory = s.login("signataire.allier").await;
+    let (_, page) = signatory.page(&format!("/rapports/{allier_2019}")).await;
+    let signed = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", hidden_value(&page, "csrf").unwrap())
+        .text("deliberation_numero", "CP-2020-12")
+        .text("deliberation_date", "2020-06-29")
+        .part("deliberation_fichier", reqwest::multipart::Part::bytes(signed.clone()).file_name("cp.pdf"));
+    let r = signatory
+        .client
+        .post(s.url(&format!("/rapports/{allier_2019}/adopter")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    s.store.set_status(admin, allier_2019, Status::Adopted, Status::Transmitted, "test", None).await.unwrap();
+
+    let region = s.login("region.ara").await;
+    let (status, page) = region.page("/revue/archive?annee=2019").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // Allier (transmitted), Haute-Loire (transmitted), Puy-de-Dôme (approved).
+    assert_eq!(attr_by_id(&page, "nombre-rapports", "data-nombre").as_deref(), Some("3"), "{page}");
+    assert_eq!(attr_by_id(&page, "format-rapports", "data-format").as_deref(), Some(bilan_format()));
+    let href = attr_by_id(&page, "lien-archive", "href").unwrap();
+    assert_eq!(href, "/revue/archive.zip?annee=2019");
+
+    let r = region.get(&href).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    assert_eq!(r.headers()["x-bilan-rapports"], "3");
+    assert!(r.headers().get("content-length").is_none(), "streamed");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("rapports-2019-region-84.zip"));
+    let files = unzip(&r.bytes().await.unwrap());
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    let f = bilan_format();
+    let expected = [
+        "03-2019-calpae-v1/annexe-03-2019-v1.xlsx".to_string(),
+        "03-2019-calpae-v1/deliberation-03-2019-v1.pdf".to_string(),
+        format!("03-2019-calpae-v1/rapport-03-2019-v1.{f}"),
+        "43-2019-calpae-v1/annexe-43-2019-v1.xlsx".to_string(),
+        format!("43-2019-calpae-v1/rapport-43-2019-v1.{f}"),
+        "63-2019-calpae-v1/annexe-63-2019-v1.xlsx".to_string(),
+        format!("63-2019-calpae-v1/rapport-63-2019-v1.{f}"),
+    ];
+    assert_eq!(names, expected.iter().map(String::as_str).collect::<Vec<_>>());
+    for (name, data) in &files {
+        if name.ends_with(".xlsx") {
+            bilan_sheets::read_annex(data).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        } else if name.ends_with(".odt") {
+            let inner = unzip(data);
+            assert_eq!(inner["mimetype"], b"application/vnd.oasis.opendocument.text", "{name}");
+            assert!(String::from_utf8_lossy(&inner["content.xml"]).contains("Rapport"), "{name}");
+        } else {
+            assert!(data.starts_with(b"%PDF-"), "{name}");
+        }
+    }
+    assert_eq!(files["03-2019-calpae-v1/deliberation-03-2019-v1.pdf"], signed);
+
+    // A préfecture's archive is its Département's; Départements have none; the year is required.
+    let pref = s.login("prefecture.allier").await;
+    let files = unzip(&pref.get("/revue/archive.zip?annee=2019").await.bytes().await.unwrap());
+    assert!(files.keys().all(|k| k.starts_with("03-2019-")), "{:?}", files.keys());
+    assert_eq!(
+        s.login("editeur.allier").await.page("/revue/archive?annee=2019").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(region.page("/revue/archive").await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(region.page("/revue/archive.zip?annee=deux").await.0, StatusCode::BAD_REQUEST);
+}
+
+fn bilan_format() -> &'static str {
+    if cfg!(feature = "pdf") {
+        "pdf"
+    } else {
+        "odt"
+    }
+}

@@ -35,16 +35,17 @@ struct Shown {
     values: Values,
     errors: Errors,
     saved: bool,
+    piece_added: bool,
     status: StatusCode,
 }
 
 impl Shown {
     fn fresh(values: Values, saved: bool) -> Shown {
-        Shown { values, errors: Errors::new(), saved, status: StatusCode::OK }
+        Shown { values, errors: Errors::new(), saved, piece_added: false, status: StatusCode::OK }
     }
     /// A refused post: the submitted values with their errors (422).
     fn refused(values: Values, errors: Errors) -> Shown {
-        Shown { values, errors, saved: false, status: StatusCode::UNPROCESSABLE_ENTITY }
+        Shown { values, errors, saved: false, piece_added: false, status: StatusCode::UNPROCESSABLE_ENTITY }
     }
 }
 
@@ -58,6 +59,12 @@ async fn action_page(
     shown: Shown,
 ) -> Result<Response, AppError> {
     let around = editing::around(app, l, true).await?;
+    let pieces: Vec<bilan_store::Attachment> =
+        crate::service::attachments::of_report(app, &ctx.user, &l.stored.summary)
+            .await?
+            .into_iter()
+            .filter(|p| p.action.as_deref() == Some(a.number.as_str()))
+            .collect();
     let base = a.base();
     let form = ActionForm {
         loaded: l,
@@ -72,6 +79,8 @@ async fn action_page(
             justified: &around.justified,
         },
         comments: editing::comments_on_action(&around.comments, &a.number, &base),
+        pieces: &pieces,
+        piece_added: shown.piece_added,
     };
     Ok(crate::views::action::page(ctx, &form).status(shown.status).into_response())
 }
@@ -84,7 +93,8 @@ pub async fn action_form(
 ) -> Result<Response, AppError> {
     let (l, a) = load(&app, &ctx, &id, &num).await?;
     let values = values::action_values(a.of(&l.report));
-    action_page(&app, &ctx, &l, &a, Shown::fresh(values, q.enregistre.is_some())).await
+    let shown = Shown { piece_added: q.piece.is_some(), ..Shown::fresh(values, q.enregistre.is_some()) };
+    action_page(&app, &ctx, &l, &a, shown).await
 }
 
 pub async fn action_save(

@@ -5,6 +5,7 @@ pub mod account;
 pub mod action;
 pub mod admin;
 pub mod annex;
+pub mod attachments;
 pub mod campaigns;
 pub mod credits;
 pub mod dashboard;
@@ -41,6 +42,8 @@ pub fn conflict_page(ctx: &Ctx, l: &Loaded, c: Conflict<'_>) -> Response {
 #[derive(serde::Deserialize)]
 pub struct SavedQuery {
     pub enregistre: Option<String>,
+    /// A piece was just attached (`?piece=1` on the action page).
+    pub piece: Option<String>,
 }
 
 /// 403 unless the user may edit the report now.

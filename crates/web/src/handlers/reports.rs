@@ -62,6 +62,10 @@ pub async fn overview(
         ),
         comments,
         downloads: crate::views::files::downloads(id),
+        attachments: crate::views::attachments::report_section(
+            &crate::service::attachments::of_report(&app, &ctx.user, &l.stored.summary).await?,
+            ctx.user.role.is_state(),
+        ),
     };
     let body = overview_view::page(&ctx, &l, &o, editable, blocks);
     Ok(Page::new(l.label(), Some(&ctx), body).crumbs(l.crumbs()).into_response())

@@ -42,7 +42,7 @@ pub async fn queue(
         AppError::page(StatusCode::BAD_REQUEST, "Paramètre invalide", crate::views::queue::bad_year(&reason))
     })?;
     let data = review::queue(&app, &ctx.user, year).await?;
-    let body = crate::views::queue::queue(&data, ctx.user.role != Role::NationalReader);
+    let body = crate::views::queue::queue(&data, ctx.user.role != Role::NationalReader, &ctx.csrf);
     Ok(Page::new("File de revue", Some(&ctx), body)
         .crumbs(vec![("File de revue".to_string(), None)])
         .into_response())
@@ -65,6 +65,7 @@ pub async fn review_page(
     let l = review::load(&app, &ctx, &id).await?;
     let data = review::review(&app, &l).await?;
     let targets = review::targets(&l.report, &data.diagnostics);
+    let attachments = crate::service::attachments::of_report(&app, &ctx.user, &l.stored.summary).await?;
     let body = crate::views::review::page(&crate::views::review::ReviewPage {
         l: &l,
         review: &data,
@@ -73,6 +74,7 @@ pub async fn review_page(
         saved: q.enregistre.is_some(),
         targets: &targets,
         selected: q.cible.as_deref().unwrap_or("rapport"),
+        attachments: &attachments,
     });
     let crumbs = vec![
         ("File de revue".to_string(), Some("/revue".to_string())),
@@ -80,6 +82,107 @@ pub async fn review_page(
         ("Revue".to_string(), None),
     ];
     Ok(Page::new(format!("Revue – {}", l.label()), Some(&ctx), body).crumbs(crumbs).into_response())
+}
+
+// ----- bulk work: approve several reports, download a perimeter -----
+
+/// POST `/revue/approuver`: `rapports` (repeated report ids). Each report is approved in
+/// its own transaction after being checked again; the page says which were and why not.
+pub async fn approve_selection(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    fields: Fields,
+) -> Result<Response, AppError> {
+    if !ctx.user.role.is_state() {
+        return Err(AppError::Forbidden("L’approbation est réservée aux services de l’État.".to_string()));
+    }
+    access::can_review(&ctx.user).map_err(AppError::forbidden)?;
+    let mut ids = Vec::new();
+    for (k, v) in &fields.0 {
+        if k == "rapports" {
+            // A value that is not an id is a report that does not exist.
+            ids.push(v.trim().parse::<i64>().ok().filter(|n| *n > 0).unwrap_or(0));
+        }
+    }
+    if ids.is_empty() {
+        return Err(AppError::page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Aucun rapport choisi",
+            crate::views::queue::bulk_empty(),
+        ));
+    }
+    let outcomes = crate::service::workflow::approve_many(&app, &ctx, &ids).await?;
+    Ok(Page::new("Approbation groupée", Some(&ctx), crate::views::queue::bulk_result(&outcomes))
+        .crumbs(vec![
+            ("File de revue".to_string(), Some("/revue".to_string())),
+            ("Approbation groupée".to_string(), None),
+        ])
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct ArchiveQuery {
+    pub annee: Option<String>,
+}
+
+/// The year of an archive request: required, a year.
+fn archive_year(ctx: &Ctx, q: &ArchiveQuery) -> Result<i32, AppError> {
+    if !ctx.user.role.is_state() {
+        return Err(AppError::Forbidden(
+            "Les archives de périmètre sont réservées aux services de l’État.".to_string(),
+        ));
+    }
+    let bad = |reason: String| {
+        AppError::page(StatusCode::BAD_REQUEST, "Paramètre invalide", crate::views::queue::bad_year(&reason))
+    };
+    match parse_year(q.annee.as_deref()) {
+        Ok(Some(y)) if (2000..=2100).contains(&y) => Ok(y),
+        Ok(Some(y)) => Err(bad(format!("« {y} » n’est pas une année de rapport (2000 à 2100)."))),
+        Ok(None) => Err(bad("Indiquez l’année des rapports (?annee=2019).".to_string())),
+        Err(reason) => Err(bad(reason)),
+    }
+}
+
+/// GET `/revue/archive?annee=Y`: what the archive will hold, and the link that starts it.
+pub async fn archive_page(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ArchiveQuery>,
+) -> Result<Response, AppError> {
+    let year = archive_year(&ctx, &q)?;
+    let reports = crate::service::archive::reports(&app, &ctx.user, year).await?;
+    let body = crate::views::queue::archive(year, &reports, crate::service::archive::REPORT_FORMAT);
+    Ok(Page::new(format!("Archive des rapports {year}"), Some(&ctx), body)
+        .crumbs(vec![
+            ("File de revue".to_string(), Some("/revue".to_string())),
+            ("Archive".to_string(), None),
+        ])
+        .into_response())
+}
+
+/// GET `/revue/archive.zip?annee=Y`: the zip, streamed (no `Content-Length`), one report
+/// after the other; `X-Bilan-Rapports` says how many.
+pub async fn archive_download(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ArchiveQuery>,
+) -> Result<Response, AppError> {
+    let year = archive_year(&ctx, &q)?;
+    let reports = crate::service::archive::reports(&app, &ctx.user, year).await?;
+    let count = reports.len();
+    let file_name = crate::service::archive::file_name(&ctx.user, year);
+    let rx = crate::service::archive::stream(app.clone(), reports);
+    let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk.map(axum::body::Bytes::from), rx))
+    });
+    let mut r = axum::body::Body::from_stream(chunks).into_response();
+    let h = r.headers_mut();
+    h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/zip"));
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    h.insert("x-bilan-rapports", axum::http::HeaderValue::from(count));
+    Ok(r)
 }
 
 // ----- comment and reopen -----

@@ -2,12 +2,16 @@
 //! approve (the State's reviewers; their forms are on the review page). The rules are in
 //! `service::workflow`, the markup in `views::workflow`.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use bilan_store::AttachmentKind;
 
 use crate::error::AppError;
+use crate::http::session::multipart_parts;
 use crate::policy::Ctx;
+use crate::service::attachments;
 use crate::service::forms::Fields;
 use crate::service::report::Loaded;
 use crate::service::workflow::{self, Failure, Refused};
@@ -49,19 +53,63 @@ fn to_report(l: &Loaded) -> Response {
     Redirect::to(&format!("/rapports/{}", l.id())).into_response()
 }
 
+/// The adoption form: urlencoded, or multipart when it carries the signed deliberation
+/// (`deliberation_fichier`, a PDF of at most 10 Mo, checked by its content). A refused
+/// file, like a refused deliberation, writes nothing.
 pub async fn adopt(
     State(app): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    fields: Fields,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> Result<Response, AppError> {
     let l = workflow::load_for_signatory(&app, &ctx, &id).await?;
-    let (number, date, body) = (
+    let refuse = |m: String| failed(&ctx, Some(&l), Refused::Deliberation(vec![m]).into());
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let (fields, file) = if ct.starts_with("multipart/form-data") {
+        let parts = multipart_parts(ct, body).await.map_err(&refuse)?;
+        let mut fields = Fields::default();
+        let mut file = None;
+        for p in parts {
+            if p.name == "deliberation_fichier" {
+                if !p.data.is_empty() {
+                    file = Some((p.file_name.unwrap_or_default(), p.data));
+                }
+            } else {
+                fields.0.push((p.name, String::from_utf8_lossy(&p.data).into_owned()));
+            }
+        }
+        (fields, file)
+    } else {
+        (Fields::parse(&body), None)
+    };
+    let (number, date, instance) = (
         fields.text("deliberation_numero"),
         fields.text("deliberation_date"),
         fields.text("deliberation_instance"),
     );
-    workflow::adopt(&app, &ctx, &l, &number, &date, &body).await.map_err(|f| failed(&ctx, Some(&l), f))?;
+    let signed = match file {
+        None => None,
+        Some((_, data)) if data.len() > attachments::MAX_BYTES => {
+            return Err(AppError::page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Fichier trop volumineux",
+                crate::views::import::too_large("La délibération signée dépasse la taille maximale", 10),
+            ));
+        }
+        Some((name, data)) => {
+            let title = format!("Délibération n° {}", number.trim());
+            match attachments::check(&app, AttachmentKind::Deliberation, None, &title, &name, data.to_vec())
+                .await?
+            {
+                Ok(c) => Some(c.attachment),
+                Err(m) => return Err(refuse(format!("délibération signée : {m}"))),
+            }
+        }
+    };
+    workflow::adopt(&app, &ctx, &l, &number, &date, &instance, signed)
+        .await
+        .map_err(|f| failed(&ctx, Some(&l), f))?;
     Ok(to_report(&l))
 }
 

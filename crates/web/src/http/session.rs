@@ -210,6 +210,16 @@ fn error_response(e: AppError, ctx: Option<&Ctx>) -> Response {
     }
 }
 
+/// The largest file a multipart form of `path` may carry: an attachment (the adoption's
+/// deliberation, an action's piece) 10 Mo, other uploads the configured limit.
+pub fn upload_limit(app: &AppState, path: &str) -> usize {
+    if path.ends_with("/adopter") || path.ends_with("/pieces") {
+        crate::service::attachments::MAX_BYTES
+    } else {
+        app.options.upload_limit
+    }
+}
+
 /// The guard every request goes through: finds the session, and for every method other
 /// than GET/HEAD checks the Origin, the body size and the CSRF token before any handler
 /// runs. Adds the security headers to every response.
@@ -256,7 +266,7 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
             // The login form: an identifier, a password, the token and `suite`.
             LOGIN_FORM_LIMIT
         } else if multipart {
-            app.options.upload_limit + 256 * 1024
+            upload_limit(&app, parts.uri.path()) + 256 * 1024
         } else {
             FORM_LIMIT
         };
@@ -264,7 +274,7 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
             Ok(b) => b,
             Err(too_large) => {
                 return secure(if too_large {
-                    let limit_mb = app.options.upload_limit / (1024 * 1024);
+                    let limit_mb = upload_limit(&app, parts.uri.path()) / (1024 * 1024);
                     pending_page(StatusCode::PAYLOAD_TOO_LARGE, ctx.as_ref(), errors::too_large(limit_mb))
                 } else {
                     pending_page(StatusCode::BAD_REQUEST, ctx.as_ref(), errors::unreadable())

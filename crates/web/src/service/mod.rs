@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod annex;
+pub mod archive;
+pub mod attachments;
 pub mod cache;
 pub mod campaigns;
 pub mod consolidation;

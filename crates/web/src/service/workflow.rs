@@ -6,7 +6,7 @@
 
 use bilan_check::{Diagnostic, Severity};
 use bilan_domain::Deliberation;
-use bilan_store::{Justification, Status, StoreError, StoredReport, Transition};
+use bilan_store::{Justification, NewAttachment, Status, StoreError, StoredReport, Transition};
 
 use crate::error::AppError;
 use crate::policy::access;
@@ -94,7 +94,9 @@ pub async fn load_for_reviewer(app: &AppState, ctx: &Ctx, id: &str) -> Result<Lo
 
 /// Adopts the report with the deliberation entered by the signatory. The deliberation
 /// goes into the report text (documents print it) and the columns, with the status, in
-/// one transaction. An empty instance keeps the one the report already states.
+/// one transaction. An empty instance keeps the one the report already states. The signed
+/// deliberation (a PDF already checked by `service::attachments`), when given, is attached
+/// in the same transaction.
 pub async fn adopt(
     app: &AppState,
     ctx: &Ctx,
@@ -102,6 +104,7 @@ pub async fn adopt(
     number: &str,
     date: &str,
     body: &str,
+    signed: Option<NewAttachment>,
 ) -> Result<(), Failure> {
     let status = l.stored.summary.status;
     if !matches!(status, Status::Draft | Status::SentBack) {
@@ -112,6 +115,7 @@ pub async fn adopt(
     let date = d.date.ok_or_else(|| AppError::internal("délibération sans date"))?;
     let mut t = Transition::new(status, Status::Adopted, "adoption");
     t.deliberation = Some((d.number.clone(), date.iso()));
+    t.attachment = signed;
     let gate = move |current: &StoredReport, _: &[Justification]| {
         let mut r = report::parse_current(app, current).ok_or("rapport illisible")?;
         let mut d = d;
@@ -207,6 +211,105 @@ pub async fn approve(app: &AppState, ctx: &Ctx, l: &Loaded, observation: &str) -
     let reason = if note.is_empty() { "approbation".to_string() } else { format!("approbation : {note}") };
     app.store.set_status(ctx.user.id, l.id(), Status::Transmitted, Status::Approved, &reason, None).await?;
     Ok(())
+}
+
+/// Why one report of a bulk approval was not approved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotApproved {
+    /// Unknown, or outside the reviewer's perimeter.
+    NotFound,
+    /// The user may not decide (the national reader).
+    Forbidden,
+    /// No longer transmitted (approved, sent back… meanwhile): its status now.
+    Stale(Status),
+    /// Errors, or warnings without a justification, as the re-check finds them now.
+    Blocking { errors: usize, warnings: usize },
+}
+
+impl NotApproved {
+    /// The `data-motif` of the summary page.
+    pub fn code(&self) -> &'static str {
+        match self {
+            NotApproved::NotFound => "introuvable",
+            NotApproved::Forbidden => "interdit",
+            NotApproved::Stale(_) => "statut",
+            NotApproved::Blocking { .. } => "bloquant",
+        }
+    }
+}
+
+/// The outcome of one report of a bulk approval.
+#[derive(Debug)]
+pub struct BulkOutcome {
+    pub id: i64,
+    /// « Allier (03) – 2019 » when the report was found in the user's perimeter.
+    pub label: Option<String>,
+    pub result: Result<(), NotApproved>,
+}
+
+/// Approves each report of `ids` in its own transaction, with its own audit entry
+/// (« approbation groupée »), after checking it again inside that transaction: still
+/// transmitted, and no error nor unjustified warning (a reviewer approving from the queue
+/// has not looked at each report: one with blocking points is approved from its review
+/// page). A refusal of one report does not stop the others. Ids given twice count once.
+pub async fn approve_many(app: &AppState, ctx: &Ctx, ids: &[i64]) -> Result<Vec<BulkOutcome>, AppError> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for &id in ids {
+        if !seen.insert(id) {
+            continue;
+        }
+        let l = match report::load(app, ctx, id).await {
+            Ok(l) => l,
+            Err(AppError::NotFound) => {
+                out.push(BulkOutcome { id, label: None, result: Err(NotApproved::NotFound) });
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let label = Some(l.label());
+        if access::can_review(&ctx.user).is_err() {
+            out.push(BulkOutcome { id, label, result: Err(NotApproved::Forbidden) });
+            continue;
+        }
+        let result = approve_checked(app, ctx, &l).await?;
+        out.push(BulkOutcome { id, label, result });
+    }
+    Ok(out)
+}
+
+/// One report of [`approve_many`].
+async fn approve_checked(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<Result<(), NotApproved>, AppError> {
+    let status = l.stored.summary.status;
+    if status != Status::Transmitted {
+        return Ok(Err(NotApproved::Stale(status)));
+    }
+    let previous = report::previous_year(app, &l.stored.summary).await;
+    let reference = super::referentiel::current(app);
+    let mut found: Option<(usize, usize)> = None;
+    let slot = &mut found;
+    let gate = move |current: &StoredReport, js: &[Justification]| {
+        let r = report::parse_current(app, current).ok_or("rapport illisible")?;
+        let context = super::referentiel::check_context(&reference, &r, previous.as_deref());
+        let diags = bilan_check::check_with(&r, context);
+        let blocking = report::blocking(&diags, &report::justified_keys(js));
+        if blocking.is_empty() {
+            return Ok(None);
+        }
+        let errors = blocking.iter().filter(|d| d.severity == Severity::Error).count();
+        *slot = Some((errors, blocking.len() - errors));
+        Err("approbation bloquée".to_string())
+    };
+    let t = Transition::new(Status::Transmitted, Status::Approved, "approbation groupée");
+    match app.store.transition(ctx.user.id, l.id(), t, gate).await {
+        Ok(_) => Ok(Ok(())),
+        Err(StoreError::BadTransition { from }) => Ok(Err(NotApproved::Stale(from))),
+        Err(StoreError::Rejected(_)) if found.is_some() => {
+            let (errors, warnings) = found.unwrap_or_default();
+            Ok(Err(NotApproved::Blocking { errors, warnings }))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// What the workflow block of the overview offers the user.

@@ -92,6 +92,10 @@ pub struct ActionForm<'a> {
     pub saved: bool,
     pub diagnostics: Diagnostics<'a>,
     pub comments: Vec<&'a Comment>,
+    /// The supporting documents of the action (the user's view of them).
+    pub pieces: &'a [bilan_store::Attachment],
+    /// A piece was just attached.
+    pub piece_added: bool,
 }
 
 /// The id of a section's fieldset. A section named like one of its fields (« description »)
@@ -136,6 +140,12 @@ pub fn page<'c>(ctx: &'c Ctx, f: &ActionForm<'_>) -> Page<'c> {
             }
         }
         (items(l, f.at, action, f.editable))
+        (crate::views::attachments::action_section(
+            &f.at.url(l.id()),
+            f.pieces,
+            f.editable.then_some(ctx.csrf.as_str()),
+            f.piece_added,
+        ))
         @if f.editable {
             p.fr-mt-4w {
                 a class="fr-btn fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left" id="lien-supprimer-action"

@@ -5,6 +5,7 @@ pub mod account;
 pub mod action;
 pub mod admin;
 pub mod annex;
+pub mod attachments;
 pub mod campaigns;
 pub mod components;
 pub mod conflict;

@@ -22,6 +22,8 @@ pub struct Blocks {
     pub comments: Option<Markup>,
     /// The download links (`#liste-telechargements`).
     pub downloads: Markup,
+    /// The attached files (`#pieces-jointes`).
+    pub attachments: Markup,
 }
 
 pub fn page(ctx: &Ctx, l: &Loaded, o: &Overview, editable: bool, blocks: Blocks) -> Markup {
@@ -47,6 +49,7 @@ pub fn page(ctx: &Ctx, l: &Loaded, o: &Overview, editable: bool, blocks: Blocks)
         }
         (blocks.workflow)
         @if let Some(comments) = blocks.comments { (comments) }
+        (blocks.attachments)
         ul class="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mt-2w" id="outils" {
             li { a class="fr-btn fr-btn--secondary fr-icon-alert-line" id="lien-diagnostics" href={ "/rapports/" (id) "/diagnostics" } {
                 "Diagnostics (" (errors) " erreurs, " (warnings) " avertissements)"

@@ -38,6 +38,8 @@ pub struct ReviewPage<'a> {
     pub targets: &'a [(String, String)],
     /// The target selected in the comment form.
     pub selected: &'a str,
+    /// The files transmitted with the version.
+    pub attachments: &'a [bilan_store::Attachment],
 }
 
 pub fn page(p: &ReviewPage<'_>) -> Markup {
@@ -64,6 +66,7 @@ pub fn page(p: &ReviewPage<'_>) -> Markup {
             li { a.fr-btn.fr-btn--tertiary href={ "/rapports/" (id) "/historique" } { "Historique" } }
             li { a.fr-btn.fr-btn--tertiary href="#decision" #lien-decision { "Aller à la décision" } }
         }
+        (crate::views::attachments::report_section(p.attachments, true))
         (figures(l, &p.review.figures))
         (diagnostics(l, &p.review.diagnostics, &p.review.justifications, p.can_decide))
         (version_diff(l, &p.review.version_diff))

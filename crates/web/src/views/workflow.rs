@@ -45,7 +45,7 @@ pub fn panel(id: i64, csrf: &str, step: Option<Step>, review: Option<bool>) -> M
 
 fn adopt_form(id: i64, csrf: &str) -> Markup {
     html! {
-        form method="post" action={ "/rapports/" (id) "/adopter" } #form-adopter {
+        form method="post" action={ "/rapports/" (id) "/adopter" } enctype="multipart/form-data" #form-adopter {
             (csrf_input(csrf))
             fieldset.fr-fieldset {
                 legend.fr-fieldset__legend { "Adopter le rapport" }
@@ -60,6 +60,13 @@ fn adopt_form(id: i64, csrf: &str) -> Markup {
                 div.fr-fieldset__element { div.fr-input-group {
                     label.fr-label for="deliberation_instance" { "Instance" span.fr-hint-text { "Assemblée départementale ou commission permanente" } }
                     input.fr-input type="text" #deliberation_instance name="deliberation_instance";
+                } }
+                div.fr-fieldset__element { div.fr-upload-group {
+                    label.fr-label for="deliberation_fichier" {
+                        "Délibération signée (PDF)"
+                        span.fr-hint-text { "Le fichier PDF de l’acte signé, 10 Mo au plus ; il sera transmis au préfet avec le rapport" }
+                    }
+                    input.fr-upload type="file" #deliberation_fichier name="deliberation_fichier" accept=".pdf,application/pdf";
                 } }
             }
             button.fr-btn type="submit" #bouton-adopter { "Enregistrer l’adoption" }
