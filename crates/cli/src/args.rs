@@ -252,6 +252,15 @@ pub struct WebArgs {
     /// après SIGTERM, délai laissé aux requêtes en cours avant l'arrêt forcé (30 s par défaut)
     #[arg(long = "delai-arret", aliases = ["shutdown-timeout", "délai-arrêt"], value_name = "SECONDES", value_parser = parse_seconds)]
     pub shutdown_grace: Option<u64>,
+    /// serveur d'envoi des courriels : smtp://[utilisateur@]hôte:port (STARTTLS si le serveur le propose ; ?starttls=obligatoire ou ?starttls=non), ou smtps://… ; le mot de passe vient de BILAN_SMTP_MOT_DE_PASSE ou du fichier ; sans serveur, les courriels restent dans la file (« Courriels envoyés »)
+    #[arg(long = "smtp", value_name = "URL")]
+    pub smtp: Option<String>,
+    /// adresse d'expédition des courriels (obligatoire avec --smtp)
+    #[arg(long = "expediteur", aliases = ["expéditeur", "from"], value_name = "ADRESSE")]
+    pub sender: Option<String>,
+    /// adresse publique de l'application, début des liens des courriels (par défaut http://ADRESSE d'écoute)
+    #[arg(long = "url-publique", alias = "public-url", value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 /// The format of the server's log.

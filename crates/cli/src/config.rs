@@ -37,10 +37,14 @@ pub const ENV: &[(&str, &str)] = &[
     ("journal", "BILAN_JOURNAL"),
     ("delai_arret", "BILAN_DELAI_ARRET"),
     ("metriques.jeton", "BILAN_METRIQUES_JETON"),
+    ("url_publique", "BILAN_URL_PUBLIQUE"),
+    ("smtp.url", "BILAN_SMTP_URL"),
+    ("smtp.expediteur", "BILAN_SMTP_EXPEDITEUR"),
+    ("smtp.mot_de_passe", "BILAN_SMTP_MOT_DE_PASSE"),
 ];
 
 /// Keys of the file that hold a secret.
-const SECRET_KEYS: &[&str] = &["base", "metriques.jeton"];
+const SECRET_KEYS: &[&str] = &["base", "metriques.jeton", "smtp.mot_de_passe"];
 
 fn env_name(key: &str) -> &'static str {
     ENV.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or("BILAN_?")
@@ -59,6 +63,16 @@ struct FileConfig {
     journal: Option<Spanned<String>>,
     delai_arret: Option<Spanned<i64>>,
     metriques: Option<MetricsConfig>,
+    url_publique: Option<Spanned<String>>,
+    smtp: Option<SmtpFileConfig>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SmtpFileConfig {
+    url: Option<Spanned<String>>,
+    expediteur: Option<Spanned<String>>,
+    mot_de_passe: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -79,6 +93,10 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub shutdown_grace: Duration,
     pub metrics_token: Option<String>,
+    /// Where e-mails go (`None`: they stay in the outbox).
+    pub smtp: Option<bilan_web::SmtpConfig>,
+    /// The start of the e-mails' links (`None`: `http://` and the listening address).
+    pub public_url: Option<String>,
 }
 
 /// The settings, and the warnings to print (French) before starting.
@@ -240,6 +258,52 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
         (None, None) => None,
     };
 
+    // E-mails: the URL and the sender from a flag, the environment or the file; the
+    // password from the environment or the file only.
+    let smtp_file = file.smtp.as_ref();
+    let from_file = |get: fn(&SmtpFileConfig) -> Option<&Spanned<String>>| smtp_file.and_then(get);
+    let smtp_url = match (&a.web.smtp, var("smtp.url"), from_file(|s| s.url.as_ref())) {
+        (Some(u), _, _) => Some((u.clone(), None)),
+        (None, Some((v, name)), _) => Some((v, Some(Err(name)))),
+        (None, None, Some(u)) => Some((u.get_ref().clone(), Some(Ok(u.span())))),
+        (None, None, None) => None,
+    };
+    let sender = match (&a.web.sender, var("smtp.expediteur"), from_file(|s| s.expediteur.as_ref())) {
+        (Some(f), _, _) => Some(f.clone()),
+        (None, Some((v, _)), _) => Some(v),
+        (None, None, Some(f)) => Some(f.get_ref().clone()),
+        (None, None, None) => None,
+    };
+    let password = var("smtp.mot_de_passe")
+        .map(|(v, _)| v)
+        .or_else(|| from_file(|s| s.mot_de_passe.as_ref()).map(|p| p.get_ref().clone()));
+    let smtp = match smtp_url {
+        None => None,
+        Some((url, origin)) => {
+            let Some(from) = sender else {
+                return Err(
+                    "l'envoi des courriels (--smtp) demande l'adresse d'expédition : --expediteur ADRESSE, \
+                     BILAN_SMTP_EXPEDITEUR ou [smtp] expediteur"
+                        .to_string(),
+                );
+            };
+            let config = bilan_web::SmtpConfig { url, password, from };
+            config.check().map_err(|m| match &origin {
+                None => format!("--smtp : {m}"),
+                Some(Err(name)) => bad_var(name, m),
+                Some(Ok(span)) => at(span.clone(), m),
+            })?;
+            Some(config)
+        }
+    };
+
+    let public_url = match (&a.web.public_url, var("url_publique"), &file.url_publique) {
+        (Some(u), _, _) => Some(check_public_url(u).map_err(|m| format!("--url-publique : {m}"))?),
+        (None, Some((v, name)), _) => Some(check_public_url(&v).map_err(|m| bad_var(name, m))?),
+        (None, None, Some(u)) => Some(check_public_url(u.get_ref()).map_err(|m| at(u.span(), m))?),
+        (None, None, None) => None,
+    };
+
     if a.config.is_some() {
         if let Some(w) = readable_by_all(&path, &file) {
             warnings.push(w);
@@ -256,9 +320,21 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
             log_format,
             shutdown_grace: Duration::from_secs(grace),
             metrics_token,
+            smtp,
+            public_url,
         },
         warnings,
     })
+}
+
+/// The application's public address: `http://` or `https://` and a host, no query.
+pub fn check_public_url(u: &str) -> Result<String, String> {
+    let u = u.trim().trim_end_matches('/');
+    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.contains(['?', '#', ' ']) => Ok(u.to_string()),
+        _ => Err(format!("« {u} » n'est pas une adresse http:// ou https:// (exemple : https://bilan.departement.fr)")),
+    }
 }
 
 /// A metrics token long enough not to be guessed.
@@ -277,6 +353,7 @@ fn readable_by_all(path: &Path, file: &FileConfig) -> Option<String> {
         .filter(|k| match *k {
             "base" => file.base.as_ref().is_some_and(|b| url_has_password(b.get_ref())),
             "metriques.jeton" => file.metriques.as_ref().is_some_and(|m| m.jeton.is_some()),
+            "smtp.mot_de_passe" => file.smtp.as_ref().is_some_and(|s| s.mot_de_passe.is_some()),
             _ => false,
         })
         .collect();
