@@ -79,8 +79,9 @@ pub enum Commande {
         alias = "serve",
         after_help = "Chaque option vient aussi d'une variable d'environnement (BILAN_DATABASE_URL, \
                       BILAN_ADRESSE, BILAN_COOKIES_SECURISES, BILAN_PROXIES_DE_CONFIANCE, \
-                      BILAN_RESSOURCES, BILAN_REFERENTIELS, BILAN_JOURNAL, BILAN_DELAI_ARRET ; \
-                      BILAN_METRIQUES_JETON) ou du fichier --config ; priorité : option, variable, \
+                      BILAN_RESSOURCES, BILAN_REFERENTIELS, BILAN_JOURNAL, BILAN_DELAI_ARRET, \
+                      BILAN_URL_PUBLIQUE, BILAN_SMTP_URL, BILAN_SMTP_EXPEDITEUR ; secrets sans option : \
+                      BILAN_METRIQUES_JETON, BILAN_SMTP_MOT_DE_PASSE) ou du fichier --config ; priorité : option, variable, \
                       fichier, valeur par défaut.\n\
                       Points d'accès d'exploitation : /sante (base de données), /metriques \
                       (Prometheus). Arrêt propre sur SIGTERM. Voir le README (« En production »)."

@@ -186,7 +186,7 @@ impl Mailer {
             .to(to)
             .subject(m.subject.clone())
             // One id per outbox row: a copy sent again after a crash is recognisable.
-            .message_id(Some(format!("<bilan-courriel-{}@{}>", m.id, self.domain)))
+            .message_id(Some(format!("{}bilan-courriel-{}@{}{}", '<', m.id, self.domain, '>')))
             .header(ContentType::TEXT_PLAIN)
             .body(m.body.clone())
             .map_err(|e| (true, format!("message impossible à construire : {e}")))?;
