@@ -2217,7 +2217,7 @@ impl Backend {
 
     pub async fn set_email_opt_outs(&self, actor: Id, user: Id, kinds: &[String]) -> Result<(), StoreError> {
         let wanted: BTreeSet<&str> = kinds.iter().map(String::as_str).collect();
-        if let Some(bad) = wanted.iter().find(|k| !NOTIFICATION_KINDS.contains(k)) {
+        if let Some(bad) = wanted.iter().find(|k| !NOTIFICATION_KINDS.contains(*k)) {
             return Err(StoreError::Rejected(format!("Type de notification inconnu : « {bad} ».")));
         }
         let now = time::now();

@@ -192,9 +192,9 @@ pub async fn serve_listener(
     let state = app_state(store, options);
     let router = router(state.clone());
     let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
-    // The outbox's sender and the reminders: stopped with the server (below).
-    let background = tokio::spawn(service::outbox::run(state, stopping.subscribe()));
-    let stop_background = stopping.clone();
+    // The outbox's sender and the reminders: stopped once the server is (below).
+    let (stop_background, background_stop) = tokio::sync::watch::channel(false);
+    let background = tokio::spawn(service::outbox::run(state, background_stop));
     let server = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

@@ -109,7 +109,7 @@ pub async fn add_comment(
         summary,
         summary.status,
         ctx.user.id,
-        Some(&text),
+        Some(text.as_str()),
     )
     .await?;
     app.store.add_comment_notifying(ctx.user.id, l.id(), summary.version, &target, &text, &notifications).await?;
@@ -145,7 +145,7 @@ pub async fn reopen(
         &l.stored.summary,
         Status::Transmitted,
         ctx.user.id,
-        Some(&reason),
+        Some(reason.as_str()),
     )
     .await?;
     app.store.transition(ctx.user.id, l.id(), t, |_, _| Ok(None)).await?;

@@ -265,10 +265,15 @@ pub async fn create_account(
     let NewAccount { login, name, password, role, territory, email } = account;
     let checked = validate_account(&login, &name, &password, role, &territory);
     let email = match super::notifications::typed_address(&email) {
-        Ok(Some(address)) if store.user_by_email(&address).await?.is_some() => Err(format!(
-            "adresse électronique : « {address} » est déjà celle d’un autre compte"
-        )),
-        Ok(address) => Ok(address),
+        Ok(Some(address)) => {
+            let taken = store.user_by_email(&address).await?.is_some();
+            if taken {
+                Err(format!("adresse électronique : « {address} » est déjà celle d’un autre compte"))
+            } else {
+                Ok(Some(address))
+            }
+        }
+        Ok(None) => Ok(None),
         Err(problem) => Err(format!("adresse électronique : {}", problem.message())),
     };
     let (role, territory, email) = match (checked, email) {

@@ -284,7 +284,11 @@ pub async fn run(app: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
         }
         publish_depth(&app).await;
         tokio::select! {
-            changed = stop.changed() => if changed.is_err() { break },
+            changed = stop.changed() => {
+                if changed.is_err() {
+                    break;
+                }
+            }
             _ = tokio::time::sleep(app.options.outbox_poll) => {}
         }
     }
