@@ -333,7 +333,9 @@ pub fn check_public_url(u: &str) -> Result<String, String> {
     let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
     match rest {
         Some(r) if !r.is_empty() && !r.contains(['?', '#', ' ']) => Ok(u.to_string()),
-        _ => Err(format!("« {u} » n'est pas une adresse http:// ou https:// (exemple : https://bilan.departement.fr)")),
+        _ => Err(format!(
+            "« {u} » n'est pas une adresse http:// ou https:// (exemple : https://bilan.departement.fr)"
+        )),
     }
 }
 
@@ -563,6 +565,58 @@ mod tests {
         let env = |k: &str| (k == "BILAN_ADRESSE").then(|| "ici".to_string());
         let e = resolve(&args(&[]), &env).err().unwrap();
         assert!(e.starts_with("variable BILAN_ADRESSE : « ici » n'est pas une adresse"), "{e}");
+    }
+
+    #[test]
+    fn smtp_settings_and_the_public_url() {
+        let f = file(
+            "url_publique = \"https://bilan.fichier.fr/\"\n[smtp]\nurl = \"smtp://relais@smtp.fichier.fr:587\"\n\
+             expediteur = \"bilan@fichier.fr\"\nmot_de_passe = \"secret-du-fichier\"\n",
+        );
+        let config = f.0.to_str().unwrap();
+        let r = resolve(&args(&["--config", config]), &no_env).unwrap();
+        let smtp = r.settings.smtp.unwrap();
+        assert_eq!(smtp.url, "smtp://relais@smtp.fichier.fr:587");
+        assert_eq!(
+            (smtp.from.as_str(), smtp.password.as_deref()),
+            ("bilan@fichier.fr", Some("secret-du-fichier"))
+        );
+        assert_eq!(r.settings.public_url.as_deref(), Some("https://bilan.fichier.fr"));
+        // The environment wins over the file, a flag over both; the password never has a flag.
+        let env = |k: &str| match k {
+            "BILAN_SMTP_URL" => Some("smtp://127.0.0.1:2525".to_string()),
+            "BILAN_SMTP_MOT_DE_PASSE" => Some("secret-de-l-environnement".to_string()),
+            _ => None,
+        };
+        let r = resolve(&args(&["--config", config, "--expediteur", "autre@fichier.fr"]), &env).unwrap();
+        let smtp = r.settings.smtp.unwrap();
+        assert_eq!(smtp.url, "smtp://127.0.0.1:2525");
+        assert_eq!(
+            (smtp.from.as_str(), smtp.password.as_deref()),
+            ("autre@fichier.fr", Some("secret-de-l-environnement"))
+        );
+        let r = resolve(&args(&["--smtp", "smtps://smtp.ailleurs.fr", "--expediteur", "a@b.fr"]), &no_env)
+            .unwrap();
+        assert_eq!(r.settings.smtp.unwrap().url, "smtps://smtp.ailleurs.fr");
+        assert_eq!(resolve(&args(&[]), &no_env).unwrap().settings.smtp, None);
+        // Refusals, in French, before anything starts.
+        let e = resolve(&args(&["--smtp", "smtp://h:25"]), &no_env).err().unwrap();
+        assert!(e.contains("--expediteur"), "{e}");
+        let e = resolve(&args(&["--smtp", "smtp://u:motdepasse@h:25", "--expediteur", "a@b.fr"]), &no_env)
+            .err()
+            .unwrap();
+        assert!(e.starts_with("--smtp : URL SMTP") && e.contains("BILAN_SMTP_MOT_DE_PASSE"), "{e}");
+        let e =
+            resolve(&args(&["--smtp", "smtp://h:25", "--expediteur", "personne"]), &no_env).err().unwrap();
+        assert!(e.contains("expéditeur « personne »"), "{e}");
+        let env = |k: &str| (k == "BILAN_SMTP_URL").then(|| "http://h".to_string());
+        let e = resolve(&args(&["--expediteur", "a@b.fr"]), &env).err().unwrap();
+        assert!(e.starts_with("variable BILAN_SMTP_URL : URL SMTP"), "{e}");
+        let bad = file("[smtp]\nurl = \"smtp://h:port\"\nexpediteur = \"a@b.fr\"\n");
+        let e = resolve(&args(&["--config", bad.0.to_str().unwrap()]), &no_env).err().unwrap();
+        assert!(e.contains("ligne 2, colonne 7") && e.contains("port invalide"), "{e}");
+        let e = resolve(&args(&["--url-publique", "bilan.fr"]), &no_env).err().unwrap();
+        assert!(e.starts_with("--url-publique : « bilan.fr » n'est pas une adresse http://"), "{e}");
     }
 
     #[test]

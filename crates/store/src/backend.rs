@@ -2137,16 +2137,14 @@ impl Backend {
     pub async fn mark_notifications_read(&self, user: Id, id: Option<Id>) -> Result<u64, StoreError> {
         let now = time::now();
         let done = match id {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND id = $3 AND read_at IS NULL",
-                )
-                .bind(&now)
-                .bind(user)
-                .bind(id)
-                .execute(&self.pool)
-                .await?
-            }
+            Some(id) => sqlx::query(
+                "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND id = $3 AND read_at IS NULL",
+            )
+            .bind(&now)
+            .bind(user)
+            .bind(id)
+            .execute(&self.pool)
+            .await?,
             None => {
                 sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
                     .bind(&now)
@@ -2222,10 +2220,11 @@ impl Backend {
         }
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
-        let login: Option<String> = sqlx::query_scalar(&format!("SELECT login FROM users WHERE id = $1{FOR_UPDATE}"))
-            .bind(user)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let login: Option<String> =
+            sqlx::query_scalar(&format!("SELECT login FROM users WHERE id = $1{FOR_UPDATE}"))
+                .bind(user)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some(login) = login else {
             tx.rollback().await?;
             return Err(StoreError::NotFound);
@@ -2240,7 +2239,10 @@ impl Backend {
             tx.rollback().await?;
             return Ok(());
         }
-        sqlx::query("DELETE FROM notification_opt_outs WHERE user_id = $1").bind(user).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM notification_opt_outs WHERE user_id = $1")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
         for kind in &wanted {
             sqlx::query("INSERT INTO notification_opt_outs (user_id, kind) VALUES ($1, $2)")
                 .bind(user)

@@ -382,7 +382,8 @@ impl Transition {
 
 /// The kinds of notification, as stored: a report transmitted (to the State), sent back,
 /// approved, reopened, a State comment (to the Département), a deadline reminder.
-pub const NOTIFICATION_KINDS: [&str; 6] = ["transmis", "renvoye", "approuve", "rouvert", "commentaire", "rappel"];
+pub const NOTIFICATION_KINDS: [&str; 6] =
+    ["transmis", "renvoye", "approuve", "rouvert", "commentaire", "rappel"];
 
 /// The kinds of deadline reminder, as stored: 30, 7 and 1 days before, and overdue.
 pub const REMINDER_KINDS: [&str; 4] = ["j30", "j7", "j1", "retard"];

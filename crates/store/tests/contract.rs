@@ -1827,17 +1827,30 @@ async fn notifications_are_written_with_their_event(store: &Store) {
     assert_eq!(store.unread_notifications(ed).await.unwrap(), 0);
     let list = store.notifications(pref, 10).await.unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!((list[0].kind.as_str(), list[0].report, list[0].read_at.as_deref()), ("transmis", Some(id), None));
+    assert_eq!(
+        (list[0].kind.as_str(), list[0].report, list[0].read_at.as_deref()),
+        ("transmis", Some(id), None)
+    );
     let outbox = store.outbox(10).await.unwrap();
     assert_eq!(outbox.len(), 1);
-    assert_eq!((outbox[0].recipient.as_str(), outbox[0].status, outbox[0].attempts), ("pref@example.fr", MailStatus::Pending, 0));
+    assert_eq!(
+        (outbox[0].recipient.as_str(), outbox[0].status, outbox[0].attempts),
+        ("pref@example.fr", MailStatus::Pending, 0)
+    );
     assert_eq!(store.outbox_depth().await.unwrap(), 1);
     // The audit chain still verifies: the entry came last.
     assert!(store.verify_integrity().await.unwrap().is_intact());
 
     // A comment with its notification (in the application only).
     store
-        .add_comment_notifying(pref, id, 1, &CommentTarget::Report, "Remarque", &[note(ed, "commentaire", None)])
+        .add_comment_notifying(
+            pref,
+            id,
+            1,
+            &CommentTarget::Report,
+            "Remarque",
+            &[note(ed, "commentaire", None)],
+        )
         .await
         .unwrap();
     assert_eq!(store.unread_notifications(ed).await.unwrap(), 1);
@@ -1873,7 +1886,8 @@ async fn outbox_claims_are_exclusive_and_sent_once(store: &Store) {
     let now = time::now();
     let later = time::now_plus(Duration::from_secs(300));
     // Two senders claiming at once never get the same row.
-    let (a, b) = tokio::join!(store.claim_mails("a", &now, &later, 3), store.claim_mails("b", &now, &later, 3));
+    let (a, b) =
+        tokio::join!(store.claim_mails("a", &now, &later, 3), store.claim_mails("b", &now, &later, 3));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.len() + b.len(), 5, "{a:?} {b:?}");
     let mut ids: Vec<Id> = a.iter().chain(b.iter()).map(|m| m.id).collect();
@@ -1896,10 +1910,12 @@ async fn outbox_claims_are_exclusive_and_sent_once(store: &Store) {
         assert!(store.mark_mail_failed(third.id, "a", "refusé", None).await.unwrap());
     }
     // Not due yet: a claim now does not take the retried row; once due, it does.
-    let claimed: Vec<Id> = store.claim_mails("c", &now, &later, 10).await.unwrap().iter().map(|m| m.id).collect();
+    let claimed: Vec<Id> =
+        store.claim_mails("c", &now, &later, 10).await.unwrap().iter().map(|m| m.id).collect();
     assert!(!claimed.contains(&second.id));
     let after_retry = time::now_plus(Duration::from_secs(120));
-    let due = store.claim_mails("c", &after_retry, &time::now_plus(Duration::from_secs(600)), 10).await.unwrap();
+    let due =
+        store.claim_mails("c", &after_retry, &time::now_plus(Duration::from_secs(600)), 10).await.unwrap();
     let retried = due.iter().find(|m| m.id == second.id).expect("row due again");
     assert_eq!(retried.attempts, 1);
     // An expired lease can be taken over: the old holder can no longer mark it.

@@ -282,9 +282,14 @@ pub async fn background(store: Store, options: AppOptions, stop: tokio::sync::wa
 
 /// One pass of the outbox's sender as if it were `now` (Unix seconds): (sent, failed).
 /// For tests and maintenance; the server's background task does the same every poll.
-pub async fn deliver_outbox(store: &Store, options: &AppOptions, now: i64) -> Result<(usize, usize), WebError> {
+pub async fn deliver_outbox(
+    store: &Store,
+    options: &AppOptions,
+    now: i64,
+) -> Result<(usize, usize), WebError> {
     let smtp = options.smtp.as_ref().ok_or_else(|| WebError::Notifications("aucun serveur SMTP".into()))?;
-    let mailer = service::outbox::Mailer::new(smtp, options.outbox_backoff).map_err(WebError::Notifications)?;
+    let mailer =
+        service::outbox::Mailer::new(smtp, options.outbox_backoff).map_err(WebError::Notifications)?;
     let state = app_state(store.clone(), options.clone());
     let done = service::outbox::deliver_due(&state, &mailer, now)
         .await
@@ -300,7 +305,9 @@ pub async fn send_reminders(
     today: bilan_domain::Date,
 ) -> Result<usize, WebError> {
     let state = app_state(store.clone(), options.clone());
-    service::notifications::run_reminders(&state, today).await.map_err(|e| WebError::Notifications(format!("{e:?}")))
+    service::notifications::run_reminders(&state, today)
+        .await
+        .map_err(|e| WebError::Notifications(format!("{e:?}")))
 }
 
 fn router(state: AppState) -> Router {

@@ -494,7 +494,8 @@ fn smtp_python() -> Option<std::path::PathBuf> {
         Err(_) => return None,
         Ok(s) => assert!(s.success(), "python3 -m venv {} a échoué (paquet python3-venv ?)", root.display()),
     }
-    let pip = std::process::Command::new(root.join("bin/pip")).args(["install", "-q", "aiosmtpd==1.4.6"]).status();
+    let pip =
+        std::process::Command::new(root.join("bin/pip")).args(["install", "-q", "aiosmtpd==1.4.6"]).status();
     assert!(pip.is_ok_and(|s| s.success()), "pip install aiosmtpd a échoué");
     assert!(has(&python));
     Some(python)
@@ -542,7 +543,8 @@ fn received(dir: &std::path::Path) -> Vec<(String, String, String)> {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "json") {
-            let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let m: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             for to in m["a"].as_array().unwrap() {
                 out.push((
                     to.as_str().unwrap().to_string(),
@@ -623,7 +625,14 @@ async fn events_and_reminders_mail_exactly_the_expected_people_once() {
     // A transmission: the préfecture and the region of the Allier, nobody else.
     let id = s
         .store
-        .create_report(None, "03", 2021, "calpae", include_str!("fixtures/propre-2021.toml"), &["1.1.1".to_string()])
+        .create_report(
+            None,
+            "03",
+            2021,
+            "calpae",
+            include_str!("fixtures/propre-2021.toml"),
+            &["1.1.1".to_string()],
+        )
         .await
         .unwrap();
     let form = [
@@ -632,28 +641,44 @@ async fn events_and_reminders_mail_exactly_the_expected_people_once() {
         ("deliberation_date", "2022-06-01"),
         ("deliberation_instance", "commission permanente"),
     ];
-    assert_eq!(signatory.post(&format!("/rapports/{id}/adopter"), &form).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        signatory.post(&format!("/rapports/{id}/adopter"), &form).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let author = s.store.user_by_login("editeur.allier").await.unwrap().unwrap().id;
-    s.store.set_justification(author, id, "TXT001", "mesures[0].actions[0].perspectives", "En commission.").await.unwrap();
+    s.store
+        .set_justification(author, id, "TXT001", "mesures[0].actions[0].perspectives", "En commission.")
+        .await
+        .unwrap();
     let r = signatory.post(&format!("/rapports/{id}/transmettre"), &[("csrf", &csrf)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let transmitted = "Rapport transmis : Allier (03) – rapport 2021 (CALPAE)";
     let mails = wait_for_mails(mailbox.path(), 2).await;
     assert_eq!(pairs(&mails), expected(&[("prefecture.allier", transmitted), ("region.ara", transmitted)]));
-    assert!(mails[0].2.contains(&format!("https://bilan.test.example/rapports/{id}/revue")), "{}", mails[0].2);
+    assert!(
+        mails[0].2.contains(&format!("https://bilan.test.example/rapports/{id}/revue")),
+        "{}",
+        mails[0].2
+    );
     // In the application too: the préfecture's header counts it, its page lists it.
     let prefecture = s.login("prefecture.allier").await;
     let (_, html) = prefecture.page("/notifications").await;
     assert_eq!(text_by_id(&html, "notifications-non-lues").as_deref(), Some("1"));
     assert!(has_id(&html, "liste-notifications") && html.contains(transmitted), "{html}");
-    assert_eq!(text_by_id(&s.login("editeur.cantal").await.page("/rapports").await.1, "notifications-non-lues").as_deref(), Some("0"));
+    assert_eq!(
+        text_by_id(&s.login("editeur.cantal").await.page("/rapports").await.1, "notifications-non-lues")
+            .as_deref(),
+        Some("0")
+    );
 
     // The SMTP server stops: the sender too (cleanly), and the events still succeed.
     stop.send(true).unwrap();
     tokio::time::timeout(std::time::Duration::from_secs(30), sender).await.unwrap().unwrap();
     sink.stop();
     let pcsrf = prefecture.csrf().await;
-    let r = prefecture.post(&format!("/rapports/{id}/renvoyer"), &[("csrf", &pcsrf), ("motif", "Annexe à compléter.")]).await;
+    let r = prefecture
+        .post(&format!("/rapports/{id}/renvoyer"), &[("csrf", &pcsrf), ("motif", "Annexe à compléter.")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(s.store.report(id).await.unwrap().unwrap().summary.status, Status::SentBack);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
@@ -666,7 +691,10 @@ async fn events_and_reminders_mail_exactly_the_expected_people_once() {
     let national = s.login("national").await;
     let ncsrf = national.csrf().await;
     let r = national
-        .post("/campagnes", &[("csrf", &ncsrf), ("programme", "pacte"), ("annee", "2025"), ("echeance", "2030-06-30")])
+        .post(
+            "/campagnes",
+            &[("csrf", &ncsrf), ("programme", "pacte"), ("annee", "2025"), ("echeance", "2030-06-30")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let j7 = bilan_domain::Date::parse("2030-06-23").unwrap();
@@ -708,9 +736,17 @@ async fn events_and_reminders_mail_exactly_the_expected_people_once() {
     assert_eq!(pairs(&received(mailbox.path())), all, "{mails:#?}");
     assert_eq!(s.store.outbox_depth().await.unwrap(), 0);
     let text = &mails.iter().find(|m| m.1 == sent_back).unwrap().2;
-    assert!(text.contains("Motif : Annexe à compléter.") && text.contains(&format!("https://bilan.test.example/rapports/{id}")), "{text}");
+    assert!(
+        text.contains("Motif : Annexe à compléter.")
+            && text.contains(&format!("https://bilan.test.example/rapports/{id}")),
+        "{text}"
+    );
     // signataire.allier got its reminders in the application only.
-    let notes = s.store.notifications(s.store.user_by_login("signataire.allier").await.unwrap().unwrap().id, 50).await.unwrap();
+    let notes = s
+        .store
+        .notifications(s.store.user_by_login("signataire.allier").await.unwrap().unwrap().id, 50)
+        .await
+        .unwrap();
     assert_eq!(notes.iter().filter(|n| n.kind == "rappel").count(), 2);
     // The administrator reads them all on « Courriels envoyés ».
     let (status, html) = s.login("admin").await.page("/admin/courriels").await;
@@ -729,33 +765,74 @@ async fn e_mail_addresses_and_preferences_are_checked() {
     assert!(attr_by_id(&html, "courriel-rappel", "checked").is_some());
     let csrf = editor.csrf().await;
     // An invalid address, another account's: 422, nothing saved, the form as typed.
-    for (typed, says) in [("pas-une-adresse", "n’est pas une adresse électronique valide"), ("EDITEUR.CANTAL@demo.bilan.example", "déjà celle d’un autre compte")] {
-        let (status, html) = editor.post_text("/compte/notifications", &[("csrf", &csrf), ("courriel", typed)]).await;
+    for (typed, says) in [
+        ("pas-une-adresse", "n’est pas une adresse électronique valide"),
+        ("EDITEUR.CANTAL@demo.bilan.example", "déjà celle d’un autre compte"),
+    ] {
+        let (status, html) =
+            editor.post_text("/compte/notifications", &[("csrf", &csrf), ("courriel", typed)]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
-        assert!(has_id(&html, "erreurs-formulaire") && text_by_id(&html, "courriel-erreur").unwrap().contains(says), "{html}");
+        assert!(
+            has_id(&html, "erreurs-formulaire")
+                && text_by_id(&html, "courriel-erreur").unwrap().contains(says),
+            "{html}"
+        );
         assert_eq!(attr_by_id(&html, "courriel", "value").as_deref(), Some(typed));
     }
     let me = s.store.user_by_login("editeur.allier").await.unwrap().unwrap();
     assert_eq!(me.email.as_deref(), Some("editeur.allier@demo.bilan.example"));
     assert!(s.store.email_opt_outs(me.id).await.unwrap().is_empty());
     // A new address and fewer e-mails.
-    let r = editor.post("/compte/notifications", &[("csrf", &csrf), ("courriel", "redaction@allier.fr"), ("courriel-renvoye", "oui")]).await;
+    let r = editor
+        .post(
+            "/compte/notifications",
+            &[("csrf", &csrf), ("courriel", "redaction@allier.fr"), ("courriel-renvoye", "oui")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = editor.page("/compte/notifications?enregistre=1").await;
     assert!(has_id(&html, "enregistre") && attr_by_id(&html, "courriel-rappel", "checked").is_none());
-    assert_eq!(s.store.user_by_login("editeur.allier").await.unwrap().unwrap().email.as_deref(), Some("redaction@allier.fr"));
-    assert_eq!(s.store.email_opt_outs(me.id).await.unwrap(), ["approuve", "commentaire", "rappel", "rouvert", "transmis"]);
+    assert_eq!(
+        s.store.user_by_login("editeur.allier").await.unwrap().unwrap().email.as_deref(),
+        Some("redaction@allier.fr")
+    );
+    assert_eq!(
+        s.store.email_opt_outs(me.id).await.unwrap(),
+        ["approuve", "commentaire", "rappel", "rouvert", "transmis"]
+    );
 
     // The administrator sets addresses: created with one, changed, refused when invalid or taken.
     let admin = s.login("admin").await;
     let acsrf = admin.csrf().await;
     let (status, html) = admin
-        .post_text("/admin/comptes", &[("csrf", &acsrf), ("login", "agent.cantal"), ("nom", "Agent"), ("mot_de_passe", "mot-de-passe-long"), ("role", "editeur"), ("territoire", "15"), ("courriel", "redaction@allier.fr")])
+        .post_text(
+            "/admin/comptes",
+            &[
+                ("csrf", &acsrf),
+                ("login", "agent.cantal"),
+                ("nom", "Agent"),
+                ("mot_de_passe", "mot-de-passe-long"),
+                ("role", "editeur"),
+                ("territoire", "15"),
+                ("courriel", "redaction@allier.fr"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_by_id(&html, "message-admin").unwrap().contains("déjà celle d’un autre compte"), "{html}");
     let (status, _) = admin
-        .post_text("/admin/comptes", &[("csrf", &acsrf), ("login", "agent.cantal"), ("nom", "Agent"), ("mot_de_passe", "mot-de-passe-long"), ("role", "editeur"), ("territoire", "15"), ("courriel", "agent@cantal.fr")])
+        .post_text(
+            "/admin/comptes",
+            &[
+                ("csrf", &acsrf),
+                ("login", "agent.cantal"),
+                ("nom", "Agent"),
+                ("mot_de_passe", "mot-de-passe-long"),
+                ("role", "editeur"),
+                ("territoire", "15"),
+                ("courriel", "agent@cantal.fr"),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let agent = s.store.user_by_login("agent.cantal").await.unwrap().unwrap();

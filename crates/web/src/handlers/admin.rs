@@ -95,11 +95,14 @@ pub async fn user_action(
         }
         "courriel" => {
             let problem = match notifications::typed_address(&fields.text("courriel")) {
-                Ok(address) => notifications::set_address(&app, ctx.user.id, uid, address.as_deref()).await?.err(),
+                Ok(address) => {
+                    notifications::set_address(&app, ctx.user.id, uid, address.as_deref()).await?.err()
+                }
                 Err(problem) => Some(problem),
             };
             if let Some(problem) = problem {
-                let notice = Notice::Refused(format!("Adresse électronique non enregistrée : {}", problem.message()));
+                let notice =
+                    Notice::Refused(format!("Adresse électronique non enregistrée : {}", problem.message()));
                 return page(&app, &ctx, notice, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         }

@@ -49,8 +49,11 @@ fn preferences_page(
     kinds: Vec<(&'static str, &'static str, bool)>,
     notice: PreferencesNotice,
 ) -> Result<Response, AppError> {
-    let status =
-        if matches!(notice, PreferencesNotice::Refused(_)) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if matches!(notice, PreferencesNotice::Refused(_)) {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok(Page::new("Notifications par courriel", Some(ctx), view::preferences(ctx, address, &kinds, &notice))
         .status(status)
         .into_response())

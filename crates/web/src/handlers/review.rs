@@ -112,7 +112,9 @@ pub async fn add_comment(
         Some(text.as_str()),
     )
     .await?;
-    app.store.add_comment_notifying(ctx.user.id, l.id(), summary.version, &target, &text, &notifications).await?;
+    app.store
+        .add_comment_notifying(ctx.user.id, l.id(), summary.version, &target, &text, &notifications)
+        .await?;
     Ok(Redirect::to(&format!("/rapports/{}/revue?enregistre=1#commentaires", l.id())).into_response())
 }
 

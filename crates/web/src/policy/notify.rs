@@ -66,7 +66,12 @@ fn prefecture_of(u: &User, r: &ReportSummary) -> bool {
 
 /// The accounts told of `event` on report `r` (its summary *after* the event), among
 /// `users`; never the author of the event, never an inactive account.
-pub fn recipients<'a>(event: Event, r: &ReportSummary, users: &'a [User], actor: Option<Id>) -> Vec<&'a User> {
+pub fn recipients<'a>(
+    event: Event,
+    r: &ReportSummary,
+    users: &'a [User],
+    actor: Option<Id>,
+) -> Vec<&'a User> {
     users
         .iter()
         .filter(|u| u.active && Some(u.id) != actor)
@@ -160,7 +165,18 @@ mod tests {
         let due: Vec<_> = [45, 31, 30, 8, 7, 2, 1, 0, -1, -40].into_iter().map(reminder_due).collect();
         assert_eq!(
             due,
-            [None, None, Some("j30"), Some("j30"), Some("j7"), Some("j7"), Some("j1"), Some("j1"), Some("retard"), Some("retard")]
+            [
+                None,
+                None,
+                Some("j30"),
+                Some("j30"),
+                Some("j7"),
+                Some("j7"),
+                Some("j1"),
+                Some("j1"),
+                Some("retard"),
+                Some("retard")
+            ]
         );
         assert!(awaits_transmission(Status::SentBack) && !awaits_transmission(Status::Approved));
         assert_eq!(KINDS.map(|(k, _)| k), bilan_store::NOTIFICATION_KINDS);

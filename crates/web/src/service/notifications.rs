@@ -86,21 +86,39 @@ pub fn reminder_message(kind: &str, r: &ReportSummary, deadline: Date, campaign:
     let date = deadline.to_french();
     let status = crate::policy::access::status_label(r.status);
     let (subject, first) = match kind {
-        "j30" => (format!("Échéance dans 30 jours : {label}"), format!("Le rapport d’exécution {label} est attendu au plus tard le {date}.")),
-        "j7" => (format!("Échéance dans 7 jours : {label}"), format!("Le rapport d’exécution {label} est attendu au plus tard le {date}.")),
-        "j1" => (format!("Échéance imminente : {label}"), format!("Le rapport d’exécution {label} est attendu au plus tard le {date}.")),
-        _ => (format!("Échéance dépassée : {label}"), format!("L’échéance du {date} est dépassée et le rapport d’exécution {label} n’a pas été transmis.")),
+        "j30" => (
+            format!("Échéance dans 30 jours : {label}"),
+            format!("Le rapport d’exécution {label} est attendu au plus tard le {date}."),
+        ),
+        "j7" => (
+            format!("Échéance dans 7 jours : {label}"),
+            format!("Le rapport d’exécution {label} est attendu au plus tard le {date}."),
+        ),
+        "j1" => (
+            format!("Échéance imminente : {label}"),
+            format!("Le rapport d’exécution {label} est attendu au plus tard le {date}."),
+        ),
+        _ => (
+            format!("Échéance dépassée : {label}"),
+            format!(
+                "L’échéance du {date} est dépassée et le rapport d’exécution {label} n’a pas été transmis."
+            ),
+        ),
     };
     if to.role == bilan_store::Role::PrefectureReviewer {
         Message {
             subject,
-            body: format!("{first}\n\nÉtat du rapport : {status}. Ce message est la copie adressée à la préfecture."),
+            body: format!(
+                "{first}\n\nÉtat du rapport : {status}. Ce message est la copie adressée à la préfecture."
+            ),
             link: format!("/campagnes/{campaign}"),
         }
     } else {
         Message {
             subject,
-            body: format!("{first}\n\nÉtat du rapport : {status}. Il doit être adopté puis transmis à l’État."),
+            body: format!(
+                "{first}\n\nÉtat du rapport : {status}. Il doit être adopté puis transmis à l’État."
+            ),
             link: format!("/rapports/{}", r.id),
         }
     }
@@ -132,11 +150,13 @@ pub async fn build(
     for u in notify::recipients(event, r, users, actor) {
         let m = message(u);
         let mail = match &u.email {
-            Some(to) if !app.store.email_opt_outs(u.id).await?.iter().any(|k| k == event.kind()) => Some(NewMail {
-                to: to.clone(),
-                subject: m.subject.clone(),
-                body: mail_body(&app.options.public_url, &m),
-            }),
+            Some(to) if !app.store.email_opt_outs(u.id).await?.iter().any(|k| k == event.kind()) => {
+                Some(NewMail {
+                    to: to.clone(),
+                    subject: m.subject.clone(),
+                    body: mail_body(&app.options.public_url, &m),
+                })
+            }
             _ => None,
         };
         out.push(NewNotification {
@@ -184,7 +204,9 @@ pub async fn run_reminders(app: &AppState, today: Date) -> Result<usize, AppErro
             }
             let deadline_text = conv.deadline_in(&detail.campaign);
             let Ok(deadline) = Date::parse(deadline_text) else { continue };
-            let Some(kind) = notify::reminder_due(crate::time::days_between(today, deadline)) else { continue };
+            let Some(kind) = notify::reminder_due(crate::time::days_between(today, deadline)) else {
+                continue;
+            };
             let summary = ReportSummary {
                 id: report.id,
                 department: conv.collectivite.clone(),
@@ -201,8 +223,10 @@ pub async fn run_reminders(app: &AppState, today: Date) -> Result<usize, AppErro
             }
             let all = users.as_deref().unwrap_or_default();
             let event = Event::Reminder { overdue: kind == "retard" };
-            let notes =
-                build(app, event, &summary, all, None, |u| reminder_message(kind, &summary, deadline, c.id, u)).await?;
+            let notes = build(app, event, &summary, all, None, |u| {
+                reminder_message(kind, &summary, deadline, c.id, u)
+            })
+            .await?;
             // Nobody to tell (no account for that collectivité yet): nothing recorded, so
             // an account created before the next reminder still gets it.
             if notes.is_empty() {
@@ -234,7 +258,10 @@ pub async fn outbox(app: &AppState) -> Result<Vec<OutboxMail>, AppError> {
 
 /// The user's e-mail preferences: for each kind of [`notify::KINDS`], whether they want it
 /// by e-mail.
-pub async fn preferences(app: &AppState, user: Id) -> Result<Vec<(&'static str, &'static str, bool)>, AppError> {
+pub async fn preferences(
+    app: &AppState,
+    user: Id,
+) -> Result<Vec<(&'static str, &'static str, bool)>, AppError> {
     let out = app.store.email_opt_outs(user).await?;
     Ok(notify::KINDS.iter().map(|(k, label)| (*k, *label, !out.iter().any(|o| o == k))).collect())
 }
@@ -305,8 +332,12 @@ pub async fn save_preferences(
             return Ok(Err(p));
         }
     }
-    let out: Vec<String> =
-        notify::KINDS.iter().map(|(k, _)| *k).filter(|k| !wanted.iter().any(|w| w == k)).map(str::to_owned).collect();
+    let out: Vec<String> = notify::KINDS
+        .iter()
+        .map(|(k, _)| *k)
+        .filter(|k| !wanted.iter().any(|w| w == k))
+        .map(str::to_owned)
+        .collect();
     app.store.set_email_opt_outs(user.id, user.id, &out).await?;
     Ok(Ok(()))
 }
@@ -332,7 +363,11 @@ mod tests {
     #[test]
     fn messages_are_french_with_their_link() {
         let m = event_message(Event::SentBack, &summary(), Some(" Annexe incomplète "));
-        assert!(m.subject.starts_with("Rapport renvoyé pour corrections : Allier (03) – rapport 2025"), "{}", m.subject);
+        assert!(
+            m.subject.starts_with("Rapport renvoyé pour corrections : Allier (03) – rapport 2025"),
+            "{}",
+            m.subject
+        );
         assert!(m.body.ends_with("Motif : Annexe incomplète"), "{}", m.body);
         assert_eq!(m.link, "/rapports/7");
         let t = event_message(Event::Transmitted, &summary(), None);

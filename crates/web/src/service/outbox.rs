@@ -142,7 +142,11 @@ pub fn parse_url(url: &str) -> Result<SmtpTarget, String> {
         security = match (pair, security) {
             ("starttls=obligatoire", Security::Opportunistic) => Security::Required,
             ("starttls=non", Security::Opportunistic) => Security::None,
-            _ => return Err(bad("seuls « ?starttls=obligatoire » et « ?starttls=non » sont reconnus, avec smtp://")),
+            _ => {
+                return Err(bad(
+                    "seuls « ?starttls=obligatoire » et « ?starttls=non » sont reconnus, avec smtp://",
+                ))
+            }
         };
     }
     Ok(SmtpTarget { host: host.to_owned(), port, security, user })
@@ -159,7 +163,8 @@ pub struct Mailer {
 impl Mailer {
     pub fn new(config: &SmtpConfig, backoff: Duration) -> Result<Mailer, String> {
         let target = config.check()?;
-        let from: Mailbox = config.from.parse().map_err(|_| format!("expéditeur « {} » invalide", config.from))?;
+        let from: Mailbox =
+            config.from.parse().map_err(|_| format!("expéditeur « {} » invalide", config.from))?;
         let tls = || TlsParameters::new(target.host.clone()).map_err(|e| format!("TLS : {e}"));
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(target.host.clone())
             .port(target.port)
@@ -171,7 +176,8 @@ impl Mailer {
             Security::Wrapper => builder.tls(Tls::Wrapper(tls()?)),
         };
         if let Some(user) = target.user {
-            builder = builder.credentials(Credentials::new(user, config.password.clone().unwrap_or_default()));
+            builder =
+                builder.credentials(Credentials::new(user, config.password.clone().unwrap_or_default()));
         }
         let domain = from.email.domain().to_owned();
         Ok(Mailer { transport: builder.build(), from, domain, backoff })
@@ -221,14 +227,21 @@ pub async fn deliver_due(app: &AppState, mailer: &Mailer, now: i64) -> Result<De
         let Some(m) = app.store.claim_mails(&OWNER, &at, &lease, 1).await?.into_iter().next() else { break };
         match mailer.send(&m).await {
             Ok(()) => {
-                app.store.mark_mail_sent(m.id, &OWNER, &crate::time::rfc3339(crate::time::unix_now())).await?;
+                app.store
+                    .mark_mail_sent(m.id, &OWNER, &crate::time::rfc3339(crate::time::unix_now()))
+                    .await?;
                 done.sent += 1;
             }
             Err((permanent, error)) => {
                 let attempts = m.attempts + 1;
                 let retry = (!permanent && attempts < MAX_ATTEMPTS)
                     .then(|| crate::time::rfc3339(now + mailer.retry_after(attempts).as_secs() as i64));
-                tracing::warn!(courriel = m.id, tentatives = attempts, abandon = retry.is_none(), "envoi impossible : {error}");
+                tracing::warn!(
+                    courriel = m.id,
+                    tentatives = attempts,
+                    abandon = retry.is_none(),
+                    "envoi impossible : {error}"
+                );
                 app.store.mark_mail_failed(m.id, &OWNER, &error, retry.as_deref()).await?;
                 done.failed += 1;
                 if !permanent {
@@ -301,7 +314,10 @@ mod tests {
     #[test]
     fn smtp_urls() {
         let t = parse_url("smtp://127.0.0.1:2525").unwrap();
-        assert_eq!((t.host.as_str(), t.port, t.security, t.user), ("127.0.0.1", 2525, Security::Opportunistic, None));
+        assert_eq!(
+            (t.host.as_str(), t.port, t.security, t.user),
+            ("127.0.0.1", 2525, Security::Opportunistic, None)
+        );
         let t = parse_url("smtp://relais%40dep.fr@smtp.dep.fr:587?starttls=obligatoire").unwrap();
         assert_eq!((t.port, t.security, t.user.as_deref()), (587, Security::Required, Some("relais@dep.fr")));
         assert_eq!(parse_url("smtps://smtp.example.fr").unwrap().port, 465);
@@ -326,7 +342,8 @@ mod tests {
 
     #[test]
     fn the_password_is_not_printed() {
-        let c = SmtpConfig { url: "smtp://u@h".into(), password: Some("secret".into()), from: "a@b.fr".into() };
+        let c =
+            SmtpConfig { url: "smtp://u@h".into(), password: Some("secret".into()), from: "a@b.fr".into() };
         assert!(!format!("{c:?}").contains("secret"));
         let bad = SmtpConfig { from: "pas une adresse".into(), ..c };
         assert!(bad.check().unwrap_err().contains("expéditeur"));
