@@ -110,6 +110,17 @@ echo "==> cargo fmt --check"
 cargo fmt --all --check
 echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
+# The notification tests send real e-mails to a real SMTP server on loopback (aiosmtpd,
+# scripts/smtp_sink.py), from a venv under target/ (the test creates it itself when run
+# alone with cargo test; here it is made once, before the tests).
+smtp_venv=target/aiosmtpd-venv
+if [ ! -x "$smtp_venv/bin/python" ] || ! "$smtp_venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+  echo "==> installation d'aiosmtpd dans $smtp_venv"
+  python3 -m venv "$smtp_venv" || { echo "python3 -m venv indisponible (paquet python3-venv)" >&2; exit 1; }
+  "$smtp_venv/bin/pip" install -q 'aiosmtpd==1.4.6'
+fi
+export BILAN_TEST_SMTP_PYTHON="$PWD/$smtp_venv/bin/python"
+
 echo "==> cargo test"
 cargo test --workspace --all-features
 # The committed fuzz corpus (fuzz/corpus/<cible>), replayed as ordinary tests on stable

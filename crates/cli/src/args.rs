@@ -79,8 +79,9 @@ pub enum Commande {
         alias = "serve",
         after_help = "Chaque option vient aussi d'une variable d'environnement (BILAN_DATABASE_URL, \
                       BILAN_ADRESSE, BILAN_COOKIES_SECURISES, BILAN_PROXIES_DE_CONFIANCE, \
-                      BILAN_RESSOURCES, BILAN_REFERENTIELS, BILAN_JOURNAL, BILAN_DELAI_ARRET, BILAN_FICHIERS ; \
-                      BILAN_METRIQUES_JETON) ou du fichier --config ; priorité : option, variable, \
+                      BILAN_RESSOURCES, BILAN_REFERENTIELS, BILAN_JOURNAL, BILAN_DELAI_ARRET, BILAN_FICHIERS, \
+                      BILAN_URL_PUBLIQUE, BILAN_SMTP_URL, BILAN_SMTP_EXPEDITEUR ; secrets sans option : \
+                      BILAN_METRIQUES_JETON, BILAN_SMTP_MOT_DE_PASSE) ou du fichier --config ; priorité : option, variable, \
                       fichier, valeur par défaut.\n\
                       Points d'accès d'exploitation : /sante (base de données), /metriques \
                       (Prometheus). Arrêt propre sur SIGTERM. Voir le README (« En production »)."
@@ -255,6 +256,15 @@ pub struct WebArgs {
     /// dossier où garder les pièces jointes (un fichier par empreinte SHA-256) ; par défaut, dans la base
     #[arg(long = "fichiers", alias = "files-dir", value_name = "DOSSIER")]
     pub files_dir: Option<std::path::PathBuf>,
+    /// serveur d'envoi des courriels : smtp://[utilisateur@]hôte:port (STARTTLS si le serveur le propose ; ?starttls=obligatoire ou ?starttls=non), ou smtps://… ; le mot de passe vient de BILAN_SMTP_MOT_DE_PASSE ou du fichier ; sans serveur, les courriels restent dans la file (« Courriels envoyés »)
+    #[arg(long = "smtp", value_name = "URL")]
+    pub smtp: Option<String>,
+    /// adresse d'expédition des courriels (obligatoire avec --smtp)
+    #[arg(long = "expediteur", aliases = ["expéditeur", "from"], value_name = "ADRESSE")]
+    pub sender: Option<String>,
+    /// adresse publique de l'application, début des liens des courriels (par défaut http://ADRESSE d'écoute)
+    #[arg(long = "url-publique", alias = "public-url", value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 /// The format of the server's log.

@@ -38,10 +38,14 @@ pub const ENV: &[(&str, &str)] = &[
     ("delai_arret", "BILAN_DELAI_ARRET"),
     ("metriques.jeton", "BILAN_METRIQUES_JETON"),
     ("fichiers", "BILAN_FICHIERS"),
+    ("url_publique", "BILAN_URL_PUBLIQUE"),
+    ("smtp.url", "BILAN_SMTP_URL"),
+    ("smtp.expediteur", "BILAN_SMTP_EXPEDITEUR"),
+    ("smtp.mot_de_passe", "BILAN_SMTP_MOT_DE_PASSE"),
 ];
 
 /// Keys of the file that hold a secret.
-const SECRET_KEYS: &[&str] = &["base", "metriques.jeton"];
+const SECRET_KEYS: &[&str] = &["base", "metriques.jeton", "smtp.mot_de_passe"];
 
 fn env_name(key: &str) -> &'static str {
     ENV.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or("BILAN_?")
@@ -61,6 +65,16 @@ struct FileConfig {
     delai_arret: Option<Spanned<i64>>,
     metriques: Option<MetricsConfig>,
     fichiers: Option<String>,
+    url_publique: Option<Spanned<String>>,
+    smtp: Option<SmtpFileConfig>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct SmtpFileConfig {
+    url: Option<Spanned<String>>,
+    expediteur: Option<Spanned<String>>,
+    mot_de_passe: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -83,6 +97,10 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Where attached files are kept; `None`: in the database.
     pub files_dir: Option<PathBuf>,
+    /// Where e-mails go (`None`: they stay in the outbox).
+    pub smtp: Option<bilan_web::SmtpConfig>,
+    /// The start of the e-mails' links (`None`: `http://` and the listening address).
+    pub public_url: Option<String>,
 }
 
 /// The settings, and the warnings to print (French) before starting.
@@ -250,6 +268,51 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
         .clone()
         .or_else(|| var("fichiers").map(|(v, _)| PathBuf::from(v)))
         .or_else(|| file.fichiers.clone().map(PathBuf::from));
+    // E-mails: the URL and the sender from a flag, the environment or the file; the
+    // password from the environment or the file only.
+    let smtp_file = file.smtp.as_ref();
+    let from_file = |get: fn(&SmtpFileConfig) -> Option<&Spanned<String>>| smtp_file.and_then(get);
+    let smtp_url = match (&a.web.smtp, var("smtp.url"), from_file(|s| s.url.as_ref())) {
+        (Some(u), _, _) => Some((u.clone(), None)),
+        (None, Some((v, name)), _) => Some((v, Some(Err(name)))),
+        (None, None, Some(u)) => Some((u.get_ref().clone(), Some(Ok(u.span())))),
+        (None, None, None) => None,
+    };
+    let sender = match (&a.web.sender, var("smtp.expediteur"), from_file(|s| s.expediteur.as_ref())) {
+        (Some(f), _, _) => Some(f.clone()),
+        (None, Some((v, _)), _) => Some(v),
+        (None, None, Some(f)) => Some(f.get_ref().clone()),
+        (None, None, None) => None,
+    };
+    let password = var("smtp.mot_de_passe")
+        .map(|(v, _)| v)
+        .or_else(|| from_file(|s| s.mot_de_passe.as_ref()).map(|p| p.get_ref().clone()));
+    let smtp = match smtp_url {
+        None => None,
+        Some((url, origin)) => {
+            let Some(from) = sender else {
+                return Err(
+                    "l'envoi des courriels (--smtp) demande l'adresse d'expédition : --expediteur ADRESSE, \
+                     BILAN_SMTP_EXPEDITEUR ou [smtp] expediteur"
+                        .to_string(),
+                );
+            };
+            let config = bilan_web::SmtpConfig { url, password, from };
+            config.check().map_err(|m| match &origin {
+                None => format!("--smtp : {m}"),
+                Some(Err(name)) => bad_var(name, m),
+                Some(Ok(span)) => at(span.clone(), m),
+            })?;
+            Some(config)
+        }
+    };
+
+    let public_url = match (&a.web.public_url, var("url_publique"), &file.url_publique) {
+        (Some(u), _, _) => Some(check_public_url(u).map_err(|m| format!("--url-publique : {m}"))?),
+        (None, Some((v, name)), _) => Some(check_public_url(&v).map_err(|m| bad_var(name, m))?),
+        (None, None, Some(u)) => Some(check_public_url(u.get_ref()).map_err(|m| at(u.span(), m))?),
+        (None, None, None) => None,
+    };
 
     if a.config.is_some() {
         if let Some(w) = readable_by_all(&path, &file) {
@@ -268,9 +331,23 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
             shutdown_grace: Duration::from_secs(grace),
             metrics_token,
             files_dir,
+            smtp,
+            public_url,
         },
         warnings,
     })
+}
+
+/// The application's public address: `http://` or `https://` and a host, no query.
+pub fn check_public_url(u: &str) -> Result<String, String> {
+    let u = u.trim().trim_end_matches('/');
+    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.contains(['?', '#', ' ']) => Ok(u.to_string()),
+        _ => Err(format!(
+            "« {u} » n'est pas une adresse http:// ou https:// (exemple : https://bilan.departement.fr)"
+        )),
+    }
 }
 
 /// A metrics token long enough not to be guessed.
@@ -289,6 +366,7 @@ fn readable_by_all(path: &Path, file: &FileConfig) -> Option<String> {
         .filter(|k| match *k {
             "base" => file.base.as_ref().is_some_and(|b| url_has_password(b.get_ref())),
             "metriques.jeton" => file.metriques.as_ref().is_some_and(|m| m.jeton.is_some()),
+            "smtp.mot_de_passe" => file.smtp.as_ref().is_some_and(|s| s.mot_de_passe.is_some()),
             _ => false,
         })
         .collect();
@@ -516,6 +594,58 @@ mod tests {
         let env = |k: &str| (k == "BILAN_ADRESSE").then(|| "ici".to_string());
         let e = resolve(&args(&[]), &env).err().unwrap();
         assert!(e.starts_with("variable BILAN_ADRESSE : « ici » n'est pas une adresse"), "{e}");
+    }
+
+    #[test]
+    fn smtp_settings_and_the_public_url() {
+        let f = file(
+            "url_publique = \"https://bilan.fichier.fr/\"\n[smtp]\nurl = \"smtp://relais@smtp.fichier.fr:587\"\n\
+             expediteur = \"bilan@fichier.fr\"\nmot_de_passe = \"secret-du-fichier\"\n",
+        );
+        let config = f.0.to_str().unwrap();
+        let r = resolve(&args(&["--config", config]), &no_env).unwrap();
+        let smtp = r.settings.smtp.unwrap();
+        assert_eq!(smtp.url, "smtp://relais@smtp.fichier.fr:587");
+        assert_eq!(
+            (smtp.from.as_str(), smtp.password.as_deref()),
+            ("bilan@fichier.fr", Some("secret-du-fichier"))
+        );
+        assert_eq!(r.settings.public_url.as_deref(), Some("https://bilan.fichier.fr"));
+        // The environment wins over the file, a flag over both; the password never has a flag.
+        let env = |k: &str| match k {
+            "BILAN_SMTP_URL" => Some("smtp://127.0.0.1:2525".to_string()),
+            "BILAN_SMTP_MOT_DE_PASSE" => Some("secret-de-l-environnement".to_string()),
+            _ => None,
+        };
+        let r = resolve(&args(&["--config", config, "--expediteur", "autre@fichier.fr"]), &env).unwrap();
+        let smtp = r.settings.smtp.unwrap();
+        assert_eq!(smtp.url, "smtp://127.0.0.1:2525");
+        assert_eq!(
+            (smtp.from.as_str(), smtp.password.as_deref()),
+            ("autre@fichier.fr", Some("secret-de-l-environnement"))
+        );
+        let r = resolve(&args(&["--smtp", "smtps://smtp.ailleurs.fr", "--expediteur", "a@b.fr"]), &no_env)
+            .unwrap();
+        assert_eq!(r.settings.smtp.unwrap().url, "smtps://smtp.ailleurs.fr");
+        assert_eq!(resolve(&args(&[]), &no_env).unwrap().settings.smtp, None);
+        // Refusals, in French, before anything starts.
+        let e = resolve(&args(&["--smtp", "smtp://h:25"]), &no_env).err().unwrap();
+        assert!(e.contains("--expediteur"), "{e}");
+        let e = resolve(&args(&["--smtp", "smtp://u:motdepasse@h:25", "--expediteur", "a@b.fr"]), &no_env)
+            .err()
+            .unwrap();
+        assert!(e.starts_with("--smtp : URL SMTP") && e.contains("BILAN_SMTP_MOT_DE_PASSE"), "{e}");
+        let e =
+            resolve(&args(&["--smtp", "smtp://h:25", "--expediteur", "personne"]), &no_env).err().unwrap();
+        assert!(e.contains("expéditeur « personne »"), "{e}");
+        let env = |k: &str| (k == "BILAN_SMTP_URL").then(|| "http://h".to_string());
+        let e = resolve(&args(&["--expediteur", "a@b.fr"]), &env).err().unwrap();
+        assert!(e.starts_with("variable BILAN_SMTP_URL : URL SMTP"), "{e}");
+        let bad = file("[smtp]\nurl = \"smtp://h:port\"\nexpediteur = \"a@b.fr\"\n");
+        let e = resolve(&args(&["--config", bad.0.to_str().unwrap()]), &no_env).err().unwrap();
+        assert!(e.contains("ligne 2, colonne 7") && e.contains("port invalide"), "{e}");
+        let e = resolve(&args(&["--url-publique", "bilan.fr"]), &no_env).err().unwrap();
+        assert!(e.starts_with("--url-publique : « bilan.fr » n'est pas une adresse http://"), "{e}");
     }
 
     #[test]

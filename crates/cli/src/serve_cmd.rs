@@ -61,6 +61,8 @@ async fn serve(
         metrics_token: s.metrics_token.clone(),
         shutdown_grace: s.shutdown_grace,
         files_dir: s.files_dir.clone(),
+        smtp: s.smtp.clone(),
+        public_url: s.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
         ..bilan_web::AppOptions::default()
     };
     crate::write_stdout(&format!("{banner}bilan est prêt : http://{addr}/\n"));
@@ -141,9 +143,22 @@ pub fn run_serve(a: ServirArgs) -> i32 {
 
 /// `demo`'s settings: its flags and the defaults (no environment, no file: a
 /// demonstration never picks up a production database from the environment).
-fn demo_settings(a: &DemoArgs) -> Settings {
+fn demo_settings(a: &DemoArgs) -> Result<Settings, String> {
     let w = &a.web;
-    Settings {
+    let smtp = match &w.smtp {
+        Some(url) => {
+            let from = w.sender.clone().unwrap_or_else(|| DEMO_SENDER.to_string());
+            let config = bilan_web::SmtpConfig { url: url.clone(), password: None, from };
+            config.check().map_err(|m| format!("--smtp : {m}"))?;
+            Some(config)
+        }
+        None => None,
+    };
+    let public_url = match &w.public_url {
+        Some(u) => Some(crate::config::check_public_url(u).map_err(|m| format!("--url-publique : {m}"))?),
+        None => None,
+    };
+    Ok(Settings {
         database: a.database.clone(),
         addr: w.addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
         secure_cookies: w.secure_cookies,
@@ -154,18 +169,22 @@ fn demo_settings(a: &DemoArgs) -> Settings {
         shutdown_grace: w.shutdown_grace.map_or(bilan_web::DEFAULT_SHUTDOWN_GRACE, Duration::from_secs),
         metrics_token: None,
         files_dir: w.files_dir.clone(),
-    }
+        smtp,
+        public_url,
+    })
 }
+
+/// The demonstration's sender when `--smtp` is given without `--expediteur`.
+const DEMO_SENDER: &str = "ne-pas-repondre@demo.bilan.example";
 
 pub fn run_demo(a: DemoArgs) -> i32 {
     // The demonstration logs requests only when asked (`--journal`): warnings otherwise.
     let level = if a.web.journal.is_some() { tracing::Level::INFO } else { tracing::Level::WARN };
-    let o = ServeOptions {
-        settings: demo_settings(&a),
-        seed_only: a.seed_only,
-        national: a.national,
-        factor: usize::from(a.factor),
+    let settings = match demo_settings(&a) {
+        Ok(s) => s,
+        Err(m) => return crate::usage_error("demo", &m),
     };
+    let o = ServeOptions { settings, seed_only: a.seed_only, national: a.national, factor: usize::from(a.factor) };
     crate::config::init_logging(o.settings.log_format, level);
     let url = o.settings.database.clone();
     let referentiel = match crate::referentiel(o.settings.referentiels.as_deref(), "demo") {

@@ -13,14 +13,15 @@ use std::time::Duration;
 use sqlx::{Database, QueryBuilder, Row};
 
 use super::chain::{append_entry, freeze_version, NewEntry};
-use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE, KEY_LOCK, STRPOS};
+use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE, KEY_LOCK, SKIP_LOCKED, STRPOS};
 use crate::{
-    check_code, check_date, check_programme, constraint_error, describe_list, describe_user, format_cents,
-    parse_role, parse_status, split_list, territory_list, time, ApiToken, Attachment, AttachmentKind,
-    AuditEntry, Campaign, CampaignDetail, Comment, CommentTarget, Convention, ConventionReport, CreditChoice,
-    CreditDecision, Edit, EditScope, Id, Justification, NewAttachment, NewCampaign, NewCollectiviteReport,
-    NewUser, OpenedCampaign, ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary,
-    Status, StoreError, StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS,
+    check_code, check_date, check_email, check_programme, constraint_error, describe_list, describe_user,
+    format_cents, parse_role, parse_status, split_list, territory_list, time, ApiToken, Attachment, AttachmentKind,
+    AuditEntry, Campaign, CampaignDetail, ClaimedMail, Comment, CommentTarget, Convention, ConventionReport,
+    CreditChoice, CreditDecision, Edit, EditScope, Id, Justification, MailStatus, NewAttachment, NewCampaign,
+    NewCollectiviteReport, NewNotification, NewUser, Notification, OpenedCampaign, OutboxMail, ReferentielVersion,
+    ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status, StoreError, StoredReferentiel, StoredReport,
+    Transition, User, COMMENT_MAX_CHARS, NOTIFICATION_KINDS, REMINDER_KINDS,
 };
 use crate::{ActionRow, FiguresOf, IndicatorRow, MeasureRow, ReportFigures, FIGURES_FORMAT};
 
@@ -904,6 +905,93 @@ fn describe_decision(accept: bool, reason: &str) -> String {
     }
 }
 
+/// Checks notifications before anything is written: `Rejected` for an unknown kind, a
+/// link that is not a path of the application, or an address the store refuses.
+fn check_notifications(list: &[NewNotification]) -> Result<(), StoreError> {
+    for n in list {
+        if !NOTIFICATION_KINDS.contains(&n.kind.as_str()) {
+            return Err(StoreError::Rejected(format!("Type de notification inconnu : « {} ».", n.kind)));
+        }
+        if !n.link.starts_with('/') || n.subject.trim().is_empty() {
+            return Err(StoreError::Rejected("Notification sans objet ou sans lien.".to_owned()));
+        }
+        if let Some(mail) = &n.mail {
+            check_email(&mail.to)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes checked notifications and their e-mails (to the outbox, due at once), in the
+/// caller's transaction: before its audit entry, which comes last.
+async fn insert_notifications(
+    conn: &mut Conn,
+    now: &str,
+    report: Option<Id>,
+    list: &[NewNotification],
+) -> Result<(), StoreError> {
+    for n in list {
+        let id: Id = sqlx::query_scalar(
+            "INSERT INTO notifications (user_id, report_id, kind, subject, body, link, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(n.user)
+        .bind(report)
+        .bind(&n.kind)
+        .bind(&n.subject)
+        .bind(&n.body)
+        .bind(&n.link)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(constraint_error)?;
+        if let Some(mail) = &n.mail {
+            sqlx::query(
+                "INSERT INTO outbox (notification_id, recipient, subject, body, created_at, next_attempt_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(id)
+            .bind(&mail.to)
+            .bind(&mail.subject)
+            .bind(&mail.body)
+            .bind(now)
+            .execute(&mut *conn)
+            .await
+            .map_err(constraint_error)?;
+        }
+    }
+    Ok(())
+}
+
+fn notification_from_row(r: &DbRow) -> Result<Notification, sqlx::Error> {
+    Ok(Notification {
+        id: r.try_get("id")?,
+        user: r.try_get("user_id")?,
+        report: r.try_get("report_id")?,
+        kind: r.try_get("kind")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        link: r.try_get("link")?,
+        created_at: r.try_get("created_at")?,
+        read_at: r.try_get("read_at")?,
+    })
+}
+
+fn mail_from_row(r: &DbRow) -> Result<OutboxMail, sqlx::Error> {
+    Ok(OutboxMail {
+        id: r.try_get("id")?,
+        recipient: r.try_get("recipient")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        created_at: r.try_get("created_at")?,
+        status: MailStatus::from_code(&r.try_get::<String, _>("status")?)?,
+        attempts: r.try_get("attempts")?,
+        next_attempt_at: r.try_get("next_attempt_at")?,
+        sent_at: r.try_get("sent_at")?,
+        last_error: r.try_get("last_error")?,
+    })
+}
+
 impl Backend {
     /// Closes every connection of the pool.
     pub async fn close(&self) {
@@ -1654,8 +1742,9 @@ impl Backend {
     where
         F: FnOnce(&StoredReport, &[Justification]) -> Result<Option<String>, String> + Send,
     {
-        let Transition { from, to, reason, deliberation, comment, attachment } = t;
+        let Transition { from, to, reason, deliberation, comment, attachment, notifications } = t;
         let reason = reason.as_str();
+        check_notifications(&notifications)?;
         let comment = match &comment {
             Some(text) => Some(comment_text(&CommentTarget::Report, text)?),
             None => None,
@@ -1782,6 +1871,8 @@ impl Backend {
             .execute(&mut *tx)
             .await?;
         }
+        // Before the audit entry: it takes the chain's lock, which must come last.
+        insert_notifications(&mut tx, &now, Some(id), &notifications).await?;
         let rec = AuditRecord {
             actor: Some(actor),
             report: Some(id),
@@ -2340,7 +2431,20 @@ impl Backend {
         target: &CommentTarget,
         text: &str,
     ) -> Result<Id, StoreError> {
+        self.add_comment_notifying(actor, report, version, target, text, &[]).await
+    }
+
+    pub async fn add_comment_notifying(
+        &self,
+        actor: Id,
+        report: Id,
+        version: i32,
+        target: &CommentTarget,
+        text: &str,
+        notifications: &[NewNotification],
+    ) -> Result<Id, StoreError> {
         let text = comment_text(target, text)?;
+        check_notifications(notifications)?;
         let now = time::now();
         let mut tx = begin_write(&self.pool).await?;
         let current: Option<i32> = sqlx::query_scalar("SELECT version FROM reports WHERE id = $1")
@@ -2355,6 +2459,7 @@ impl Backend {
             tx.rollback().await?;
             return Err(StoreError::Rejected(format!("La version {version} de ce rapport n’existe pas.")));
         }
+        insert_notifications(&mut tx, &now, Some(report), notifications).await?;
         let id = insert_comment(&mut tx, &now, actor, report, version, target, text).await?;
         tx.commit().await?;
         Ok(id)
@@ -2516,6 +2621,254 @@ impl Backend {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(cents)
+    }
+
+    // ----- notifications and the outbox -----
+
+    pub async fn notifications(&self, user: Id, limit: i64) -> Result<Vec<Notification>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, report_id, kind, subject, body, link, created_at, read_at \
+             FROM notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+        )
+        .bind(user)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(notification_from_row).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn unread_notifications(&self, user: Id) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    pub async fn mark_notifications_read(&self, user: Id, id: Option<Id>) -> Result<u64, StoreError> {
+        let now = time::now();
+        let done = match id {
+            Some(id) => sqlx::query(
+                "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND id = $3 AND read_at IS NULL",
+            )
+            .bind(&now)
+            .bind(user)
+            .bind(id)
+            .execute(&self.pool)
+            .await?,
+            None => {
+                sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+                    .bind(&now)
+                    .bind(user)
+                    .execute(&self.pool)
+                    .await?
+            }
+        };
+        Ok(done.rows_affected())
+    }
+
+    pub async fn record_reminder(
+        &self,
+        report: Id,
+        kind: &str,
+        deadline: &str,
+        notifications: &[NewNotification],
+    ) -> Result<bool, StoreError> {
+        if !REMINDER_KINDS.contains(&kind) {
+            return Err(StoreError::Rejected(format!("Type de rappel inconnu : « {kind} ».")));
+        }
+        check_date("Échéance", deadline)?;
+        check_notifications(notifications)?;
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO reminders (report_id, kind, deadline, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (report_id, kind, deadline) DO NOTHING",
+        )
+        .bind(report)
+        .bind(kind)
+        .bind(deadline)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await
+        .map_err(constraint_error);
+        let inserted = match inserted {
+            Ok(done) => done.rows_affected(),
+            Err(e) => return finish(tx, Err(e)).await,
+        };
+        if inserted == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        if let Err(e) = insert_notifications(&mut tx, &now, Some(report), notifications).await {
+            return finish(tx, Err(e)).await;
+        }
+        let target = format!("rappel {kind} de l’échéance du {deadline}");
+        let after = format!("{} destinataire(s)", notifications.len());
+        let rec = AuditRecord {
+            actor: None,
+            report: Some(report),
+            kind: "reminder.add",
+            target: &target,
+            before: None,
+            after: Some(&after),
+        };
+        let outcome = append_audit(&mut tx, &now, rec).await.map(|()| true);
+        finish(tx, outcome).await
+    }
+
+    pub async fn email_opt_outs(&self, user: Id) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT kind FROM notification_opt_outs WHERE user_id = $1 ORDER BY kind")
+            .bind(user)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn set_email_opt_outs(&self, actor: Id, user: Id, kinds: &[String]) -> Result<(), StoreError> {
+        let wanted: BTreeSet<&str> = kinds.iter().map(String::as_str).collect();
+        if let Some(bad) = wanted.iter().find(|k| !NOTIFICATION_KINDS.contains(*k)) {
+            return Err(StoreError::Rejected(format!("Type de notification inconnu : « {bad} ».")));
+        }
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let login: Option<String> =
+            sqlx::query_scalar(&format!("SELECT login FROM users WHERE id = $1{FOR_UPDATE}"))
+                .bind(user)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(login) = login else {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound);
+        };
+        let current: Vec<String> =
+            sqlx::query_scalar("SELECT kind FROM notification_opt_outs WHERE user_id = $1 ORDER BY kind")
+                .bind(user)
+                .fetch_all(&mut *tx)
+                .await?;
+        let current: BTreeSet<&str> = current.iter().map(String::as_str).collect();
+        if current == wanted {
+            tx.rollback().await?;
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM notification_opt_outs WHERE user_id = $1")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        for kind in &wanted {
+            sqlx::query("INSERT INTO notification_opt_outs (user_id, kind) VALUES ($1, $2)")
+                .bind(user)
+                .bind(*kind)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let describe = |set: &BTreeSet<&str>| {
+            if set.is_empty() {
+                "tous les courriels".to_owned()
+            } else {
+                format!("sans courriel : {}", set.iter().copied().collect::<Vec<_>>().join(", "))
+            }
+        };
+        let (before, after) = (describe(&current), describe(&wanted));
+        let rec = AuditRecord {
+            actor: Some(actor),
+            report: None,
+            kind: "user.notifications",
+            target: &login,
+            before: Some(&before),
+            after: Some(&after),
+        };
+        let outcome = append_audit(&mut tx, &now, rec).await;
+        finish(tx, outcome).await
+    }
+
+    pub async fn claim_mails(
+        &self,
+        owner: &str,
+        now: &str,
+        lease_until: &str,
+        limit: i64,
+    ) -> Result<Vec<ClaimedMail>, StoreError> {
+        // The conditions are checked again on the row the UPDATE locks: on PostgreSQL, a
+        // claimer that waited for another's lock sees the lease taken and skips the row.
+        let sql = format!(
+            "UPDATE outbox SET lease_owner = $1, lease_until = $2 \
+             WHERE id IN (SELECT id FROM outbox WHERE status = 'attente' AND next_attempt_at <= $3 \
+                            AND (lease_until IS NULL OR lease_until <= $3) ORDER BY id LIMIT $4{SKIP_LOCKED}) \
+               AND status = 'attente' AND (lease_until IS NULL OR lease_until <= $3) \
+             RETURNING id, recipient, subject, body, attempts"
+        );
+        let mut tx = begin_write(&self.pool).await?;
+        let rows =
+            sqlx::query(&sql).bind(owner).bind(lease_until).bind(now).bind(limit).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let mut claimed = rows
+            .iter()
+            .map(|r| {
+                Ok(ClaimedMail {
+                    id: r.try_get("id")?,
+                    recipient: r.try_get("recipient")?,
+                    subject: r.try_get("subject")?,
+                    body: r.try_get("body")?,
+                    attempts: r.try_get("attempts")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        claimed.sort_by_key(|m| m.id);
+        Ok(claimed)
+    }
+
+    pub async fn mark_mail_sent(&self, id: Id, owner: &str, at: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'envoye', sent_at = $1, attempts = attempts + 1, last_error = NULL, \
+                    lease_owner = NULL, lease_until = NULL \
+             WHERE id = $2 AND lease_owner = $3 AND status = 'attente'",
+        )
+        .bind(at)
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn mark_mail_failed(
+        &self,
+        id: Id,
+        owner: &str,
+        error: &str,
+        retry_at: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let status = if retry_at.is_some() { MailStatus::Pending } else { MailStatus::Failed };
+        let error: String = error.chars().take(1000).collect();
+        let done = sqlx::query(
+            "UPDATE outbox SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), \
+                    attempts = attempts + 1, last_error = $3, lease_owner = NULL, lease_until = NULL \
+             WHERE id = $4 AND lease_owner = $5 AND status = 'attente'",
+        )
+        .bind(status.as_str())
+        .bind(retry_at)
+        .bind(&error)
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMail>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, recipient, subject, body, created_at, status, attempts, next_attempt_at, sent_at, \
+                    last_error FROM outbox ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(mail_from_row).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn outbox_depth(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'attente'")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     // ----- justifications -----

@@ -365,13 +365,125 @@ pub struct Transition {
     pub comment: Option<String>,
     /// The signed deliberation to attach (adoption): it replaces the working set's one.
     pub attachment: Option<NewAttachment>,
+    /// Who is told, written with the change (before its audit entry).
+    pub notifications: Vec<NewNotification>,
 }
 
 impl Transition {
     /// A plain change from `from` to `to`, journaled with `reason`.
     pub fn new(from: Status, to: Status, reason: impl Into<String>) -> Transition {
-        Transition { from, to, reason: reason.into(), deliberation: None, comment: None, attachment: None }
+        Transition {
+            from,
+            to,
+            reason: reason.into(),
+            deliberation: None,
+            comment: None,
+            notifications: Vec::new(),
+            attachment: None,
+        }
     }
+}
+
+/// The kinds of notification, as stored: a report transmitted (to the State), sent back,
+/// approved, reopened, a State comment (to the Département), a deadline reminder.
+pub const NOTIFICATION_KINDS: [&str; 6] =
+    ["transmis", "renvoye", "approuve", "rouvert", "commentaire", "rappel"];
+
+/// The kinds of deadline reminder, as stored: 30, 7 and 1 days before, and overdue.
+pub const REMINDER_KINDS: [&str; 4] = ["j30", "j7", "j1", "retard"];
+
+/// A notification to write in the transaction of the event that causes it. Who gets it
+/// and what it says are the caller's business: the store writes what it is given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewNotification {
+    pub user: Id,
+    /// One of [`NOTIFICATION_KINDS`].
+    pub kind: String,
+    pub subject: String,
+    /// Plain text, shown in the application.
+    pub body: String,
+    /// The page concerned, a path of the application (`/rapports/12`).
+    pub link: String,
+    /// The e-mail to send as well, if the recipient wants it: written to the outbox.
+    pub mail: Option<NewMail>,
+}
+
+/// An e-mail of the outbox, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMail {
+    pub to: String,
+    pub subject: String,
+    /// Plain text, with the absolute link.
+    pub body: String,
+}
+
+/// A notification shown in the application.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notification {
+    pub id: Id,
+    pub user: Id,
+    pub report: Option<Id>,
+    pub kind: String,
+    pub subject: String,
+    pub body: String,
+    pub link: String,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
+/// Where an e-mail of the outbox stands. Stored as `attente`, `envoye`, `echec`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MailStatus {
+    /// Not sent yet (maybe after failed attempts).
+    Pending,
+    /// Accepted by the SMTP server.
+    Sent,
+    /// Given up after too many attempts.
+    Failed,
+}
+
+impl MailStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailStatus::Pending => "attente",
+            MailStatus::Sent => "envoye",
+            MailStatus::Failed => "echec",
+        }
+    }
+
+    fn from_code(code: &str) -> Result<MailStatus, sqlx::Error> {
+        [MailStatus::Pending, MailStatus::Sent, MailStatus::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == code)
+            .ok_or_else(|| decode_error("état de courriel", code))
+    }
+}
+
+/// An e-mail of the outbox, as the administrator's page lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxMail {
+    pub id: Id,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: String,
+    pub status: MailStatus,
+    pub attempts: i32,
+    pub next_attempt_at: String,
+    pub sent_at: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// An e-mail claimed by a sender ([`Store::claim_mails`]): it is this sender's to send
+/// until its lease ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimedMail {
+    pub id: Id,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    /// Failed attempts so far.
+    pub attempts: i32,
 }
 
 /// What a file attached to a report is. Stored as text: `deliberation`, `piece`.
@@ -1244,6 +1356,106 @@ impl Store {
     /// The State amount of the convention for the next year, in cents, if entered.
     pub async fn next_year_amount(&self, report: Id) -> Result<Option<i64>, StoreError> {
         dispatch!(self.next_year_amount(report))
+    }
+
+    // ----- notifications and the outbox -----
+
+    /// Like [`Store::add_comment`], with the notifications the comment causes, written in
+    /// the same transaction.
+    pub async fn add_comment_notifying(
+        &self,
+        actor: Id,
+        report: Id,
+        version: i32,
+        target: &CommentTarget,
+        text: &str,
+        notifications: &[NewNotification],
+    ) -> Result<Id, StoreError> {
+        dispatch!(self.add_comment_notifying(actor, report, version, target, text, notifications))
+    }
+
+    /// The newest `limit` notifications of `user`, newest first.
+    pub async fn notifications(&self, user: Id, limit: i64) -> Result<Vec<Notification>, StoreError> {
+        dispatch!(self.notifications(user, limit))
+    }
+
+    /// How many notifications of `user` are unread.
+    pub async fn unread_notifications(&self, user: Id) -> Result<i64, StoreError> {
+        dispatch!(self.unread_notifications(user))
+    }
+
+    /// Marks notification `id` of `user` read (`None`: every one): how many changed. Not
+    /// journaled (it changes nothing but the reader's own list).
+    pub async fn mark_notifications_read(&self, user: Id, id: Option<Id>) -> Result<u64, StoreError> {
+        dispatch!(self.mark_notifications_read(user, id))
+    }
+
+    /// Records the deadline reminder `kind` (one of [`REMINDER_KINDS`]) of `report` for
+    /// `deadline` (YYYY-MM-DD) with its notifications and an audit entry, in one
+    /// transaction, unless it was recorded before: whether it was written now. The
+    /// (report, kind, deadline) key is unique in the database, so two servers computing
+    /// the same reminder, or a restart, write it once.
+    pub async fn record_reminder(
+        &self,
+        report: Id,
+        kind: &str,
+        deadline: &str,
+        notifications: &[NewNotification],
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.record_reminder(report, kind, deadline, notifications))
+    }
+
+    /// The kinds of notification `user` does not want by e-mail.
+    pub async fn email_opt_outs(&self, user: Id) -> Result<Vec<String>, StoreError> {
+        dispatch!(self.email_opt_outs(user))
+    }
+
+    /// Replaces the kinds of notification `user` does not want by e-mail (journaled
+    /// `user.notifications` when it changes). `Rejected` for an unknown kind.
+    pub async fn set_email_opt_outs(&self, actor: Id, user: Id, kinds: &[String]) -> Result<(), StoreError> {
+        dispatch!(self.set_email_opt_outs(actor, user, kinds))
+    }
+
+    /// Claims at most `limit` e-mails due at `now` (pending, next attempt reached, no
+    /// lease running) for `owner` until `lease_until`, oldest first. A row claimed is
+    /// nobody else's until its lease ends: two senders on one database never get the same
+    /// row (PostgreSQL: `FOR UPDATE SKIP LOCKED` and the conditions checked again on the
+    /// locked row; SQLite: one writer at a time).
+    pub async fn claim_mails(
+        &self,
+        owner: &str,
+        now: &str,
+        lease_until: &str,
+        limit: i64,
+    ) -> Result<Vec<ClaimedMail>, StoreError> {
+        dispatch!(self.claim_mails(owner, now, lease_until, limit))
+    }
+
+    /// Marks e-mail `id` sent at `at`, if `owner` still holds its lease: whether it did.
+    pub async fn mark_mail_sent(&self, id: Id, owner: &str, at: &str) -> Result<bool, StoreError> {
+        dispatch!(self.mark_mail_sent(id, owner, at))
+    }
+
+    /// Records a failed attempt of e-mail `id` by `owner`: tried again at `retry_at`, or,
+    /// with `None`, given up (`echec`). Whether `owner` still held the lease.
+    pub async fn mark_mail_failed(
+        &self,
+        id: Id,
+        owner: &str,
+        error: &str,
+        retry_at: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self.mark_mail_failed(id, owner, error, retry_at))
+    }
+
+    /// The newest `limit` e-mails of the outbox, newest first.
+    pub async fn outbox(&self, limit: i64) -> Result<Vec<OutboxMail>, StoreError> {
+        dispatch!(self.outbox(limit))
+    }
+
+    /// How many e-mails wait to be sent.
+    pub async fn outbox_depth(&self) -> Result<i64, StoreError> {
+        dispatch!(self.outbox_depth())
     }
 
     // ----- justifications -----

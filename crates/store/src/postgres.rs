@@ -14,6 +14,9 @@ type Backend = PgStore;
 
 const FOR_UPDATE: &str = " FOR UPDATE";
 
+/// Claiming outbox rows: a row another sender is claiming is skipped, not waited for.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
 /// The position of a substring (0: absent), for the lists of territories.
 const STRPOS: &str = "strpos";
 

@@ -20,6 +20,9 @@ type Backend = SqliteStore;
 /// SQLite has no row locks: `BEGIN IMMEDIATE` already serialises writers.
 const FOR_UPDATE: &str = "";
 
+/// SQLite has no row locks: one writer at a time already keeps two claimers apart.
+const SKIP_LOCKED: &str = "";
+
 /// The position of a substring (0: absent), for the lists of territories.
 const STRPOS: &str = "instr";
 

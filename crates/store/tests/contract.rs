@@ -2072,7 +2072,215 @@ async fn invalid_attachments_write_nothing(store: &Store) {
     assert!(store.attachments(id).await.unwrap().is_empty());
 }
 
+// ---------------------------------------------------------------- notifications
+
+fn note(user: Id, kind: &str, mail_to: Option<&str>) -> bilan_store::NewNotification {
+    bilan_store::NewNotification {
+        user,
+        kind: kind.to_owned(),
+        subject: format!("Objet {kind}"),
+        body: "Corps".to_owned(),
+        link: "/rapports/1".to_owned(),
+        mail: mail_to.map(|to| bilan_store::NewMail {
+            to: to.to_owned(),
+            subject: format!("Objet {kind}"),
+            body: "Corps avec lien".to_owned(),
+        }),
+    }
+}
+
+async fn notifications_are_written_with_their_event(store: &Store) {
+    use bilan_store::{MailStatus, Transition};
+    let ed = editor(store).await;
+    let pref = store.create_user(None, new_user("pref", Role::PrefectureReviewer, Some("03"))).await.unwrap();
+    let id = report_03(store).await;
+    store.set_status(ed, id, Status::Draft, Status::Adopted, "adoption", None).await.unwrap();
+    let audit_before = audit_count(store).await;
+
+    // A refused transition writes no notification.
+    let mut t = Transition::new(Status::Adopted, Status::Transmitted, "transmission");
+    t.notifications = vec![note(pref, "transmis", Some("pref@example.fr"))];
+    let e = store.transition(ed, id, t.clone(), |_, _| Err("bloqué".to_owned())).await.unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
+    assert_eq!(store.unread_notifications(pref).await.unwrap(), 0);
+    assert_eq!(store.outbox_depth().await.unwrap(), 0);
+    // Nor one with a bad kind or address: nothing at all is written.
+    let mut bad = t.clone();
+    bad.notifications.push(note(pref, "inconnu", None));
+    assert!(matches!(store.transition(ed, id, bad, |_, _| Ok(None)).await, Err(StoreError::Rejected(_))));
+    let mut bad = t.clone();
+    bad.notifications.push(note(pref, "transmis", Some("pas une adresse")));
+    assert!(matches!(store.transition(ed, id, bad, |_, _| Ok(None)).await, Err(StoreError::Rejected(_))));
+    assert_eq!(get(store, id).await.summary.status, Status::Adopted);
+    assert_eq!(audit_count(store).await, audit_before);
+
+    // The transition writes them with the status, in the application and in the outbox.
+    store.transition(ed, id, t, |_, _| Ok(None)).await.unwrap();
+    assert_eq!(store.unread_notifications(pref).await.unwrap(), 1);
+    assert_eq!(store.unread_notifications(ed).await.unwrap(), 0);
+    let list = store.notifications(pref, 10).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (list[0].kind.as_str(), list[0].report, list[0].read_at.as_deref()),
+        ("transmis", Some(id), None)
+    );
+    let outbox = store.outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(
+        (outbox[0].recipient.as_str(), outbox[0].status, outbox[0].attempts),
+        ("pref@example.fr", MailStatus::Pending, 0)
+    );
+    assert_eq!(store.outbox_depth().await.unwrap(), 1);
+    // The audit chain still verifies: the entry came last.
+    assert!(store.verify_integrity().await.unwrap().is_intact());
+
+    // A comment with its notification (in the application only).
+    store
+        .add_comment_notifying(
+            pref,
+            id,
+            1,
+            &CommentTarget::Report,
+            "Remarque",
+            &[note(ed, "commentaire", None)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.unread_notifications(ed).await.unwrap(), 1);
+    assert_eq!(store.outbox_depth().await.unwrap(), 1);
+    // A refused comment writes none.
+    let e = store
+        .add_comment_notifying(pref, id, 1, &CommentTarget::Report, "  ", &[note(ed, "commentaire", None)])
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
+    assert_eq!(store.unread_notifications(ed).await.unwrap(), 1);
+
+    // Reading: one, then all; another user's notification is not touched.
+    let mine = store.notifications(ed, 10).await.unwrap();
+    assert_eq!(store.mark_notifications_read(pref, Some(mine[0].id)).await.unwrap(), 0);
+    assert_eq!(store.mark_notifications_read(ed, Some(mine[0].id)).await.unwrap(), 1);
+    assert_eq!(store.unread_notifications(ed).await.unwrap(), 0);
+    assert!(store.notifications(ed, 10).await.unwrap()[0].read_at.is_some());
+    assert_eq!(store.mark_notifications_read(pref, None).await.unwrap(), 1);
+    assert_eq!(store.unread_notifications(pref).await.unwrap(), 0);
+}
+
+async fn outbox_claims_are_exclusive_and_sent_once(store: &Store) {
+    use bilan_store::{MailStatus, Transition};
+    let ed = editor(store).await;
+    let pref = store.create_user(None, new_user("pref", Role::PrefectureReviewer, Some("03"))).await.unwrap();
+    let id = report_03(store).await;
+    store.set_status(ed, id, Status::Draft, Status::Adopted, "adoption", None).await.unwrap();
+    let mut t = Transition::new(Status::Adopted, Status::Transmitted, "transmission");
+    t.notifications = (0..5).map(|i| note(pref, "transmis", Some(&format!("p{i}@example.fr")))).collect();
+    store.transition(ed, id, t, |_, _| Ok(None)).await.unwrap();
+
+    let now = time::now();
+    let later = time::now_plus(Duration::from_secs(300));
+    // Two senders claiming at once never get the same row.
+    let (a, b) =
+        tokio::join!(store.claim_mails("a", &now, &later, 3), store.claim_mails("b", &now, &later, 3));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.len() + b.len(), 5, "{a:?} {b:?}");
+    let mut ids: Vec<Id> = a.iter().chain(b.iter()).map(|m| m.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 5);
+    // Leased: nothing left to claim.
+    assert!(store.claim_mails("c", &now, &later, 10).await.unwrap().is_empty());
+
+    // Only the holder of the lease marks a row; a row is marked sent once.
+    let first = &a[0];
+    assert!(!store.mark_mail_sent(first.id, "b", &now).await.unwrap());
+    assert!(store.mark_mail_sent(first.id, "a", &now).await.unwrap());
+    assert!(!store.mark_mail_sent(first.id, "a", &now).await.unwrap());
+    // A failure puts the next attempt later; a give-up is final.
+    let second = &a[1];
+    let retry = time::now_plus(Duration::from_secs(60));
+    assert!(store.mark_mail_failed(second.id, "a", "connexion refusée", Some(&retry)).await.unwrap());
+    if let Some(third) = a.get(2) {
+        assert!(store.mark_mail_failed(third.id, "a", "refusé", None).await.unwrap());
+    }
+    // Not due yet: a claim now does not take the retried row; once due, it does.
+    let claimed: Vec<Id> =
+        store.claim_mails("c", &now, &later, 10).await.unwrap().iter().map(|m| m.id).collect();
+    assert!(!claimed.contains(&second.id));
+    let after_retry = time::now_plus(Duration::from_secs(120));
+    let due =
+        store.claim_mails("c", &after_retry, &time::now_plus(Duration::from_secs(600)), 10).await.unwrap();
+    let retried = due.iter().find(|m| m.id == second.id).expect("row due again");
+    assert_eq!(retried.attempts, 1);
+    // An expired lease can be taken over: the old holder can no longer mark it.
+    let far = time::now_plus(Duration::from_secs(900));
+    let taken = store.claim_mails("d", &far, &time::now_plus(Duration::from_secs(1200)), 10).await.unwrap();
+    for m in &b {
+        assert!(taken.iter().any(|t| t.id == m.id), "expired lease of {} not taken over", m.id);
+        assert!(!store.mark_mail_sent(m.id, "b", &now).await.unwrap());
+        assert!(store.mark_mail_sent(m.id, "d", &now).await.unwrap());
+    }
+    let outbox = store.outbox(10).await.unwrap();
+    let status_of = |id: Id| outbox.iter().find(|m| m.id == id).unwrap().status;
+    assert_eq!(status_of(first.id), MailStatus::Sent);
+    assert!(outbox.iter().find(|m| m.id == first.id).unwrap().sent_at.is_some());
+    if let Some(third) = a.get(2) {
+        assert_eq!(status_of(third.id), MailStatus::Failed);
+        assert_eq!(outbox.iter().find(|m| m.id == third.id).unwrap().last_error.as_deref(), Some("refusé"));
+    }
+}
+
+async fn reminders_are_recorded_once(store: &Store) {
+    let ed = editor(store).await;
+    let id = report_03(store).await;
+    let audit_before = audit_count(store).await;
+    let notes = [note(ed, "rappel", Some("ed@example.fr"))];
+    assert!(store.record_reminder(id, "j30", "2026-03-31", &notes).await.unwrap());
+    // Again, or from two servers at once: nothing more.
+    assert!(!store.record_reminder(id, "j30", "2026-03-31", &notes).await.unwrap());
+    let (x, y) = tokio::join!(
+        store.record_reminder(id, "j7", "2026-03-31", &notes),
+        store.record_reminder(id, "j7", "2026-03-31", &notes)
+    );
+    assert!(x.unwrap() ^ y.unwrap(), "exactly one of two concurrent reminders is written");
+    // A new deadline is a new series.
+    assert!(store.record_reminder(id, "j30", "2026-06-30", &notes).await.unwrap());
+    assert_eq!(store.unread_notifications(ed).await.unwrap(), 3);
+    assert_eq!(store.outbox_depth().await.unwrap(), 3);
+    assert_eq!(audit_count(store).await, audit_before + 3);
+    assert_eq!(audit_of_kind(store, "reminder.add").await.len(), 3);
+    // Refused: unknown kind, bad date, unknown report; nothing written.
+    for (kind, date) in [("j15", "2026-03-31"), ("j1", "31/03/2026")] {
+        let e = store.record_reminder(id, kind, date, &notes).await.unwrap_err();
+        assert!(matches!(e, StoreError::Rejected(_)), "{kind} {date}: {e:?}");
+    }
+    let e = store.record_reminder(9999, "j1", "2026-03-31", &notes).await.unwrap_err();
+    assert!(matches!(e, StoreError::NotFound), "{e:?}");
+    assert_eq!(store.unread_notifications(ed).await.unwrap(), 3);
+}
+
+async fn email_opt_outs_round_trip(store: &Store) {
+    let ed = editor(store).await;
+    assert!(store.email_opt_outs(ed).await.unwrap().is_empty());
+    let kinds = vec!["rappel".to_owned(), "commentaire".to_owned()];
+    store.set_email_opt_outs(ed, ed, &kinds).await.unwrap();
+    assert_eq!(store.email_opt_outs(ed).await.unwrap(), ["commentaire", "rappel"]);
+    let journal = audit_of_kind(store, "user.notifications").await;
+    assert_eq!(journal.len(), 1);
+    // Unchanged: nothing journaled.
+    store.set_email_opt_outs(ed, ed, &kinds).await.unwrap();
+    assert_eq!(audit_of_kind(store, "user.notifications").await.len(), 1);
+    let e = store.set_email_opt_outs(ed, ed, &["autre".to_owned()]).await.unwrap_err();
+    assert!(matches!(e, StoreError::Rejected(_)), "{e:?}");
+    assert!(matches!(store.set_email_opt_outs(ed, 9999, &[]).await, Err(StoreError::NotFound)));
+    store.set_email_opt_outs(ed, ed, &[]).await.unwrap();
+    assert!(store.email_opt_outs(ed).await.unwrap().is_empty());
+}
+
 contract!(
+    notifications_are_written_with_their_event,
+    outbox_claims_are_exclusive_and_sent_once,
+    reminders_are_recorded_once,
+    email_opt_outs_round_trip,
     referentiels_seed_save_and_history,
     stale_referentiel_save_conflicts_and_writes_nothing,
     referentiel_versions_are_append_only,

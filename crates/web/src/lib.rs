@@ -38,6 +38,7 @@ pub use service::accounts::{
     hash_password, verify_password, MAX_FAILURES as MAX_LOGIN_FAILURES,
     MAX_FAILURES_PER_ADDRESS as MAX_LOGIN_FAILURES_PER_ADDRESS,
 };
+pub use service::outbox::{parse_url as parse_smtp_url, SmtpConfig};
 pub use service::tokens::{
     issue as issue_api_token, name_problem as api_token_name_problem, DEFAULT_DAYS as DEFAULT_TOKEN_DAYS,
     MAX_DAYS as MAX_TOKEN_DAYS,
@@ -85,6 +86,15 @@ pub struct AppOptions {
     /// Where attached files are kept (`--fichiers DIR`: one file per SHA-256); `None`: in
     /// the database.
     pub files_dir: Option<PathBuf>,
+    /// Where e-mails are sent; `None`: they stay in the outbox (`/admin/courriels`).
+    pub smtp: Option<SmtpConfig>,
+    /// The application's address as its users reach it (`https://bilan.example.fr`): the
+    /// links of the e-mails start with it.
+    pub public_url: String,
+    /// How often the background task looks at the outbox.
+    pub outbox_poll: std::time::Duration,
+    /// The first wait after a failed send, doubled at each failure (at most an hour).
+    pub outbox_backoff: std::time::Duration,
 }
 
 /// 30 s: under systemd's default stop timeout (90 s).
@@ -105,6 +115,10 @@ impl Default for AppOptions {
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             report_cache_bytes: service::cache::DEFAULT_BUDGET,
             files_dir: None,
+            smtp: None,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            outbox_poll: std::time::Duration::from_secs(5),
+            outbox_backoff: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -120,6 +134,8 @@ pub enum WebError {
     Demo(String),
     #[error("arrêt forcé : des requêtes duraient encore {0} s après le signal d'arrêt")]
     ShutdownTimeout(u64),
+    #[error("notifications : {0}")]
+    Notifications(String),
 }
 
 #[derive(Clone)]
@@ -158,6 +174,7 @@ pub async fn serve(config: Config) -> Result<(), WebError> {
         trusted_proxies: config.trusted_proxies.clone(),
         referentiel: config.referentiel.clone(),
         files_dir: config.files_dir.clone(),
+        public_url: format!("http://{}", config.addr),
         ..AppOptions::default()
     };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
@@ -179,8 +196,12 @@ pub async fn serve_listener(
     // starting at once insert it once).
     service::referentiel::seed(&store, &options.referentiel).await?;
     let grace = options.shutdown_grace;
-    let router = app(store, options).await;
+    let state = app_state(store, options);
+    let router = router(state.clone());
     let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
+    // The outbox's sender and the reminders: stopped once the server is (below).
+    let (stop_background, background_stop) = tokio::sync::watch::channel(false);
+    let background = tokio::spawn(service::outbox::run(state, background_stop));
     let server = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
@@ -199,6 +220,9 @@ pub async fn serve_listener(
     tokio::select! {
         served = server.into_future() => {
             served?;
+            // A send in progress finishes (bounded by the SMTP timeout), then the task ends.
+            let _ = stop_background.send(true);
+            let _ = tokio::time::timeout(grace, background).await;
             tracing::info!("arrêt terminé");
             Ok(())
         }
@@ -244,19 +268,65 @@ async fn home(http::session::MaybeCtx(ctx): http::session::MaybeCtx) -> Redirect
 /// `into_make_service_with_connect_info::<SocketAddr>()` so that login rate limiting
 /// counts per client IP (without it, every client shares one IP counter).
 pub async fn app(store: Store, options: AppOptions) -> Router {
-    let limit = options.upload_limit.max(service::attachments::MAX_BYTES) + 512 * 1024;
     // Every text written from now on gets its figures; reports stored without them (or
     // by an older version) get them now.
     let store = service::figures::attach(store);
     if let Err(e) = service::figures::backfill(&store).await {
         tracing::error!("chiffres des rapports non calculés : {e}");
     }
-    let state = AppState(Arc::new(Inner {
+    router(app_state(store, options))
+}
+
+fn app_state(store: Store, options: AppOptions) -> AppState {
+    // Idempotent: the background task's store writes figures too.
+    let store = service::figures::attach(store);
+    AppState(Arc::new(Inner {
         referentiel: service::referentiel::new_cache(&options.referentiel),
         reports: service::cache::ReportCache::new(options.report_cache_bytes),
         store,
         options,
-    }));
+    }))
+}
+
+/// The background work of a server (`serve_listener` runs it): the deadline reminders
+/// once an hour, the outbox's sender every `options.outbox_poll` (when `options.smtp` is
+/// set), the outbox's depth in `/metriques`; until `stop` turns true.
+pub async fn background(store: Store, options: AppOptions, stop: tokio::sync::watch::Receiver<bool>) {
+    service::outbox::run(app_state(store, options), stop).await
+}
+
+/// One pass of the outbox's sender as if it were `now` (Unix seconds): (sent, failed).
+/// For tests and maintenance; the server's background task does the same every poll.
+pub async fn deliver_outbox(
+    store: &Store,
+    options: &AppOptions,
+    now: i64,
+) -> Result<(usize, usize), WebError> {
+    let smtp = options.smtp.as_ref().ok_or_else(|| WebError::Notifications("aucun serveur SMTP".into()))?;
+    let mailer =
+        service::outbox::Mailer::new(smtp, options.outbox_backoff).map_err(WebError::Notifications)?;
+    let state = app_state(store.clone(), options.clone());
+    let done = service::outbox::deliver_due(&state, &mailer, now)
+        .await
+        .map_err(|e| WebError::Notifications(format!("{e:?}")))?;
+    Ok((done.sent, done.failed))
+}
+
+/// Computes and records the deadline reminders due on `today` (idempotent): how many were
+/// written. The background task calls it with the day in Paris.
+pub async fn send_reminders(
+    store: &Store,
+    options: &AppOptions,
+    today: bilan_domain::Date,
+) -> Result<usize, WebError> {
+    let state = app_state(store.clone(), options.clone());
+    service::notifications::run_reminders(&state, today)
+        .await
+        .map_err(|e| WebError::Notifications(format!("{e:?}")))
+}
+
+fn router(state: AppState) -> Router {
+    let limit = state.options.upload_limit.max(service::attachments::MAX_BYTES) + 512 * 1024;
     Router::new()
         .route("/", get(home))
         .route("/connexion", get(handlers::login::login_form).post(handlers::login::login))
@@ -340,6 +410,14 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
         .route("/rapports/{id}/import/annexe", post(handlers::import::import_annex))
         .route("/admin/comptes", get(handlers::admin::users_page).post(handlers::admin::create_user))
         .route("/admin/comptes/{uid}/{action}", post(handlers::admin::user_action))
+        .route("/admin/courriels", get(handlers::notifications::outbox_page))
+        .route("/notifications", get(handlers::notifications::list))
+        .route("/notifications/lues", post(handlers::notifications::read_all))
+        .route("/notifications/{nid}/lue", post(handlers::notifications::read_one))
+        .route(
+            "/compte/notifications",
+            get(handlers::notifications::preferences_form).post(handlers::notifications::preferences_save),
+        )
         .route("/dsfr/{*path}", get(http::assets::dsfr))
         .route("/static/{file}", get(http::assets::own))
         .route("/compte/jetons", get(handlers::tokens::tokens_page).post(handlers::tokens::create_token))

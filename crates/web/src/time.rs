@@ -20,8 +20,7 @@ pub fn unix_now() -> i64 {
     Timestamp::now().as_second()
 }
 
-/// RFC 3339 UTC with second precision.
-#[cfg(test)]
+/// RFC 3339 UTC with second precision, as the store writes times.
 pub fn rfc3339(unix: i64) -> String {
     bilan_store::time::format_unix(unix)
 }

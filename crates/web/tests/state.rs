@@ -735,3 +735,384 @@ fn bilan_format() -> &'static str {
         "odt"
     }
 }
+
+// ---------------------------------------------------------------- notifications by e-mail
+
+/// The Python of a venv holding aiosmtpd: `BILAN_TEST_SMTP_PYTHON` (set by
+/// scripts/test.sh), else a venv this test makes under target/ (so that `cargo test`
+/// alone works). `None` only when there is no python3 at all.
+fn smtp_python() -> Option<std::path::PathBuf> {
+    if let Ok(p) = std::env::var("BILAN_TEST_SMTP_PYTHON") {
+        return Some(p.into());
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/aiosmtpd-venv");
+    let python = root.join("bin/python");
+    let has = |p: &std::path::Path| {
+        std::process::Command::new(p).args(["-c", "import aiosmtpd"]).status().is_ok_and(|s| s.success())
+    };
+    if has(&python) {
+        return Some(python);
+    }
+    let venv = std::process::Command::new("python3").arg("-m").arg("venv").arg(&root).status();
+    match venv {
+        Err(_) => return None,
+        Ok(s) => assert!(s.success(), "python3 -m venv {} a échoué (paquet python3-venv ?)", root.display()),
+    }
+    let pip =
+        std::process::Command::new(root.join("bin/pip")).args(["install", "-q", "aiosmtpd==1.4.6"]).status();
+    assert!(pip.is_ok_and(|s| s.success()), "pip install aiosmtpd a échoué");
+    assert!(has(&python));
+    Some(python)
+}
+
+/// A real SMTP server (scripts/smtp_sink.py, aiosmtpd) on 127.0.0.1:`port`, writing each
+/// message it accepts as a JSON file in `dir`.
+struct SmtpSink {
+    child: std::process::Child,
+}
+
+impl SmtpSink {
+    fn start(python: &std::path::Path, port: u16, dir: &std::path::Path) -> SmtpSink {
+        use std::io::BufRead;
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/smtp_sink.py");
+        let mut child = std::process::Command::new(python)
+            .arg(script)
+            .arg(port.to_string())
+            .arg(dir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("serveur SMTP de test");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "pret", "le serveur SMTP de test n'a pas démarré");
+        SmtpSink { child }
+    }
+
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The messages the SMTP server accepted: (recipient, subject, text), sorted.
+fn received(dir: &std::path::Path) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let m: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            for to in m["a"].as_array().unwrap() {
+                out.push((
+                    to.as_str().unwrap().to_string(),
+                    m["objet"].as_str().unwrap().to_string(),
+                    m["texte"].as_str().unwrap().to_string(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Waits (polling, at most 20 s) until the SMTP server holds `n` messages.
+async fn wait_for_mails(dir: &std::path::Path, n: usize) -> Vec<(String, String, String)> {
+    for _ in 0..200 {
+        let got = received(dir);
+        if got.len() >= n {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    received(dir)
+}
+
+fn pairs(mails: &[(String, String, String)]) -> Vec<(String, String)> {
+    mails.iter().map(|(to, subject, _)| (to.clone(), subject.clone())).collect()
+}
+
+fn expected(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> =
+        list.iter().map(|(to, s)| (format!("{to}@demo.bilan.example"), (*s).to_string())).collect();
+    v.sort();
+    v
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_and_reminders_mail_exactly_the_expected_people_once() {
+    let Some(python) = smtp_python() else {
+        eprintln!("!!!!!!!! python3 absent : test des courriels SMTP NON EXÉCUTÉ !!!!!!!!");
+        return;
+    };
+    let port = free_port();
+    let mailbox = tempfile::tempdir().unwrap();
+    let sink = SmtpSink::start(&python, port, mailbox.path());
+    let options = bilan_web::AppOptions {
+        smtp: Some(bilan_web::SmtpConfig {
+            url: format!("smtp://127.0.0.1:{port}"),
+            password: None,
+            from: "ne-pas-repondre@bilan.test.example".into(),
+        }),
+        public_url: "https://bilan.test.example".into(),
+        outbox_poll: std::time::Duration::from_millis(100),
+        outbox_backoff: std::time::Duration::from_secs(1),
+        ..bilan_web::AppOptions::default()
+    };
+    let s = start_with(options.clone()).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let sender = tokio::spawn(bilan_web::background(s.store.clone(), options.clone(), stopped));
+
+    // signataire.allier wants reminders in the application only.
+    let signatory = s.login("signataire.allier").await;
+    let csrf = signatory.csrf().await;
+    let mut prefs = vec![
+        ("csrf".to_string(), csrf.clone()),
+        ("courriel".to_string(), "signataire.allier@demo.bilan.example".to_string()),
+    ];
+    for kind in ["transmis", "renvoye", "approuve", "rouvert", "commentaire"] {
+        prefs.push((format!("courriel-{kind}"), "oui".to_string()));
+    }
+    let r = signatory.post("/compte/notifications", &as_refs(&prefs)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // A transmission: the préfecture and the region of the Allier, nobody else.
+    let id = s
+        .store
+        .create_report(
+            None,
+            "03",
+            2021,
+            "calpae",
+            include_str!("fixtures/propre-2021.toml"),
+            &["1.1.1".to_string()],
+        )
+        .await
+        .unwrap();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("deliberation_numero", "CD-2022-17"),
+        ("deliberation_date", "2022-06-01"),
+        ("deliberation_instance", "commission permanente"),
+    ];
+    assert_eq!(
+        signatory.post(&format!("/rapports/{id}/adopter"), &form).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let author = s.store.user_by_login("editeur.allier").await.unwrap().unwrap().id;
+    s.store
+        .set_justification(author, id, "TXT001", "mesures[0].actions[0].perspectives", "En commission.")
+        .await
+        .unwrap();
+    let r = signatory.post(&format!("/rapports/{id}/transmettre"), &[("csrf", &csrf)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let transmitted = "Rapport transmis : Allier (03) – rapport 2021 (CALPAE)";
+    let mails = wait_for_mails(mailbox.path(), 2).await;
+    assert_eq!(pairs(&mails), expected(&[("prefecture.allier", transmitted), ("region.ara", transmitted)]));
+    assert!(
+        mails[0].2.contains(&format!("https://bilan.test.example/rapports/{id}/revue")),
+        "{}",
+        mails[0].2
+    );
+    // In the application too: the préfecture's header counts it, its page lists it.
+    let prefecture = s.login("prefecture.allier").await;
+    let (_, html) = prefecture.page("/notifications").await;
+    assert_eq!(text_by_id(&html, "notifications-non-lues").as_deref(), Some("1"));
+    assert!(has_id(&html, "liste-notifications") && html.contains(transmitted), "{html}");
+    assert_eq!(
+        text_by_id(&s.login("editeur.cantal").await.page("/rapports").await.1, "notifications-non-lues")
+            .as_deref(),
+        Some("0")
+    );
+
+    // The SMTP server stops: the sender too (cleanly), and the events still succeed.
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(30), sender).await.unwrap().unwrap();
+    sink.stop();
+    let pcsrf = prefecture.csrf().await;
+    let r = prefecture
+        .post(&format!("/rapports/{id}/renvoyer"), &[("csrf", &pcsrf), ("motif", "Annexe à compléter.")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.store.report(id).await.unwrap().unwrap().summary.status, Status::SentBack);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let (sent, failed) = bilan_web::deliver_outbox(&s.store, &options, now).await.unwrap();
+    assert_eq!((sent, failed), (0, 1), "the server is down: one failure, then the pass stops");
+    assert_eq!(s.store.outbox_depth().await.unwrap(), 2);
+
+    // Reminders of a campaign whose deadline is 7 days away, then past: computed twice
+    // each, written once.
+    let national = s.login("national").await;
+    let ncsrf = national.csrf().await;
+    let r = national
+        .post(
+            "/campagnes",
+            &[("csrf", &ncsrf), ("programme", "pacte"), ("annee", "2025"), ("echeance", "2030-06-30")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let j7 = bilan_domain::Date::parse("2030-06-23").unwrap();
+    assert_eq!(bilan_web::send_reminders(&s.store, &options, j7).await.unwrap(), 2, "Allier and Cantal");
+    assert_eq!(bilan_web::send_reminders(&s.store, &options, j7).await.unwrap(), 0);
+    let late = bilan_domain::Date::parse("2030-07-01").unwrap();
+    assert_eq!(bilan_web::send_reminders(&s.store, &options, late).await.unwrap(), 2);
+    assert_eq!(bilan_web::send_reminders(&s.store, &options, late).await.unwrap(), 0);
+    // Far from the deadline: nothing.
+    let early = bilan_domain::Date::parse("2030-01-01").unwrap();
+    assert_eq!(bilan_web::send_reminders(&s.store, &options, early).await.unwrap(), 0);
+
+    // The SMTP server is back, and a server restarts its sender: every e-mail arrives,
+    // exactly once.
+    let sink = SmtpSink::start(&python, port, mailbox.path());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let sender = tokio::spawn(bilan_web::background(s.store.clone(), options.clone(), stopped));
+    let sent_back = "Rapport renvoyé pour corrections : Allier (03) – rapport 2021 (CALPAE)";
+    let j7_allier = "Échéance dans 7 jours : Allier (03) – rapport 2025 (Pacte des solidarités)";
+    let j7_cantal = "Échéance dans 7 jours : Cantal (15) – rapport 2025 (Pacte des solidarités)";
+    let late_allier = "Échéance dépassée : Allier (03) – rapport 2025 (Pacte des solidarités)";
+    let late_cantal = "Échéance dépassée : Cantal (15) – rapport 2025 (Pacte des solidarités)";
+    let all = expected(&[
+        ("prefecture.allier", transmitted),
+        ("region.ara", transmitted),
+        ("editeur.allier", sent_back),
+        ("signataire.allier", sent_back),
+        ("editeur.allier", j7_allier),
+        ("editeur.cantal", j7_cantal),
+        ("editeur.allier", late_allier),
+        ("prefecture.allier", late_allier),
+        ("editeur.cantal", late_cantal),
+    ]);
+    let mails = wait_for_mails(mailbox.path(), all.len()).await;
+    // A few more polls: nothing is sent twice.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(30), sender).await.unwrap().unwrap();
+    assert_eq!(pairs(&received(mailbox.path())), all, "{mails:#?}");
+    assert_eq!(s.store.outbox_depth().await.unwrap(), 0);
+    let text = &mails.iter().find(|m| m.1 == sent_back).unwrap().2;
+    assert!(
+        text.contains("Motif : Annexe à compléter.")
+            && text.contains(&format!("https://bilan.test.example/rapports/{id}")),
+        "{text}"
+    );
+    // signataire.allier got its reminders in the application only.
+    let notes = s
+        .store
+        .notifications(s.store.user_by_login("signataire.allier").await.unwrap().unwrap().id, 50)
+        .await
+        .unwrap();
+    assert_eq!(notes.iter().filter(|n| n.kind == "rappel").count(), 2);
+    // The administrator reads them all on « Courriels envoyés ».
+    let (status, html) = s.login("admin").await.page("/admin/courriels").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(select(&parse(&html), "#table-courriels tr[data-statut=envoye]").len(), all.len(), "{html}");
+    sink.stop();
+}
+
+#[tokio::test]
+async fn e_mail_addresses_and_preferences_are_checked() {
+    let s = start().await;
+    let editor = s.login("editeur.allier").await;
+    let (status, html) = editor.page("/compte/notifications").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(attr_by_id(&html, "courriel", "value").as_deref(), Some("editeur.allier@demo.bilan.example"));
+    assert!(attr_by_id(&html, "courriel-rappel", "checked").is_some());
+    let csrf = editor.csrf().await;
+    // An invalid address, another account's: 422, nothing saved, the form as typed.
+    for (typed, says) in [
+        ("pas-une-adresse", "n’est pas une adresse électronique valide"),
+        ("EDITEUR.CANTAL@demo.bilan.example", "déjà celle d’un autre compte"),
+    ] {
+        let (status, html) =
+            editor.post_text("/compte/notifications", &[("csrf", &csrf), ("courriel", typed)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        assert!(
+            has_id(&html, "erreurs-formulaire")
+                && text_by_id(&html, "courriel-erreur").unwrap().contains(says),
+            "{html}"
+        );
+        assert_eq!(attr_by_id(&html, "courriel", "value").as_deref(), Some(typed));
+    }
+    let me = s.store.user_by_login("editeur.allier").await.unwrap().unwrap();
+    assert_eq!(me.email.as_deref(), Some("editeur.allier@demo.bilan.example"));
+    assert!(s.store.email_opt_outs(me.id).await.unwrap().is_empty());
+    // A new address and fewer e-mails.
+    let r = editor
+        .post(
+            "/compte/notifications",
+            &[("csrf", &csrf), ("courriel", "redaction@allier.fr"), ("courriel-renvoye", "oui")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, html) = editor.page("/compte/notifications?enregistre=1").await;
+    assert!(has_id(&html, "enregistre") && attr_by_id(&html, "courriel-rappel", "checked").is_none());
+    assert_eq!(
+        s.store.user_by_login("editeur.allier").await.unwrap().unwrap().email.as_deref(),
+        Some("redaction@allier.fr")
+    );
+    assert_eq!(
+        s.store.email_opt_outs(me.id).await.unwrap(),
+        ["approuve", "commentaire", "rappel", "rouvert", "transmis"]
+    );
+
+    // The administrator sets addresses: created with one, changed, refused when invalid or taken.
+    let admin = s.login("admin").await;
+    let acsrf = admin.csrf().await;
+    let (status, html) = admin
+        .post_text(
+            "/admin/comptes",
+            &[
+                ("csrf", &acsrf),
+                ("login", "agent.cantal"),
+                ("nom", "Agent"),
+                ("mot_de_passe", "mot-de-passe-long"),
+                ("role", "editeur"),
+                ("territoire", "15"),
+                ("courriel", "redaction@allier.fr"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text_by_id(&html, "message-admin").unwrap().contains("déjà celle d’un autre compte"), "{html}");
+    let (status, _) = admin
+        .post_text(
+            "/admin/comptes",
+            &[
+                ("csrf", &acsrf),
+                ("login", "agent.cantal"),
+                ("nom", "Agent"),
+                ("mot_de_passe", "mot-de-passe-long"),
+                ("role", "editeur"),
+                ("territoire", "15"),
+                ("courriel", "agent@cantal.fr"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let agent = s.store.user_by_login("agent.cantal").await.unwrap().unwrap();
+    assert_eq!(agent.email.as_deref(), Some("agent@cantal.fr"));
+    let path = format!("/admin/comptes/{}/courriel", agent.id);
+    for bad in ["x@", "redaction@allier.fr"] {
+        let (status, html) = admin.post_text(&path, &[("csrf", &acsrf), ("courriel", bad)]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(text_by_id(&html, "message-admin").unwrap().contains("Adresse électronique non enregistrée"));
+    }
+    let r = admin.post(&path, &[("csrf", &acsrf), ("courriel", "")]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(s.store.user_by_login("agent.cantal").await.unwrap().unwrap().email, None);
+    // Only the administrator reads the outbox.
+    assert_eq!(editor.page("/admin/courriels").await.0, StatusCode::FORBIDDEN);
+    let (status, html) = admin.page("/admin/courriels").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(has_id(&html, "etat-smtp") && has_id(&html, "aucun-courriel"), "{html}");
+}

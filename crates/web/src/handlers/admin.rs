@@ -12,6 +12,7 @@ use crate::policy::access;
 use crate::policy::Ctx;
 use crate::service::accounts::{self, AccountProblem, NewAccount, MIN_PASSWORD};
 use crate::service::forms::Fields;
+use crate::service::notifications;
 use crate::views::admin::{self, Notice};
 use crate::views::layout::Page;
 use crate::AppState;
@@ -50,6 +51,7 @@ pub async fn create_user(
         password: fields.get("mot_de_passe").unwrap_or("").to_string(),
         role: access::role_of_code(fields.get("role").unwrap_or("")),
         territory: fields.get("territoire").unwrap_or("").to_string(),
+        email: fields.get("courriel").unwrap_or("").to_string(),
     };
     let notice = match accounts::create_account(&app.store, ctx.user.id, account).await? {
         Ok(()) => Notice::Saved(format!("Le compte « {login} » a été créé.")),
@@ -69,8 +71,8 @@ fn short_password() -> Notice {
     Notice::Refused(format!("Mot de passe : {MIN_PASSWORD} caractères au moins."))
 }
 
-/// `POST /admin/comptes/{uid}/{action}`: `activer`, `desactiver` (not one's own account) or
-/// `mot-de-passe` (`mot_de_passe`).
+/// `POST /admin/comptes/{uid}/{action}`: `activer`, `desactiver` (not one's own account),
+/// `mot-de-passe` (`mot_de_passe`) or `courriel` (`courriel`, empty: none).
 pub async fn user_action(
     State(app): State<AppState>,
     ctx: Ctx,
@@ -89,6 +91,19 @@ pub async fn user_action(
                 Ok(()) => {}
                 Err(AccountProblem::Busy) => return Err(admin::busy("modifié")),
                 Err(_) => return page(&app, &ctx, short_password(), StatusCode::UNPROCESSABLE_ENTITY).await,
+            }
+        }
+        "courriel" => {
+            let problem = match notifications::typed_address(&fields.text("courriel")) {
+                Ok(address) => {
+                    notifications::set_address(&app, ctx.user.id, uid, address.as_deref()).await?.err()
+                }
+                Err(problem) => Some(problem),
+            };
+            if let Some(problem) = problem {
+                let notice =
+                    Notice::Refused(format!("Adresse électronique non enregistrée : {}", problem.message()));
+                return page(&app, &ctx, notice, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
         }
         _ => return Err(AppError::NotFound),

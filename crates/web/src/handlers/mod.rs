@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod files;
 pub mod import;
 pub mod login;
+pub mod notifications;
 pub mod ops;
 pub mod referentiel;
 pub mod reports;

@@ -11,10 +11,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use bilan_store::{Role, Status};
+use bilan_store::{Role, Status, Transition};
 
 use crate::error::AppError;
 use crate::policy::access;
+use crate::policy::notify::Event;
 use crate::policy::Ctx;
 use crate::service::consolidation::parse_year;
 use crate::service::forms::Fields;
@@ -204,7 +205,19 @@ pub async fn add_comment(
                 crate::views::review::comment_refused(l.id(), why),
             )
         })?;
-    app.store.add_comment(ctx.user.id, l.id(), l.stored.summary.version, &target, &text).await?;
+    let summary = &l.stored.summary;
+    let notifications = crate::service::notifications::for_event(
+        &app,
+        Event::Comment,
+        summary,
+        summary.status,
+        ctx.user.id,
+        Some(text.as_str()),
+    )
+    .await?;
+    app.store
+        .add_comment_notifying(ctx.user.id, l.id(), summary.version, &target, &text, &notifications)
+        .await?;
     Ok(Redirect::to(&format!("/rapports/{}/revue?enregistre=1#commentaires", l.id())).into_response())
 }
 
@@ -230,16 +243,17 @@ pub async fn reopen(
             crate::views::review::reopen_reason_missing(l.id()),
         )
     })?;
-    app.store
-        .set_status(
-            ctx.user.id,
-            l.id(),
-            Status::Approved,
-            Status::Transmitted,
-            &format!("réouverture : {reason}"),
-            None,
-        )
-        .await?;
+    let mut t = Transition::new(Status::Approved, Status::Transmitted, format!("réouverture : {reason}"));
+    t.notifications = crate::service::notifications::for_event(
+        &app,
+        Event::Reopened,
+        &l.stored.summary,
+        Status::Transmitted,
+        ctx.user.id,
+        Some(reason.as_str()),
+    )
+    .await?;
+    app.store.transition(ctx.user.id, l.id(), t, |_, _| Ok(None)).await?;
     Ok(Redirect::to(&format!("/rapports/{}/revue", l.id())).into_response())
 }
 

@@ -242,7 +242,10 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
     let ctx = match cookie(&parts.headers, SESSION_COOKIE) {
         _ if asset => None,
         Some(token) if !token.is_empty() => match app.store.session(&sha256_hex(&token)).await {
-            Ok(Some((user, csrf))) => Some(Ctx { user, csrf }),
+            Ok(Some((user, csrf))) => match app.store.unread_notifications(user.id).await {
+                Ok(unread) => Some(Ctx { user, csrf, unread }),
+                Err(e) => return secure(error_response(AppError::internal(e), None)),
+            },
             Ok(None) => None,
             Err(e) => return secure(error_response(AppError::internal(e), None)),
         },

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod credits;
+pub mod notify;
 pub mod perimeter;
 
 /// The signed-in user of a request, and the CSRF token of their session (which every form
@@ -11,4 +12,6 @@ pub mod perimeter;
 pub struct Ctx {
     pub user: bilan_store::User,
     pub csrf: String,
+    /// How many of the user's notifications are unread (the header shows it).
+    pub unread: i64,
 }

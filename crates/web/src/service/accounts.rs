@@ -240,6 +240,8 @@ pub struct NewAccount {
     /// `None`: not a role of the list.
     pub role: Option<Role>,
     pub territory: String,
+    /// The address as typed (empty: none).
+    pub email: String,
 }
 
 /// Why an account change was not made (what the form shows again).
@@ -260,15 +262,32 @@ pub async fn create_account(
     actor: Id,
     account: NewAccount,
 ) -> Result<Result<(), AccountProblem>, AppError> {
-    let NewAccount { login, name, password, role, territory } = account;
-    let (role, territory) = match validate_account(&login, &name, &password, role, &territory) {
-        Ok(valid) => valid,
-        Err(problems) => return Ok(Err(AccountProblem::Invalid(problems))),
+    let NewAccount { login, name, password, role, territory, email } = account;
+    let checked = validate_account(&login, &name, &password, role, &territory);
+    let email = match super::notifications::typed_address(&email) {
+        Ok(Some(address)) => {
+            let taken = store.user_by_email(&address).await?.is_some();
+            if taken {
+                Err(format!("adresse électronique : « {address} » est déjà celle d’un autre compte"))
+            } else {
+                Ok(Some(address))
+            }
+        }
+        Ok(None) => Ok(None),
+        Err(problem) => Err(format!("adresse électronique : {}", problem.message())),
+    };
+    let (role, territory, email) = match (checked, email) {
+        (Ok((role, territory)), Ok(email)) => (role, territory, email),
+        (checked, email) => {
+            let mut problems = checked.err().unwrap_or_default();
+            problems.extend(email.err());
+            return Ok(Err(AccountProblem::Invalid(problems)));
+        }
     };
     let Some(hash) = bounded_hash(move || hash_password(&password)).await else {
         return Ok(Err(AccountProblem::Busy));
     };
-    let new = NewUser { login, display_name: name, password_hash: hash, role, territory, email: None };
+    let new = NewUser { login, display_name: name, password_hash: hash, role, territory, email };
     match store.create_user(Some(actor), new).await {
         Ok(_) => Ok(Ok(())),
         Err(StoreError::Duplicate) => Ok(Err(AccountProblem::Duplicate)),

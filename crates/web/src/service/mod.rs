@@ -16,6 +16,8 @@ pub mod figures;
 pub mod files;
 pub mod forms;
 pub mod import;
+pub mod notifications;
+pub mod outbox;
 pub mod referentiel;
 pub mod report;
 pub mod reports;

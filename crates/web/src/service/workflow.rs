@@ -10,6 +10,7 @@ use bilan_store::{Justification, NewAttachment, Status, StoreError, StoredReport
 
 use crate::error::AppError;
 use crate::policy::access;
+use crate::policy::notify::Event;
 use crate::policy::Ctx;
 use crate::service::report::{self, Loaded};
 use crate::service::values;
@@ -168,7 +169,16 @@ pub async fn transmit(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<(), Failu
             Err("transmission bloquée".to_string())
         }
     };
-    let t = Transition::new(Status::Adopted, Status::Transmitted, "transmission");
+    let mut t = Transition::new(Status::Adopted, Status::Transmitted, "transmission");
+    t.notifications = super::notifications::for_event(
+        app,
+        Event::Transmitted,
+        &l.stored.summary,
+        Status::Transmitted,
+        ctx.user.id,
+        None,
+    )
+    .await?;
     match app.store.transition(ctx.user.id, l.id(), t, gate).await {
         Ok(_) => Ok(()),
         Err(StoreError::Rejected(_)) if !blocking.is_empty() => Err(Refused::Blocking(
@@ -198,6 +208,15 @@ pub async fn send_back(app: &AppState, ctx: &Ctx, l: &Loaded, reason: &str) -> R
     }
     let mut t = Transition::new(Status::Transmitted, Status::SentBack, format!("renvoi : {reason}"));
     t.comment = Some(format!("Motif du renvoi : {reason}"));
+    t.notifications = super::notifications::for_event(
+        app,
+        Event::SentBack,
+        &l.stored.summary,
+        Status::SentBack,
+        ctx.user.id,
+        Some(reason),
+    )
+    .await?;
     app.store.transition(ctx.user.id, l.id(), t, |_, _| Ok(None)).await?;
     Ok(())
 }
@@ -209,7 +228,17 @@ pub async fn approve(app: &AppState, ctx: &Ctx, l: &Loaded, observation: &str) -
         return Err(Refused::ObservationTooLong.into());
     }
     let reason = if note.is_empty() { "approbation".to_string() } else { format!("approbation : {note}") };
-    app.store.set_status(ctx.user.id, l.id(), Status::Transmitted, Status::Approved, &reason, None).await?;
+    let mut t = Transition::new(Status::Transmitted, Status::Approved, reason);
+    t.notifications = super::notifications::for_event(
+        app,
+        Event::Approved,
+        &l.stored.summary,
+        Status::Approved,
+        ctx.user.id,
+        Some(note),
+    )
+    .await?;
+    app.store.transition(ctx.user.id, l.id(), t, |_, _| Ok(None)).await?;
     Ok(())
 }
 

@@ -39,6 +39,7 @@ pub fn accounts(ctx: &Ctx, users: &[User], notice: &Notice) -> Markup {
                 th scope="col" { "Nom" }
                 th scope="col" { "Rôle" }
                 th scope="col" { "Territoire" }
+                th scope="col" { "Courriel" }
                 th scope="col" { "État" }
                 th scope="col" { "Actions" }
             } }
@@ -58,6 +59,13 @@ pub fn accounts(ctx: &Ctx, users: &[User], notice: &Notice) -> Markup {
             div.fr-input-group {
                 label.fr-label for="compte-mdp" { "Mot de passe" span.fr-hint-text { (MIN_PASSWORD) " caractères au moins" } }
                 input.fr-input type="password" #compte-mdp name="mot_de_passe" autocomplete="new-password" required;
+            }
+            div.fr-input-group {
+                label.fr-label for="compte-courriel" {
+                    "Adresse électronique"
+                    span.fr-hint-text { "Facultative : les notifications y sont envoyées" }
+                }
+                input.fr-input type="email" #compte-courriel name="courriel" autocomplete="off";
             }
             div.fr-select-group {
                 label.fr-label for="compte-role" { "Rôle" }
@@ -84,6 +92,17 @@ fn row(ctx: &Ctx, u: &User) -> Markup {
             td { (u.display_name) }
             td { (role_label(u.role)) }
             td { (territory_label(u.role, u.territory.as_deref())) }
+            td {
+                form method="post" action={ "/admin/comptes/" (u.id) "/courriel" } id={ "form-courriel-" (u.login) } {
+                    (csrf_input(&ctx.csrf))
+                    label.fr-label.fr-sr-only for={ "courriel-" (u.id) } { "Adresse électronique de " (u.login) }
+                    input.fr-input type="email" id={ "courriel-" (u.id) } name="courriel"
+                        value=(u.email.as_deref().unwrap_or("")) autocomplete="off";
+                    button.fr-btn.fr-btn--sm.fr-btn--tertiary.fr-mt-1w type="submit" {
+                        "Enregistrer l’adresse" span.fr-sr-only { " de " (u.login) }
+                    }
+                }
+            }
             td { @if u.active { "actif" } @else { "désactivé" } }
             td {
                 @if u.id != ctx.user.id {

@@ -128,6 +128,14 @@ impl<'a> Page<'a> {
                             li { span.fr-btn.fr-icon-account-circle-line #utilisateur {
                                 (ctx.user.display_name) " (" (role_label(ctx.user.role)) ")"
                             } }
+                            @if ctx.user.role != Role::Admin {
+                                li { a.fr-btn.fr-icon-notification-3-line href="/notifications" #lien-notifications {
+                                    "Notifications"
+                                    span.fr-badge.fr-badge--sm.fr-badge--info.fr-ml-1w #notifications-non-lues
+                                        data-non-lues=(ctx.unread) { (ctx.unread) }
+                                    span.fr-sr-only { " non lue(s)" }
+                                } }
+                            }
                             li { a.fr-btn.fr-icon-lock-line href="/compte/mot-de-passe" #lien-mot-de-passe { "Mot de passe" } }
                             li { form method="post" action="/deconnexion" #form-deconnexion {
                                 (csrf_input(&ctx.csrf))
@@ -159,6 +167,7 @@ fn navigation(role: Role) -> Vec<(&'static str, &'static str, &'static str)> {
     let mut links = Vec::new();
     if role == Role::Admin {
         links.push(("/admin/comptes", "lien-comptes", "Comptes"));
+        links.push(("/admin/courriels", "lien-courriels", "Courriels envoyés"));
     } else {
         links.push(("/rapports", "lien-mes-rapports", "Mes rapports"));
     }

@@ -21,6 +21,7 @@ pub mod import;
 pub mod item;
 pub mod layout;
 pub mod login;
+pub mod notifications;
 pub mod overview;
 pub mod queue;
 pub mod referentiel;
