@@ -37,10 +37,14 @@ pub const ENV: &[(&str, &str)] = &[
     ("journal", "BILAN_JOURNAL"),
     ("delai_arret", "BILAN_DELAI_ARRET"),
     ("metriques.jeton", "BILAN_METRIQUES_JETON"),
+    ("url_publique", "BILAN_URL_PUBLIQUE"),
+    ("oidc.emetteur", "BILAN_OIDC_EMETTEUR"),
+    ("oidc.identifiant_client", "BILAN_OIDC_IDENTIFIANT_CLIENT"),
+    ("oidc.secret_client", "BILAN_OIDC_SECRET_CLIENT"),
 ];
 
 /// Keys of the file that hold a secret.
-const SECRET_KEYS: &[&str] = &["base", "metriques.jeton"];
+const SECRET_KEYS: &[&str] = &["base", "metriques.jeton", "oidc.secret_client"];
 
 fn env_name(key: &str) -> &'static str {
     ENV.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or("BILAN_?")
@@ -58,13 +62,42 @@ struct FileConfig {
     referentiels: Option<String>,
     journal: Option<Spanned<String>>,
     delai_arret: Option<Spanned<i64>>,
+    url_publique: Option<Spanned<String>>,
     metriques: Option<MetricsConfig>,
+    oidc: Option<OidcFile>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct MetricsConfig {
     jeton: Option<Spanned<String>>,
+}
+
+/// `[oidc]`: ProConnect sign-in.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OidcFile {
+    emetteur: Option<Spanned<String>>,
+    identifiant_client: Option<Spanned<String>>,
+    secret_client: Option<Spanned<String>>,
+}
+
+/// ProConnect sign-in, resolved (the provider is asked at start, `serve_cmd`).
+#[derive(Clone, PartialEq)]
+pub struct OidcSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .finish()
+    }
 }
 
 /// Everything `servir` starts with, resolved.
@@ -79,7 +112,11 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub shutdown_grace: Duration,
     pub metrics_token: Option<String>,
+    /// The site's public address, without a trailing slash (`None`: `http://{addr}`).
+    pub public_url: Option<String>,
+    pub oidc: Option<OidcSettings>,
 }
+
 
 /// The settings, and the warnings to print (French) before starting.
 pub struct Resolved {
@@ -240,6 +277,48 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
         (None, None) => None,
     };
 
+    let public_url = match (&a.public_url, var("url_publique"), &file.url_publique) {
+        (Some(u), _, _) => Some(check_public_url(u).map_err(|m| format!("--url-publique : {m}"))?),
+        (None, Some((v, name)), _) => Some(check_public_url(&v).map_err(|m| bad_var(name, m))?),
+        (None, None, Some(u)) => Some(check_public_url(u.get_ref()).map_err(|m| at(u.span(), m))?),
+        (None, None, None) => None,
+    };
+
+    // ProConnect: the issuer and client id as any option; the secret never as a flag.
+    let oidc_file = file.oidc.as_ref();
+    let pick = |flag: &Option<String>, key: &str, from_file: Option<&Spanned<String>>| -> Option<String> {
+        flag.clone()
+            .or_else(|| var(key).map(|(v, _)| v))
+            .or_else(|| from_file.map(|v| v.get_ref().clone()))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let issuer = pick(&a.oidc_issuer, "oidc.emetteur", oidc_file.and_then(|o| o.emetteur.as_ref()));
+    let client_id =
+        pick(&a.oidc_client_id, "oidc.identifiant_client", oidc_file.and_then(|o| o.identifiant_client.as_ref()));
+    let client_secret = pick(&None, "oidc.secret_client", oidc_file.and_then(|o| o.secret_client.as_ref()));
+    let oidc = match (issuer, client_id, client_secret) {
+        (None, None, None) => None,
+        (Some(issuer), Some(client_id), Some(client_secret)) => {
+            Some(OidcSettings { issuer, client_id, client_secret })
+        }
+        (None, _, _) => {
+            return Err("ProConnect : identifiant ou secret client donné sans émetteur (--oidc-emetteur, \
+                        BILAN_OIDC_EMETTEUR ou clé emetteur de [oidc])"
+                .into())
+        }
+        (Some(_), None, _) => {
+            return Err("ProConnect : identifiant client manquant (--oidc-identifiant-client, \
+                        BILAN_OIDC_IDENTIFIANT_CLIENT ou clé identifiant_client de [oidc])"
+                .into())
+        }
+        (Some(_), Some(_), None) => {
+            return Err("ProConnect : secret client manquant (variable BILAN_OIDC_SECRET_CLIENT ou clé \
+                        secret_client de [oidc] ; jamais en option)"
+                .into())
+        }
+    };
+
     if a.config.is_some() {
         if let Some(w) = readable_by_all(&path, &file) {
             warnings.push(w);
@@ -256,9 +335,23 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
             log_format,
             shutdown_grace: Duration::from_secs(grace),
             metrics_token,
+            public_url,
+            oidc,
         },
         warnings,
     })
+}
+
+/// A public address: `http://` or `https://`, a host, no query or fragment; given back
+/// without its trailing slash.
+fn check_public_url(u: &str) -> Result<String, String> {
+    let u = u.trim();
+    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+    let host = rest.map(|r| r.split('/').next().unwrap_or(""));
+    if host.is_none_or(str::is_empty) || u.contains(['?', '#']) || u.chars().any(|c| c.is_whitespace()) {
+        return Err(format!("« {u} » n'est pas une adresse publique (https://nom.de.domaine attendu)"));
+    }
+    Ok(u.trim_end_matches('/').to_string())
 }
 
 /// A metrics token long enough not to be guessed.
@@ -277,6 +370,7 @@ fn readable_by_all(path: &Path, file: &FileConfig) -> Option<String> {
         .filter(|k| match *k {
             "base" => file.base.as_ref().is_some_and(|b| url_has_password(b.get_ref())),
             "metriques.jeton" => file.metriques.as_ref().is_some_and(|m| m.jeton.is_some()),
+            "oidc.secret_client" => file.oidc.as_ref().is_some_and(|o| o.secret_client.is_some()),
             _ => false,
         })
         .collect();
@@ -442,6 +536,55 @@ mod tests {
     }
 
     #[test]
+    fn proconnect_settings_come_from_flags_environment_or_file_and_the_secret_never_from_a_flag() {
+        let f = file(
+            "url_publique = \"https://bilan.exemple.gouv.fr/\"\n[oidc]\nemetteur = \"https://fichier.example/api/v2\"\n\
+             identifiant_client = \"client-fichier\"\nsecret_client = \"secret-du-fichier\"\n",
+        );
+        let path = f.0.to_str().unwrap();
+        let r = resolve(&args(&["--config", path]), &no_env).unwrap();
+        let o = r.settings.oidc.clone().unwrap();
+        assert_eq!(
+            (o.issuer.as_str(), o.client_id.as_str(), o.client_secret.as_str()),
+            ("https://fichier.example/api/v2", "client-fichier", "secret-du-fichier")
+        );
+        assert_eq!(r.settings.public_url.as_deref(), Some("https://bilan.exemple.gouv.fr"));
+        assert!(!format!("{o:?}").contains("secret-du-fichier"));
+        let env = |k: &str| match k {
+            "BILAN_OIDC_EMETTEUR" => Some("https://env.example".to_string()),
+            "BILAN_OIDC_SECRET_CLIENT" => Some("secret-de-l-environnement".to_string()),
+            "BILAN_URL_PUBLIQUE" => Some("http://127.0.0.1:9000".to_string()),
+            _ => None,
+        };
+        let r = resolve(&args(&["--config", path, "--oidc-client-id", "client-drapeau"]), &env).unwrap();
+        let o = r.settings.oidc.unwrap();
+        assert_eq!(
+            (o.issuer.as_str(), o.client_id.as_str(), o.client_secret.as_str()),
+            ("https://env.example", "client-drapeau", "secret-de-l-environnement")
+        );
+        assert_eq!(r.settings.public_url.as_deref(), Some("http://127.0.0.1:9000"));
+        let r = resolve(&args(&["--oidc-issuer", "https://drapeau.example", "--url-publique", "https://b.fr"]), &env)
+            .unwrap();
+        assert_eq!(r.settings.oidc.unwrap().issuer, "https://drapeau.example");
+        // Nothing configured: local passwords only.
+        assert_eq!(resolve(&args(&[]), &no_env).unwrap().settings.oidc, None);
+        // Incomplete: refused with what is missing.
+        let e = resolve(&args(&["--oidc-emetteur", "https://a.example"]), &no_env).err().unwrap();
+        assert!(e.contains("identifiant client manquant"), "{e}");
+        let e = resolve(&args(&["--oidc-emetteur", "https://a.example", "--oidc-identifiant-client", "c"]), &no_env)
+            .err()
+            .unwrap();
+        assert!(e.contains("secret client manquant") && e.contains("BILAN_OIDC_SECRET_CLIENT"), "{e}");
+        let e = resolve(&args(&["--oidc-identifiant-client", "c"]), &no_env).err().unwrap();
+        assert!(e.contains("sans émetteur"), "{e}");
+        // No flag takes the secret.
+        let argv = ["bilan", "servir", "--oidc-secret-client", "x"];
+        assert!(args::parse(argv.iter().map(|s| s.to_string()).collect()).is_err());
+        let e = resolve(&args(&["--url-publique", "bilan.example"]), &no_env).err().unwrap();
+        assert!(e.contains("adresse publique"), "{e}");
+    }
+
+    #[test]
     fn a_password_in_a_flag_is_warned_about() {
         let r = resolve(&args(&["--base", "postgres://bilan:secret@db/bilan"]), &no_env).unwrap();
         assert_eq!(r.warnings.len(), 1);
@@ -469,6 +612,8 @@ mod tests {
             ("proxies_de_confiance = [\"10.0.0.1\", \"proxy\"]\n", 1, 37, "adresse IP"),
             ("delai_arret = 0\n", 1, 15, "entre 1 et 3600"),
             ("[metriques]\njeton = \"court\"\n", 2, 9, "16 caractères"),
+            ("url_publique = \"ftp://x\"\n", 1, 16, "adresse publique"),
+            ("[oidc]\nemeteur = \"https://x\"\n", 2, 1, "clé « emeteur » inconnue"),
             ("base = \"sqlite://a\n", 1, 19, "syntaxe TOML invalide"),
             ("cookies_securises = \"oui\"\n", 1, 21, "un texte trouvé, un booléen (true/false) attendu"),
         ] {

@@ -50,6 +50,23 @@ async fn serve(
         .await
         .map_err(|e| format!("impossible d'écouter sur {} ({e})", s.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // ProConnect: the provider must answer, consistently, before the server starts.
+    let oidc = match &s.oidc {
+        Some(c) => {
+            let base = s.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+            let config = bilan_web::OidcConfig {
+                issuer: c.issuer.clone(),
+                client_id: c.client_id.clone(),
+                client_secret: c.client_secret.clone(),
+                redirect_uri: format!("{base}/connexion/proconnect/retour"),
+                post_logout_redirect_uri: format!("{base}/connexion"),
+            };
+            let provider = bilan_web::Oidc::discover(config).await?;
+            tracing::info!(emetteur = %provider.issuer(), "connexion ProConnect activée");
+            Some(std::sync::Arc::new(provider))
+        }
+        None => None,
+    };
     let assets = assets_dir(o);
     let options = bilan_web::AppOptions {
         secure_cookies: s.secure_cookies,
@@ -58,6 +75,7 @@ async fn serve(
         referentiel: std::sync::Arc::new(referentiel),
         metrics_token: s.metrics_token.clone(),
         shutdown_grace: s.shutdown_grace,
+        oidc,
         ..bilan_web::AppOptions::default()
     };
     crate::write_stdout(&format!("{banner}bilan est prêt : http://{addr}/\n"));
@@ -150,6 +168,8 @@ fn demo_settings(a: &DemoArgs) -> Settings {
         log_format: w.journal.unwrap_or(LogFormat::Text),
         shutdown_grace: w.shutdown_grace.map_or(bilan_web::DEFAULT_SHUTDOWN_GRACE, Duration::from_secs),
         metrics_token: None,
+        public_url: None,
+        oidc: None,
     }
 }
 

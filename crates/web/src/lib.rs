@@ -38,6 +38,7 @@ pub use service::accounts::{
     hash_password, verify_password, MAX_FAILURES as MAX_LOGIN_FAILURES,
     MAX_FAILURES_PER_ADDRESS as MAX_LOGIN_FAILURES_PER_ADDRESS,
 };
+pub use service::oidc::{Oidc, OidcConfig};
 pub use service::tokens::{
     issue as issue_api_token, name_problem as api_token_name_problem, DEFAULT_DAYS as DEFAULT_TOKEN_DAYS,
     MAX_DAYS as MAX_TOKEN_DAYS,
@@ -80,6 +81,9 @@ pub struct AppOptions {
     /// Bound of the server's cache of parsed reports and their diagnostics, in estimated
     /// bytes (`service::cache`).
     pub report_cache_bytes: usize,
+    /// ProConnect (OpenID Connect) sign-in, when configured: the provider discovered at
+    /// start ([`Oidc::discover`]). `None`: local passwords only.
+    pub oidc: Option<Arc<Oidc>>,
 }
 
 /// 30 s: under systemd's default stop timeout (90 s).
@@ -99,6 +103,7 @@ impl Default for AppOptions {
             metrics_token: None,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             report_cache_bytes: service::cache::DEFAULT_BUDGET,
+            oidc: None,
         }
     }
 }
@@ -125,6 +130,8 @@ pub(crate) struct Inner {
     pub referentiel: service::referentiel::Cache,
     /// Parsed reports and their diagnostics by (id, revision).
     pub reports: service::cache::ReportCache,
+    /// The `Content-Security-Policy` of every response (`http::session::csp`).
+    pub csp: axum::http::HeaderValue,
 }
 
 impl std::ops::Deref for AppState {
@@ -238,7 +245,9 @@ async fn home(http::session::MaybeCtx(ctx): http::session::MaybeCtx) -> Redirect
 /// counts per client IP (without it, every client shares one IP counter).
 pub async fn app(store: Store, options: AppOptions) -> Router {
     let limit = options.upload_limit + 512 * 1024;
+    let csp = http::session::csp(options.oidc.as_deref().and_then(Oidc::logout_origin).as_deref());
     let state = AppState(Arc::new(Inner {
+        csp,
         referentiel: service::referentiel::new_cache(&options.referentiel),
         reports: service::cache::ReportCache::new(options.report_cache_bytes),
         store,
@@ -248,6 +257,8 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
         .route("/", get(home))
         .route("/connexion", get(handlers::login::login_form).post(handlers::login::login))
         .route("/deconnexion", post(handlers::login::logout))
+        .route("/connexion/proconnect", get(handlers::oidc::start))
+        .route("/connexion/proconnect/retour", get(handlers::oidc::callback))
         .route("/rapports", get(handlers::reports::reports))
         .route("/rapports/nouveau", post(handlers::campaigns::create_report))
         .route("/campagnes", get(handlers::campaigns::list).post(handlers::campaigns::open))

@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod files;
 pub mod import;
 pub mod login;
+pub mod oidc;
 pub mod ops;
 pub mod referentiel;
 pub mod reports;

@@ -13,6 +13,8 @@ pub mod editing;
 pub mod files;
 pub mod forms;
 pub mod import;
+pub mod jwt;
+pub mod oidc;
 pub mod referentiel;
 pub mod report;
 pub mod reports;
