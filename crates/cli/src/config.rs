@@ -117,7 +117,6 @@ pub struct Settings {
     pub oidc: Option<OidcSettings>,
 }
 
-
 /// The settings, and the warnings to print (French) before starting.
 pub struct Resolved {
     pub settings: Settings,
@@ -294,8 +293,11 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
             .filter(|v| !v.is_empty())
     };
     let issuer = pick(&a.oidc_issuer, "oidc.emetteur", oidc_file.and_then(|o| o.emetteur.as_ref()));
-    let client_id =
-        pick(&a.oidc_client_id, "oidc.identifiant_client", oidc_file.and_then(|o| o.identifiant_client.as_ref()));
+    let client_id = pick(
+        &a.oidc_client_id,
+        "oidc.identifiant_client",
+        oidc_file.and_then(|o| o.identifiant_client.as_ref()),
+    );
     let client_secret = pick(&None, "oidc.secret_client", oidc_file.and_then(|o| o.secret_client.as_ref()));
     let oidc = match (issuer, client_id, client_secret) {
         (None, None, None) => None,
@@ -563,17 +565,23 @@ mod tests {
             ("https://env.example", "client-drapeau", "secret-de-l-environnement")
         );
         assert_eq!(r.settings.public_url.as_deref(), Some("http://127.0.0.1:9000"));
-        let r = resolve(&args(&["--oidc-issuer", "https://drapeau.example", "--url-publique", "https://b.fr"]), &env)
-            .unwrap();
+        let r = resolve(
+            &args(&["--oidc-issuer", "https://drapeau.example", "--url-publique", "https://b.fr"]),
+            &env,
+        )
+        .unwrap();
         assert_eq!(r.settings.oidc.unwrap().issuer, "https://drapeau.example");
         // Nothing configured: local passwords only.
         assert_eq!(resolve(&args(&[]), &no_env).unwrap().settings.oidc, None);
         // Incomplete: refused with what is missing.
         let e = resolve(&args(&["--oidc-emetteur", "https://a.example"]), &no_env).err().unwrap();
         assert!(e.contains("identifiant client manquant"), "{e}");
-        let e = resolve(&args(&["--oidc-emetteur", "https://a.example", "--oidc-identifiant-client", "c"]), &no_env)
-            .err()
-            .unwrap();
+        let e = resolve(
+            &args(&["--oidc-emetteur", "https://a.example", "--oidc-identifiant-client", "c"]),
+            &no_env,
+        )
+        .err()
+        .unwrap();
         assert!(e.contains("secret client manquant") && e.contains("BILAN_OIDC_SECRET_CLIENT"), "{e}");
         let e = resolve(&args(&["--oidc-identifiant-client", "c"]), &no_env).err().unwrap();
         assert!(e.contains("sans émetteur"), "{e}");

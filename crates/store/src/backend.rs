@@ -19,8 +19,8 @@ use crate::{
     parse_role, parse_status, split_list, territory_list, time, ApiToken, AuditEntry, Campaign,
     CampaignDetail, Comment, CommentTarget, Convention, ConventionReport, CreditChoice, CreditDecision, Edit,
     EditScope, Id, Justification, NewCampaign, NewCollectiviteReport, NewUser, OidcOutcome, OidcPending,
-    OidcSignIn, OpenedCampaign, ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status, StoreError,
-    StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS,
+    OidcSignIn, OpenedCampaign, ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary,
+    Status, StoreError, StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS,
 };
 
 type Conn = <Db as Database>::Connection;
@@ -2195,7 +2195,8 @@ impl Backend {
                 (user_from_row(&row)?, false)
             }
             None => {
-                let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1){FOR_UPDATE}");
+                let sql =
+                    format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1){FOR_UPDATE}");
                 let Some(row) = sqlx::query(&sql).bind(s.email).fetch_optional(&mut *tx).await? else {
                     tx.rollback().await?;
                     return Ok(OidcOutcome::Unknown);

@@ -264,8 +264,7 @@ async fn oidc_sign_in_binds_by_email_then_by_subject(store: &Store) {
     assert_eq!(audit_count(store).await, before);
 
     // First sign-in: bound by e-mail (without case), session opened with its ID token.
-    let out =
-        store.oidc_sign_in(&sign_in("s-1", "agent.prefecture@ALLIER.gouv.fr", "h1")).await.unwrap();
+    let out = store.oidc_sign_in(&sign_in("s-1", "agent.prefecture@ALLIER.gouv.fr", "h1")).await.unwrap();
     assert!(matches!(&out, OidcOutcome::SignedIn { user, newly_bound: true } if user.id == agent), "{out:?}");
     assert_eq!(store.session("h1").await.unwrap().map(|(u, _)| u.id), Some(agent));
     assert_eq!(store.session_id_token("h1").await.unwrap().as_deref(), Some("jeton.id.signe"));
@@ -280,14 +279,13 @@ async fn oidc_sign_in_binds_by_email_then_by_subject(store: &Store) {
     assert_eq!(sessions.iter().filter(|e| e.target == "proconnect").count(), 1);
 
     // Later: by (issuer, subject), whatever the e-mail now says — even another account's.
-    let out =
-        store.oidc_sign_in(&sign_in("s-1", "autre.agent@social.gouv.fr", "h2")).await.unwrap();
-    assert!(matches!(&out, OidcOutcome::SignedIn { user, newly_bound: false } if user.id == agent), "{out:?}");
+    let out = store.oidc_sign_in(&sign_in("s-1", "autre.agent@social.gouv.fr", "h2")).await.unwrap();
+    assert!(
+        matches!(&out, OidcOutcome::SignedIn { user, newly_bound: false } if user.id == agent),
+        "{out:?}"
+    );
     // Another subject asserting the bound account's e-mail does not take it.
-    let out = store
-        .oidc_sign_in(&sign_in("s-2", "agent.prefecture@allier.gouv.fr", "h3"))
-        .await
-        .unwrap();
+    let out = store.oidc_sign_in(&sign_in("s-2", "agent.prefecture@allier.gouv.fr", "h3")).await.unwrap();
     assert!(matches!(&out, OidcOutcome::OtherIdentity(u) if u.id == agent), "{out:?}");
     assert_eq!(store.session("h3").await.unwrap(), None);
     // The same subject at another issuer is another identity.

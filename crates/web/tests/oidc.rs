@@ -63,7 +63,8 @@ fn provider(app: &str) -> Provider {
             }
         }
     });
-    let issuer = rx.recv_timeout(Duration::from_secs(30)).expect("le fournisseur OpenID de test n'a pas démarré");
+    let issuer =
+        rx.recv_timeout(Duration::from_secs(30)).expect("le fournisseur OpenID de test n'a pas démarré");
     Provider { child, issuer }
 }
 
@@ -111,10 +112,9 @@ fn location(r: &Response) -> String {
 }
 
 fn sets_session(r: &Response) -> bool {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .any(|v| v.to_str().unwrap().starts_with("bilan_session=") && !v.to_str().unwrap().contains("Max-Age=0"))
+    r.headers().get_all("set-cookie").iter().any(|v| {
+        v.to_str().unwrap().starts_with("bilan_session=") && !v.to_str().unwrap().contains("Max-Age=0")
+    })
 }
 
 /// What the provider asserts at its sign-in form (and how it misbehaves).
@@ -132,11 +132,14 @@ impl World {
     /// Starts a ProConnect sign-in in `browser` and goes through the provider's pages: the
     /// callback URL the provider sends the browser to (not yet visited).
     async fn to_callback(&self, browser: &Client, who: &Identity<'_>) -> String {
-        let r = browser.get(format!("{}/connexion/proconnect?suite=/tableaux", self.app)).send().await.unwrap();
+        let r =
+            browser.get(format!("{}/connexion/proconnect?suite=/tableaux", self.app)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         let mut url = location(&r);
         assert!(url.starts_with(&format!("{}/auth?", self.provider.issuer)), "{url}");
-        for param in ["code_challenge_method=S256", "code_challenge=", "nonce=", "state=", "scope=openid+email"] {
+        for param in
+            ["code_challenge_method=S256", "code_challenge=", "nonce=", "state=", "scope=openid+email"]
+        {
             assert!(url.contains(param), "{param} absent de {url}");
         }
         let callback = format!("{}/connexion/proconnect/retour", self.app);
@@ -185,7 +188,8 @@ async fn password_login(app: &str, login: &str) -> Client {
     let b = browser();
     let html = b.get(format!("{app}/connexion")).send().await.unwrap().text().await.unwrap();
     let csrf = hidden_value(&html, "csrf").unwrap();
-    let form = [("login", login), ("mot_de_passe", common::PASSWORD), ("csrf", &csrf), ("suite", "/rapports")];
+    let form =
+        [("login", login), ("mot_de_passe", common::PASSWORD), ("csrf", &csrf), ("suite", "/rapports")];
     let r = b.post(format!("{app}/connexion")).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     b
@@ -199,7 +203,11 @@ async fn assert_refused(w: &World, browser: &Client, r: Response, title: &str) -
     assert_eq!(text_by_id(&html, "titre-erreur").as_deref(), Some(title), "{html}");
     assert!(has_id(&html, "lien-connexion"));
     let reason = text_by_id(&html, "motif-refus-proconnect").expect("the reason");
-    assert_eq!(w.home(browser).await, "/rapports", "no session: / goes to the reports, which ask for a login");
+    assert_eq!(
+        w.home(browser).await,
+        "/rapports",
+        "no session: / goes to the reports, which ask for a login"
+    );
     let r = w.get(browser, "/rapports").await;
     assert_eq!(location(&r), "/connexion?suite=%2Frapports");
     reason
@@ -219,7 +227,8 @@ async fn an_agent_signs_in_is_bound_by_email_then_by_subject_and_signs_out_at_th
         Some("/connexion/proconnect?suite=%2Ftableaux")
     );
 
-    let callback = w.to_callback(&b, &agent("agent-prefecture", "Prefecture.Allier@demo.bilan.example")).await;
+    let callback =
+        w.to_callback(&b, &agent("agent-prefecture", "Prefecture.Allier@demo.bilan.example")).await;
     let r = w.get(&b, &callback).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&r), "/tableaux", "back to `suite`");
@@ -278,7 +287,8 @@ async fn an_agent_signs_in_is_bound_by_email_then_by_subject_and_signs_out_at_th
     // A password session signs out locally only.
     let local = password_login(&w.app, "national").await;
     let csrf = hidden_value(&w.get(&local, "/revue").await.text().await.unwrap(), "csrf").unwrap();
-    let r = local.post(format!("{}/deconnexion", w.app)).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    let r =
+        local.post(format!("{}/deconnexion", w.app)).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
     assert_eq!(location(&r), "/connexion");
 }
 
@@ -356,7 +366,8 @@ async fn forged_or_tampered_answers_are_refused() {
     // An answer brought to another browser (login CSRF): refused, and spent.
     let victim = browser();
     let callback = w.to_callback(&b, &agent("agent-allier", email)).await;
-    let reason = assert_refused(&w, &victim, w.get(&victim, &callback).await, "Connexion ProConnect refusée").await;
+    let reason =
+        assert_refused(&w, &victim, w.get(&victim, &callback).await, "Connexion ProConnect refusée").await;
     assert!(reason.contains("ne revient pas au navigateur"), "{reason}");
     assert_refused(&w, &b, w.get(&b, &callback).await, "Connexion ProConnect refusée").await;
     // The provider's own refusal, and a bare callback.
@@ -366,7 +377,8 @@ async fn forged_or_tampered_answers_are_refused() {
     let denied = format!("/connexion/proconnect/retour?error=access_denied&state={state}");
     let reason = assert_refused(&w, &b, w.get(&b, &denied).await, "Connexion ProConnect refusée").await;
     assert!(reason.contains("annulée"), "{reason}");
-    assert_refused(&w, &b, w.get(&b, "/connexion/proconnect/retour").await, "Connexion ProConnect refusée").await;
+    assert_refused(&w, &b, w.get(&b, "/connexion/proconnect/retour").await, "Connexion ProConnect refusée")
+        .await;
     // After all that, the honest sign-in still works.
     let b = browser();
     let callback = w.to_callback(&b, &agent("agent-allier", email)).await;

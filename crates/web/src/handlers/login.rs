@@ -20,9 +20,18 @@ pub struct LoginQuery {
     suite: Option<String>,
 }
 
-fn page(app: &AppState, token: &str, login: &str, next: &str, error: Option<&str>, status: StatusCode) -> Response {
+fn page(
+    app: &AppState,
+    token: &str,
+    login: &str,
+    next: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
     let proconnect = app.options.oidc.is_some();
-    Page::new("Connexion", None, login::login(token, login, next, error, proconnect)).status(status).into_response()
+    Page::new("Connexion", None, login::login(token, login, next, error, proconnect))
+        .status(status)
+        .into_response()
 }
 
 /// `GET /connexion`: the form (or straight to `suite` when already signed in).

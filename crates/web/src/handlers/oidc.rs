@@ -6,7 +6,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::error::AppError;
-use crate::http::session::{client_ip, cookie, safe_next, set_cookie, MaybeCtx, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::http::session::{
+    client_ip, cookie, safe_next, set_cookie, MaybeCtx, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+};
 use crate::service::accounts::{self, random_token};
 use crate::service::oidc::{self, Callback, Finished, NotStarted, PENDING_LIFETIME};
 use crate::views::login;
@@ -50,8 +52,10 @@ pub async fn start(
     };
     let mut r = Redirect::to(&started.url).into_response();
     let age = i64::try_from(PENDING_LIFETIME.as_secs()).unwrap_or(600);
-    r.headers_mut()
-        .append(header::SET_COOKIE, set_cookie(BROWSER_COOKIE, &browser, app.options.secure_cookies, Some(age)));
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(BROWSER_COOKIE, &browser, app.options.secure_cookies, Some(age)),
+    );
     Ok(r)
 }
 

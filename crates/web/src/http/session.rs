@@ -263,12 +263,15 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
         let bytes = match read_body(body, limit).await {
             Ok(b) => b,
             Err(too_large) => {
-                return secure(&app, if too_large {
-                    let limit_mb = app.options.upload_limit / (1024 * 1024);
-                    pending_page(StatusCode::PAYLOAD_TOO_LARGE, ctx.as_ref(), errors::too_large(limit_mb))
-                } else {
-                    pending_page(StatusCode::BAD_REQUEST, ctx.as_ref(), errors::unreadable())
-                });
+                return secure(
+                    &app,
+                    if too_large {
+                        let limit_mb = app.options.upload_limit / (1024 * 1024);
+                        pending_page(StatusCode::PAYLOAD_TOO_LARGE, ctx.as_ref(), errors::too_large(limit_mb))
+                    } else {
+                        pending_page(StatusCode::BAD_REQUEST, ctx.as_ref(), errors::unreadable())
+                    },
+                );
             }
         };
         let submitted = if multipart && ctx.is_some() {

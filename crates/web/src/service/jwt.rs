@@ -256,7 +256,13 @@ mod tests {
     }
 
     fn expected(now: i64) -> Expected<'static> {
-        Expected { issuer: "https://fournisseur.example", client_id: "bilan", nonce: Some("n-123"), now, expiring: true }
+        Expected {
+            issuer: "https://fournisseur.example",
+            client_id: "bilan",
+            nonce: Some("n-123"),
+            now,
+            expiring: true,
+        }
     }
 
     #[test]
@@ -322,15 +328,31 @@ mod tests {
         assert_eq!(check(&|c| c["iss"] = json!("https://autre.example")), Err(JwtError::Issuer));
         assert_eq!(check(&|c| c["aud"] = json!("autre-client")), Err(JwtError::Audience));
         assert_eq!(check(&|c| c["aud"] = json!(["bilan", "autre"])), Err(JwtError::Audience), "azp needed");
-        assert_eq!(check(&|c| { c["aud"] = json!(["bilan", "autre"]); c["azp"] = json!("bilan") }), Ok("agent-1".into()));
+        assert_eq!(
+            check(&|c| {
+                c["aud"] = json!(["bilan", "autre"]);
+                c["azp"] = json!("bilan")
+            }),
+            Ok("agent-1".into())
+        );
         assert_eq!(check(&|c| c["azp"] = json!("autre")), Err(JwtError::Audience));
         assert_eq!(check(&|c| c["exp"] = json!(now - LEEWAY)), Err(JwtError::Expired));
         assert_eq!(check(&|c| c["exp"] = json!(now - LEEWAY + 1)), Ok("agent-1".into()), "within the leeway");
         assert_eq!(check(&|c| c["iat"] = json!(now + LEEWAY + 1)), Err(JwtError::NotYetValid));
         assert_eq!(check(&|c| c["nonce"] = json!("n-456")), Err(JwtError::Nonce));
-        assert_eq!(check(&|c| { c.as_object_mut().unwrap().remove("nonce"); }), Err(JwtError::Nonce));
+        assert_eq!(
+            check(&|c| {
+                c.as_object_mut().unwrap().remove("nonce");
+            }),
+            Err(JwtError::Nonce)
+        );
         assert_eq!(check(&|c| c["sub"] = json!("")), Err(JwtError::Subject));
-        assert_eq!(check(&|c| { c.as_object_mut().unwrap().remove("exp"); }), Err(JwtError::Malformed));
+        assert_eq!(
+            check(&|c| {
+                c.as_object_mut().unwrap().remove("exp");
+            }),
+            Err(JwtError::Malformed)
+        );
         assert_eq!(check(&|c| c["exp"] = json!("demain")), Err(JwtError::Malformed));
     }
 

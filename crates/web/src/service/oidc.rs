@@ -150,7 +150,9 @@ impl Oidc {
         let issuer = config.issuer.trim_end_matches('/').to_string();
         let fail = |m: String| format!("fournisseur d’identité {issuer} : {m}");
         if !acceptable_url(&config.issuer) {
-            return Err(fail("adresse https:// attendue (http:// n’est admis que sur cette machine, 127.0.0.1)".into()));
+            return Err(fail(
+                "adresse https:// attendue (http:// n’est admis que sur cette machine, 127.0.0.1)".into(),
+            ));
         }
         if config.client_id.trim().is_empty() {
             return Err(fail("identifiant client (--oidc-client-id) manquant".into()));
@@ -182,9 +184,12 @@ impl Oidc {
         let text = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_string);
         let announced = text("issuer").unwrap_or_default();
         if announced.trim_end_matches('/') != issuer {
-            return Err(fail(format!("le document de découverte annonce un autre émetteur (« {announced} »)")));
+            return Err(fail(format!(
+                "le document de découverte annonce un autre émetteur (« {announced} »)"
+            )));
         }
-        let required = |k: &str| text(k).ok_or_else(|| fail(format!("le document de découverte n’a pas de « {k} »")));
+        let required =
+            |k: &str| text(k).ok_or_else(|| fail(format!("le document de découverte n’a pas de « {k} »")));
         let meta = Metadata {
             issuer: announced.clone(),
             authorization_endpoint: required("authorization_endpoint")?,
@@ -221,7 +226,9 @@ impl Oidc {
         {
             return Err(fail("le fournisseur ne signe ses jetons ni en RS256 ni en ES256".into()));
         }
-        let keys = fetch_keys(&http, &meta.jwks_uri).await.map_err(|m| fail(format!("clés ({}) : {m}", meta.jwks_uri)))?;
+        let keys = fetch_keys(&http, &meta.jwks_uri)
+            .await
+            .map_err(|m| fail(format!("clés ({}) : {m}", meta.jwks_uri)))?;
         Ok(Oidc { config, meta, http, keys: RwLock::new(keys), refreshed: Mutex::new(Instant::now()) })
     }
 
@@ -390,7 +397,6 @@ pub struct Callback {
     pub state: Option<String>,
     pub iss: Option<String>,
     pub error: Option<String>,
-    pub error_description: Option<String>,
 }
 
 /// How a provider's answer ended.
@@ -474,9 +480,7 @@ pub async fn finish(
     let Some(pending) = store.take_oidc_login(&sha256_hex(state)).await? else {
         return Ok(Refused(Refusal::UnknownState));
     };
-    let same_browser = browser.is_some_and(|b| {
-        jwt::same(&sha256_hex(b), &pending.browser_hash)
-    });
+    let same_browser = browser.is_some_and(|b| jwt::same(&sha256_hex(b), &pending.browser_hash));
     if !same_browser {
         return Ok(Refused(Refusal::OtherBrowser));
     }
@@ -504,7 +508,7 @@ pub async fn finish(
     let expected = Expected {
         issuer: &oidc.meta.issuer,
         client_id: &oidc.config.client_id,
-        nonce: Some(&pending.nonce),
+        nonce: Some(pending.nonce.as_str()),
         now,
         expiring: true,
     };
@@ -562,9 +566,9 @@ async fn exchange(oidc: &Oidc, code: &str, verifier: &str) -> Result<Tokens, Str
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code),
-        ("redirect_uri", &oidc.config.redirect_uri),
-        ("client_id", &oidc.config.client_id),
-        ("client_secret", &oidc.config.client_secret),
+        ("redirect_uri", oidc.config.redirect_uri.as_str()),
+        ("client_id", oidc.config.client_id.as_str()),
+        ("client_secret", oidc.config.client_secret.as_str()),
         ("code_verifier", verifier),
     ];
     let r = oidc
@@ -602,13 +606,7 @@ async fn userinfo(
     if access_token.is_empty() {
         return Err("pas de jeton d’accès".into());
     }
-    let r = oidc
-        .http
-        .get(endpoint)
-        .bearer_auth(access_token)
-        .send()
-        .await
-        .map_err(|e| without_url(&e))?;
+    let r = oidc.http.get(endpoint).bearer_auth(access_token).send().await.map_err(|e| without_url(&e))?;
     if !r.status().is_success() {
         return Err(format!("réponse HTTP {}", r.status().as_u16()));
     }
