@@ -86,6 +86,15 @@ pub struct AppOptions {
     pub oidc: Option<Arc<Oidc>>,
 }
 
+/// Installs rustls' `ring` crypto provider as the process default, once (later calls do
+/// nothing). reqwest is built with `rustls-no-provider` (the default provider, aws-lc-rs,
+/// costs minutes of C build), so every process that builds a `reqwest::Client` — the
+/// server's OpenID client, and through Cargo's feature unification every test client of
+/// the workspace — must call this first; [`app`] and [`Oidc::discover`] do.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// 30 s: under systemd's default stop timeout (90 s).
 pub const DEFAULT_SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -244,6 +253,7 @@ async fn home(http::session::MaybeCtx(ctx): http::session::MaybeCtx) -> Redirect
 /// `into_make_service_with_connect_info::<SocketAddr>()` so that login rate limiting
 /// counts per client IP (without it, every client shares one IP counter).
 pub async fn app(store: Store, options: AppOptions) -> Router {
+    install_tls_provider();
     let limit = options.upload_limit + 512 * 1024;
     let csp = http::session::csp(options.oidc.as_deref().and_then(Oidc::logout_origin).as_deref());
     let state = AppState(Arc::new(Inner {

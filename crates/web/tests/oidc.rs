@@ -104,6 +104,7 @@ async fn world() -> World {
 }
 
 fn browser() -> Client {
+    bilan_web::install_tls_provider();
     Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
 }
 

@@ -170,8 +170,8 @@ impl Oidc {
                 return Err(fail(format!("{what} invalide : « {url} »")));
             }
         }
-        // rustls with ring (not aws-lc-rs); installing it twice is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // rustls with ring (not aws-lc-rs).
+        crate::install_tls_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(10))
@@ -648,7 +648,7 @@ mod tests {
         // RFC 7636, appendix B.
         assert_eq!(
             challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-            "E9Melhoa2OwvFWzZE7RkknxxGMhXDt-xw96sVPwVGrE"
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 
