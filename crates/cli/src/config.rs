@@ -566,7 +566,14 @@ mod tests {
         );
         assert_eq!(r.settings.public_url.as_deref(), Some("http://127.0.0.1:9000"));
         let r = resolve(
-            &args(&["--oidc-issuer", "https://drapeau.example", "--url-publique", "https://b.fr"]),
+            &args(&[
+                "--oidc-issuer",
+                "https://drapeau.example",
+                "--oidc-client-id",
+                "c",
+                "--url-publique",
+                "https://b.fr",
+            ]),
             &env,
         )
         .unwrap();
