@@ -80,9 +80,14 @@ pub enum Commande {
         after_help = "Chaque option vient aussi d'une variable d'environnement (BILAN_DATABASE_URL, \
                       BILAN_ADRESSE, BILAN_COOKIES_SECURISES, BILAN_PROXIES_DE_CONFIANCE, \
                       BILAN_RESSOURCES, BILAN_REFERENTIELS, BILAN_JOURNAL, BILAN_DELAI_ARRET, BILAN_FICHIERS, \
-                      BILAN_URL_PUBLIQUE, BILAN_SMTP_URL, BILAN_SMTP_EXPEDITEUR ; secrets sans option : \
-                      BILAN_METRIQUES_JETON, BILAN_SMTP_MOT_DE_PASSE) ou du fichier --config ; priorité : option, variable, \
-                      fichier, valeur par défaut.\n\
+                      BILAN_URL_PUBLIQUE, BILAN_SMTP_URL, BILAN_SMTP_EXPEDITEUR, BILAN_OIDC_EMETTEUR, \
+                      BILAN_OIDC_IDENTIFIANT_CLIENT ; secrets sans option : BILAN_METRIQUES_JETON, \
+                      BILAN_SMTP_MOT_DE_PASSE, BILAN_OIDC_SECRET_CLIENT) ou du fichier --config ; priorité : \
+                      option, variable, fichier, valeur par défaut.\n\
+                      Connexion ProConnect (OpenID Connect) : --oidc-emetteur et \
+                      --oidc-identifiant-client, le secret client par la variable \
+                      BILAN_OIDC_SECRET_CLIENT ou la clé secret_client de la table [oidc] du \
+                      fichier (jamais en option) ; le fournisseur est interrogé au démarrage.\n\
                       Points d'accès d'exploitation : /sante (base de données), /metriques \
                       (Prometheus). Arrêt propre sur SIGTERM. Voir le README (« En production »)."
     )]
@@ -284,6 +289,12 @@ pub struct ServirArgs {
     pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub web: WebArgs,
+    /// émetteur OpenID Connect de ProConnect (https://…) : active la connexion « S'identifier avec ProConnect »
+    #[arg(long = "oidc-emetteur", aliases = ["oidc-issuer", "oidc-émetteur"], value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+    /// identifiant client attribué par ProConnect (le secret client vient de BILAN_OIDC_SECRET_CLIENT ou du fichier de configuration)
+    #[arg(long = "oidc-identifiant-client", alias = "oidc-client-id", value_name = "IDENTIFIANT")]
+    pub oidc_client_id: Option<String>,
 }
 
 #[derive(Args)]

@@ -43,9 +43,13 @@ pub const ENV: &[(&str, &str)] = &[
     ("smtp.expediteur", "BILAN_SMTP_EXPEDITEUR"),
     ("smtp.mot_de_passe", "BILAN_SMTP_MOT_DE_PASSE"),
 ];
+    ("oidc.emetteur", "BILAN_OIDC_EMETTEUR"),
+    ("oidc.identifiant_client", "BILAN_OIDC_IDENTIFIANT_CLIENT"),
+    ("oidc.secret_client", "BILAN_OIDC_SECRET_CLIENT"),
+];
 
 /// Keys of the file that hold a secret.
-const SECRET_KEYS: &[&str] = &["base", "metriques.jeton", "smtp.mot_de_passe"];
+const SECRET_KEYS: &[&str] = &["base", "metriques.jeton", "smtp.mot_de_passe", "oidc.secret_client"];
 
 fn env_name(key: &str) -> &'static str {
     ENV.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or("BILAN_?")
@@ -63,10 +67,11 @@ struct FileConfig {
     referentiels: Option<String>,
     journal: Option<Spanned<String>>,
     delai_arret: Option<Spanned<i64>>,
+    url_publique: Option<Spanned<String>>,
     metriques: Option<MetricsConfig>,
     fichiers: Option<String>,
-    url_publique: Option<Spanned<String>>,
     smtp: Option<SmtpFileConfig>,
+    oidc: Option<OidcFile>,
 }
 
 #[derive(Deserialize, Default)]
@@ -81,6 +86,33 @@ struct SmtpFileConfig {
 #[serde(deny_unknown_fields)]
 struct MetricsConfig {
     jeton: Option<Spanned<String>>,
+}
+
+/// `[oidc]`: ProConnect sign-in.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OidcFile {
+    emetteur: Option<Spanned<String>>,
+    identifiant_client: Option<Spanned<String>>,
+    secret_client: Option<Spanned<String>>,
+}
+
+/// ProConnect sign-in, resolved (the provider is asked at start, `serve_cmd`).
+#[derive(Clone, PartialEq)]
+pub struct OidcSettings {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .finish()
+    }
 }
 
 /// Everything `servir` starts with, resolved.
@@ -101,6 +133,7 @@ pub struct Settings {
     pub smtp: Option<bilan_web::SmtpConfig>,
     /// The start of the e-mails' links (`None`: `http://` and the listening address).
     pub public_url: Option<String>,
+    pub oidc: Option<OidcSettings>,
 }
 
 /// The settings, and the warnings to print (French) before starting.
@@ -314,6 +347,44 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
         (None, None, None) => None,
     };
 
+    // ProConnect: the issuer and client id as any option; the secret never as a flag.
+    let oidc_file = file.oidc.as_ref();
+    let pick = |flag: &Option<String>, key: &str, from_file: Option<&Spanned<String>>| -> Option<String> {
+        flag.clone()
+            .or_else(|| var(key).map(|(v, _)| v))
+            .or_else(|| from_file.map(|v| v.get_ref().clone()))
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let issuer = pick(&a.oidc_issuer, "oidc.emetteur", oidc_file.and_then(|o| o.emetteur.as_ref()));
+    let client_id = pick(
+        &a.oidc_client_id,
+        "oidc.identifiant_client",
+        oidc_file.and_then(|o| o.identifiant_client.as_ref()),
+    );
+    let client_secret = pick(&None, "oidc.secret_client", oidc_file.and_then(|o| o.secret_client.as_ref()));
+    let oidc = match (issuer, client_id, client_secret) {
+        (None, None, None) => None,
+        (Some(issuer), Some(client_id), Some(client_secret)) => {
+            Some(OidcSettings { issuer, client_id, client_secret })
+        }
+        (None, _, _) => {
+            return Err("ProConnect : identifiant ou secret client donné sans émetteur (--oidc-emetteur, \
+                        BILAN_OIDC_EMETTEUR ou clé emetteur de [oidc])"
+                .into())
+        }
+        (Some(_), None, _) => {
+            return Err("ProConnect : identifiant client manquant (--oidc-identifiant-client, \
+                        BILAN_OIDC_IDENTIFIANT_CLIENT ou clé identifiant_client de [oidc])"
+                .into())
+        }
+        (Some(_), Some(_), None) => {
+            return Err("ProConnect : secret client manquant (variable BILAN_OIDC_SECRET_CLIENT ou clé \
+                        secret_client de [oidc] ; jamais en option)"
+                .into())
+        }
+    };
+
     if a.config.is_some() {
         if let Some(w) = readable_by_all(&path, &file) {
             warnings.push(w);
@@ -333,6 +404,7 @@ pub fn resolve(a: &ServirArgs, env: &dyn Fn(&str) -> Option<String>) -> Result<R
             files_dir,
             smtp,
             public_url,
+            oidc,
         },
         warnings,
     })
@@ -367,6 +439,7 @@ fn readable_by_all(path: &Path, file: &FileConfig) -> Option<String> {
             "base" => file.base.as_ref().is_some_and(|b| url_has_password(b.get_ref())),
             "metriques.jeton" => file.metriques.as_ref().is_some_and(|m| m.jeton.is_some()),
             "smtp.mot_de_passe" => file.smtp.as_ref().is_some_and(|s| s.mot_de_passe.is_some()),
+            "oidc.secret_client" => file.oidc.as_ref().is_some_and(|o| o.secret_client.is_some()),
             _ => false,
         })
         .collect();
@@ -550,6 +623,68 @@ mod tests {
     }
 
     #[test]
+    fn proconnect_settings_come_from_flags_environment_or_file_and_the_secret_never_from_a_flag() {
+        let f = file(
+            "url_publique = \"https://bilan.exemple.gouv.fr/\"\n[oidc]\nemetteur = \"https://fichier.example/api/v2\"\n\
+             identifiant_client = \"client-fichier\"\nsecret_client = \"secret-du-fichier\"\n",
+        );
+        let path = f.0.to_str().unwrap();
+        let r = resolve(&args(&["--config", path]), &no_env).unwrap();
+        let o = r.settings.oidc.clone().unwrap();
+        assert_eq!(
+            (o.issuer.as_str(), o.client_id.as_str(), o.client_secret.as_str()),
+            ("https://fichier.example/api/v2", "client-fichier", "secret-du-fichier")
+        );
+        assert_eq!(r.settings.public_url.as_deref(), Some("https://bilan.exemple.gouv.fr"));
+        assert!(!format!("{o:?}").contains("secret-du-fichier"));
+        let env = |k: &str| match k {
+            "BILAN_OIDC_EMETTEUR" => Some("https://env.example".to_string()),
+            "BILAN_OIDC_SECRET_CLIENT" => Some("secret-de-l-environnement".to_string()),
+            "BILAN_URL_PUBLIQUE" => Some("http://127.0.0.1:9000".to_string()),
+            _ => None,
+        };
+        let r = resolve(&args(&["--config", path, "--oidc-client-id", "client-drapeau"]), &env).unwrap();
+        let o = r.settings.oidc.unwrap();
+        assert_eq!(
+            (o.issuer.as_str(), o.client_id.as_str(), o.client_secret.as_str()),
+            ("https://env.example", "client-drapeau", "secret-de-l-environnement")
+        );
+        assert_eq!(r.settings.public_url.as_deref(), Some("http://127.0.0.1:9000"));
+        let r = resolve(
+            &args(&[
+                "--oidc-issuer",
+                "https://drapeau.example",
+                "--oidc-client-id",
+                "c",
+                "--url-publique",
+                "https://b.fr",
+            ]),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(r.settings.oidc.unwrap().issuer, "https://drapeau.example");
+        // Nothing configured: local passwords only.
+        assert_eq!(resolve(&args(&[]), &no_env).unwrap().settings.oidc, None);
+        // Incomplete: refused with what is missing.
+        let e = resolve(&args(&["--oidc-emetteur", "https://a.example"]), &no_env).err().unwrap();
+        assert!(e.contains("identifiant client manquant"), "{e}");
+        let e = resolve(
+            &args(&["--oidc-emetteur", "https://a.example", "--oidc-identifiant-client", "c"]),
+            &no_env,
+        )
+        .err()
+        .unwrap();
+        assert!(e.contains("secret client manquant") && e.contains("BILAN_OIDC_SECRET_CLIENT"), "{e}");
+        let e = resolve(&args(&["--oidc-identifiant-client", "c"]), &no_env).err().unwrap();
+        assert!(e.contains("sans émetteur"), "{e}");
+        // No flag takes the secret.
+        let argv = ["bilan", "servir", "--oidc-secret-client", "x"];
+        assert!(args::parse(argv.iter().map(|s| s.to_string()).collect()).is_err());
+        let e = resolve(&args(&["--url-publique", "bilan.example"]), &no_env).err().unwrap();
+        assert!(e.contains("adresse publique"), "{e}");
+    }
+
+    #[test]
     fn a_password_in_a_flag_is_warned_about() {
         let r = resolve(&args(&["--base", "postgres://bilan:secret@db/bilan"]), &no_env).unwrap();
         assert_eq!(r.warnings.len(), 1);
@@ -577,6 +712,8 @@ mod tests {
             ("proxies_de_confiance = [\"10.0.0.1\", \"proxy\"]\n", 1, 37, "adresse IP"),
             ("delai_arret = 0\n", 1, 15, "entre 1 et 3600"),
             ("[metriques]\njeton = \"court\"\n", 2, 9, "16 caractères"),
+            ("url_publique = \"ftp://x\"\n", 1, 16, "adresse publique"),
+            ("[oidc]\nemeteur = \"https://x\"\n", 2, 1, "clé « emeteur » inconnue"),
             ("base = \"sqlite://a\n", 1, 19, "syntaxe TOML invalide"),
             ("cookies_securises = \"oui\"\n", 1, 21, "un texte trouvé, un booléen (true/false) attendu"),
         ] {

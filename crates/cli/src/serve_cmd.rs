@@ -52,6 +52,23 @@ async fn serve(
         .await
         .map_err(|e| format!("impossible d'écouter sur {} ({e})", s.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // ProConnect: the provider must answer, consistently, before the server starts.
+    let oidc = match &s.oidc {
+        Some(c) => {
+            let base = s.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+            let config = bilan_web::OidcConfig {
+                issuer: c.issuer.clone(),
+                client_id: c.client_id.clone(),
+                client_secret: c.client_secret.clone(),
+                redirect_uri: format!("{base}/connexion/proconnect/retour"),
+                post_logout_redirect_uri: format!("{base}/connexion"),
+            };
+            let provider = bilan_web::Oidc::discover(config).await?;
+            tracing::info!(emetteur = %provider.issuer(), "connexion ProConnect activée");
+            Some(std::sync::Arc::new(provider))
+        }
+        None => None,
+    };
     let assets = assets_dir(o);
     let options = bilan_web::AppOptions {
         secure_cookies: s.secure_cookies,
@@ -63,6 +80,7 @@ async fn serve(
         files_dir: s.files_dir.clone(),
         smtp: s.smtp.clone(),
         public_url: s.public_url.clone().unwrap_or_else(|| format!("http://{addr}")),
+        oidc,
         ..bilan_web::AppOptions::default()
     };
     crate::write_stdout(&format!("{banner}bilan est prêt : http://{addr}/\n"));
@@ -171,6 +189,7 @@ fn demo_settings(a: &DemoArgs) -> Result<Settings, String> {
         files_dir: w.files_dir.clone(),
         smtp,
         public_url,
+        oidc: None,
     })
 }
 

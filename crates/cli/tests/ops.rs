@@ -216,7 +216,7 @@ async fn configuration_file_and_environment_start_a_server_that_logs_without_que
         &["--config", config.to_str().unwrap()],
         &[("BILAN_ADRESSE", "127.0.0.1:0")],
     );
-    let client = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let client = client();
     let r = client.get(server.url("/sante")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.text().await.unwrap(), "ok\n");
@@ -295,6 +295,9 @@ fn a_broken_configuration_file_stops_servir_before_it_listens() {
 // ---------------------------------------------------------------- two servers, one database
 
 fn client() -> reqwest::Client {
+    // reqwest's TLS comes without a crypto provider in this workspace (bilan-web installs
+    // rustls' ring one): install it before building a client.
+    bilan_web::install_tls_provider();
     // No cookie store: the session cookie is carried by hand from one server to the other.
     reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
 }

@@ -19,9 +19,10 @@ use crate::{
     format_cents, parse_role, parse_status, split_list, territory_list, time, ApiToken, Attachment, AttachmentKind,
     AuditEntry, Campaign, CampaignDetail, ClaimedMail, Comment, CommentTarget, Convention, ConventionReport,
     CreditChoice, CreditDecision, Edit, EditScope, Id, Justification, MailStatus, NewAttachment, NewCampaign,
-    NewCollectiviteReport, NewNotification, NewUser, Notification, OpenedCampaign, OutboxMail, ReferentielVersion,
-    ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status, StoreError, StoredReferentiel, StoredReport,
-    Transition, User, COMMENT_MAX_CHARS, NOTIFICATION_KINDS, REMINDER_KINDS,
+    NewCollectiviteReport, NewNotification, NewUser, Notification, OidcOutcome, OidcPending, OidcSignIn,
+    OpenedCampaign, OutboxMail, ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status,
+    StoreError, StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS, NOTIFICATION_KINDS,
+    REMINDER_KINDS,
 };
 use crate::{ActionRow, FiguresOf, IndicatorRow, MeasureRow, ReportFigures, FIGURES_FORMAT};
 
@@ -2978,6 +2979,176 @@ impl Backend {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?)
+    }
+
+    // ----- OpenID Connect (ProConnect) -----
+
+    pub async fn begin_oidc_login(&self, p: &OidcPending, max_per_client: i64) -> Result<bool, StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        if let Some(lock) = KEY_LOCK {
+            sqlx::query(lock).bind(format!("oidc:{}", p.client)).execute(&mut *tx).await?;
+        }
+        // Expired sign-ins are forgotten as new ones come, so the table stays small.
+        sqlx::query("DELETE FROM oidc_pending WHERE expires_at <= $1").bind(&now).execute(&mut *tx).await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oidc_pending WHERE client = $1")
+            .bind(&p.client)
+            .fetch_one(&mut *tx)
+            .await?;
+        if n >= max_per_client {
+            tx.commit().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO oidc_pending (state_hash, browser_hash, nonce, verifier, next, client, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&p.state_hash)
+        .bind(&p.browser_hash)
+        .bind(&p.nonce)
+        .bind(&p.verifier)
+        .bind(&p.next)
+        .bind(&p.client)
+        .bind(&now)
+        .bind(&p.expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(constraint_error)?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn take_oidc_login(&self, state_hash: &str) -> Result<Option<OidcPending>, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        // Deleted as it is read: a `state` answers once, whatever happens next.
+        let row = sqlx::query(
+            "DELETE FROM oidc_pending WHERE state_hash = $1 \
+             RETURNING state_hash, browser_hash, nonce, verifier, next, client, expires_at",
+        )
+        .bind(state_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let Some(r) = row else { return Ok(None) };
+        let pending = OidcPending {
+            state_hash: r.try_get("state_hash")?,
+            browser_hash: r.try_get("browser_hash")?,
+            nonce: r.try_get("nonce")?,
+            verifier: r.try_get("verifier")?,
+            next: r.try_get("next")?,
+            client: r.try_get("client")?,
+            expires_at: r.try_get("expires_at")?,
+        };
+        Ok((pending.expires_at.as_str() > time::now().as_str()).then_some(pending))
+    }
+
+    pub async fn oidc_sign_in(&self, s: &OidcSignIn<'_>) -> Result<OidcOutcome, StoreError> {
+        let now = time::now();
+        let mut tx = begin_write(&self.pool).await?;
+        let bound: Option<Id> = sqlx::query_scalar(&format!(
+            "SELECT user_id FROM oidc_identities WHERE issuer = $1 AND subject = $2{FOR_UPDATE}"
+        ))
+        .bind(s.issuer)
+        .bind(s.subject)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (user, newly_bound) = match bound {
+            Some(id) => {
+                let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1{FOR_UPDATE}");
+                let row = sqlx::query(&sql).bind(id).fetch_one(&mut *tx).await?;
+                (user_from_row(&row)?, false)
+            }
+            None => {
+                let sql =
+                    format!("SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1){FOR_UPDATE}");
+                let Some(row) = sqlx::query(&sql).bind(s.email).fetch_optional(&mut *tx).await? else {
+                    tx.rollback().await?;
+                    return Ok(OidcOutcome::Unknown);
+                };
+                let user = user_from_row(&row)?;
+                let other: Option<String> = sqlx::query_scalar(
+                    "SELECT subject FROM oidc_identities WHERE user_id = $1 AND issuer = $2",
+                )
+                .bind(user.id)
+                .bind(s.issuer)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match other {
+                    // A parallel first sign-in of the same identity bound it meanwhile.
+                    Some(subject) if subject == s.subject => (user, false),
+                    // The account is bound to another identity of this provider: the
+                    // e-mail alone never moves it to a new one.
+                    Some(_) => {
+                        tx.rollback().await?;
+                        return Ok(OidcOutcome::OtherIdentity(user));
+                    }
+                    None => (user, true),
+                }
+            }
+        };
+        if !user.active {
+            tx.rollback().await?;
+            return Ok(OidcOutcome::Inactive(user));
+        }
+        if newly_bound {
+            sqlx::query(
+                "INSERT INTO oidc_identities (issuer, subject, user_id, email, bound_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(s.issuer)
+            .bind(s.subject)
+            .bind(user.id)
+            .bind(s.email)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await
+            .map_err(constraint_error)?;
+        }
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(&now).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, id_token) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(s.token_hash)
+        .bind(user.id)
+        .bind(s.csrf_token)
+        .bind(&now)
+        .bind(s.expires_at)
+        .bind(s.id_token)
+        .execute(&mut *tx)
+        .await
+        .map_err(constraint_error)?;
+        if newly_bound {
+            let after = format!("fournisseur : {}\nsujet : {}\ncourriel : {}", s.issuer, s.subject, s.email);
+            let rec = AuditRecord {
+                actor: Some(user.id),
+                report: None,
+                kind: "user.oidc",
+                target: &user.login,
+                before: None,
+                after: Some(&after),
+            };
+            append_audit(&mut tx, &now, rec).await?;
+        }
+        let rec = AuditRecord {
+            actor: Some(user.id),
+            report: None,
+            kind: "session.create",
+            target: "proconnect",
+            before: None,
+            after: Some(s.expires_at),
+        };
+        append_audit(&mut tx, &now, rec).await?;
+        tx.commit().await?;
+        Ok(OidcOutcome::SignedIn { user, newly_bound })
+    }
+
+    pub async fn session_id_token(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        let token: Option<Option<String>> =
+            sqlx::query_scalar("SELECT id_token FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(token.flatten())
     }
 
     // ----- login rate limiting -----

@@ -756,6 +756,56 @@ pub struct ReportCampaign {
     pub deadline: String,
 }
 
+/// A sign-in sent to the OpenID provider, waiting for its answer
+/// ([`Store::begin_oidc_login`]). Secrets the browser holds are stored hashed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OidcPending {
+    /// SHA-256 hex of the `state` sent to the provider.
+    pub state_hash: String,
+    /// SHA-256 hex of the browser's sign-in cookie: the answer must come back to it.
+    pub browser_hash: String,
+    /// The `nonce` the ID token must carry.
+    pub nonce: String,
+    /// The PKCE code verifier.
+    pub verifier: String,
+    /// Where to go once signed in (a same-site path).
+    pub next: String,
+    /// The client's address (sign-ins waiting are bounded per address).
+    pub client: String,
+    /// RFC 3339 UTC.
+    pub expires_at: String,
+}
+
+/// A verified identity asserted by an OpenID provider, and the session to open for it
+/// ([`Store::oidc_sign_in`]).
+#[derive(Clone, Copy, Debug)]
+pub struct OidcSignIn<'a> {
+    pub issuer: &'a str,
+    pub subject: &'a str,
+    /// The e-mail the provider asserted: finds the account at the identity's first sign-in.
+    pub email: &'a str,
+    /// SHA-256 hex of the session cookie.
+    pub token_hash: &'a str,
+    pub csrf_token: &'a str,
+    pub expires_at: &'a str,
+    /// Kept with the session for the provider's logout.
+    pub id_token: &'a str,
+}
+
+/// How an OpenID sign-in ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OidcOutcome {
+    /// A session is open; `newly_bound`: this sign-in bound the identity to the account.
+    SignedIn { user: User, newly_bound: bool },
+    /// No account is bound to the identity nor has its e-mail: nothing written.
+    Unknown,
+    /// The account is deactivated: nothing written.
+    Inactive(User),
+    /// The account with this e-mail is bound to another identity of the same provider:
+    /// nothing written.
+    OtherIdentity(User),
+}
+
 /// Errors of the store. `Display` is French: it may reach users.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -927,6 +977,34 @@ impl Store {
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         dispatch!(self.delete_session(token_hash))
+    }
+
+    // ----- OpenID Connect (ProConnect) -----
+
+    /// Records a sign-in sent to the provider, unless `max_per_client` of that client's are
+    /// already waiting (`false`: nothing written). Expired ones are purged.
+    pub async fn begin_oidc_login(&self, p: &OidcPending, max_per_client: i64) -> Result<bool, StoreError> {
+        dispatch!(self.begin_oidc_login(p, max_per_client))
+    }
+
+    /// Takes (deletes and returns) the sign-in of a `state`: a second call with the same
+    /// state finds nothing. `None` also when it has expired.
+    pub async fn take_oidc_login(&self, state_hash: &str) -> Result<Option<OidcPending>, StoreError> {
+        dispatch!(self.take_oidc_login(state_hash))
+    }
+
+    /// Opens a session for a verified provider identity, in one transaction: the account
+    /// bound to (issuer, subject), else — first sign-in — the account whose e-mail is the
+    /// asserted one, which gets the identity bound (audited `user.oidc`), unless it already
+    /// has another identity of this issuer. Inactive accounts are refused. The session is
+    /// audited `session.create` with target `proconnect`.
+    pub async fn oidc_sign_in(&self, s: &OidcSignIn<'_>) -> Result<OidcOutcome, StoreError> {
+        dispatch!(self.oidc_sign_in(s))
+    }
+
+    /// The ID token a session was opened with, if it was opened through a provider.
+    pub async fn session_id_token(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
+        dispatch!(self.session_id_token(token_hash))
     }
 
     // ----- API tokens -----

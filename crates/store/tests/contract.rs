@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bilan_store::{
-    time, AttachmentKind, CommentTarget, Edit, EditScope, Id, NewAttachment, NewCampaign,
-    NewCollectiviteReport, NewConvention, NewReport, ReportFilter, ReportLink, Role, Status, Store,
+    time, AttachmentKind, CommentTarget, Edit, EditScope, Id, NewAttachment, NewCampaign, NewCollectiviteReport,
+    NewConvention, NewReport, OidcOutcome, OidcPending, OidcSignIn, ReportFilter, ReportLink, Role, Status, Store,
     StoreError, StoredReport, Transition,
 };
 mod common;
@@ -193,6 +193,121 @@ async fn user_email_set_found_and_unique(store: &Store) {
         changes,
         [(some("jean.dupont@allier.fr"), some("—")), (some("—"), some("jean.dupont@allier.fr"))]
     );
+}
+
+// ---------------------------------------------------------------- OpenID Connect
+
+fn pending(state: &str, client: &str, expires_at: &str) -> OidcPending {
+    OidcPending {
+        state_hash: format!("etat-{state}"),
+        browser_hash: "navigateur".into(),
+        nonce: format!("nonce-{state}"),
+        verifier: format!("verificateur-{state}"),
+        next: "/rapports/1".into(),
+        client: client.into(),
+        expires_at: expires_at.into(),
+    }
+}
+
+async fn oidc_pending_logins_are_used_once_and_bounded(store: &Store) {
+    let later = time::now_plus(Duration::from_secs(600));
+    let past = time::now_minus(Duration::from_secs(1));
+    let before = audit_count(store).await;
+    assert!(store.begin_oidc_login(&pending("a", "10.0.0.1", &later), 3).await.unwrap());
+    let taken = store.take_oidc_login("etat-a").await.unwrap().expect("la demande en attente");
+    assert_eq!(taken, pending("a", "10.0.0.1", &later));
+    assert_eq!(store.take_oidc_login("etat-a").await.unwrap(), None, "a state answers once");
+    assert_eq!(store.take_oidc_login("etat-inconnu").await.unwrap(), None);
+    // Expired: not returned, and gone.
+    assert!(store.begin_oidc_login(&pending("vieux", "10.0.0.1", &past), 3).await.unwrap());
+    assert_eq!(store.take_oidc_login("etat-vieux").await.unwrap(), None);
+    // At most 3 waiting per client address; the others are not affected.
+    for s in ["b", "c", "d"] {
+        assert!(store.begin_oidc_login(&pending(s, "10.0.0.2", &later), 3).await.unwrap());
+    }
+    assert!(!store.begin_oidc_login(&pending("e", "10.0.0.2", &later), 3).await.unwrap());
+    assert_eq!(store.take_oidc_login("etat-e").await.unwrap(), None, "the refused one was not written");
+    assert!(store.begin_oidc_login(&pending("f", "10.0.0.3", &later), 3).await.unwrap());
+    // Taking one frees a place.
+    assert!(store.take_oidc_login("etat-b").await.unwrap().is_some());
+    assert!(store.begin_oidc_login(&pending("g", "10.0.0.2", &later), 3).await.unwrap());
+    // The same state twice is refused.
+    let e = store.begin_oidc_login(&pending("g", "10.0.0.4", &later), 3).await.unwrap_err();
+    assert!(matches!(e, StoreError::Duplicate), "{e:?}");
+    assert_eq!(audit_count(store).await, before, "waiting sign-ins are not journalled");
+}
+
+async fn oidc_sign_in_binds_by_email_then_by_subject(store: &Store) {
+    let mut agent = new_user("agent.prefecture", Role::PrefectureReviewer, Some("03"));
+    agent.email = Some("Agent.Prefecture@allier.gouv.fr".into());
+    let agent = store.create_user(None, agent).await.unwrap();
+    let mut other = new_user("autre.agent", Role::NationalReader, None);
+    other.email = Some("autre.agent@social.gouv.fr".into());
+    let other = store.create_user(None, other).await.unwrap();
+    let later = time::now_plus(Duration::from_secs(3600));
+    let later = later.as_str();
+    let sign_in = |subject, email, token_hash| OidcSignIn {
+        issuer: "https://proconnect.example",
+        subject,
+        email,
+        token_hash,
+        csrf_token: "csrf",
+        expires_at: later,
+        id_token: "jeton.id.signe",
+    };
+
+    // Unknown e-mail: nothing written.
+    let before = audit_count(store).await;
+    let out = store.oidc_sign_in(&sign_in("s-inconnu", "inconnu@ailleurs.fr", "h0")).await.unwrap();
+    assert_eq!(out, OidcOutcome::Unknown);
+    assert_eq!(store.session("h0").await.unwrap(), None);
+    assert_eq!(audit_count(store).await, before);
+
+    // First sign-in: bound by e-mail (without case), session opened with its ID token.
+    let out = store.oidc_sign_in(&sign_in("s-1", "agent.prefecture@ALLIER.gouv.fr", "h1")).await.unwrap();
+    assert!(matches!(&out, OidcOutcome::SignedIn { user, newly_bound: true } if user.id == agent), "{out:?}");
+    assert_eq!(store.session("h1").await.unwrap().map(|(u, _)| u.id), Some(agent));
+    assert_eq!(store.session_id_token("h1").await.unwrap().as_deref(), Some("jeton.id.signe"));
+    let bound = audit_of_kind(store, "user.oidc").await;
+    assert_eq!(bound.len(), 1);
+    assert_eq!(bound[0].target, "agent.prefecture");
+    assert_eq!(
+        bound[0].after.as_deref(),
+        Some("fournisseur : https://proconnect.example\nsujet : s-1\ncourriel : agent.prefecture@ALLIER.gouv.fr")
+    );
+    let sessions: Vec<_> = audit_of_kind(store, "session.create").await;
+    assert_eq!(sessions.iter().filter(|e| e.target == "proconnect").count(), 1);
+
+    // Later: by (issuer, subject), whatever the e-mail now says — even another account's.
+    let out = store.oidc_sign_in(&sign_in("s-1", "autre.agent@social.gouv.fr", "h2")).await.unwrap();
+    assert!(
+        matches!(&out, OidcOutcome::SignedIn { user, newly_bound: false } if user.id == agent),
+        "{out:?}"
+    );
+    // Another subject asserting the bound account's e-mail does not take it.
+    let out = store.oidc_sign_in(&sign_in("s-2", "agent.prefecture@allier.gouv.fr", "h3")).await.unwrap();
+    assert!(matches!(&out, OidcOutcome::OtherIdentity(u) if u.id == agent), "{out:?}");
+    assert_eq!(store.session("h3").await.unwrap(), None);
+    // The same subject at another issuer is another identity.
+    let mut elsewhere = sign_in("s-1", "autre.agent@social.gouv.fr", "h4");
+    elsewhere.issuer = "https://autre-fournisseur.example";
+    let out = store.oidc_sign_in(&elsewhere).await.unwrap();
+    assert!(matches!(&out, OidcOutcome::SignedIn { user, newly_bound: true } if user.id == other), "{out:?}");
+
+    // A deactivated account is refused, bound or not; nothing written.
+    let admin = store.create_user(None, new_user("admin", Role::Admin, None)).await.unwrap();
+    store.set_user_active(admin, agent, false).await.unwrap();
+    let before = audit_count(store).await;
+    let out = store.oidc_sign_in(&sign_in("s-1", "x@y.fr", "h5")).await.unwrap();
+    assert!(matches!(&out, OidcOutcome::Inactive(u) if u.id == agent), "{out:?}");
+    assert_eq!(store.session("h5").await.unwrap(), None);
+    assert_eq!(audit_count(store).await, before);
+    assert_eq!(store.session("h1").await.unwrap(), None, "deactivation ended the sessions");
+
+    // A session opened with a password has no ID token.
+    store.create_session("h6", other, "csrf", later).await.unwrap();
+    assert_eq!(store.session_id_token("h6").await.unwrap(), None);
+    assert_eq!(store.session_id_token("inconnu").await.unwrap(), None);
 }
 
 // ---------------------------------------------------------------- sessions
@@ -2290,6 +2405,8 @@ contract!(
     reports_of_collectivites_are_seen_by_every_territory,
     users_crud,
     user_email_set_found_and_unique,
+    oidc_pending_logins_are_used_once_and_bounded,
+    oidc_sign_in_binds_by_email_then_by_subject,
     duplicate_login,
     sessions,
     api_tokens_lifecycle,

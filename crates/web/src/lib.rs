@@ -39,6 +39,7 @@ pub use service::accounts::{
     MAX_FAILURES_PER_ADDRESS as MAX_LOGIN_FAILURES_PER_ADDRESS,
 };
 pub use service::outbox::{parse_url as parse_smtp_url, SmtpConfig};
+pub use service::oidc::{Oidc, OidcConfig};
 pub use service::tokens::{
     issue as issue_api_token, name_problem as api_token_name_problem, DEFAULT_DAYS as DEFAULT_TOKEN_DAYS,
     MAX_DAYS as MAX_TOKEN_DAYS,
@@ -95,6 +96,18 @@ pub struct AppOptions {
     pub outbox_poll: std::time::Duration,
     /// The first wait after a failed send, doubled at each failure (at most an hour).
     pub outbox_backoff: std::time::Duration,
+    /// ProConnect (OpenID Connect) sign-in, when configured: the provider discovered at
+    /// start ([`Oidc::discover`]). `None`: local passwords only.
+    pub oidc: Option<Arc<Oidc>>,
+}
+
+/// Installs rustls' `ring` crypto provider as the process default, once (later calls do
+/// nothing). reqwest is built with `rustls-no-provider` (the default provider, aws-lc-rs,
+/// costs minutes of C build), so every process that builds a `reqwest::Client` — the
+/// server's OpenID client, and through Cargo's feature unification every test client of
+/// the workspace — must call this first; [`app`] and [`Oidc::discover`] do.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// 30 s: under systemd's default stop timeout (90 s).
@@ -119,6 +132,7 @@ impl Default for AppOptions {
             public_url: "http://127.0.0.1:8080".to_owned(),
             outbox_poll: std::time::Duration::from_secs(5),
             outbox_backoff: std::time::Duration::from_secs(30),
+            oidc: None,
         }
     }
 }
@@ -147,6 +161,8 @@ pub(crate) struct Inner {
     pub referentiel: service::referentiel::Cache,
     /// Parsed reports and their diagnostics by (id, revision).
     pub reports: service::cache::ReportCache,
+    /// The `Content-Security-Policy` of every response (`http::session::csp`).
+    pub csp: axum::http::HeaderValue,
 }
 
 impl std::ops::Deref for AppState {
@@ -268,6 +284,7 @@ async fn home(http::session::MaybeCtx(ctx): http::session::MaybeCtx) -> Redirect
 /// `into_make_service_with_connect_info::<SocketAddr>()` so that login rate limiting
 /// counts per client IP (without it, every client shares one IP counter).
 pub async fn app(store: Store, options: AppOptions) -> Router {
+    install_tls_provider();
     // Every text written from now on gets its figures; reports stored without them (or
     // by an older version) get them now.
     let store = service::figures::attach(store);
@@ -280,7 +297,9 @@ pub async fn app(store: Store, options: AppOptions) -> Router {
 fn app_state(store: Store, options: AppOptions) -> AppState {
     // Idempotent: the background task's store writes figures too.
     let store = service::figures::attach(store);
+    let csp = http::session::csp(options.oidc.as_deref().and_then(Oidc::logout_origin).as_deref());
     AppState(Arc::new(Inner {
+        csp,
         referentiel: service::referentiel::new_cache(&options.referentiel),
         reports: service::cache::ReportCache::new(options.report_cache_bytes),
         store,
@@ -331,6 +350,8 @@ fn router(state: AppState) -> Router {
         .route("/", get(home))
         .route("/connexion", get(handlers::login::login_form).post(handlers::login::login))
         .route("/deconnexion", post(handlers::login::logout))
+        .route("/connexion/proconnect", get(handlers::oidc::start))
+        .route("/connexion/proconnect/retour", get(handlers::oidc::callback))
         .route("/rapports", get(handlers::reports::reports))
         .route("/rapports/nouveau", post(handlers::campaigns::create_report))
         .route("/campagnes", get(handlers::campaigns::list).post(handlers::campaigns::open))

@@ -20,8 +20,18 @@ pub struct LoginQuery {
     suite: Option<String>,
 }
 
-fn page(token: &str, login: &str, next: &str, error: Option<&str>, status: StatusCode) -> Response {
-    Page::new("Connexion", None, login::login(token, login, next, error)).status(status).into_response()
+fn page(
+    app: &AppState,
+    token: &str,
+    login: &str,
+    next: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let proconnect = app.options.oidc.is_some();
+    Page::new("Connexion", None, login::login(token, login, next, error, proconnect))
+        .status(status)
+        .into_response()
 }
 
 /// `GET /connexion`: the form (or straight to `suite` when already signed in).
@@ -36,7 +46,7 @@ pub async fn login_form(
         return Redirect::to(&next).into_response();
     }
     let (token, fresh) = login_token(&headers);
-    let mut r = page(&token, "", &next, None, StatusCode::OK);
+    let mut r = page(&app, &token, "", &next, None, StatusCode::OK);
     if fresh {
         r.headers_mut().append(
             header::SET_COOKIE,
@@ -63,6 +73,7 @@ pub async fn login(State(app): State<AppState>, req: Request) -> Result<Response
         SignIn::Busy => return Err(login::busy()),
         SignIn::Refused => {
             return Ok(page(
+                &app,
                 &token,
                 &user,
                 &next,
@@ -78,12 +89,18 @@ pub async fn login(State(app): State<AppState>, req: Request) -> Result<Response
     Ok(r)
 }
 
-/// `POST /deconnexion`: closes the session, back to the login form.
+/// `POST /deconnexion`: closes the session, back to the login form — through the
+/// provider's logout when the session was opened with ProConnect and the provider has one.
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let mut id_token = None;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        accounts::sign_out(&app.store, &token).await?;
+        id_token = accounts::sign_out(&app.store, &token).await?;
     }
-    let mut r = Redirect::to("/connexion").into_response();
+    let provider_logout = match (&app.options.oidc, id_token) {
+        (Some(provider), Some(id_token)) => provider.logout_url(&id_token),
+        _ => None,
+    };
+    let mut r = Redirect::to(provider_logout.as_deref().unwrap_or("/connexion")).into_response();
     r.headers_mut()
         .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", app.options.secure_cookies, Some(0)));
     Ok(r)

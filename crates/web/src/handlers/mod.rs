@@ -14,6 +14,7 @@ pub mod files;
 pub mod import;
 pub mod login;
 pub mod notifications;
+pub mod oidc;
 pub mod ops;
 pub mod referentiel;
 pub mod reports;

@@ -229,12 +229,12 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
     let asset_path = req.uri().path().starts_with("/dsfr/") || req.uri().path().starts_with("/static/");
     if !asset_path {
         if let Err(e) = crate::service::referentiel::refresh(&app).await {
-            return secure(error_response(e, None));
+            return secure(&app, error_response(e, None));
         }
     }
     // The API authenticates by bearer token only (no cookie, hence no CSRF): see api.rs.
     if req.uri().path() == "/api" || req.uri().path().starts_with("/api/") {
-        return secure(next.run(req).await);
+        return secure(&app, next.run(req).await);
     }
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path();
@@ -244,10 +244,10 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
         Some(token) if !token.is_empty() => match app.store.session(&sha256_hex(&token)).await {
             Ok(Some((user, csrf))) => match app.store.unread_notifications(user.id).await {
                 Ok(unread) => Some(Ctx { user, csrf, unread }),
-                Err(e) => return secure(error_response(AppError::internal(e), None)),
+                Err(e) => return secure(&app, error_response(AppError::internal(e), None)),
             },
             Ok(None) => None,
-            Err(e) => return secure(error_response(AppError::internal(e), None)),
+            Err(e) => return secure(&app, error_response(AppError::internal(e), None)),
         },
         _ => None,
     };
@@ -258,10 +258,10 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
         // Without a session, only the login form may be posted: anything else is refused
         // before its body is read (no upload is buffered or parsed for a stranger).
         if ctx.is_none() && parts.uri.path() != "/connexion" {
-            return secure(pending_page(StatusCode::FORBIDDEN, None, errors::session_expired()));
+            return secure(&app, pending_page(StatusCode::FORBIDDEN, None, errors::session_expired()));
         }
         if cross_site(&parts.headers) {
-            return secure(pending_page(StatusCode::FORBIDDEN, ctx.as_ref(), errors::cross_site()));
+            return secure(&app, pending_page(StatusCode::FORBIDDEN, ctx.as_ref(), errors::cross_site()));
         }
         let ct = content_type(&parts.headers);
         let multipart = ct.starts_with("multipart/form-data");
@@ -276,12 +276,15 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
         let bytes = match read_body(body, limit).await {
             Ok(b) => b,
             Err(too_large) => {
-                return secure(if too_large {
-                    let limit_mb = upload_limit(&app, parts.uri.path()) / (1024 * 1024);
-                    pending_page(StatusCode::PAYLOAD_TOO_LARGE, ctx.as_ref(), errors::too_large(limit_mb))
-                } else {
-                    pending_page(StatusCode::BAD_REQUEST, ctx.as_ref(), errors::unreadable())
-                });
+                return secure(
+                    &app,
+                    if too_large {
+                        let limit_mb = upload_limit(&app, parts.uri.path()) / (1024 * 1024);
+                        pending_page(StatusCode::PAYLOAD_TOO_LARGE, ctx.as_ref(), errors::too_large(limit_mb))
+                    } else {
+                        pending_page(StatusCode::BAD_REQUEST, ctx.as_ref(), errors::unreadable())
+                    },
+                );
             }
         };
         let submitted = if multipart && ctx.is_some() {
@@ -307,7 +310,7 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
             } else {
                 errors::bad_token()
             };
-            return secure(pending_page(StatusCode::FORBIDDEN, ctx.as_ref(), page));
+            return secure(&app, pending_page(StatusCode::FORBIDDEN, ctx.as_ref(), page));
         }
         Body::from(bytes)
     };
@@ -319,7 +322,7 @@ pub async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Res
         Ok(r) => r,
         Err(_) => error_response(AppError::internal("panique dans un gestionnaire de requête"), ctx.as_ref()),
     };
-    secure(french_errors(response, ctx.as_ref()))
+    secure(&app, french_errors(response, ctx.as_ref()))
 }
 
 /// Rejections produced by axum itself (a path or query that is not UTF-8, a missing form
@@ -355,16 +358,26 @@ fn french_errors(r: Response, ctx: Option<&Ctx>) -> Response {
     page
 }
 
-/// Security headers on every response.
-fn secure(mut r: Response) -> Response {
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self'; script-src 'self'; \
-             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-        ),
+/// The `Content-Security-Policy` of every page: this site only; `logout_origin` (the
+/// OpenID provider's logout endpoint, when configured) is added to `form-action`, since
+/// the sign-out form's answer redirects there and browsers check redirects of a form
+/// submission against it.
+pub fn csp(logout_origin: Option<&str>) -> HeaderValue {
+    let extra = logout_origin
+        .filter(|o| o.bytes().all(|b| b.is_ascii_graphic() && b != b';' && b != b','))
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self'; script-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'{extra}; frame-ancestors 'none'"
     );
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
+
+/// Security headers on every response.
+fn secure(app: &AppState, mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, app.csp.clone());
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));

@@ -18,7 +18,7 @@ use crate::policy::access;
 /// The shortest password accepted.
 pub const MIN_PASSWORD: usize = 12;
 /// How long a session lasts.
-const SESSION_HOURS: u64 = 10;
+pub const SESSION_HOURS: u64 = 10;
 /// Failed logins allowed for one login from one client address within [`WINDOW`].
 pub const MAX_FAILURES: i64 = 5;
 /// Failed logins allowed from one client address, whatever the login, within [`WINDOW`].
@@ -162,9 +162,13 @@ pub async fn sign_in(
     Ok(SignIn::Session(session))
 }
 
-/// Closes the session whose cookie is `token`.
-pub async fn sign_out(store: &Store, token: &str) -> Result<(), AppError> {
-    store.delete_session(&sha256_hex(token)).await.map_err(AppError::internal)
+/// Closes the session whose cookie is `token`; the ID token it was opened with, when it
+/// was opened through ProConnect (the provider's logout asks for it).
+pub async fn sign_out(store: &Store, token: &str) -> Result<Option<String>, AppError> {
+    let hash = sha256_hex(token);
+    let id_token = store.session_id_token(&hash).await.map_err(AppError::internal)?;
+    store.delete_session(&hash).await.map_err(AppError::internal)?;
+    Ok(id_token)
 }
 
 // ---- The administrator's accounts

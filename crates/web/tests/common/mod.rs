@@ -54,6 +54,7 @@ impl Server {
 
     /// A client without a session.
     pub fn anonymous(&self) -> Agent {
+        bilan_web::install_tls_provider();
         Agent {
             client: Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap(),
             base: self.base.clone(),
@@ -63,6 +64,7 @@ impl Server {
     /// A client without a session whose connections come from `ip` (any 127.x.y.z
     /// address reaches the server on Linux's loopback).
     pub fn anonymous_from(&self, ip: std::net::IpAddr) -> Agent {
+        bilan_web::install_tls_provider();
         Agent {
             client: Client::builder()
                 .cookie_store(true)
