@@ -434,7 +434,10 @@ fn parse_role(s: &str) -> Result<bilan_store::Role, String> {
 }
 
 fn parse_factor(s: &str) -> Result<u16, String> {
-    s.parse().ok().filter(|n| (1..=50).contains(n)).ok_or(format!("« {s} » n'est pas un facteur entre 1 et 50"))
+    s.parse()
+        .ok()
+        .filter(|n| (1..=50).contains(n))
+        .ok_or(format!("« {s} » n'est pas un facteur entre 1 et 50"))
 }
 
 fn parse_days(s: &str) -> Result<u32, String> {
