@@ -58,10 +58,11 @@ bench() { # label, binary, factor
     for _ in $(seq "$n"); do curl -s -b "$jar" -o /dev/null -w '%{time_total}\n' "$base$path"; done > "$dir/t"
     echo "| \`GET $path\` | $bytes | $(median_max < "$dir/t") |"
   done
-  local w; w=$(wrk -t2 -c64 -d"${secs}s" --latency -H "Cookie: bilan_session=$session" "$base/tableaux/national?annee=2019")
+  local w; w=$(wrk -t2 -c64 -d"${secs}s" --timeout 30s --latency -H "Cookie: bilan_session=$session" "$base/tableaux/national?annee=2019")
   echo
   echo "wrk -t2 -c64 -d${secs}s national dashboard: $(awk '/Requests\/sec/ {print $2}' <<<"$w") req/s, p50 $(awk '$1 == "50%" {print $2}' <<<"$w"), p99 $(awk '$1 == "99%" {print $2}' <<<"$w"), non-2xx/3xx: $(awk '/Non-2xx or 3xx/ {print $5}' <<<"$w")"
-  kill -TERM "$pid"
+  # SIGTERM to the server itself (the child of /usr/bin/time), which then reports.
+  kill -TERM "$(pgrep -P "$pid" | head -n1)"
   wait "$pid" || true
   pid=
   echo "peak RSS of the server over the whole run: $(awk -F': ' '/Maximum resident set size/ {printf "%d MB", $2 / 1024}' "$times")"

@@ -311,7 +311,7 @@ pub struct DemoArgs {
     #[arg(long = "donnees-seulement", aliases = ["seed-only", "données-seulement"])]
     pub seed_only: bool,
     /// avec --national : chaque action du jeu synthétique répétée N fois (jeu N fois plus gros, pour les mesures de performance)
-    #[arg(long = "facteur", alias = "scale", value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=50), requires = "national")]
+    #[arg(long = "facteur", alias = "scale", value_name = "N", default_value_t = 1, value_parser = parse_factor, requires = "national")]
     pub factor: u16,
 }
 
@@ -455,6 +455,13 @@ pub fn parse_ip(s: &str) -> Result<IpAddr, String> {
 fn parse_role(s: &str) -> Result<bilan_store::Role, String> {
     bilan_store::Role::from_code(s)
         .ok_or(format!("rôle « {s} » inconnu : editeur, signataire, prefecture, region, national ou admin"))
+}
+
+fn parse_factor(s: &str) -> Result<u16, String> {
+    s.parse()
+        .ok()
+        .filter(|n| (1..=50).contains(n))
+        .ok_or(format!("« {s} » n'est pas un facteur entre 1 et 50"))
 }
 
 fn parse_days(s: &str) -> Result<u32, String> {

@@ -126,6 +126,8 @@ fn usage_errors_are_french_with_exit_code_2() {
         (&["sauvegarder"], "argument obligatoire manquant : --sortie <FICHIER>"),
         (&["jeton", "--identifiant", "a", "--nom", "b", "--duree=0"], "entre 1 et 730"),
         (&["completions", "tcsh"], "valeur « tcsh » invalide pour <SHELL>"),
+        (&["demo", "--national", "--facteur=0"], "« 0 » n'est pas un facteur entre 1 et 50"),
+        (&["demo", "--facteur", "10"], "argument obligatoire manquant : --national"),
     ] {
         let o = bilan(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
