@@ -42,7 +42,6 @@ pub const ENV: &[(&str, &str)] = &[
     ("smtp.url", "BILAN_SMTP_URL"),
     ("smtp.expediteur", "BILAN_SMTP_EXPEDITEUR"),
     ("smtp.mot_de_passe", "BILAN_SMTP_MOT_DE_PASSE"),
-];
     ("oidc.emetteur", "BILAN_OIDC_EMETTEUR"),
     ("oidc.identifiant_client", "BILAN_OIDC_IDENTIFIANT_CLIENT"),
     ("oidc.secret_client", "BILAN_OIDC_SECRET_CLIENT"),

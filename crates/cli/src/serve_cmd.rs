@@ -203,7 +203,12 @@ pub fn run_demo(a: DemoArgs) -> i32 {
         Ok(s) => s,
         Err(m) => return crate::usage_error("demo", &m),
     };
-    let o = ServeOptions { settings, seed_only: a.seed_only, national: a.national, factor: usize::from(a.factor) };
+    let o = ServeOptions {
+        settings,
+        seed_only: a.seed_only,
+        national: a.national,
+        factor: usize::from(a.factor),
+    };
     crate::config::init_logging(o.settings.log_format, level);
     let url = o.settings.database.clone();
     let referentiel = match crate::referentiel(o.settings.referentiels.as_deref(), "demo") {

@@ -16,13 +16,13 @@ use super::chain::{append_entry, freeze_version, NewEntry};
 use super::{begin_read, begin_write, Backend, Db, FOR_UPDATE, KEY_LOCK, SKIP_LOCKED, STRPOS};
 use crate::{
     check_code, check_date, check_email, check_programme, constraint_error, describe_list, describe_user,
-    format_cents, parse_role, parse_status, split_list, territory_list, time, ApiToken, Attachment, AttachmentKind,
-    AuditEntry, Campaign, CampaignDetail, ClaimedMail, Comment, CommentTarget, Convention, ConventionReport,
-    CreditChoice, CreditDecision, Edit, EditScope, Id, Justification, MailStatus, NewAttachment, NewCampaign,
-    NewCollectiviteReport, NewNotification, NewUser, Notification, OidcOutcome, OidcPending, OidcSignIn,
-    OpenedCampaign, OutboxMail, ReferentielVersion, ReportCampaign, ReportFilter, ReportLink, ReportSummary, Status,
-    StoreError, StoredReferentiel, StoredReport, Transition, User, COMMENT_MAX_CHARS, NOTIFICATION_KINDS,
-    REMINDER_KINDS,
+    format_cents, parse_role, parse_status, split_list, territory_list, time, ApiToken, Attachment,
+    AttachmentKind, AuditEntry, Campaign, CampaignDetail, ClaimedMail, Comment, CommentTarget, Convention,
+    ConventionReport, CreditChoice, CreditDecision, Edit, EditScope, Id, Justification, MailStatus,
+    NewAttachment, NewCampaign, NewCollectiviteReport, NewNotification, NewUser, Notification, OidcOutcome,
+    OidcPending, OidcSignIn, OpenedCampaign, OutboxMail, ReferentielVersion, ReportCampaign, ReportFilter,
+    ReportLink, ReportSummary, Status, StoreError, StoredReferentiel, StoredReport, Transition, User,
+    COMMENT_MAX_CHARS, NOTIFICATION_KINDS, REMINDER_KINDS,
 };
 use crate::{ActionRow, FiguresOf, IndicatorRow, MeasureRow, ReportFigures, FIGURES_FORMAT};
 

@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bilan_store::{
-    time, AttachmentKind, CommentTarget, Edit, EditScope, Id, NewAttachment, NewCampaign, NewCollectiviteReport,
-    NewConvention, NewReport, OidcOutcome, OidcPending, OidcSignIn, ReportFilter, ReportLink, Role, Status, Store,
-    StoreError, StoredReport, Transition,
+    time, AttachmentKind, CommentTarget, Edit, EditScope, Id, NewAttachment, NewCampaign,
+    NewCollectiviteReport, NewConvention, NewReport, OidcOutcome, OidcPending, OidcSignIn, ReportFilter,
+    ReportLink, Role, Status, Store, StoreError, StoredReport, Transition,
 };
 mod common;
 use common::*;

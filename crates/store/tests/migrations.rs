@@ -52,6 +52,46 @@ const RELEASED: &[(&str, &str)] = &[
         "postgres/0005_referentiels_campaigns.sql",
         "84956fdedc7b012459388812407c9746945dc8fab3fcd4aeb87618515268845230f50a74ae3c860b297589c4f9de7d00",
     ),
+    (
+        "sqlite/0006_user_email.sql",
+        "aa869ca110d354f3ab9d1217c1b37e0f7934adddd6adb5eb55ddc6354428a6e104ac4e57827e7293260a4977a0d6f251",
+    ),
+    (
+        "sqlite/0007_notifications.sql",
+        "df54791f2112e6829c4e3cf74da188aae60cca8ae9b7a2d31ead04e5e203a45ae2cac2be080d3ac97e6a305b007e7f2e",
+    ),
+    (
+        "sqlite/0008_attachments.sql",
+        "525b6e85e285e1021a15d400b729fce662312de9a9ce090238f33cb9a3cbcbdfcd90bed24f0cdc443bbbcb9c8b37548b",
+    ),
+    (
+        "sqlite/0009_oidc.sql",
+        "0d9df862c69525ef5fe0bb8498f767e2f68a5364fd4851697a9b003c013d4a07978f89d84508a1136dd46e5e1b42739d",
+    ),
+    (
+        "sqlite/0010_report_figures.sql",
+        "76d2d9a64a293bd2d903260401df05f4189a72a14d3d282510e2727990eeca390149bc0b87583444a5f66c4c44e31b8f",
+    ),
+    (
+        "postgres/0006_user_email.sql",
+        "dceb6fa7e16ce176b0cc9edabf1f3869658f47f21d931c990c6e7011ba2c0d60ac1b8dc86c46b63acbaa8eb9d22ce5ac",
+    ),
+    (
+        "postgres/0007_notifications.sql",
+        "4161bc748ec89083a7bda08065fc13fe9fd3baa1cf74c1966c504b73280a4440d2054aefe08415508c81ca6a7043b40e",
+    ),
+    (
+        "postgres/0008_attachments.sql",
+        "c405a027aa1e0665e38e69da8b246f9c059750947a32ad212da96d68fb4ee691edf285fa7f2dfc2c7c6ddf9c1cae1d0e",
+    ),
+    (
+        "postgres/0009_oidc.sql",
+        "884daa3c5f55398e4d2e622e521ebb4e07081e0cec55faa8cffdcd3fc83cc559b26d41008663d9432364100d08b35d90",
+    ),
+    (
+        "postgres/0010_report_figures.sql",
+        "c0f2eb416e99778737c6245327d1fdd7aade028385841bf9f094b0aaf23dc660eed5fdce7e9fa98fbcdf513b1994f31c",
+    ),
 ];
 
 fn hex(bytes: &[u8]) -> String {

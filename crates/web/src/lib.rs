@@ -38,8 +38,8 @@ pub use service::accounts::{
     hash_password, verify_password, MAX_FAILURES as MAX_LOGIN_FAILURES,
     MAX_FAILURES_PER_ADDRESS as MAX_LOGIN_FAILURES_PER_ADDRESS,
 };
-pub use service::outbox::{parse_url as parse_smtp_url, SmtpConfig};
 pub use service::oidc::{Oidc, OidcConfig};
+pub use service::outbox::{parse_url as parse_smtp_url, SmtpConfig};
 pub use service::tokens::{
     issue as issue_api_token, name_problem as api_token_name_problem, DEFAULT_DAYS as DEFAULT_TOKEN_DAYS,
     MAX_DAYS as MAX_TOKEN_DAYS,
