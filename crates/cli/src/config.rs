@@ -680,7 +680,7 @@ mod tests {
         let argv = ["bilan", "servir", "--oidc-secret-client", "x"];
         assert!(args::parse(argv.iter().map(|s| s.to_string()).collect()).is_err());
         let e = resolve(&args(&["--url-publique", "bilan.example"]), &no_env).err().unwrap();
-        assert!(e.contains("adresse publique"), "{e}");
+        assert!(e.contains("n'est pas une adresse http:// ou https://"), "{e}");
     }
 
     #[test]
@@ -711,7 +711,7 @@ mod tests {
             ("proxies_de_confiance = [\"10.0.0.1\", \"proxy\"]\n", 1, 37, "adresse IP"),
             ("delai_arret = 0\n", 1, 15, "entre 1 et 3600"),
             ("[metriques]\njeton = \"court\"\n", 2, 9, "16 caractères"),
-            ("url_publique = \"ftp://x\"\n", 1, 16, "adresse publique"),
+            ("url_publique = \"ftp://x\"\n", 1, 16, "n'est pas une adresse http:// ou https://"),
             ("[oidc]\nemeteur = \"https://x\"\n", 2, 1, "clé « emeteur » inconnue"),
             ("base = \"sqlite://a\n", 1, 19, "syntaxe TOML invalide"),
             ("cookies_securises = \"oui\"\n", 1, 21, "un texte trouvé, un booléen (true/false) attendu"),
