@@ -15,7 +15,9 @@ api_contract() (
     python3 -m venv "$venv" || { echo "python3 -m venv indisponible (paquet python3-venv)" >&2; exit 1; }
     "$venv/bin/pip" install -q 'schemathesis==4.*'
   fi
-  cargo build -q -p bilan-cli
+  # In the full run, `cargo test --workspace --all-features` has just built target/debug/bilan
+  # (with every feature): rebuilding it with other features would cost minutes for nothing.
+  [ "${BILAN_BIN_BUILT:-}" = 1 ] || cargo build -q -p bilan-cli
   local dir db log pid base status=0
   dir=$(mktemp -d)
   db="sqlite://$dir/api.sqlite"
@@ -123,6 +125,10 @@ export BILAN_TEST_SMTP_PYTHON="$PWD/$smtp_venv/bin/python"
 
 echo "==> cargo test"
 cargo test --workspace --all-features
+# The integration tests of bilan-cli built target/debug/bilan with every feature: the steps
+# below use that binary as it is.
+test -x target/debug/bilan
+export BILAN_BIN_BUILT=1
 # The committed fuzz corpus (fuzz/corpus/<cible>), replayed as ordinary tests on stable
 # (also part of the run above; this step names it). Fuzzing itself: ARCHITECTURE.md, "Fuzzing".
 echo "==> corpus de fuzzing rejoué"
@@ -131,7 +137,6 @@ cargo test -q -p bilan-sheets -p bilan-web --all-features --test fuzz_corpus
 echo "==> ODT et DOCX ouverts par LibreOffice"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-cargo build -q -p bilan-cli
 for fmt in odt docx; do
   ./target/debug/bilan render examples/allier-2019.toml -o "$out/allier.$fmt"
   mkdir -p "$out/$fmt"
@@ -148,7 +153,6 @@ for fmt in odt docx; do
 done
 
 echo "==> navigateur : parcours complets dans Chromium, accessibilité vérifiée par axe-core"
-cargo build -q -p bilan-cli
 node --test e2e/
 
 echo "==> API : conformité à docs/openapi.json (schemathesis)"

@@ -322,6 +322,16 @@ fn demo_national_seeds_every_departement_once_and_only_once() {
     // 601 synthetic reports (one per signatory and year) minus the 6 (collectivité, year)
     // the demo already holds.
     assert!(stdout(&first).contains("Jeu national synthétique : 595 rapports ajoutés"), "{}", stdout(&first));
+    // Every report seeded has its figures, of its current revision: the State side never
+    // has to compute them from the text.
+    let missing = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = bilan_store::Store::connect(&db).await.unwrap();
+        let missing = store.reports_without_figures(0, 1000).await.unwrap();
+        store.close().await;
+        missing
+    });
+    let ids: Vec<i64> = missing.iter().map(|m| m.0).collect();
+    assert!(ids.is_empty(), "reports without figures after `bilan demo`: {ids:?}");
     let again = bilan(&["demo", "--national", "--seed-only", "--database", &db]);
     assert_eq!(again.status.code(), Some(0));
     assert!(stdout(&again).contains("Jeu national synthétique : 0 rapports ajoutés"), "{}", stdout(&again));

@@ -322,28 +322,7 @@ fn decode_parts(text: &str) -> Result<(Vec<TerritoryValue>, bool), Unreadable> {
 }
 
 fn new_action(number: &str, budget_shared: bool) -> Action {
-    Action {
-        number: number.to_string(),
-        title: String::new(),
-        description: String::new(),
-        start_text: String::new(),
-        start: None,
-        end: None,
-        partners: String::new(),
-        duration: String::new(),
-        budget_comment: String::new(),
-        budget_shared_with: budget_shared.then(String::new),
-        forecast: None,
-        executed: None,
-        expenses: Vec::new(),
-        fapi: None,
-        indicators_comment: String::new(),
-        indicators: Vec::new(),
-        baseline_scope: None,
-        execution_review: String::new(),
-        review_includes_outlook: false,
-        outlook: String::new(),
-    }
+    Action { budget_shared_with: budget_shared.then(String::new), ..Action::blank(number, "") }
 }
 
 fn slot(what: &str, i: i32, len: usize) -> Result<usize, Unreadable> {

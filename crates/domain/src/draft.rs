@@ -19,26 +19,11 @@ const OUTLOOK: &str = "[Poursuite ou réorientation de l'action, donnez des pré
 
 fn empty_action(number: String, title: String) -> Action {
     Action {
-        number,
-        title,
         description: DESCRIBE.into(),
-        start_text: String::new(),
-        start: None,
-        end: None,
-        partners: String::new(),
-        duration: String::new(),
-        budget_comment: String::new(),
-        budget_shared_with: None,
         forecast: Some(Forecast::default()),
-        executed: None,
-        expenses: Vec::new(),
-        fapi: None,
-        indicators_comment: String::new(),
-        indicators: Vec::new(),
-        baseline_scope: None,
         execution_review: REVIEW.into(),
-        review_includes_outlook: false,
         outlook: OUTLOOK.into(),
+        ..Action::blank(number, title)
     }
 }
 

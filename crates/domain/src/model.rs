@@ -181,6 +181,35 @@ pub struct Action {
     pub outlook: String,
 }
 
+impl Action {
+    /// An action with its number and title and nothing else: no texts, no budget, no
+    /// indicator (what a new action and a report rebuilt from stored figures start from).
+    pub fn blank(number: impl Into<String>, title: impl Into<String>) -> Action {
+        Action {
+            number: number.into(),
+            title: title.into(),
+            description: String::new(),
+            start_text: String::new(),
+            start: None,
+            end: None,
+            partners: String::new(),
+            duration: String::new(),
+            budget_comment: String::new(),
+            budget_shared_with: None,
+            forecast: None,
+            executed: None,
+            expenses: Vec::new(),
+            fapi: None,
+            indicators_comment: String::new(),
+            indicators: Vec::new(),
+            baseline_scope: None,
+            execution_review: String::new(),
+            review_includes_outlook: false,
+            outlook: String::new(),
+        }
+    }
+}
+
 /// Where a figure was measured: the whole Département, or one of its territories.
 /// In the file: `"departement"`, or the territory's name as printed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -86,6 +86,21 @@ fn civil_from_days(days: i64) -> (i32, u8, u8) {
 mod tests {
     use super::civil_from_days;
 
+    /// Only the faces the document sets are parsed: the Allier report is in Libertinus
+    /// Serif (New Computer Modern is its fallback), never in the monospace or math fonts.
+    #[test]
+    fn a_report_parses_only_the_fonts_it_uses() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/allier-2019.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let report = bilan_source::parse_str(&text).unwrap().report;
+        let pdf = super::pdf(&report, &[]).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        let (parsed, all) = super::world::fonts_parsed();
+        assert!(parsed.iter().any(|f| f == "Libertinus Serif"), "{parsed:?}");
+        assert!(parsed.iter().all(|f| f == "Libertinus Serif" || f == "New Computer Modern"), "{parsed:?}");
+        assert!(parsed.len() < all, "{} of {all} faces parsed", parsed.len());
+    }
+
     #[test]
     fn civil_dates() {
         assert_eq!(civil_from_days(0), (1970, 1, 1));

@@ -1,21 +1,58 @@
 //! The compiler's view of the world: one generated source, one chart, bundled fonts.
 //! Nothing is read from disk or network.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
-use typst::text::{Font, FontBook};
+use typst::text::{Font, FontBook, FontInfo};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
-/// Fonts of the `typst-assets` crate (Libertinus Serif, New Computer Modern, DejaVu Sans
-/// Mono), parsed once per process.
-static FONTS: LazyLock<(LazyHash<FontBook>, Vec<Font>)> = LazyLock::new(|| {
-    let fonts: Vec<Font> = typst_assets::fonts().flat_map(|data| Font::iter(Bytes::new(data))).collect();
-    (LazyHash::new(FontBook::from_fonts(&fonts)), fonts)
+/// A font of the `typst-assets` crate (Libertinus Serif, New Computer Modern, DejaVu Sans
+/// Mono), parsed the first time a document asks for it: the book lists them all (so that
+/// Typst can fall back on any of them for a missing glyph), but a report set in Libertinus
+/// Serif only ever parses the Libertinus faces it uses.
+struct FontSlot {
+    data: &'static [u8],
+    index: u32,
+    font: OnceLock<Option<Font>>,
+}
+
+impl FontSlot {
+    fn get(&self) -> Option<Font> {
+        self.font.get_or_init(|| Font::new(Bytes::new(self.data), self.index)).clone()
+    }
+}
+
+/// The book of the bundled fonts and their slots, in the same order; once per process, so a
+/// server's every PDF (reports and credits notes) reuses the fonts already parsed.
+static FONTS: LazyLock<(LazyHash<FontBook>, Vec<FontSlot>)> = LazyLock::new(|| {
+    let mut book = FontBook::new();
+    let mut slots = Vec::new();
+    // Each bundled file holds one face (no collection): face 0.
+    for data in typst_assets::fonts() {
+        if let Some(info) = FontInfo::new(data, 0) {
+            book.push(info);
+            slots.push(FontSlot { data, index: 0, font: OnceLock::new() });
+        }
+    }
+    (LazyHash::new(book), slots)
 });
+
+/// The families of the bundled faces parsed so far in this process, and how many faces
+/// there are in all (for tests).
+#[cfg(test)]
+pub(crate) fn fonts_parsed() -> (Vec<String>, usize) {
+    let parsed = FONTS
+        .1
+        .iter()
+        .filter_map(|s| s.font.get().cloned().flatten())
+        .map(|f| f.info().family.clone())
+        .collect();
+    (parsed, FONTS.1.len())
+}
 
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
@@ -71,7 +108,7 @@ impl World for ReportWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        FONTS.1.get(index).cloned()
+        FONTS.1.get(index)?.get()
     }
 
     /// No clock: the same report always gives the same document.

@@ -50,6 +50,8 @@ fn accounts() -> Vec<DemoAccount> {
 /// Seeds an empty database; does nothing when accounts already exist. Returns the demo
 /// accounts (also when they were already there).
 pub async fn seed(store: &Store) -> Result<Vec<DemoAccount>, WebError> {
+    // Every report written here gets its figures, as through the application.
+    let store = &crate::service::figures::attach(store.clone());
     if !store.users().await?.is_empty() {
         let mut present = Vec::new();
         for a in accounts() {
@@ -145,6 +147,7 @@ pub async fn seed_national_scaled(
     files: &bilan_domain::Referentiel,
     factor: usize,
 ) -> Result<usize, WebError> {
+    let store = &crate::service::figures::attach(store.clone());
     let admin = store
         .users()
         .await?

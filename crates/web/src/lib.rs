@@ -213,6 +213,11 @@ pub async fn serve_listener(
     service::referentiel::seed(&store, &options.referentiel).await?;
     let grace = options.shutdown_grace;
     let state = app_state(store, options);
+    // Reports stored without figures (by `bilan demo --seed-only`, a maintenance command or
+    // an older version) get them before the first request.
+    if let Err(e) = service::figures::backfill(&state.store).await {
+        tracing::error!("chiffres des rapports non calculés : {e}");
+    }
     let router = router(state.clone());
     let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
     // The outbox's sender and the reminders: stopped once the server is (below).
@@ -285,17 +290,17 @@ async fn home(http::session::MaybeCtx(ctx): http::session::MaybeCtx) -> Redirect
 /// counts per client IP (without it, every client shares one IP counter).
 pub async fn app(store: Store, options: AppOptions) -> Router {
     install_tls_provider();
-    // Every text written from now on gets its figures; reports stored without them (or
-    // by an older version) get them now.
-    let store = service::figures::attach(store);
-    if let Err(e) = service::figures::backfill(&store).await {
+    let state = app_state(store, options);
+    // Reports stored without figures (or by an older version) get them now.
+    if let Err(e) = service::figures::backfill(&state.store).await {
         tracing::error!("chiffres des rapports non calculés : {e}");
     }
-    router(app_state(store, options))
+    router(state)
 }
 
+/// The state of every request and background task. Its store records the figures of
+/// every text written through it (the one place the hook is attached).
 fn app_state(store: Store, options: AppOptions) -> AppState {
-    // Idempotent: the background task's store writes figures too.
     let store = service::figures::attach(store);
     let csp = http::session::csp(options.oidc.as_deref().and_then(Oidc::logout_origin).as_deref());
     AppState(Arc::new(Inner {

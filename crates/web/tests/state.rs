@@ -606,6 +606,11 @@ async fn bulk_approval_approves_each_report_on_its_own_and_says_why_not() {
     assert_eq!(status_of(cantal).await, Status::Approved);
     assert_eq!(status_of(blocked).await, Status::Transmitted);
     assert_eq!(status_of(puy).await, Status::Approved);
+    // The Allier's editor is told of its approval (the Cantal's, of nothing about the Allier).
+    let editor = s.store.user_by_login("editeur.allier").await.unwrap().unwrap().id;
+    let told: Vec<_> = s.store.notifications(editor, 50).await.unwrap();
+    assert!(told.iter().any(|n| n.kind == "approuve" && n.report == Some(allier)), "{told:?}");
+    assert!(!told.iter().any(|n| n.report == Some(cantal)), "{told:?}");
     // Each approval is its own decision in the journal, by its author.
     for id in [allier, cantal] {
         let entries = s.store.audit(Some(id), 100).await.unwrap();
@@ -635,6 +640,76 @@ async fn bulk_approval_approves_each_report_on_its_own_and_says_why_not() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(attr_by_id(&body, &format!("refuse-{blocked}"), "data-motif").as_deref(), Some("introuvable"));
     assert_eq!(status_of(blocked).await, Status::Transmitted);
+}
+
+#[tokio::test]
+async fn a_prefecture_sees_every_year_at_once_and_approves_them_together() {
+    let s = start().await;
+    let admin = s.admin_id().await;
+    // Two transmitted Allier reports of two years (2021 and 2022), warnings justified.
+    let text = include_str!("fixtures/propre-2021.toml");
+    let mut ids = Vec::new();
+    for year in [2021, 2022] {
+        let t = text
+            .replace("annee = 2021", &format!("annee = {year}"))
+            .replace("echeance = 2022-06-30", &format!("echeance = {}-06-30", year + 1))
+            + &format!("\n[deliberation]\nnumero = \"CP-1\"\ndate = {}-06-01\n", year + 1);
+        let id = s.store.create_report(None, "03", year, "calpae", &t, &["1.1.1".to_string()]).await.unwrap();
+        s.store
+            .set_justification(
+                admin,
+                id,
+                "TXT001",
+                "mesures[0].actions[0].perspectives",
+                "Arrêtées en commission.",
+            )
+            .await
+            .unwrap();
+        if year == 2022 {
+            // The 2021 report said 40 young people; the 2022 one starts from 30 (IND004).
+            let path = "mesures[0].actions[0].indicateurs[0].situation_precedente";
+            s.store
+                .set_justification(admin, id, "IND004", path, "Périmètre recalculé en 2022.")
+                .await
+                .unwrap();
+        }
+        let adopted = Some(("CP-1".to_string(), format!("{}-06-01", year + 1)));
+        s.store.set_status(admin, id, Status::Draft, Status::Adopted, "test", adopted).await.unwrap();
+        s.store.set_status(admin, id, Status::Adopted, Status::Transmitted, "test", None).await.unwrap();
+        ids.push(id);
+    }
+    let pref = s.login("prefecture.allier").await;
+    // One year by default: the most recent with a report to examine.
+    let (_, one) = pref.page("/revue").await;
+    assert!(has_id(&one, &format!("revue-{}", ids[1])), "{one}");
+    assert!(!has_id(&one, &format!("revue-{}", ids[0])), "{one}");
+    // Every year: both transmitted reports (the most recent year first), the Allier's
+    // drafts not, and neither the expected list nor the archive link (a question of one year).
+    let (status, all) = pref.page("/revue?annee=toutes").await;
+    assert_eq!(status, StatusCode::OK);
+    let (a, b) = (format!("revue-{}", ids[0]), format!("revue-{}", ids[1]));
+    assert!(all.find(&b).unwrap() < all.find(&a).unwrap(), "2022 before 2021");
+    assert!(all.contains("<option value=\"toutes\" selected>Toutes les années</option>"), "{all}");
+    assert!(!has_id(&all, "attendus") && !has_id(&all, "lien-page-archive"), "{all}");
+    assert_eq!(text_by_id(&all, "resume-file").unwrap(), "2 rapport(s) à examiner.");
+    let csrf = pref.csrf().await;
+    let (x, y) = (ids[0].to_string(), ids[1].to_string());
+    let (status, body) = pref
+        .post_text("/revue/approuver", &[("csrf", csrf.as_str()), ("rapports", &x), ("rapports", &y)])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        text_by_id(&body, "resume-approbation").unwrap(),
+        "2 rapport(s) approuvé(s), 0 non approuvé(s).",
+        "{body}"
+    );
+    // The national reader is not offered every year (all France): asking gets the default.
+    let national = s.login("national").await;
+    let (status, page) = national.page("/revue?annee=toutes").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("value=\"toutes\""), "{page}");
+    let (status, _) = pref.page("/revue?annee=tout").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 /// The entries of a zip, by name.

@@ -39,11 +39,16 @@ pub async fn queue(
     if !ctx.user.role.is_state() {
         return Err(AppError::Forbidden("La file de revue est réservée aux services de l’État.".to_string()));
     }
-    let year = parse_year(q.annee.as_deref()).map_err(|reason| {
+    let years = review::parse_queue_years(q.annee.as_deref()).map_err(|reason| {
         AppError::page(StatusCode::BAD_REQUEST, "Paramètre invalide", crate::views::queue::bad_year(&reason))
     })?;
-    let data = review::queue(&app, &ctx.user, year).await?;
-    let body = crate::views::queue::queue(&data, ctx.user.role != Role::NationalReader, &ctx.csrf);
+    let data = review::queue(&app, &ctx.user, years).await?;
+    let body = crate::views::queue::queue(
+        &data,
+        ctx.user.role != Role::NationalReader,
+        review::may_see_all_years(&ctx.user),
+        &ctx.csrf,
+    );
     Ok(Page::new("File de revue", Some(&ctx), body)
         .crumbs(vec![("File de revue".to_string(), None)])
         .into_response())

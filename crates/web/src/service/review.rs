@@ -54,11 +54,34 @@ pub struct Expected {
     pub missing: Vec<Missing>,
 }
 
+/// Which reports the queue shows: those of one year (by default), or, for a reviewer with a
+/// territory, those of every year at once (a préfecture with several years to examine
+/// approves them together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueYears {
+    /// The year asked for, or by default the most recent year with a report to examine.
+    One(Option<i32>),
+    All,
+}
+
+/// The value of `?annee=` that asks for every year.
+pub const ALL_YEARS: &str = "toutes";
+
+/// `?annee=`: empty or absent (the default year), a year, or [`ALL_YEARS`].
+pub fn parse_queue_years(text: Option<&str>) -> Result<QueueYears, String> {
+    match text.map(str::trim) {
+        Some(ALL_YEARS) => Ok(QueueYears::All),
+        t => consolidation::parse_year(t).map(QueueYears::One),
+    }
+}
+
 pub struct Queue {
     /// Every year with a report the user sees, the most recent first.
     pub years: Vec<i32>,
-    /// The year shown; `None` when the user sees no report at all.
+    /// The year shown; `None` when the user sees no report at all, or every year.
     pub year: Option<i32>,
+    /// Every year is shown (`?annee=toutes`).
+    pub all_years: bool,
     /// To examine (transmitted) first, then in Département order.
     pub rows: Vec<QueueRow>,
     /// `None` for the national reader (no territory to expect reports from).
@@ -71,10 +94,17 @@ impl Queue {
     }
 }
 
-/// The queue of one year (`year`: the one asked for; by default the most recent year with
-/// a report to examine, else the most recent year). The national reader sees every report
-/// of France, hence one year at a time.
-pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Queue, StoreError> {
+/// Whether `user` may ask for every year at once: a reviewer with a territory. The national
+/// reader sees every report of France, hence one year at a time.
+pub fn may_see_all_years(user: &User) -> bool {
+    matches!(user.role, Role::PrefectureReviewer | Role::RegionalReviewer)
+}
+
+/// The queue of one year (`One(year)`: the one asked for; by default the most recent year
+/// with a report to examine, else the most recent year), or of every year (`All`, for a
+/// reviewer with a territory, see [`may_see_all_years`]; the national reader gets the
+/// default year).
+pub async fn queue(app: &AppState, user: &User, years_asked: QueueYears) -> Result<Queue, StoreError> {
     let summaries: Vec<ReportSummary> = app
         .store
         .reports(&access::filter_for(user))
@@ -85,7 +115,12 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
     let mut years: Vec<i32> = summaries.iter().map(|s| s.year).collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
-    let year = year.or_else(|| {
+    let all_years = years_asked == QueueYears::All && may_see_all_years(user);
+    let asked = match years_asked {
+        QueueYears::One(y) => y,
+        QueueYears::All => None,
+    };
+    let year = asked.or_else(|| {
         summaries
             .iter()
             .filter(|s| s.status == Status::Transmitted)
@@ -93,14 +128,14 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
             .max()
             .or_else(|| years.first().copied())
     });
-    let visible = match year {
-        Some(y) => {
-            let mut filter = access::filter_for(user);
-            filter.year = Some(y);
-            // The deadline comes from the stored figures, not from the texts.
-            super::figures::reports(&app.store, &filter).await?
-        }
-        None => Vec::new(),
+    let year = if all_years { None } else { year };
+    let visible = if all_years || year.is_some() {
+        let mut filter = access::filter_for(user);
+        filter.year = year;
+        // The deadline comes from the stored figures, not from the texts.
+        super::figures::reports(&app.store, &filter).await?
+    } else {
+        Vec::new()
     };
     let mut rows: Vec<QueueRow> = visible
         .into_iter()
@@ -115,25 +150,29 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
         .collect();
     rows.sort_by_key(|r| {
         let rank = CollectiviteCode::parse(&r.summary.department).map_or(usize::MAX, CollectiviteCode::rank);
-        (r.summary.status != Status::Transmitted, rank)
+        (r.summary.status != Status::Transmitted, std::cmp::Reverse(r.summary.year), rank)
     });
 
-    // Outlier flags per collectivité, against every report of the year nationally; the
-    // national load also says who, in the reviewer's territory, has not transmitted.
-    let mut nationals: BTreeMap<String, consolidation::Loaded> = BTreeMap::new();
-    if let Some(y) = year {
-        let programmes: BTreeSet<String> = rows.iter().map(|r| r.summary.programme.clone()).collect();
-        let mut flags: BTreeMap<String, usize> = BTreeMap::new();
-        for p in programmes {
-            let national = consolidation::load(app, &Perimeter::National, &p, y).await?;
-            for o in outliers_of(&national) {
-                *flags.entry(o.signatory.as_str().to_string()).or_default() += 1;
-            }
-            nationals.insert(p, national);
+    // Outlier flags per collectivité, against every report of its programme year
+    // nationally; the national load also says who, in the reviewer's territory, has not
+    // transmitted.
+    let mut nationals: BTreeMap<(String, i32), consolidation::Loaded> = BTreeMap::new();
+    let programme_years: BTreeSet<(String, i32)> =
+        rows.iter().map(|r| (r.summary.programme.clone(), r.summary.year)).collect();
+    let mut flags: BTreeMap<(String, i32), usize> = BTreeMap::new();
+    for (p, y) in programme_years {
+        let national = consolidation::load(app, &Perimeter::National, &p, y).await?;
+        for o in outliers_of(&national) {
+            *flags.entry((o.signatory.as_str().to_string(), y)).or_default() += 1;
         }
-        for r in &mut rows {
-            r.outliers = flags.get(&r.summary.department).copied().unwrap_or(0);
-        }
+        nationals.insert((p, y), national);
+    }
+    for r in &mut rows {
+        r.outliers = flags.get(&(r.summary.department.clone(), r.summary.year)).copied().unwrap_or(0);
+    }
+    if all_years {
+        // Who has not transmitted is a question of one year.
+        return Ok(Queue { years, year, all_years, rows, expected: None });
     }
     let expected_year = year.unwrap_or_else(|| crate::time::current_year() - 1);
     let reference = crate::service::referentiel::current(app);
@@ -141,7 +180,7 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
         None => None,
         Some(scope) => {
             // Loaded above when the queue shows that year's reports of the programme.
-            let national = match nationals.remove(&scope.programme) {
+            let national = match nationals.remove(&(scope.programme.clone(), expected_year)) {
                 Some(n) => n,
                 None => {
                     consolidation::load(app, &Perimeter::National, &scope.programme, expected_year).await?
@@ -150,7 +189,7 @@ pub async fn queue(app: &AppState, user: &User, year: Option<i32>) -> Result<Que
             Some(expected(&scope, &national))
         }
     };
-    Ok(Queue { years, year, rows, expected })
+    Ok(Queue { years, year, all_years, rows, expected })
 }
 
 /// The signatories a reviewer expects reports from: a préfecture those covering its

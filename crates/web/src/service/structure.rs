@@ -524,28 +524,7 @@ pub async fn add_action(
 }
 
 fn new_action(number: &str, title: String) -> Action {
-    Action {
-        number: number.to_string(),
-        title,
-        description: String::new(),
-        start_text: String::new(),
-        start: None,
-        end: None,
-        partners: String::new(),
-        duration: String::new(),
-        budget_comment: String::new(),
-        budget_shared_with: None,
-        forecast: None,
-        executed: None,
-        expenses: Vec::new(),
-        fapi: None,
-        indicators_comment: String::new(),
-        indicators: Vec::new(),
-        baseline_scope: None,
-        execution_review: String::new(),
-        review_includes_outlook: false,
-        outlook: String::new(),
-    }
+    Action::blank(number, title)
 }
 
 /// Moves an action one place up or down within its measure.

@@ -329,7 +329,17 @@ async fn approve_checked(app: &AppState, ctx: &Ctx, l: &Loaded) -> Result<Result
         *slot = Some((errors, blocking.len() - errors));
         Err("approbation bloquée".to_string())
     };
-    let t = Transition::new(Status::Transmitted, Status::Approved, "approbation groupée");
+    let mut t = Transition::new(Status::Transmitted, Status::Approved, "approbation groupée");
+    // The Département is told of each approval, as of a single one.
+    t.notifications = super::notifications::for_event(
+        app,
+        Event::Approved,
+        &l.stored.summary,
+        Status::Approved,
+        ctx.user.id,
+        None,
+    )
+    .await?;
     match app.store.transition(ctx.user.id, l.id(), t, gate).await {
         Ok(_) => Ok(Ok(())),
         Err(StoreError::BadTransition { from }) => Ok(Err(NotApproved::Stale(from))),

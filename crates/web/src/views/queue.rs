@@ -6,7 +6,7 @@ use maud::{html, Markup};
 use bilan_store::Status;
 
 use crate::service::consolidation::programme_name;
-use crate::service::review::{Expected, Queue, QueueRow};
+use crate::service::review::{Expected, Queue, QueueRow, ALL_YEARS};
 use crate::service::workflow::{BulkOutcome, NotApproved};
 use crate::views::components::{alert, csrf_input, status_badge};
 use bilan_store::ReportSummary;
@@ -14,8 +14,8 @@ use bilan_store::ReportSummary;
 use crate::policy::access::status_code;
 
 /// `decides`: the user may examine (a reviewer), otherwise only consult (the national
-/// reader).
-pub fn queue(q: &Queue, decides: bool, csrf: &str) -> Markup {
+/// reader); `all_years_offered`: the year selector offers « Toutes les années ».
+pub fn queue(q: &Queue, decides: bool, all_years_offered: bool, csrf: &str) -> Markup {
     let selectable = decides && q.to_review() > 0;
     html! {
         h1 { "File de revue" }
@@ -27,7 +27,10 @@ pub fn queue(q: &Queue, decides: bool, csrf: &str) -> Markup {
                     label.fr-label for="annee" { "Année des rapports" }
                     select.fr-select #annee name="annee" {
                         @for y in &q.years {
-                            option value=(y) selected[Some(*y) == q.year] { (y) }
+                            option value=(y) selected[!q.all_years && Some(*y) == q.year] { (y) }
+                        }
+                        @if all_years_offered {
+                            option value=(ALL_YEARS) selected[q.all_years] { "Toutes les années" }
                         }
                     }
                 }
