@@ -44,7 +44,8 @@
 //!   A breakdown per territory counts for its total.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use bilan_domain::collectivite::{self, Collectivite};
 use bilan_domain::money::format_number;
@@ -280,19 +281,14 @@ impl Ord for MeasureKey {
 pub fn measure_key(programme: &str, year: i32, measure: &Measure) -> (MeasureKey, String, Option<usize>) {
     let norm = normalise(&measure.title);
     if measure.kind == MeasureKind::Core {
-        let catalogue = bilan_source::referentiel::builtin()
-            .programme(programme)
-            .map(|p| p.measures.iter().filter(|m| m.socle).collect::<Vec<_>>())
-            .unwrap_or_default();
-        let best = catalogue
+        let best = core_measures(programme)
             .iter()
             .enumerate()
-            .filter(|(_, m)| m.applies_to(year))
-            .map(|(i, m)| (i, m.title.as_str(), normalise(&m.title)))
-            .filter(|(_, _, n)| !n.is_empty() && norm.contains(n.as_str()))
-            .max_by_key(|(_, _, n)| n.len());
-        if let Some((rank, name, n)) = best {
-            return (MeasureKey { kind: measure.kind, name: n }, name.to_string(), Some(rank));
+            .filter(|(_, (m, _))| m.applies_to(year))
+            .filter(|(_, (_, n))| !n.is_empty() && norm.contains(n.as_str()))
+            .max_by_key(|(_, (_, n))| n.len());
+        if let Some((rank, (m, n))) = best {
+            return (MeasureKey { kind: measure.kind, name: n.clone() }, m.title.clone(), Some(rank));
         }
     }
     if norm.is_empty() {
@@ -301,6 +297,24 @@ pub fn measure_key(programme: &str, year: i32, measure: &Measure) -> (MeasureKey
     }
     let title = measure.title.split_whitespace().collect::<Vec<_>>().join(" ");
     (MeasureKey { kind: measure.kind, name: norm }, title, None)
+}
+
+/// The core measures of a programme's catalogue with their normalised titles, in the
+/// catalogue's order; normalised once per process (every measure of every report of a
+/// national consolidation is matched against them).
+fn core_measures(programme: &str) -> &'static [(&'static bilan_domain::referentiel::MeasureRef, String)] {
+    type Cores = HashMap<String, Vec<(&'static bilan_domain::referentiel::MeasureRef, String)>>;
+    static CORES: LazyLock<Cores> = LazyLock::new(|| {
+        bilan_source::referentiel::builtin()
+            .programmes
+            .iter()
+            .map(|p| {
+                let cores = p.measures.iter().filter(|m| m.socle).map(|m| (m, normalise(&m.title))).collect();
+                (p.id.clone(), cores)
+            })
+            .collect()
+    });
+    CORES.get(programme).map_or(&[], Vec::as_slice)
 }
 
 /// A measure of one Département's report, as it entered a group.

@@ -1587,6 +1587,24 @@ impl Backend {
             .collect())
     }
 
+    pub async fn year_version(&self, year: i32) -> Result<crate::YearVersion, StoreError> {
+        // CAST: PostgreSQL sums BIGINT into NUMERIC.
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(revision), 0) AS BIGINT) AS revisions, \
+                    COALESCE(MAX(id), 0) AS last_id, COALESCE(MAX(updated_at), '') AS last_update \
+             FROM reports WHERE year = $1",
+        )
+        .bind(year)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(crate::YearVersion {
+            reports: r.try_get("n")?,
+            revisions: r.try_get("revisions")?,
+            last_id: r.try_get("last_id")?,
+            last_update: r.try_get("last_update")?,
+        })
+    }
+
     pub async fn reports_without_figures(
         &self,
         after: Id,

@@ -417,6 +417,16 @@ pub struct NewMail {
     pub body: String,
 }
 
+/// The version of a year's reports ([`Store::year_version`]): how many, the sum of their
+/// revisions, the highest id and the latest change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct YearVersion {
+    pub reports: i64,
+    pub revisions: i64,
+    pub last_id: i64,
+    pub last_update: String,
+}
+
 /// A notification shown in the application.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notification {
@@ -1187,6 +1197,14 @@ impl Store {
         filter: &ReportFilter,
     ) -> Result<Vec<(ReportSummary, Option<ReportFigures>)>, StoreError> {
         dispatch!(self.figures(filter))
+    }
+
+    /// What changes whenever a report of `year` is created, written (text, status,
+    /// deliberation: each bumps its revision) or deleted; the application keeps what it
+    /// computed from a year's reports while this stays the same (one indexed query, so
+    /// several servers stay coherent).
+    pub async fn year_version(&self, year: i32) -> Result<YearVersion, StoreError> {
+        dispatch!(self.year_version(year))
     }
 
     /// Up to `limit` reports, by id above `after`, without figures of the current format:

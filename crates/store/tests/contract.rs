@@ -614,6 +614,35 @@ async fn report_revision_follows_every_write(store: &Store) {
     assert_eq!(store.report_revision(id + 1000).await.unwrap(), None);
 }
 
+async fn year_version_changes_with_every_write_of_the_year(store: &Store) {
+    let ed = editor(store).await;
+    let empty = store.year_version(2019).await.unwrap();
+    assert_eq!((empty.reports, empty.revisions, empty.last_id), (0, 0, 0));
+    let id = report_03(store).await;
+    let created = store.year_version(2019).await.unwrap();
+    assert_eq!((created.reports, created.revisions, created.last_id), (1, 1, id));
+    // Another year's report leaves 2019's version as it was.
+    store.create_report(Some(ed), "15", 2020, "calpae", "texte", &numbers(&["1.1"])).await.unwrap();
+    assert_eq!(store.year_version(2019).await.unwrap(), created);
+    // A justification is no change of the report; a status change is.
+    store.set_justification(ed, id, "COM004", "deliberation", "prévue").await.unwrap();
+    assert_eq!(store.year_version(2019).await.unwrap(), created);
+    store
+        .set_status(
+            ed,
+            id,
+            Status::Draft,
+            Status::Adopted,
+            "adoption",
+            Some(("CP-1".into(), "2020-06-15".into())),
+        )
+        .await
+        .unwrap();
+    let adopted = store.year_version(2019).await.unwrap();
+    assert_eq!(adopted.revisions, 2);
+    assert_ne!(adopted, created);
+}
+
 async fn whole_edit_bumps_every_action_and_syncs_the_list(store: &Store) {
     let ed = editor(store).await;
     let id = report_03(store).await;
@@ -2392,6 +2421,7 @@ async fn email_opt_outs_round_trip(store: &Store) {
 }
 
 contract!(
+    year_version_changes_with_every_write_of_the_year,
     notifications_are_written_with_their_event,
     outbox_claims_are_exclusive_and_sent_once,
     reminders_are_recorded_once,

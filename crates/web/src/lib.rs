@@ -161,6 +161,8 @@ pub(crate) struct Inner {
     pub referentiel: service::referentiel::Cache,
     /// Parsed reports and their diagnostics by (id, revision).
     pub reports: service::cache::ReportCache,
+    /// The State side's loads of a perimeter and year, by the year's version.
+    pub loads: service::consolidation::LoadCache,
     /// The `Content-Security-Policy` of every response (`http::session::csp`).
     pub csp: axum::http::HeaderValue,
 }
@@ -307,6 +309,7 @@ fn app_state(store: Store, options: AppOptions) -> AppState {
         csp,
         referentiel: service::referentiel::new_cache(&options.referentiel),
         reports: service::cache::ReportCache::new(options.report_cache_bytes),
+        loads: service::consolidation::LoadCache::default(),
         store,
         options,
     }))

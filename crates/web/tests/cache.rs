@@ -119,3 +119,34 @@ async fn diagnostics_follow_last_years_report_across_servers() {
         assert!(!page_of(agent, y2020).await.contains("IND004"));
     }
 }
+
+/// The State side's loads are cached by the year's version: a dashboard served twice
+/// from one server is a cache hit, and a transmission made elsewhere (the other server,
+/// a script on the database) shows on both at the next request.
+#[tokio::test]
+async fn dashboards_follow_the_database_across_servers() {
+    let s = start().await;
+    let b = second_server(&s).await;
+    let region_a = s.login("region.ara").await;
+    let region_b = on(&region_a, &b);
+    let allier_counted = |html: &str| has_id(html, "departement-03");
+    let url = "/tableaux/regions/84?annee=2019";
+    for agent in [&region_a, &region_b, &region_a, &region_b] {
+        let (status, page) = agent.page(url).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!allier_counted(&page), "the Allier's 2019 report is a draft");
+    }
+    let (_, metrics) = region_a.page("/metriques").await;
+    assert!(metrics.contains("bilan_cache_hits_total{cache=\"consolidations\"}"), "{metrics}");
+
+    // Transmitted behind both servers' backs: both count it at once.
+    let admin = s.admin_id().await;
+    let id = s.report_id("03", 2019).await;
+    let adopted = Some(("CP-2020-118".to_string(), "2020-06-26".to_string()));
+    s.store.set_status(admin, id, Status::Draft, Status::Adopted, "test", adopted).await.unwrap();
+    s.store.set_status(admin, id, Status::Adopted, Status::Transmitted, "test", None).await.unwrap();
+    for agent in [&region_b, &region_a] {
+        let (_, page) = agent.page(url).await;
+        assert!(allier_counted(&page), "the transmitted report is counted");
+    }
+}

@@ -78,7 +78,7 @@ async fn dashboard(
 ) -> Result<Response, AppError> {
     let o = open(app, ctx, perimeter, &q).await?;
     let measure = match q.mesure.as_deref().and_then(|m| m.parse::<usize>().ok()) {
-        Some(k) => Some(o.consolidation.measures.get(k).ok_or(AppError::NotFound)?),
+        Some(k) => Some(o.consolidation().measures.get(k).ok_or(AppError::NotFound)?),
         None => None,
     };
     let outliers = service::outliers(&o.loaded);

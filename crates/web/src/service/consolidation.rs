@@ -1,9 +1,12 @@
 //! Loading the reports of a (programme, year, perimeter) in one query for the dashboards,
 //! the open data files and the API.
 
-use bilan_consolidate::{consolidate, consolidate_with_catalogue, Consolidation, ReportState};
+use bilan_consolidate::{
+    across_signatories, consolidate, consolidate_with_catalogue, Consolidation, Outlier, ReportState,
+};
 use bilan_domain::{CollectiviteCode, Referentiel, Report};
-use bilan_store::{ReportFilter, ReportSummary, Status, StoreError};
+use bilan_store::{ReportFilter, ReportSummary, Status, StoreError, YearVersion};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::policy::perimeter::Perimeter;
 
@@ -30,17 +33,34 @@ pub struct Loaded {
     pub others: Vec<ReportSummary>,
     /// The referentiel in force: its catalogue adds the indicators up.
     pub reference: std::sync::Arc<bilan_domain::Referentiel>,
+    /// [`Loaded::consolidation`], computed once (a cached load serves many requests).
+    consolidated: OnceLock<Consolidation>,
+    /// [`Loaded::outliers`], computed once.
+    outliers: OnceLock<Vec<Outlier>>,
 }
 
 impl Loaded {
-    pub fn consolidation(&self) -> Consolidation {
-        let pairs: Vec<(ReportState, &Report)> =
-            self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect();
-        let scope = self.perimeter.scope(&self.programme, self.year);
-        match self.reference.programme(&self.programme) {
-            Some(p) => consolidate_with_catalogue(&scope, p, &pairs),
-            None => consolidate(&scope, &pairs),
-        }
+    /// The consolidation of the counted reports, computed on first use.
+    pub fn consolidation(&self) -> &Consolidation {
+        self.consolidated.get_or_init(|| {
+            let pairs: Vec<(ReportState, &Report)> =
+                self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect();
+            let scope = self.perimeter.scope(&self.programme, self.year);
+            match self.reference.programme(&self.programme) {
+                Some(p) => consolidate_with_catalogue(&scope, p, &pairs),
+                None => consolidate(&scope, &pairs),
+            }
+        })
+    }
+
+    /// The outliers of the counted reports across the perimeter's signatories, computed on
+    /// first use.
+    pub fn outliers(&self) -> &[Outlier] {
+        self.outliers.get_or_init(|| {
+            let pairs: Vec<(ReportState, &Report)> =
+                self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect();
+            across_signatories(&self.perimeter.scope(&self.programme, self.year), &pairs)
+        })
     }
 
     /// The stored report id of a signatory's counted report (the store keys reports by
@@ -55,12 +75,59 @@ impl Loaded {
     }
 }
 
-/// Loads a perimeter from the reports' stored figures (`service::figures`).
+/// The load of a perimeter for one programme and year: the cached one when the year's
+/// reports and the reference data in force are as they were, else a new one.
 pub async fn load(
     app: &AppState,
     perimeter: &Perimeter,
     programme: &str,
     year: i32,
+) -> Result<Arc<Loaded>, StoreError> {
+    let version = app.store.year_version(year).await?;
+    let reference = super::referentiel::current(app);
+    let same = |c: &CachedLoad| {
+        c.year == year
+            && c.programme == programme
+            && &c.perimeter == perimeter
+            && c.version == version
+            && Arc::ptr_eq(&c.reference, &reference)
+    };
+    {
+        let mut cache = app.loads.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(i) = cache.iter().position(same) {
+            let hit = cache.remove(i);
+            let loaded = hit.loaded.clone();
+            cache.push(hit);
+            crate::metrics::cache_hit(METRICS_NAME);
+            return Ok(loaded);
+        }
+    }
+    crate::metrics::cache_miss(METRICS_NAME);
+    let loaded = Arc::new(load_uncached(app, perimeter, programme, year, reference.clone()).await?);
+    let mut cache = app.loads.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    // The same perimeter at an older version is of no more use.
+    cache.retain(|c| !(c.year == year && c.programme == programme && &c.perimeter == perimeter));
+    if cache.len() >= CACHED_LOADS {
+        cache.remove(0);
+    }
+    cache.push(CachedLoad {
+        perimeter: perimeter.clone(),
+        programme: programme.to_string(),
+        year,
+        version,
+        reference,
+        loaded: loaded.clone(),
+    });
+    Ok(loaded)
+}
+
+/// Loads a perimeter from the reports' stored figures (`service::figures`).
+async fn load_uncached(
+    app: &AppState,
+    perimeter: &Perimeter,
+    programme: &str,
+    year: i32,
+    reference: Arc<Referentiel>,
 ) -> Result<Loaded, StoreError> {
     let territories = Some(perimeter.territories());
     let counted_filter = ReportFilter {
@@ -86,7 +153,6 @@ pub async fn load(
         .into_iter()
         .filter(|s| s.programme == programme && !matches!(s.status, Status::Transmitted | Status::Approved))
         .collect();
-    let reference = super::referentiel::current(app);
     Ok(Loaded {
         perimeter: perimeter.clone(),
         programme: programme.to_string(),
@@ -94,8 +160,35 @@ pub async fn load(
         counted,
         others,
         reference,
+        consolidated: OnceLock::new(),
+        outliers: OnceLock::new(),
     })
 }
+
+// ----- the cache of loads -----
+
+/// How many loads the cache keeps (the most recently used): a national load of the
+/// synthetic dataset weighs a few MB.
+const CACHED_LOADS: usize = 8;
+
+/// What a load was computed from: the year's reports as they were ([`Store::year_version`])
+/// and the reference data then in force.
+struct CachedLoad {
+    perimeter: Perimeter,
+    programme: String,
+    year: i32,
+    version: YearVersion,
+    reference: Arc<Referentiel>,
+    loaded: Arc<Loaded>,
+}
+
+/// The loads of the dashboards, the review queue and the API, most recently used last.
+/// Each request reads the year's version from the database (one indexed query) and reuses
+/// a load of the same version: a write through any server of the database changes it.
+#[derive(Default)]
+pub struct LoadCache(Mutex<Vec<CachedLoad>>);
+
+const METRICS_NAME: &str = "consolidations";
 
 /// The report with the store's collectivité as its signatory: the store keys a report by
 /// the collectivité that signs it (`summary.department`), and a draft opened before files

@@ -3,9 +3,10 @@
 //! reports of that year and their consolidation; then the outliers of the dashboard and
 //! the files of the open data.
 
-use bilan_consolidate::{across_signatories, Consolidation, Outlier, ReportState};
-use bilan_domain::{Referentiel, Report};
+use bilan_consolidate::{Consolidation, Outlier};
+use bilan_domain::Referentiel;
 use bilan_store::{ReportFilter, Status, StoreError, User};
+use std::sync::Arc;
 
 use crate::error::AppError;
 use crate::policy::perimeter::{self, Perimeter};
@@ -22,8 +23,13 @@ pub struct Opened {
     pub programme: String,
     /// The years the year selector offers, with their programme's short name.
     pub years: Vec<(i32, String)>,
-    pub loaded: Loaded,
-    pub consolidation: Consolidation,
+    pub loaded: Arc<Loaded>,
+}
+
+impl Opened {
+    pub fn consolidation(&self) -> &Consolidation {
+        self.loaded.consolidation()
+    }
 }
 
 /// Why a dashboard (or one of its files) is not shown.
@@ -88,16 +94,13 @@ pub async fn open(
         None => default_year(app, &reference, &perimeter).await,
     };
     let loaded = consolidation::load(app, &perimeter, &programme, year).await?;
-    let consolidation = loaded.consolidation();
     let years = consolidation::campaign_years(&reference);
-    Ok(Opened { perimeter, year, programme, years, loaded, consolidation })
+    Ok(Opened { perimeter, year, programme, years, loaded })
 }
 
 /// Values far from those of the other signatories of the perimeter.
-pub fn outliers(loaded: &Loaded) -> Vec<Outlier> {
-    let pairs: Vec<(ReportState, &Report)> =
-        loaded.counted.iter().map(|(s, r)| (consolidation::state_of(s.status), r)).collect();
-    across_signatories(&loaded.perimeter.scope(&loaded.programme, loaded.year), &pairs)
+pub fn outliers(loaded: &Loaded) -> &[Outlier] {
+    loaded.outliers()
 }
 
 /// The tables of the open data, in the order the dashboard lists them.
@@ -116,7 +119,7 @@ pub struct DataFile {
 /// `consolidation.xlsx`) of an opened dashboard; 404 for an unknown one.
 pub fn open_data_file(o: &Opened, file: &str) -> Result<DataFile, AppError> {
     use bilan_sheets::opendata;
-    let tables = opendata::opendata_tables(&o.consolidation);
+    let tables = opendata::opendata_tables(o.consolidation());
     let (programme, year) = (&o.programme, o.year);
     let stem = match &o.perimeter {
         Perimeter::National => format!("national-{programme}-{year}"),

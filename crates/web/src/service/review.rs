@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bilan_check::Diagnostic;
 use bilan_consolidate::{
-    across_signatories, consolidate, version_changes, year_comparison, year_over_year, ActionFigures, Change,
-    Outlier, Rate, ReportState, Scope, YearComparison,
+    consolidate, version_changes, year_comparison, year_over_year, ActionFigures, Change, Outlier, Rate,
+    ReportState, Scope, YearComparison,
 };
 use bilan_domain::{CollectiviteCode, Money, Report};
 use bilan_store::{Comment, CommentTarget, Justification, ReportSummary, Role, Status, StoreError, User};
@@ -156,7 +156,7 @@ pub async fn queue(app: &AppState, user: &User, years_asked: QueueYears) -> Resu
     // Outlier flags per collectivité, against every report of its programme year
     // nationally; the national load also says who, in the reviewer's territory, has not
     // transmitted.
-    let mut nationals: BTreeMap<(String, i32), consolidation::Loaded> = BTreeMap::new();
+    let mut nationals: BTreeMap<(String, i32), std::sync::Arc<consolidation::Loaded>> = BTreeMap::new();
     let programme_years: BTreeSet<(String, i32)> =
         rows.iter().map(|r| (r.summary.programme.clone(), r.summary.year)).collect();
     let mut flags: BTreeMap<(String, i32), usize> = BTreeMap::new();
@@ -225,10 +225,8 @@ fn expected(scope: &Scope, national: &consolidation::Loaded) -> Expected {
 }
 
 /// The outliers of every transmitted or approved report of a programme year, nationally.
-fn outliers_of(national: &consolidation::Loaded) -> Vec<Outlier> {
-    let pairs: Vec<(ReportState, &Report)> =
-        national.counted.iter().map(|(x, r)| (state_of(x.status), r)).collect();
-    across_signatories(&bilan_consolidate::Scope::national(&national.programme, national.year), &pairs)
+fn outliers_of(national: &consolidation::Loaded) -> &[Outlier] {
+    national.outliers()
 }
 
 // ----- the review page -----
@@ -364,7 +362,7 @@ pub async fn review(app: &AppState, l: &Loaded) -> Result<Review, StoreError> {
     let previous = report::previous_year(app, s).await;
     let national = consolidation::load(app, &Perimeter::National, &s.programme, s.year).await?;
     let mut outliers: Vec<Outlier> =
-        outliers_of(&national).into_iter().filter(|o| o.signatory.as_str() == s.department).collect();
+        outliers_of(&national).iter().filter(|o| o.signatory.as_str() == s.department).cloned().collect();
     if let Some(prev) = &previous {
         outliers.extend(year_over_year(&l.report, prev).unwrap_or_default());
     }

@@ -39,7 +39,7 @@ pub fn bad_parameter(message: &str) -> Markup {
 /// The dashboard of an opened perimeter, with the detail of a measure when one is asked
 /// for.
 pub fn dashboard(o: &Opened, measure: Option<&MeasureConsolidation>, outliers: &[Outlier]) -> Markup {
-    let (c, loaded, year) = (&o.consolidation, &o.loaded, o.year);
+    let (c, loaded, year) = (o.consolidation(), &o.loaded, o.year);
     let base = o.perimeter.path();
     html! {
         h1 #titre-tableau { (o.perimeter.label()) " – " (programme_name(&o.programme)) " " (year) }
