@@ -47,7 +47,8 @@
 //! and « Nombre de jeunes accompagnés » both give {nombre, jeune, accompagne}: index 1.
 //! The best index wins; a tie goes to the first in the catalogue's order.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use bilan_domain::referentiel::{Aggregation, CatalogueIndicator, Programme};
 use bilan_domain::{CollectiviteCode, IndicatorUnit, IndicatorValue, MissingReason, Quantity, Report};
@@ -313,6 +314,34 @@ pub struct CatalogueConsolidation {
     /// « Non rattachés au référentiel », in reference order of the Départements.
     pub unlinked: Vec<UnlinkedIndicator>,
     pub unknown_codes: Vec<UnknownCode>,
+    /// Every indicator's [`Link`] by (signatory, path), built on the first
+    /// [`CatalogueConsolidation::link_of`]: the open data asks for each indicator of every
+    /// report, which a search through the lists made quadratic.
+    links: LinkIndex,
+}
+
+/// The index of [`CatalogueConsolidation::link_of`]: derived from the lists, so it takes
+/// no part in comparing two consolidations.
+#[derive(Debug, Clone, Default)]
+struct LinkIndex(OnceLock<HashMap<(CollectiviteCode, String), LinkAt>>);
+
+impl PartialEq for LinkIndex {
+    fn eq(&self, _: &LinkIndex) -> bool {
+        true
+    }
+}
+
+impl Eq for LinkIndex {}
+
+/// A [`Link`] as positions in the consolidation's lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkAt {
+    Counted(usize),
+    IncompatibleUnit(usize),
+    WithoutWeight(usize),
+    Unlinked(usize),
+    Local,
+    UnknownCode(usize),
 }
 
 /// How one indicator of a report stands with the catalogue ([`CatalogueConsolidation::link_of`]).
@@ -366,32 +395,55 @@ impl CatalogueConsolidation {
     /// `None` for an indicator the consolidation did not see.
     pub fn link_of(&self, signatory: CollectiviteCode, path: &str) -> Option<Link<'_>> {
         let path = path.strip_suffix(".resultat").unwrap_or(path);
-        let here =
-            |at: &Provenance| at.signatory == signatory && at.path.strip_suffix(".resultat") == Some(path);
-        let uncoded_here = |u: &UncodedIndicator| u.at.signatory == signatory && u.at.path == path;
-        for i in &self.indicators {
-            if i.values.iter().any(|v| here(&v.at)) || i.missing.iter().any(|m| here(&m.at)) {
-                return Some(Link::Counted(i));
+        let at = *self.links.0.get_or_init(|| self.index_links()).get(&(signatory, path.to_string()))?;
+        Some(match at {
+            LinkAt::Counted(i) => Link::Counted(self.indicators.get(i)?),
+            LinkAt::IncompatibleUnit(i) => Link::IncompatibleUnit(self.indicators.get(i)?),
+            LinkAt::WithoutWeight(i) => Link::WithoutWeight(self.indicators.get(i)?),
+            LinkAt::Unlinked(i) => Link::Unlinked(self.unlinked.get(i)?),
+            LinkAt::UnknownCode(i) => Link::UnknownCode(self.unknown_codes.get(i)?),
+            LinkAt::Local => Link::Local,
+        })
+    }
+
+    /// The links of every indicator, the first one found winning as a search would find
+    /// it: catalogue indicators in order (counted, then in another unit, then without
+    /// weight), then the unlinked, the unknown codes, the local ones. The paths of coded
+    /// values end in `.resultat`; the key is the indicator's path without it.
+    fn index_links(&self) -> HashMap<(CollectiviteCode, String), LinkAt> {
+        let mut links = HashMap::new();
+        let mut add = |at: &Provenance, stripped: bool, link: LinkAt| {
+            let path = if stripped { at.path.strip_suffix(".resultat") } else { Some(at.path.as_str()) };
+            if let Some(path) = path {
+                links.entry((at.signatory, path.to_string())).or_insert(link);
             }
-            if i.incompatible.iter().any(|v| here(&v.at)) {
-                return Some(Link::IncompatibleUnit(i));
+        };
+        for (i, ind) in self.indicators.iter().enumerate() {
+            for v in &ind.values {
+                add(&v.at, true, LinkAt::Counted(i));
             }
-            if i.without_weight.iter().any(|v| here(&v.at)) {
-                return Some(Link::WithoutWeight(i));
+            for m in &ind.missing {
+                add(&m.at, true, LinkAt::Counted(i));
+            }
+            for v in &ind.incompatible {
+                add(&v.at, true, LinkAt::IncompatibleUnit(i));
+            }
+            for v in &ind.without_weight {
+                add(&v.at, true, LinkAt::WithoutWeight(i));
             }
         }
-        if let Some(u) = self.unlinked.iter().find(|u| uncoded_here(&u.indicator)) {
-            return Some(Link::Unlinked(u));
+        for (i, u) in self.unlinked.iter().enumerate() {
+            add(&u.indicator.at, false, LinkAt::Unlinked(i));
         }
-        if let Some(u) = self.unknown_codes.iter().find(|u| uncoded_here(&u.indicator)) {
-            return Some(Link::UnknownCode(u));
+        for (i, u) in self.unknown_codes.iter().enumerate() {
+            add(&u.indicator.at, false, LinkAt::UnknownCode(i));
         }
-        self.local
-            .iter()
-            .filter(|l| l.signatory == signatory)
-            .flat_map(|l| &l.indicators)
-            .any(uncoded_here)
-            .then_some(Link::Local)
+        for l in &self.local {
+            for u in l.indicators.iter().filter(|u| u.at.signatory == l.signatory) {
+                add(&u.at, false, LinkAt::Local);
+            }
+        }
+        links
     }
 
     /// The unlinked indicators of one signatory.

@@ -129,36 +129,14 @@ pub async fn queue(app: &AppState, user: &User, years_asked: QueueYears) -> Resu
             .or_else(|| years.first().copied())
     });
     let year = if all_years { None } else { year };
-    let visible = if all_years || year.is_some() {
-        let mut filter = access::filter_for(user);
-        filter.year = year;
-        // The deadline comes from the stored figures, not from the texts.
-        super::figures::reports(&app.store, &filter).await?
-    } else {
-        Vec::new()
-    };
-    let mut rows: Vec<QueueRow> = visible
-        .into_iter()
-        .filter(|(s, _)| access::can_see(user, s))
-        .map(|(summary, r)| {
-            let deadline = r.deadline;
-            let sent = crate::time::parse_rfc3339(&summary.updated_at).and_then(crate::time::paris_date);
-            let late = summary.status == Status::Transmitted
-                && matches!((deadline, sent), (Some(d), Some(t)) if t > d);
-            QueueRow { summary, deadline, late, outliers: 0 }
-        })
-        .collect();
-    rows.sort_by_key(|r| {
-        let rank = CollectiviteCode::parse(&r.summary.department).map_or(usize::MAX, CollectiviteCode::rank);
-        (r.summary.status != Status::Transmitted, std::cmp::Reverse(r.summary.year), rank)
-    });
-
-    // Outlier flags per collectivité, against every report of its programme year
-    // nationally; the national load also says who, in the reviewer's territory, has not
-    // transmitted.
-    let mut nationals: BTreeMap<(String, i32), std::sync::Arc<consolidation::Loaded>> = BTreeMap::new();
+    // The State sees transmitted and approved reports only: exactly those the national
+    // load of their programme year counts (cached, `consolidation::load`), which gives
+    // their deadline (from the stored figures) and the outlier flags.
+    let shown: Vec<ReportSummary> =
+        summaries.into_iter().filter(|s| all_years || (year.is_some() && Some(s.year) == year)).collect();
     let programme_years: BTreeSet<(String, i32)> =
-        rows.iter().map(|r| (r.summary.programme.clone(), r.summary.year)).collect();
+        shown.iter().map(|s| (s.programme.clone(), s.year)).collect();
+    let mut nationals: BTreeMap<(String, i32), std::sync::Arc<consolidation::Loaded>> = BTreeMap::new();
     let mut flags: BTreeMap<(String, i32), usize> = BTreeMap::new();
     for (p, y) in programme_years {
         let national = consolidation::load(app, &Perimeter::National, &p, y).await?;
@@ -167,9 +145,24 @@ pub async fn queue(app: &AppState, user: &User, years_asked: QueueYears) -> Resu
         }
         nationals.insert((p, y), national);
     }
-    for r in &mut rows {
-        r.outliers = flags.get(&(r.summary.department.clone(), r.summary.year)).copied().unwrap_or(0);
-    }
+    let mut rows: Vec<QueueRow> = shown
+        .into_iter()
+        .map(|summary| {
+            let deadline = nationals
+                .get(&(summary.programme.clone(), summary.year))
+                .and_then(|n| n.counted.iter().find(|(s, _)| s.id == summary.id))
+                .and_then(|(_, r)| r.deadline);
+            let sent = crate::time::parse_rfc3339(&summary.updated_at).and_then(crate::time::paris_date);
+            let late = summary.status == Status::Transmitted
+                && matches!((deadline, sent), (Some(d), Some(t)) if t > d);
+            let outliers = flags.get(&(summary.department.clone(), summary.year)).copied().unwrap_or(0);
+            QueueRow { summary, deadline, late, outliers }
+        })
+        .collect();
+    rows.sort_by_key(|r| {
+        let rank = CollectiviteCode::parse(&r.summary.department).map_or(usize::MAX, CollectiviteCode::rank);
+        (r.summary.status != Status::Transmitted, std::cmp::Reverse(r.summary.year), rank)
+    });
     if all_years {
         // Who has not transmitted is a question of one year.
         return Ok(Queue { years, year, all_years, rows, expected: None });
