@@ -5,6 +5,8 @@
 # justification: one write transaction + audit entry), in one run; then the server's peak
 # memory and the ratios to the ceiling.
 # Usage: bash benches/web_load.sh [SECONDS] [CONNECTIONS]   (needs wrk and curl)
+# To see where the time goes: `perf record -F 1999 -p $(pgrep -f "bilan demo")` during a run,
+# then `perf report --no-children --sort dso` and `--sort symbol` (BENCHMARKS.md, stop 19).
 # BILAN=path/to/bilan runs another build of the server (e.g. the code before a change,
 # built in another worktree) with this same script.
 set -euo pipefail
