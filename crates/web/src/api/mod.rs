@@ -514,7 +514,7 @@ async fn consolidation(app: &AppState, user: &User, perimeter: Perimeter, q: Opt
     }
     let loaded = consolidation::load(app, &perimeter, &programme, year).await?;
     let c = loaded.consolidation();
-    Ok(json(&model::consolidation(&loaded, &c)))
+    Ok(json(&model::consolidation(&loaded, c)))
 }
 
 /// `GET /api/v1/consolidations/national?annee=&programme=`.

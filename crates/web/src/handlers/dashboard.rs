@@ -84,7 +84,7 @@ async fn dashboard(
     let outliers = service::outliers(&o.loaded);
     let label = o.perimeter.label();
     let crumbs = vec![("Tableaux de bord".to_string(), Some("/tableaux".to_string())), (label.clone(), None)];
-    Ok(Page::new(format!("{label} – {}", o.year), Some(ctx), view::dashboard(&o, measure, &outliers))
+    Ok(Page::new(format!("{label} – {}", o.year), Some(ctx), view::dashboard(&o, measure, outliers))
         .crumbs(crumbs)
         .into_response())
 }
