@@ -3,7 +3,7 @@
 // (2019 corrected, 2020, 2024); the signatory adopts the 2020 report with its signed
 // deliberation (a PDF) and transmits the three; the préfecture is told (unread count in
 // the header, « Notifications » page), finds the deliberation on the review page and
-// downloads it byte for byte, marks that notification read, then approves the three reports in one go from the queue
+// downloads it byte for byte (following the notification marked it read), then approves the three reports in one go from the queue
 // (« Toutes les années »); the Département is told of each approval. axe-core on every
 // page visited.
 
@@ -104,7 +104,7 @@ test('deliberation PDF, notifications both ways, three reports approved in one g
   await prefecture.screenshot({ path: join(shots, 'notifications-prefecture.png'), fullPage: true });
   const told = prefecture.locator('#liste-notifications li[data-type="transmis"][data-lue="non"]');
   assert.equal(await told.count(), 3);
-  const links = await told.locator('a[id^="lien-notification-"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const links = await told.locator('a[id^="lien-notification-"]').evaluateAll((as) => as.map((a) => a.dataset.page));
   for (const year of [2019, 2020, 2024]) {
     assert.ok(links.includes(`/rapports/${ids[year]}/revue`), `${links} lacks the ${year} report`);
   }
@@ -112,7 +112,8 @@ test('deliberation PDF, notifications both ways, three reports approved in one g
 
   // From the 2020 notification to the review page: the signed deliberation is there, and
   // the download is the very file the signatory gave.
-  await submit(prefecture, `#liste-notifications a[href="/rapports/${ids[2020]}/revue"]`);
+  await submit(prefecture, `#liste-notifications a[data-page="/rapports/${ids[2020]}/revue"]`);
+  assert.equal(new URL(prefecture.url()).pathname, `/rapports/${ids[2020]}/revue`);
   await prefecture.waitForSelector('#deliberation-signee');
   assert.match(await prefecture.locator('#deliberation-signee').innerText(), /CP-2021-207|délibération/i);
   await accessible(prefecture);
@@ -122,14 +123,17 @@ test('deliberation PDF, notifications both ways, three reports approved in one g
   ]);
   const got = readFileSync(await download.path());
   assert.deepEqual(got, readFileSync(deliberation), 'the deliberation downloaded is the one uploaded');
-  // Back on the list, that notification is marked read.
+  // Back on the list, the notification followed is read; « Marquer comme lue » reads
+  // another one (2019) without leaving the list.
   await go(prefecture, `${h.base}/notifications`);
-  const seen = prefecture.locator('#liste-notifications li', {
-    has: prefecture.locator(`a[href="/rapports/${ids[2020]}/revue"]`),
+  const item = (year) => prefecture.locator('#liste-notifications li', {
+    has: prefecture.locator(`a[data-page="/rapports/${ids[year]}/revue"]`),
   });
-  await submit(prefecture, `#${await seen.getAttribute('id')} form[id^="lire-notification-"] button`);
-  assert.equal(await seen.getAttribute('data-lue'), 'oui');
+  assert.equal(await item(2020).getAttribute('data-lue'), 'oui');
   assert.equal(await unread(prefecture), 2);
+  await submit(prefecture, `#${await item(2019).getAttribute('id')} form[id^="lire-notification-"] button`);
+  assert.equal(await item(2019).getAttribute('data-lue'), 'oui');
+  assert.equal(await unread(prefecture), 1);
 
   // The queue of every year: the three transmitted reports, checked and approved at once.
   await go(prefecture, `${h.base}/revue`);
@@ -165,7 +169,7 @@ test('deliberation PDF, notifications both ways, three reports approved in one g
   await accessible(editor);
   const approved = editor.locator('#liste-notifications li[data-type="approuve"]');
   assert.equal(await approved.count(), 3);
-  const editorLinks = await approved.locator('a[id^="lien-notification-"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  const editorLinks = await approved.locator('a[id^="lien-notification-"]').evaluateAll((as) => as.map((a) => a.dataset.page));
   for (const year of [2019, 2020, 2024]) {
     assert.ok(editorLinks.includes(`/rapports/${ids[year]}`), `${editorLinks} lacks the ${year} report`);
   }

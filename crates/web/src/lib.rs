@@ -442,6 +442,7 @@ fn router(state: AppState) -> Router {
         .route("/admin/courriels", get(handlers::notifications::outbox_page))
         .route("/notifications", get(handlers::notifications::list))
         .route("/notifications/lues", post(handlers::notifications::read_all))
+        .route("/notifications/{nid}", get(handlers::notifications::open))
         .route("/notifications/{nid}/lue", post(handlers::notifications::read_one))
         .route(
             "/compte/notifications",

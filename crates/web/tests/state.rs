@@ -611,6 +611,18 @@ async fn bulk_approval_approves_each_report_on_its_own_and_says_why_not() {
     let told: Vec<_> = s.store.notifications(editor, 50).await.unwrap();
     assert!(told.iter().any(|n| n.kind == "approuve" && n.report == Some(allier)), "{told:?}");
     assert!(!told.iter().any(|n| n.report == Some(cantal)), "{told:?}");
+    // Following it from the list marks it read and leads to the report; it is nobody
+    // else's to follow.
+    let note = told.iter().find(|n| n.report == Some(allier)).unwrap();
+    let cantal_editor = s.login("editeur.cantal").await;
+    let r = cantal_editor.get(&format!("/notifications/{}", note.id)).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let allier_editor = s.login("editeur.allier").await;
+    let r = allier_editor.get(&format!("/notifications/{}", note.id)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], format!("/rapports/{allier}").as_str());
+    let after = s.store.notifications(editor, 50).await.unwrap();
+    assert!(after.iter().find(|n| n.id == note.id).unwrap().read_at.is_some());
     // Each approval is its own decision in the journal, by its author.
     for id in [allier, cantal] {
         let entries = s.store.audit(Some(id), 100).await.unwrap();

@@ -25,6 +25,27 @@ pub async fn list(State(app): State<AppState>, ctx: Ctx) -> Result<Response, App
     Ok(Page::new("Notifications", Some(&ctx), view::list(&ctx, &notes)).into_response())
 }
 
+/// `GET /notifications/{nid}`: the link of one of the user's notifications. Following it
+/// marks it read, then 303 to the page concerned; 404 for an unknown notification or
+/// another user's.
+pub async fn open(
+    State(app): State<AppState>,
+    ctx: Ctx,
+    Path(nid): Path<String>,
+) -> Result<Response, AppError> {
+    let nid = nid.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let notes = service::list(&app, ctx.user.id).await?;
+    let note = notes.iter().find(|n| n.id == nid).ok_or(AppError::NotFound)?;
+    app.store.mark_notifications_read(ctx.user.id, Some(nid)).await?;
+    // The links are the application's own paths; anything else goes back to the list.
+    let to = if note.link.starts_with('/') && !note.link.starts_with("//") {
+        &note.link
+    } else {
+        "/notifications"
+    };
+    Ok(Redirect::to(to).into_response())
+}
+
 /// `POST /notifications/{nid}/lue`: 303 to the list (an unknown or another user's
 /// notification changes nothing).
 pub async fn read_one(

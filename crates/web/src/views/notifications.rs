@@ -33,7 +33,7 @@ pub fn list(ctx: &Ctx, notes: &[Notification]) -> Markup {
                     li.fr-mt-2w id={ "notification-" (n.id) } data-type=(n.kind) data-lue=(if read { "oui" } else { "non" }) {
                         div.fr-callout.fr-p-2w {
                             h2.fr-h6.fr-mb-1w {
-                                a.fr-link href=(n.link) id={ "lien-notification-" (n.id) } { (n.subject) }
+                                a.fr-link href={ "/notifications/" (n.id) } data-page=(n.link) id={ "lien-notification-" (n.id) } { (n.subject) }
                                 @if !read { " " span.fr-badge.fr-badge--sm.fr-badge--new { "non lue" } }
                             }
                             p.fr-text--sm.fr-mb-1w { "Le " (french_datetime(&n.created_at)) }
