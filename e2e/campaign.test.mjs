@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { demoServer, session, accessible, reportId, shots, root } from './harness.mjs';
+import { demoServer, session, accessible, reportId, shots, root, submit, justifyWarnings } from './harness.mjs';
 
 const h = demoServer('bilan-e2e-campagne-');
 
@@ -17,10 +17,6 @@ async function go(page, url) {
   const r = await page.goto(url);
   assert.equal(r.status(), 200, url);
   await accessible(page);
-}
-
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 
 test('campagne Pacte 2025 : ouverture, brouillon prérempli, construction dans le navigateur', async () => {
@@ -101,16 +97,7 @@ test('campagne Pacte 2025 : ouverture, brouillon prérempli, construction dans l
   // What the new action leaves open (no forecast, no texts yet) is justified, one warning
   // at a time, on the diagnostics page; no error remains.
   await go(editor, `${h.base}/rapports/${id}/diagnostics`);
-  assert.equal(await editor.locator('#erreurs li[data-code]').count(), 0,
-    await editor.locator('#erreurs').innerText().catch(() => ''));
-  for (;;) {
-    const forms = await editor.locator('form[id^="form-justification-"]').evaluateAll((fs) =>
-      fs.filter((f) => !f.querySelector('textarea').value.trim()).map((f) => f.id));
-    if (forms.length === 0) break;
-    const suffix = forms[0].replace('form-justification-', '');
-    await editor.fill(`#justification-${suffix}`, 'Action engagée en fin d’année : bilan au rapport 2026.');
-    await submit(editor, `#bouton-justifier-${suffix}`);
-  }
+  await justifyWarnings(h, editor, id, 'Action engagée en fin d’année : bilan au rapport 2026.');
   await accessible(editor);
 
   // The signatory adopts and transmits.

@@ -101,3 +101,24 @@ export async function reportId(h, page, department, year) {
   const id = await page.locator(`tr[data-departement="${department}"][data-annee="${year}"]`).getAttribute('id');
   return id.replace('rapport-', '');
 }
+
+/** Clicks `selector` and waits for the page it leads to. */
+export async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+/** On a report's diagnostics page, asserts no error is left, then justifies with `text`,
+ * one at a time, every warning left unjustified. */
+export async function justifyWarnings(h, page, id, text) {
+  await page.goto(`${h.base}/rapports/${id}/diagnostics`);
+  assert.equal(await page.locator('#erreurs li[data-code]').count(), 0,
+    await page.locator('#erreurs').innerText().catch(() => ''));
+  for (;;) {
+    const forms = await page.locator('form[id^="form-justification-"]').evaluateAll((fs) =>
+      fs.filter((f) => !f.querySelector('textarea').value.trim()).map((f) => f.id));
+    if (forms.length === 0) break;
+    const suffix = forms[0].replace('form-justification-', '');
+    await page.fill(`#justification-${suffix}`, text);
+    await submit(page, `#bouton-justifier-${suffix}`);
+  }
+}

@@ -11,18 +11,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { demoServer, session, accessible, reportId, shots, root } from './harness.mjs';
+import { demoServer, session, accessible, reportId, shots, root, submit, justifyWarnings as justify } from './harness.mjs';
 
 const h = demoServer('bilan-e2e-notifications-');
 const deliberation = join(root, 'e2e/fixtures/deliberation-signee.pdf');
+const justifyWarnings = (editor, id) => justify(h, editor, id, 'Écart expliqué en commission permanente.');
 
 async function go(page, url) {
   const r = await page.goto(url);
   assert.ok(r.ok(), `${url}: ${r.status()}`);
-}
-
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 
 /** The unread count in the header (0 when the badge is absent). */
@@ -38,21 +35,6 @@ async function importFixture(editor, id, fixture) {
   await editor.setInputFiles('#fichier-toml', join(root, 'e2e/fixtures', fixture));
   await submit(editor, '#bouton-import-toml');
   await editor.waitForSelector('#import-reussi');
-}
-
-/** The editor justifies, one at a time, every warning left unjustified. */
-async function justifyWarnings(editor, id) {
-  await go(editor, `${h.base}/rapports/${id}/diagnostics`);
-  assert.equal(await editor.locator('#erreurs li[data-code]').count(), 0,
-    await editor.locator('#erreurs').innerText().catch(() => ''));
-  for (;;) {
-    const forms = await editor.locator('form[id^="form-justification-"]').evaluateAll((fs) =>
-      fs.filter((f) => !f.querySelector('textarea').value.trim()).map((f) => f.id));
-    if (forms.length === 0) break;
-    const suffix = forms[0].replace('form-justification-', '');
-    await editor.fill(`#justification-${suffix}`, 'Écart expliqué en commission permanente.');
-    await submit(editor, `#bouton-justifier-${suffix}`);
-  }
 }
 
 /** The signatory adopts (deliberation `number` of `date`, with the signed act when `pdf`

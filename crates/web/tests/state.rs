@@ -9,18 +9,14 @@ use reqwest::StatusCode;
 
 /// Takes a demo report through adoption and transmission, as the store's administrator.
 async fn transmit(s: &Server, id: i64) {
+    transmit_adopted_on(s, id, "2021-06-01").await;
+}
+
+/// Adopted (deliberation « CP-1 » of `date`) then transmitted, as the administrator.
+async fn transmit_adopted_on(s: &Server, id: i64, date: &str) {
     let admin = s.admin_id().await;
-    s.store
-        .set_status(
-            admin,
-            id,
-            Status::Draft,
-            Status::Adopted,
-            "test",
-            Some(("CP-1".into(), "2021-06-01".into())),
-        )
-        .await
-        .unwrap();
+    let adopted = Some(("CP-1".to_string(), date.to_string()));
+    s.store.set_status(admin, id, Status::Draft, Status::Adopted, "test", adopted).await.unwrap();
     s.store.set_status(admin, id, Status::Adopted, Status::Transmitted, "test", None).await.unwrap();
 }
 
@@ -685,9 +681,7 @@ async fn a_prefecture_sees_every_year_at_once_and_approves_them_together() {
                 .await
                 .unwrap();
         }
-        let adopted = Some(("CP-1".to_string(), format!("{}-06-01", year + 1)));
-        s.store.set_status(admin, id, Status::Draft, Status::Adopted, "test", adopted).await.unwrap();
-        s.store.set_status(admin, id, Status::Adopted, Status::Transmitted, "test", None).await.unwrap();
+        transmit_adopted_on(&s, id, &format!("{}-06-01", year + 1)).await;
         ids.push(id);
     }
     let pref = s.login("prefecture.allier").await;

@@ -81,7 +81,7 @@ async fn dashboard(
         Some(k) => Some(o.consolidation().measures.get(k).ok_or(AppError::NotFound)?),
         None => None,
     };
-    let outliers = service::outliers(&o.loaded);
+    let outliers = o.loaded.outliers();
     let label = o.perimeter.label();
     let crumbs = vec![("Tableaux de bord".to_string(), Some("/tableaux".to_string())), (label.clone(), None)];
     Ok(Page::new(format!("{label} – {}", o.year), Some(ctx), view::dashboard(&o, measure, outliers))

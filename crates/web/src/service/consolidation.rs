@@ -43,8 +43,7 @@ impl Loaded {
     /// The consolidation of the counted reports, computed on first use.
     pub fn consolidation(&self) -> &Consolidation {
         self.consolidated.get_or_init(|| {
-            let pairs: Vec<(ReportState, &Report)> =
-                self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect();
+            let pairs = self.pairs();
             let scope = self.perimeter.scope(&self.programme, self.year);
             match self.reference.programme(&self.programme) {
                 Some(p) => consolidate_with_catalogue(&scope, p, &pairs),
@@ -57,10 +56,13 @@ impl Loaded {
     /// first use.
     pub fn outliers(&self) -> &[Outlier] {
         self.outliers.get_or_init(|| {
-            let pairs: Vec<(ReportState, &Report)> =
-                self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect();
-            across_signatories(&self.perimeter.scope(&self.programme, self.year), &pairs)
+            across_signatories(&self.perimeter.scope(&self.programme, self.year), &self.pairs())
         })
+    }
+
+    /// The counted reports as the consolidation takes them.
+    fn pairs(&self) -> Vec<(ReportState, &Report)> {
+        self.counted.iter().map(|(s, r)| (state_of(s.status), r)).collect()
     }
 
     /// The stored report id of a signatory's counted report (the store keys reports by

@@ -3,7 +3,7 @@
 //! reports of that year and their consolidation; then the outliers of the dashboard and
 //! the files of the open data.
 
-use bilan_consolidate::{Consolidation, Outlier};
+use bilan_consolidate::Consolidation;
 use bilan_domain::Referentiel;
 use bilan_store::{ReportFilter, Status, StoreError, User};
 use std::sync::Arc;
@@ -96,11 +96,6 @@ pub async fn open(
     let loaded = consolidation::load(app, &perimeter, &programme, year).await?;
     let years = consolidation::campaign_years(&reference);
     Ok(Opened { perimeter, year, programme, years, loaded })
-}
-
-/// Values far from those of the other signatories of the perimeter.
-pub fn outliers(loaded: &Loaded) -> &[Outlier] {
-    loaded.outliers()
 }
 
 /// The tables of the open data, in the order the dashboard lists them.

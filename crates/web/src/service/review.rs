@@ -140,7 +140,7 @@ pub async fn queue(app: &AppState, user: &User, years_asked: QueueYears) -> Resu
     let mut flags: BTreeMap<(String, i32), usize> = BTreeMap::new();
     for (p, y) in programme_years {
         let national = consolidation::load(app, &Perimeter::National, &p, y).await?;
-        for o in outliers_of(&national) {
+        for o in national.outliers() {
             *flags.entry((o.signatory.as_str().to_string(), y)).or_default() += 1;
         }
         nationals.insert((p, y), national);
@@ -215,11 +215,6 @@ fn expected(scope: &Scope, national: &consolidation::Loaded) -> Expected {
         .map(|d| Missing { signatory: d.as_str().to_string(), status: national.other_status(d.as_str()) })
         .collect();
     Expected { year: scope.year, missing }
-}
-
-/// The outliers of every transmitted or approved report of a programme year, nationally.
-fn outliers_of(national: &consolidation::Loaded) -> &[Outlier] {
-    national.outliers()
 }
 
 // ----- the review page -----
@@ -355,7 +350,7 @@ pub async fn review(app: &AppState, l: &Loaded) -> Result<Review, StoreError> {
     let previous = report::previous_year(app, s).await;
     let national = consolidation::load(app, &Perimeter::National, &s.programme, s.year).await?;
     let mut outliers: Vec<Outlier> =
-        outliers_of(&national).iter().filter(|o| o.signatory.as_str() == s.department).cloned().collect();
+        national.outliers().iter().filter(|o| o.signatory.as_str() == s.department).cloned().collect();
     if let Some(prev) = &previous {
         outliers.extend(year_over_year(&l.report, prev).unwrap_or_default());
     }
